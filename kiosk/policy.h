@@ -167,6 +167,11 @@ const kiosk_policy *kiosk_policy_set_in_force(const kiosk_policy_set *set, kiosk
 /* The meal type whose window contains `at`, or KIOSK_MEAL_NONE. */
 kiosk_meal_type kiosk_policy_meal_at(const kiosk_policy *policy, kiosk_local_time at);
 
+/* The local window [start, end) of a meal type in minutes since midnight; false when the
+ * policy does not serve that meal. */
+bool kiosk_policy_meal_window(const kiosk_policy *policy, kiosk_meal_type type, int *start_min,
+                              int *end_min);
+
 /* The decision. card may be NULL for a diner identified another way (ID card). Pure. */
 kiosk_decision kiosk_policy_decide(const kiosk_policy *policy, const kiosk_person *person,
                                    const kiosk_card_info *card, const kiosk_site *site,

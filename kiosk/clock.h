@@ -1,0 +1,30 @@
+/* clock.h - the injectable clock. Business rules ask this module for "now" so tests (and the
+ * sim reader's `time` command) can set it; once set, the clock keeps running from that moment.
+ * Local times are in the configured zone (Asia/Shanghai by default). Any thread. */
+#ifndef KIOSK_CLOCK_H
+#define KIOSK_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "caltime.h"
+#include "error.h"
+
+/* Selects the time zone for local business times (a tz database name). Call before threads. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_clock_set_zone(const char *zone);
+/* Current UTC time in ms since the epoch, including any injected offset. */
+int64_t kiosk_clock_now_ms(void);
+/* Monotonic ms for deadlines and latencies; never jumps when the clock is set. */
+int64_t kiosk_clock_mono_ms(void);
+/* Makes kiosk_clock_now_ms() return utc_ms now and run on from there. */
+void kiosk_clock_set_ms(int64_t utc_ms);
+/* Back to the system clock. */
+void kiosk_clock_reset(void);
+/* The local date and wall time of a UTC instant. */
+kiosk_local_time kiosk_clock_local(int64_t utc_ms);
+/* The UTC instant of local midnight starting date d. */
+int64_t kiosk_clock_local_midnight_ms(kiosk_date d);
+/* Parses ISO 8601 "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]"; without a zone it is local time. */
+bool kiosk_clock_parse_iso(const char *text, int64_t *out_utc_ms);
+
+#endif

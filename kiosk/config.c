@@ -1,0 +1,331 @@
+/* config.c - one table of keys drives the INI reader, the defaults and the docs check. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_MODE, KEY_LOGLEVEL } key_type;
+
+typedef struct key_spec {
+    const char *section;
+    const char *name;
+    key_type type;
+    size_t offset;
+    size_t size; /* KEY_STR: buffer size */
+    int min, max; /* KEY_INT */
+} key_spec;
+
+#define STR(sec, key, field) {sec, key, KEY_STR, offsetof(kiosk_config, field), sizeof(((kiosk_config *)0)->field), 0, 0}
+#define INT(sec, key, field, lo, hi) {sec, key, KEY_INT, offsetof(kiosk_config, field), 0, lo, hi}
+#define BOOL(sec, key, field) {sec, key, KEY_BOOL, offsetof(kiosk_config, field), 0, 0, 0}
+
+static const key_spec keys[] = {
+    {"kiosk", "mode", KEY_MODE, offsetof(kiosk_config, mode), 0, 0, 0},
+    STR("kiosk", "kiosk_id", kiosk_id),
+    STR("kiosk", "site_name", site_name),
+    STR("kiosk", "canteen_id", site.canteen_id),
+    STR("kiosk", "area_city", site.area.city),
+    STR("kiosk", "area_district", site.area.district),
+    STR("kiosk", "area_street", site.area.street),
+    STR("kiosk", "database", database),
+    STR("kiosk", "timezone", timezone),
+    STR("kiosk", "card_key", card_key_hex),
+    INT("display", "width", width, 0, 16384),
+    INT("display", "height", height, 0, 16384),
+    BOOL("display", "headless", headless),
+    STR("display", "screenshot_dir", screenshot_dir),
+    STR("display", "font_dir", font_dir),
+    STR("display", "reader_position", reader_position),
+    STR("reader", "device", reader),
+    BOOL("voice", "enabled", voice_enabled),
+    INT("voice", "volume", volume, 0, 100),
+    STR("voice", "dir", voice_dir),
+    INT("timing", "result_seconds", result_seconds, 1, 600),
+    INT("timing", "repeat_tap_seconds", repeat_tap_seconds, 0, 600),
+    {"log", "level", KEY_LOGLEVEL, offsetof(kiosk_config, log_level), 0, 0, 0},
+    BOOL("log", "syslog", log_syslog),
+    STR("log", "events", events),
+};
+
+#ifndef KIOSK_DATA_DIR
+#define KIOSK_DATA_DIR "."
+#endif
+
+void kiosk_config_defaults(kiosk_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->mode = KIOSK_MODE_CANTEEN;
+    snprintf(cfg->kiosk_id, sizeof cfg->kiosk_id, "kiosk-01");
+    snprintf(cfg->site_name, sizeof cfg->site_name, "社区长者食堂");
+    snprintf(cfg->site.canteen_id, sizeof cfg->site.canteen_id, "canteen-01");
+    snprintf(cfg->database, sizeof cfg->database, "kiosk.db");
+    snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Shanghai");
+    snprintf(cfg->font_dir, sizeof cfg->font_dir, "%s/fonts", KIOSK_DATA_DIR);
+    snprintf(cfg->voice_dir, sizeof cfg->voice_dir, "%s/assets/voice", KIOSK_DATA_DIR);
+    snprintf(cfg->reader_position, sizeof cfg->reader_position, "bottom");
+    snprintf(cfg->reader, sizeof cfg->reader, "sim:-");
+    cfg->voice_enabled = true;
+    cfg->volume = 80;
+    cfg->result_seconds = 8;
+    cfg->repeat_tap_seconds = 10;
+    cfg->log_level = KIOSK_LOG_INFO;
+}
+
+typedef struct load_state {
+    kiosk_config *cfg;
+    char problem[256];
+} load_state;
+
+static bool set_value(kiosk_config *cfg, const key_spec *k, const char *value, char *problem,
+                      size_t problem_size)
+{
+    char *field = (char *)cfg + k->offset;
+    switch (k->type) {
+    case KEY_STR:
+        if (strlen(value) >= k->size) {
+            snprintf(problem, problem_size, "%s is longer than %zu bytes", k->name, k->size - 1);
+            return false;
+        }
+        memcpy(field, value, strlen(value) + 1);
+        return true;
+    case KEY_INT: {
+        char *end;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (!*value || *end || errno || v < k->min || v > k->max) {
+            snprintf(problem, problem_size, "%s must be an integer from %d to %d, not '%s'",
+                     k->name, k->min, k->max, value);
+            return false;
+        }
+        *(int *)(void *)field = (int)v;
+        return true;
+    }
+    case KEY_BOOL:
+        if (strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0) {
+            *(bool *)(void *)field = true;
+        } else if (strcmp(value, "false") == 0 || strcmp(value, "no") == 0 ||
+                   strcmp(value, "0") == 0) {
+            *(bool *)(void *)field = false;
+        } else {
+            snprintf(problem, problem_size, "%s must be true or false, not '%s'", k->name, value);
+            return false;
+        }
+        return true;
+    case KEY_MODE:
+        if (strcmp(value, "canteen") == 0) {
+            cfg->mode = KIOSK_MODE_CANTEEN;
+        } else if (strcmp(value, "marriage") == 0) {
+            cfg->mode = KIOSK_MODE_MARRIAGE;
+        } else {
+            snprintf(problem, problem_size, "mode must be canteen or marriage, not '%s'", value);
+            return false;
+        }
+        return true;
+    case KEY_LOGLEVEL:
+        if (!kiosk_log_level_parse(value, &cfg->log_level)) {
+            snprintf(problem, problem_size,
+                     "level must be error, warn, info or debug, not '%s'", value);
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+static int on_ini_value(void *user, const char *section, const char *name, const char *value)
+{
+    load_state *st = user;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+            return set_value(st->cfg, &keys[i], value, st->problem, sizeof st->problem) ? 1 : 0;
+    }
+    snprintf(st->problem, sizeof st->problem, "unknown key '%s' in section [%s]", name, section);
+    return 0;
+}
+
+kiosk_rc kiosk_config_load(kiosk_config *cfg, const char *path, char *err, size_t err_size)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, err_size, "%s: cannot open: %s", path, strerror(errno));
+        return KIOSK_ERR_CONFIG;
+    }
+    load_state st = {.cfg = cfg};
+    int line = ini_parse_file(f, on_ini_value, &st);
+    fclose(f);
+    if (line != 0) {
+        snprintf(err, err_size, "%s:%d: %s", path, line,
+                 st.problem[0] ? st.problem : "syntax error (expected [section] or key = value)");
+        return KIOSK_ERR_CONFIG;
+    }
+    return KIOSK_OK;
+}
+
+const char *kiosk_config_usage(void)
+{
+    return "usage: kiosk [options]\n"
+           "\n"
+           "Runs the civil-affairs service kiosk (canteen meal assistance or marriage check-in).\n"
+           "\n"
+           "  --config PATH         read settings from an INI file (see kiosk.ini.sample)\n"
+           "  --headless            render offscreen (no display needed)\n"
+           "  --reader SPEC         card reader: sim:- (stdin), sim:PATH (FIFO)\n"
+           "  --events PATH         append one JSON line per outcome to PATH\n"
+           "  --db PATH             local database file\n"
+           "  --size WxH            window size instead of full screen\n"
+           "  --mode canteen|marriage\n"
+           "  --screenshot-dir DIR  headless: save each new screen as a PNG in DIR\n"
+           "  --log-level LEVEL     error, warn, info or debug\n"
+           "  --no-voice            do not speak\n"
+           "  --import-roster CSV   import a card-holder roster into the database and exit\n"
+           "  --import-policy JSON  add a subsidy policy version to the database and exit\n"
+           "  --day-report DATE     print the day's totals (YYYY-MM-DD or 'today') and exit\n"
+           "  --export PERIOD       write meal records of a day (YYYY-MM-DD) or month (YYYY-MM)\n"
+           "                        as CSV to --output PATH (or stdout) and exit\n"
+           "  --help                show this text\n"
+           "  --version             show the version\n"
+           "\n"
+           "Exit status: 0 ok, 1 runtime failure, 2 bad configuration or usage, 3 damaged database.\n";
+}
+
+static kiosk_rc bad_flag(char *err, size_t err_size, const char *flag, const char *problem)
+{
+    snprintf(err, err_size, "%s: %s (see --help)", flag, problem);
+    return KIOSK_ERR_CONFIG;
+}
+
+static kiosk_rc copy_arg(char *dst, size_t size, const char *flag, const char *value, char *err,
+                         size_t err_size)
+{
+    if (strlen(value) >= size)
+        return bad_flag(err, err_size, flag, "value too long");
+    memcpy(dst, value, strlen(value) + 1);
+    return KIOSK_OK;
+}
+
+kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, char **argv,
+                                char *err, size_t err_size)
+{
+    memset(cli, 0, sizeof *cli);
+    kiosk_config_defaults(cfg);
+    /* The file first, so flags override it wherever they appear. */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0) {
+            if (i + 1 >= argc)
+                return bad_flag(err, err_size, "--config", "needs a path");
+            kiosk_rc rc = copy_arg(cli->config_path, sizeof cli->config_path, "--config",
+                                   argv[i + 1], err, err_size);
+            if (rc != KIOSK_OK)
+                return rc;
+            rc = kiosk_config_load(cfg, cli->config_path, err, err_size);
+            if (rc != KIOSK_OK)
+                return rc;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *flag = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        kiosk_rc rc = KIOSK_OK;
+        bool takes_value = true;
+        if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
+            cli->action = KIOSK_ACTION_HELP;
+            takes_value = false;
+        } else if (strcmp(flag, "--version") == 0) {
+            cli->action = KIOSK_ACTION_VERSION;
+            takes_value = false;
+        } else if (strcmp(flag, "--headless") == 0) {
+            cfg->headless = true;
+            takes_value = false;
+        } else if (strcmp(flag, "--no-voice") == 0) {
+            cfg->voice_enabled = false;
+            takes_value = false;
+        } else if (!value) {
+            return bad_flag(err, err_size, flag,
+                            strncmp(flag, "--", 2) == 0 ? "unknown option or missing value"
+                                                        : "unexpected argument");
+        } else if (strcmp(flag, "--config") == 0) {
+            /* applied above */
+        } else if (strcmp(flag, "--reader") == 0) {
+            rc = copy_arg(cfg->reader, sizeof cfg->reader, flag, value, err, err_size);
+        } else if (strcmp(flag, "--events") == 0) {
+            rc = copy_arg(cfg->events, sizeof cfg->events, flag, value, err, err_size);
+        } else if (strcmp(flag, "--db") == 0) {
+            rc = copy_arg(cfg->database, sizeof cfg->database, flag, value, err, err_size);
+        } else if (strcmp(flag, "--screenshot-dir") == 0) {
+            rc = copy_arg(cfg->screenshot_dir, sizeof cfg->screenshot_dir, flag, value, err,
+                          err_size);
+        } else if (strcmp(flag, "--size") == 0) {
+            int w, h;
+            char tail;
+            if (sscanf(value, "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 240 ||
+                w > 16384 || h > 16384)
+                return bad_flag(err, err_size, flag, "expected WIDTHxHEIGHT, e.g. 1280x800");
+            cfg->width = w;
+            cfg->height = h;
+        } else if (strcmp(flag, "--mode") == 0) {
+            char problem[128];
+            static const key_spec mode_key = {"kiosk", "mode", KEY_MODE, 0, 0, 0, 0};
+            if (!set_value(cfg, &mode_key, value, problem, sizeof problem))
+                return bad_flag(err, err_size, flag, problem);
+        } else if (strcmp(flag, "--log-level") == 0) {
+            if (!kiosk_log_level_parse(value, &cfg->log_level))
+                return bad_flag(err, err_size, flag, "expected error, warn, info or debug");
+        } else if (strcmp(flag, "--import-roster") == 0 || strcmp(flag, "--import-policy") == 0 ||
+                   strcmp(flag, "--export") == 0 || strcmp(flag, "--day-report") == 0) {
+            cli->action = strcmp(flag, "--import-roster") == 0   ? KIOSK_ACTION_IMPORT_ROSTER
+                          : strcmp(flag, "--import-policy") == 0 ? KIOSK_ACTION_IMPORT_POLICY
+                          : strcmp(flag, "--export") == 0        ? KIOSK_ACTION_EXPORT
+                                                                 : KIOSK_ACTION_DAY_REPORT;
+            rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
+        } else if (strcmp(flag, "--output") == 0) {
+            rc = copy_arg(cli->output, sizeof cli->output, flag, value, err, err_size);
+        } else {
+            return bad_flag(err, err_size, flag, "unknown option");
+        }
+        if (rc != KIOSK_OK)
+            return rc;
+        if (takes_value)
+            i++;
+    }
+    return kiosk_config_validate(cfg, err, err_size);
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("0123456789abcdefABCDEF", s[i]))
+            return false;
+    return true;
+}
+
+kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_size)
+{
+    if (cfg->card_key_hex[0] && !is_hex(cfg->card_key_hex, 64)) {
+        snprintf(err, err_size, "[kiosk] card_key must be 64 hexadecimal digits (32 bytes)");
+        return KIOSK_ERR_CONFIG;
+    }
+    if (strcmp(cfg->reader_position, "bottom") != 0 && strcmp(cfg->reader_position, "right") != 0) {
+        snprintf(err, err_size, "[display] reader_position must be bottom or right");
+        return KIOSK_ERR_CONFIG;
+    }
+    if (!cfg->kiosk_id[0] || !cfg->site.canteen_id[0] || !cfg->database[0]) {
+        snprintf(err, err_size, "[kiosk] kiosk_id, canteen_id and database must not be empty");
+        return KIOSK_ERR_CONFIG;
+    }
+    if (strncmp(cfg->reader, "sim:", 4) != 0 || !cfg->reader[4]) {
+        snprintf(err, err_size, "[reader] device must be sim:- or sim:PATH, not '%s'",
+                 cfg->reader);
+        return KIOSK_ERR_CONFIG;
+    }
+    if ((cfg->width == 0) != (cfg->height == 0)) {
+        snprintf(err, err_size, "[display] width and height must both be set or both be 0");
+        return KIOSK_ERR_CONFIG;
+    }
+    return KIOSK_OK;
+}

@@ -1,0 +1,225 @@
+/* main.c - command line: settings, the store, one-shot staff actions (import, export, report),
+ * then the running kiosk. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "money.h"
+#include "store.h"
+#define KIOSK_LOG_MODULE "main"
+
+#ifndef KIOSK_VERSION
+#define KIOSK_VERSION "0.0.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FAILURE_RUNTIME = 1, EXIT_USAGE = 2, EXIT_CORRUPT_DB = 3 };
+
+#define POLICY_FILE_MAX (1024 * 1024)
+
+static int import_roster(kiosk_store *store, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "kiosk: %s: %s\n", path, strerror(errno));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    kiosk_import_stats stats;
+    char err[300] = "";
+    kiosk_date today = kiosk_clock_local(kiosk_clock_now_ms()).date;
+    kiosk_rc rc = kiosk_store_import_roster(store, f, today, &stats, err, sizeof err);
+    fclose(f);
+    if (rc != KIOSK_OK) {
+        fprintf(stderr, "kiosk: %s: %s; nothing was imported\n", path, err);
+        return rc == KIOSK_ERR_PARSE ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
+    }
+    printf("imported %ld rows: %ld persons, %ld cards\n", stats.rows, stats.persons, stats.cards);
+    return EXIT_OK;
+}
+
+static int import_policy(kiosk_store *store, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "kiosk: %s: %s\n", path, strerror(errno));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    char *buf = malloc(POLICY_FILE_MAX + 1);
+    size_t len = buf ? fread(buf, 1, POLICY_FILE_MAX + 1, f) : 0;
+    fclose(f);
+    if (!buf || len > POLICY_FILE_MAX) {
+        fprintf(stderr, "kiosk: %s: %s\n", path,
+                buf ? "larger than 1 MiB" : "out of memory");
+        free(buf);
+        return EXIT_USAGE;
+    }
+    char err[300] = "";
+    kiosk_rc rc = kiosk_store_put_policy(store, buf, len, err, sizeof err);
+    free(buf);
+    if (rc != KIOSK_OK) {
+        fprintf(stderr, "kiosk: %s: %s\n", path, err);
+        return rc == KIOSK_ERR_PARSE ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
+    }
+    printf("policy stored from %s\n", path);
+    return EXIT_OK;
+}
+
+/* "YYYY-MM-DD" -> that day; "YYYY-MM" -> that month; "today" -> the local date. */
+static bool parse_period(const char *text, kiosk_date *from, kiosk_date *to)
+{
+    if (strcmp(text, "today") == 0) {
+        *from = *to = kiosk_clock_local(kiosk_clock_now_ms()).date;
+        return true;
+    }
+    if (kiosk_date_parse(text, from)) {
+        *to = *from;
+        return true;
+    }
+    char day[16];
+    if (strlen(text) != 7)
+        return false;
+    snprintf(day, sizeof day, "%s-01", text);
+    if (!kiosk_date_parse(day, from))
+        return false;
+    *to = (kiosk_date){from->year, from->month, kiosk_date_days_in_month(from->year, from->month)};
+    return true;
+}
+
+static int export_meals(kiosk_store *store, const char *period, const char *output)
+{
+    kiosk_date from, to;
+    if (!parse_period(period, &from, &to)) {
+        fprintf(stderr, "kiosk: --export: expected YYYY-MM-DD, YYYY-MM or today\n");
+        return EXIT_USAGE;
+    }
+    FILE *out = output[0] ? fopen(output, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "kiosk: %s: %s\n", output, strerror(errno));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    kiosk_rc rc = kiosk_store_export_meals_csv(store, from, to, out);
+    if (out != stdout && fclose(out) != 0)
+        rc = KIOSK_ERR_IO;
+    if (rc != KIOSK_OK) {
+        fprintf(stderr, "kiosk: export failed: %s\n", kiosk_strerror(rc));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    return EXIT_OK;
+}
+
+static void print_group(const char *kind, const kiosk_report_group *g)
+{
+    char price[32], subsidy[32], pay[32];
+    kiosk_money_format(g->price_fen, price, sizeof price);
+    kiosk_money_format(g->subsidy_fen, subsidy, sizeof subsidy);
+    kiosk_money_format(g->pay_fen, pay, sizeof pay);
+    printf("%-8s %-20s %6ld meals  price %12s  subsidy %12s  paid %12s\n", kind, g->key, g->meals,
+           price, subsidy, pay);
+}
+
+static int report(kiosk_store *store, const char *period)
+{
+    kiosk_date from, to;
+    if (!parse_period(period, &from, &to)) {
+        fprintf(stderr, "kiosk: --day-report: expected YYYY-MM-DD, YYYY-MM or today\n");
+        return EXIT_USAGE;
+    }
+    kiosk_report r;
+    if (kiosk_store_report(store, from, to, &r) != KIOSK_OK) {
+        fprintf(stderr, "kiosk: report failed: %s\n", kiosk_store_errmsg(store));
+        return EXIT_FAILURE_RUNTIME;
+    }
+    char a[11], b[11];
+    kiosk_date_format(from, a);
+    kiosk_date_format(to, b);
+    printf("meals %s to %s\n", a, b);
+    kiosk_report_group total = {.meals = r.meals, .price_fen = r.price_fen,
+                                .subsidy_fen = r.subsidy_fen, .pay_fen = r.pay_fen};
+    snprintf(total.key, sizeof total.key, "all");
+    print_group("total", &total);
+    for (int t = 0; t < KIOSK_MEAL_COUNT; t++)
+        print_group("meal", &r.by_meal[t]);
+    for (size_t i = 0; i < r.class_count; i++)
+        print_group("class", &r.by_class[i]);
+    for (size_t i = 0; i < r.canteen_count; i++)
+        print_group("canteen", &r.by_canteen[i]);
+    static const char *const levels[] = {"city", "district", "street"};
+    for (int l = 0; l < KIOSK_LEVEL_COUNT; l++) {
+        char fen[32];
+        kiosk_money_format(r.funding_fen[l], fen, sizeof fen);
+        printf("funding  %-20s %s\n", levels[l], fen);
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    kiosk_config cfg;
+    kiosk_cli cli;
+    char err[600] = "";
+    if (kiosk_config_from_args(&cfg, &cli, argc, argv, err, sizeof err) != KIOSK_OK) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (cli.action == KIOSK_ACTION_HELP) {
+        fputs(kiosk_config_usage(), stdout);
+        return EXIT_OK;
+    }
+    if (cli.action == KIOSK_ACTION_VERSION) {
+        printf("kiosk %s\n", KIOSK_VERSION);
+        return EXIT_OK;
+    }
+    kiosk_log_setup(cfg.log_level, cfg.log_syslog);
+    if (kiosk_clock_set_zone(cfg.timezone) != KIOSK_OK) {
+        fprintf(stderr, "kiosk: [kiosk] timezone '%s' is not a known time zone\n", cfg.timezone);
+        return EXIT_USAGE;
+    }
+
+    kiosk_store *store = NULL;
+    kiosk_rc rc = kiosk_store_open(cfg.database, &store, err, sizeof err);
+    if (rc == KIOSK_ERR_CORRUPT) {
+        fprintf(stderr,
+                "kiosk: the local database %s is damaged (%s).\n"
+                "kiosk: it was left untouched so no record is lost; move it aside (keep the file"
+                " and its -wal) and start again, then re-import the roster and policy.\n",
+                cfg.database, err);
+        kiosk_store_close(store);
+        return EXIT_CORRUPT_DB;
+    }
+    if (rc != KIOSK_OK) {
+        fprintf(stderr, "kiosk: cannot open the local database: %s\n", err);
+        kiosk_store_close(store);
+        return EXIT_FAILURE_RUNTIME;
+    }
+    if (cfg.card_key_hex[0] && kiosk_store_set_card_key_hex(store, cfg.card_key_hex) != KIOSK_OK) {
+        fprintf(stderr, "kiosk: [kiosk] card_key is not 64 hexadecimal digits\n");
+        kiosk_store_close(store);
+        return EXIT_USAGE;
+    }
+
+    int status;
+    switch (cli.action) {
+    case KIOSK_ACTION_IMPORT_ROSTER:
+        status = import_roster(store, cli.action_arg);
+        break;
+    case KIOSK_ACTION_IMPORT_POLICY:
+        status = import_policy(store, cli.action_arg);
+        break;
+    case KIOSK_ACTION_EXPORT:
+        status = export_meals(store, cli.action_arg, cli.output);
+        break;
+    case KIOSK_ACTION_DAY_REPORT:
+        status = report(store, cli.action_arg);
+        break;
+    default:
+        status = kiosk_app_run(&cfg, store);
+        break;
+    }
+    kiosk_store_close(store);
+    return status;
+}

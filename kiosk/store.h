@@ -1,0 +1,130 @@
+/* store.h - the local SQLite cache: roster, cards, policies, meal records and their outbox.
+ * All SQL of the kiosk lives in store.c. One handle per thread; the main loop owns its handle.
+ * The money path commits with BEGIN IMMEDIATE and synchronous=FULL before anyone is told
+ * "success". */
+#ifndef KIOSK_STORE_H
+#define KIOSK_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "caltime.h"
+#include "error.h"
+#include "policy.h"
+#include "recid.h"
+
+typedef struct kiosk_store kiosk_store;
+
+#define KIOSK_CARD_KEY_BYTES 32
+#define KIOSK_NAME_MASKED_MAX 64
+
+/* Opens (creating if needed) the database at path, sets WAL and FULL sync, runs quick_check and
+ * the numbered migrations. KIOSK_ERR_CORRUPT when quick_check fails (the file is left as it
+ * is); KIOSK_ERR_DB otherwise; details via kiosk_store_errmsg on *out when *out is non-NULL,
+ * or in err. The caller frees *out with kiosk_store_close even on failure. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err,
+                                           size_t err_size);
+void kiosk_store_close(kiosk_store *store);
+/* The last SQLite message on this handle (borrowed until the next call). */
+const char *kiosk_store_errmsg(const kiosk_store *store);
+/* How durable commits are on this handle: WAL mode and the synchronous level (2 = FULL). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_durability(kiosk_store *store, bool *wal, int *sync_level);
+/* The schema version the migrations reached (PRAGMA user_version). */
+int kiosk_store_schema_version(kiosk_store *store);
+
+/* The keyed hash that identifies a card: HMAC-SHA256(card key, UID bytes). The key is the
+ * configured site key, or one the store made for itself at first open (device_state). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_set_card_key_hex(kiosk_store *store, const char *hex);
+void kiosk_store_card_key(const kiosk_store *store, const uint8_t *uid, size_t uid_len,
+                          uint8_t out[KIOSK_CARD_KEY_BYTES]);
+
+/* --- roster --------------------------------------------------------------------------- */
+
+typedef struct kiosk_holder {
+    char person_id[KIOSK_ID_MAX];
+    char name_masked[KIOSK_NAME_MASKED_MAX];
+    kiosk_person person;
+    kiosk_card_info card;
+} kiosk_holder;
+
+typedef struct kiosk_import_stats {
+    long rows, persons, cards;
+} kiosk_import_stats;
+
+/* Imports a roster CSV (docs/roster.md) in one transaction: either every row lands or none.
+ * Rows upsert persons and cards; a card moving to another person is re-pointed. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_import_roster(kiosk_store *store, FILE *csv,
+                                                    kiosk_date today, kiosk_import_stats *stats,
+                                                    char *err, size_t err_size);
+/* The holder of a card by its keyed hash; KIOSK_ERR_NOT_FOUND when unknown. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_card(kiosk_store *store,
+                                                const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                                                kiosk_holder *out);
+
+/* --- policy --------------------------------------------------------------------------- */
+
+/* Validates and stores a policy version (JSON text); err names the problem. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_put_policy(kiosk_store *store, const char *json, size_t len,
+                                                 char *err, size_t err_size);
+/* Loads every stored version into a new set (caller frees). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_load_policies(kiosk_store *store, kiosk_policy_set **out);
+
+/* --- meals ---------------------------------------------------------------------------- */
+
+typedef struct kiosk_meal_entry {
+    kiosk_recid record_id;
+    char person_id[KIOSK_ID_MAX];
+    uint8_t card_key[KIOSK_CARD_KEY_BYTES];
+    bool has_card;
+    char kiosk_id[KIOSK_ID_MAX];
+    char canteen_id[KIOSK_ID_MAX];
+    int64_t created_utc_ms;
+    kiosk_local_time at;
+    kiosk_decision decision; /* approved; amounts, class, policy version */
+} kiosk_meal_entry;
+
+/* Commits the meal and its outbox row in one durable transaction. Only after KIOSK_OK may
+ * anyone be told "success". KIOSK_ERR_FULL when the disk is full, KIOSK_ERR_BUSY when locked. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal);
+/* The person's meal records in the month containing `month`, at most max into out. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_month_meals(kiosk_store *store, const char *person_id,
+                                                  kiosk_date month, kiosk_meal_record *out,
+                                                  size_t max, size_t *count);
+/* Number of meal records and outbox rows (for tests and the staff view). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_count_meals(kiosk_store *store, long *meals,
+                                                  long *outbox_pending);
+/* Whether a record with this id exists. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_has_meal(kiosk_store *store, const kiosk_recid *id,
+                                               bool *exists);
+
+/* --- settlement and the staff day view ------------------------------------------------- */
+
+#define KIOSK_REPORT_GROUPS_MAX 48
+
+typedef struct kiosk_report_group {
+    char key[KIOSK_CLASS_ID_MAX]; /* class id, meal type code or canteen id */
+    long meals;
+    int64_t price_fen, subsidy_fen, pay_fen;
+} kiosk_report_group;
+
+typedef struct kiosk_report {
+    kiosk_date from, to; /* inclusive */
+    long meals;
+    int64_t price_fen, subsidy_fen, pay_fen;
+    int64_t funding_fen[KIOSK_LEVEL_COUNT];
+    kiosk_report_group by_meal[KIOSK_MEAL_COUNT];
+    kiosk_report_group by_class[KIOSK_REPORT_GROUPS_MAX];
+    size_t class_count;
+    kiosk_report_group by_canteen[KIOSK_REPORT_GROUPS_MAX];
+    size_t canteen_count;
+} kiosk_report;
+
+/* Totals of the meals whose business date is in [from, to]. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_report(kiosk_store *store, kiosk_date from, kiosk_date to,
+                                             kiosk_report *out);
+/* Writes the meal records of [from, to] as CSV (docs/settlement.md) to out. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from,
+                                                       kiosk_date to, FILE *out);
+
+#endif

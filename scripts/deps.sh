@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the kiosk needs to build, run and test (as root, with apt-get).
+# Quick when everything is there already.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libfontconfig-dev
+  libsqlite3-dev libjansson-dev libsodium-dev libinih-dev
+  fonts-noto-cjk    # fallback faces for rare characters in names (fontconfig)
+  jq sqlite3 procps # used by the end-to-end tests
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,129 @@
+/* test_config.c - defaults, INI loading, errors naming file and line, flags over the file. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+
+static char dir[] = "/tmp/kiosk-config-XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void test_defaults(void)
+{
+    kiosk_config c;
+    kiosk_config_defaults(&c);
+    CHECK_INT(c.mode, KIOSK_MODE_CANTEEN);
+    CHECK_STR(c.timezone, "Asia/Shanghai");
+    CHECK_STR(c.reader, "sim:-");
+    CHECK_INT(c.result_seconds, 8);
+    CHECK_INT(c.repeat_tap_seconds, 10);
+    CHECK_INT(c.volume, 80);
+    char err[256];
+    CHECK_INT(kiosk_config_validate(&c, err, sizeof err), KIOSK_OK);
+}
+
+static void test_file(void)
+{
+    kiosk_config c;
+    char err[256] = "";
+    kiosk_config_defaults(&c);
+    const char *path = write_file("good.ini", "; a comment\n[kiosk]\nkiosk_id = k-7\n"
+                                              "canteen_id = gulou-3\narea_district = 320106\n"
+                                              "[display]\nwidth = 1280\nheight = 800\n"
+                                              "[voice]\nvolume = 55\nenabled = false\n"
+                                              "[log]\nlevel = debug\n");
+    CHECK_INT(kiosk_config_load(&c, path, err, sizeof err), KIOSK_OK);
+    CHECK_STR(c.kiosk_id, "k-7");
+    CHECK_STR(c.site.canteen_id, "gulou-3");
+    CHECK_STR(c.site.area.district, "320106");
+    CHECK_INT(c.width, 1280);
+    CHECK_INT(c.volume, 55);
+    CHECK(!c.voice_enabled);
+    CHECK_INT(c.log_level, KIOSK_LOG_DEBUG);
+
+    struct {
+        const char *text, *expect;
+    } bad[] = {
+        {"[voice]\nvolume = 101\n", "bad.ini:2: volume must be an integer from 0 to 100"},
+        {"[voice]\nvolume = loud\n", "bad.ini:2: volume must be an integer"},
+        {"[kiosk]\n\ncolour = red\n", "bad.ini:3: unknown key 'colour' in section [kiosk]"},
+        {"[kiosk]\nmode = bank\n", "bad.ini:2: mode must be canteen or marriage"},
+        {"[display]\nheadless = maybe\n", "bad.ini:2: headless must be true or false"},
+        {"[kiosk\n", "bad.ini:1: syntax error"},
+        {"[log]\nlevel = loud\n", "bad.ini:2: level must be error"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        kiosk_config_defaults(&c);
+        path = write_file("bad.ini", bad[i].text);
+        err[0] = '\0';
+        CHECK_INT(kiosk_config_load(&c, path, err, sizeof err), KIOSK_ERR_CONFIG);
+        CHECK(strstr(err, bad[i].expect) != NULL);
+        if (!strstr(err, bad[i].expect))
+            fprintf(stderr, "  got: %s\n  want: %s\n", err, bad[i].expect);
+    }
+    kiosk_config_defaults(&c);
+    CHECK_INT(kiosk_config_load(&c, "/nonexistent/kiosk.ini", err, sizeof err),
+              KIOSK_ERR_CONFIG);
+    CHECK(strstr(err, "/nonexistent/kiosk.ini: cannot open") != NULL);
+}
+
+static void test_args(void)
+{
+    kiosk_config c;
+    kiosk_cli cli;
+    char err[256] = "";
+    const char *path = write_file("args.ini", "[reader]\ndevice = sim:/tmp/fifo\n"
+                                              "[timing]\nresult_seconds = 5\n");
+    char *argv1[] = {"kiosk", "--reader", "sim:-", "--config", (char *)path, "--headless",
+                     "--size", "1080x1920", "--events", "ev.jsonl", NULL};
+    CHECK_INT(kiosk_config_from_args(&c, &cli, 10, argv1, err, sizeof err), KIOSK_OK);
+    CHECK_STR(c.reader, "sim:-"); /* the flag wins over the file wherever it appears */
+    CHECK_INT(c.result_seconds, 5);
+    CHECK(c.headless);
+    CHECK_INT(c.width, 1080);
+    CHECK_INT(c.height, 1920);
+    CHECK_STR(c.events, "ev.jsonl");
+    CHECK_INT(cli.action, KIOSK_ACTION_RUN);
+
+    char *argv2[] = {"kiosk", "--size", "big", NULL};
+    CHECK_INT(kiosk_config_from_args(&c, &cli, 3, argv2, err, sizeof err), KIOSK_ERR_CONFIG);
+    CHECK(strstr(err, "--size") != NULL);
+    char *argv3[] = {"kiosk", "--frobnicate", "1", NULL};
+    CHECK_INT(kiosk_config_from_args(&c, &cli, 3, argv3, err, sizeof err), KIOSK_ERR_CONFIG);
+    CHECK(strstr(err, "--frobnicate: unknown option") != NULL);
+    char *argv4[] = {"kiosk", "--help", NULL};
+    CHECK_INT(kiosk_config_from_args(&c, &cli, 2, argv4, err, sizeof err), KIOSK_OK);
+    CHECK_INT(cli.action, KIOSK_ACTION_HELP);
+    char *argv5[] = {"kiosk", "--import-roster", "r.csv", NULL};
+    CHECK_INT(kiosk_config_from_args(&c, &cli, 3, argv5, err, sizeof err), KIOSK_OK);
+    CHECK_INT(cli.action, KIOSK_ACTION_IMPORT_ROSTER);
+    CHECK_STR(cli.action_arg, "r.csv");
+    char *argv6[] = {"kiosk", "--reader", "nfc:usb", NULL};
+    CHECK_INT(kiosk_config_from_args(&c, &cli, 3, argv6, err, sizeof err), KIOSK_ERR_CONFIG);
+    CHECK(strstr(err, "[reader] device") != NULL);
+    char *argv7[] = {"kiosk", "--config", "/nonexistent.ini", NULL};
+    CHECK_INT(kiosk_config_from_args(&c, &cli, 3, argv7, err, sizeof err), KIOSK_ERR_CONFIG);
+    CHECK(strstr(kiosk_config_usage(), "--headless") != NULL);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    test_defaults();
+    test_file();
+    test_args();
+    CHECK_DONE();
+}

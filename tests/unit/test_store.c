@@ -1,0 +1,320 @@
+/* test_store.c - the local store on a real SQLite file: migrations, durability settings,
+ * quick_check failure, roster import all-or-nothing, meals with their outbox, append-only
+ * triggers, reports and CSV export, and a disk that fills up mid-write. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "clock.h"
+#include "store.h"
+
+static char dir[] = "/tmp/kiosk-store-XXXXXX";
+static const kiosk_date today = {2026, 11, 23};
+
+static const char *path_in_dir(const char *name)
+{
+    static char path[4][256];
+    static int next;
+    char *p = path[next++ % 4];
+    snprintf(p, 256, "%s/%s", dir, name);
+    return p;
+}
+
+static kiosk_store *open_store(const char *name)
+{
+    kiosk_store *s = NULL;
+    char err[256];
+    kiosk_rc rc = kiosk_store_open(path_in_dir(name), &s, err, sizeof err);
+    CHECK_INT(rc, KIOSK_OK);
+    if (rc != KIOSK_OK)
+        fprintf(stderr, "  %s\n", err);
+    return s;
+}
+
+static const char *roster_header =
+    "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid,"
+    "card_status,issuing_canteen,id_number\n";
+
+static kiosk_rc import_text(kiosk_store *s, const char *body, char *err, size_t err_size,
+                            kiosk_import_stats *stats)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "%s%s", roster_header, body);
+    FILE *f = fmemopen(text, strlen(text), "r");
+    err[0] = '\0';
+    kiosk_rc rc = kiosk_store_import_roster(s, f, today, stats, err, err_size);
+    fclose(f);
+    return rc;
+}
+
+static void test_open_migrate_durable(void)
+{
+    kiosk_store *s = open_store("a.db");
+    CHECK_INT(kiosk_store_schema_version(s), 1);
+    bool wal = false;
+    int sync = -1;
+    CHECK_INT(kiosk_store_durability(s, &wal, &sync), KIOSK_OK);
+    CHECK(wal);
+    CHECK_INT(sync, 2); /* FULL */
+    kiosk_store_close(s);
+    s = open_store("a.db"); /* re-open: migrations are not run twice */
+    CHECK_INT(kiosk_store_schema_version(s), 1);
+    kiosk_store_close(s);
+}
+
+static void test_corrupt(void)
+{
+    /* Not a database at all. */
+    const char *junk = path_in_dir("junk.db");
+    FILE *f = fopen(junk, "w");
+    for (int i = 0; i < 2000; i++)
+        fputs("this is not a database ", f);
+    fclose(f);
+    kiosk_store *s = NULL;
+    char err[256] = "";
+    CHECK_INT(kiosk_store_open(junk, &s, err, sizeof err), KIOSK_ERR_CORRUPT);
+    CHECK(err[0] != '\0');
+    kiosk_store_close(s);
+
+    /* A real database with a damaged b-tree page: quick_check must catch it. */
+    const char *bad = path_in_dir("bad.db");
+    sqlite3 *db;
+    sqlite3_open(bad, &db);
+    sqlite3_exec(db, "PRAGMA page_size=4096; CREATE TABLE t(x TEXT); WITH RECURSIVE n(i) AS"
+                     " (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 2000)"
+                     " INSERT INTO t SELECT printf('row %05d padding padding', i) FROM n;",
+                 NULL, NULL, NULL);
+    sqlite3_close(db);
+    f = fopen(bad, "r+b");
+    fseek(f, 4096L * 5 + 100, SEEK_SET); /* inside page 6, a leaf of t */
+    for (int i = 0; i < 600; i++)
+        fputc(0xA5, f);
+    fclose(f);
+    s = NULL;
+    CHECK_INT(kiosk_store_open(bad, &s, err, sizeof err), KIOSK_ERR_CORRUPT);
+    CHECK(strstr(err, "integrity") != NULL);
+    kiosk_store_close(s);
+    struct stat st;
+    CHECK(stat(bad, &st) == 0); /* left in place, never deleted */
+}
+
+static void test_roster_import(void)
+{
+    kiosk_store *s = open_store("roster.db");
+    kiosk_import_stats stats;
+    char err[300];
+    kiosk_rc rc = import_text(s,
+                              "p1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,"
+                              "04A1B2C3,active,,\n"
+                              "p1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,"
+                              "04A1B2C4,blocked,,\n"
+                              "p2,李四,1950-03-01,,3201,320106,,resident,active,04D1D2D3,"
+                              "active,canteen-01,\n",
+                              err, sizeof err, &stats);
+    CHECK_INT(rc, KIOSK_OK);
+    if (rc != KIOSK_OK)
+        fprintf(stderr, "  %s\n", err);
+    CHECK_INT(stats.rows, 3);
+    CHECK_INT(stats.persons, 2);
+    CHECK_INT(stats.cards, 3);
+
+    uint8_t uid[4] = {0x04, 0xA1, 0xB2, 0xC3}, key[32];
+    kiosk_holder h;
+    kiosk_store_card_key(s, uid, 4, key);
+    CHECK_INT(kiosk_store_find_card(s, key, &h), KIOSK_OK);
+    CHECK_STR(h.person_id, "p1");
+    CHECK_STR(h.name_masked, "张*明"); /* only the masked name is stored */
+    CHECK_INT(h.person.birth.year, 1946);
+    CHECK(h.person.local_hukou);
+    CHECK(h.person.active);
+    CHECK(!h.card.blocked);
+    uid[3] = 0xC4;
+    kiosk_store_card_key(s, uid, 4, key);
+    CHECK_INT(kiosk_store_find_card(s, key, &h), KIOSK_OK);
+    CHECK(h.card.blocked);
+    uint8_t other[4] = {0x04, 0xD1, 0xD2, 0xD3};
+    kiosk_store_card_key(s, other, 4, key);
+    CHECK_INT(kiosk_store_find_card(s, key, &h), KIOSK_OK);
+    CHECK_STR(h.card.issuing_canteen, "canteen-01");
+    CHECK(!h.person.local_hukou && h.person.local_resident);
+    uint8_t unknown[4] = {1, 2, 3, 4};
+    kiosk_store_card_key(s, unknown, 4, key);
+    CHECK_INT(kiosk_store_find_card(s, key, &h), KIOSK_ERR_NOT_FOUND);
+
+    /* A bad row late in the file: nothing of the file lands. */
+    rc = import_text(s,
+                     "p3,王五,1940-01-01,,,,,local,active,0A0B0C0D,active,,\n"
+                     "p4,赵六,1940-02-30,,,,,local,active,0A0B0C0E,active,,\n",
+                     err, sizeof err, &stats);
+    CHECK_INT(rc, KIOSK_ERR_PARSE);
+    CHECK(strstr(err, "line 3") != NULL);
+    CHECK(strstr(err, "赵") == NULL); /* no names in errors */
+    uint8_t p3uid[4] = {0x0A, 0x0B, 0x0C, 0x0D};
+    kiosk_store_card_key(s, p3uid, 4, key);
+    CHECK_INT(kiosk_store_find_card(s, key, &h), KIOSK_ERR_NOT_FOUND);
+
+    /* The same person on two rows with different birth dates is refused. */
+    rc = import_text(s,
+                     "p5,钱七,1940-01-01,,,,,local,active,0B0B0C0D,active,,\n"
+                     "p5,钱七,1941-01-01,,,,,local,active,0B0B0C0E,active,,\n",
+                     err, sizeof err, &stats);
+    CHECK_INT(rc, KIOSK_ERR_PARSE);
+    CHECK(strstr(err, "line 3") != NULL && strstr(err, "line 2") != NULL);
+
+    /* Re-importing updates: p1 blocked card becomes active again, status changes apply. */
+    rc = import_text(s,
+                     "p1,张三明,1946-11-23,dibao,3201,320106,320106001,local,inactive,"
+                     "04A1B2C4,active,,\n",
+                     err, sizeof err, &stats);
+    CHECK_INT(rc, KIOSK_OK);
+    uid[3] = 0xC4;
+    kiosk_store_card_key(s, uid, 4, key);
+    CHECK_INT(kiosk_store_find_card(s, key, &h), KIOSK_OK);
+    CHECK(!h.card.blocked);
+    CHECK(!h.person.active);
+    kiosk_store_close(s);
+}
+
+static kiosk_meal_entry sample_meal(int64_t utc_ms, kiosk_date date, int minute, int64_t price,
+                                    int64_t subsidy)
+{
+    kiosk_meal_entry m = {0};
+    m.record_id = kiosk_recid_new(utc_ms);
+    snprintf(m.person_id, sizeof m.person_id, "p1");
+    snprintf(m.kiosk_id, sizeof m.kiosk_id, "k1");
+    snprintf(m.canteen_id, sizeof m.canteen_id, "canteen-01");
+    m.created_utc_ms = utc_ms;
+    m.at.date = date;
+    m.at.minute_of_day = minute;
+    m.decision.approved = true;
+    m.decision.meal_type = KIOSK_MEAL_LUNCH;
+    m.decision.price_fen = price;
+    m.decision.subsidy_fen = subsidy;
+    m.decision.pay_fen = price - subsidy;
+    m.decision.funding_fen[KIOSK_LEVEL_CITY] = subsidy;
+    snprintf(m.decision.class_id, sizeof m.decision.class_id, "age80");
+    snprintf(m.decision.policy_version, sizeof m.decision.policy_version, "test-1");
+    return m;
+}
+
+static void test_meals(void)
+{
+    kiosk_store *s = open_store("meals.db");
+    kiosk_meal_entry a = sample_meal(1795404600000LL, today, 690, 1500, 500);
+    kiosk_meal_entry b = sample_meal(1795404600001LL, (kiosk_date){2026, 11, 1}, 700, 1500, 300);
+    kiosk_meal_entry c = sample_meal(1795404600002LL, (kiosk_date){2026, 10, 31}, 700, 1500, 300);
+    CHECK_INT(kiosk_store_add_meal(s, &a), KIOSK_OK);
+    CHECK_INT(kiosk_store_add_meal(s, &b), KIOSK_OK);
+    CHECK_INT(kiosk_store_add_meal(s, &c), KIOSK_OK);
+    CHECK(kiosk_store_add_meal(s, &a) != KIOSK_OK); /* the same record id twice */
+    kiosk_meal_entry bad = sample_meal(1795404600003LL, today, 700, 500, 800);
+    CHECK(kiosk_store_add_meal(s, &bad) != KIOSK_OK); /* subsidy above price is refused */
+
+    long meals, pending;
+    CHECK_INT(kiosk_store_count_meals(s, &meals, &pending), KIOSK_OK);
+    CHECK_INT(meals, 3);
+    CHECK_INT(pending, 3);
+    bool exists = false;
+    CHECK_INT(kiosk_store_has_meal(s, &a.record_id, &exists), KIOSK_OK);
+    CHECK(exists);
+
+    kiosk_meal_record recs[16];
+    size_t n = 0;
+    CHECK_INT(kiosk_store_month_meals(s, "p1", today, recs, 16, &n), KIOSK_OK);
+    CHECK_INT(n, 2); /* 1 and 23 November; not 31 October */
+    CHECK_INT(kiosk_store_month_meals(s, "p2", today, recs, 16, &n), KIOSK_OK);
+    CHECK_INT(n, 0);
+
+    kiosk_report r;
+    CHECK_INT(kiosk_store_report(s, (kiosk_date){2026, 11, 1}, (kiosk_date){2026, 11, 30}, &r),
+              KIOSK_OK);
+    CHECK_INT(r.meals, 2);
+    CHECK_INT(r.subsidy_fen, 800);
+    CHECK_INT(r.pay_fen, 2200);
+    CHECK_INT(r.funding_fen[KIOSK_LEVEL_CITY], 800);
+    CHECK_INT(r.by_meal[KIOSK_MEAL_LUNCH].meals, 2);
+    CHECK_INT(r.class_count, 1);
+    CHECK_STR(r.by_class[0].key, "age80");
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    CHECK_INT(kiosk_store_export_meals_csv(s, today, today, out), KIOSK_OK);
+    fclose(out);
+    CHECK(strncmp(buf, "record_id,business_date,local_time", 34) == 0);
+    CHECK(strstr(buf, ",2026-11-23,11:30,k1,canteen-01,p1,age80,lunch,1500,500,1000,500,0,0,"
+                      "test-1,counter\n") != NULL);
+    int lines = 0;
+    for (char *p = buf; *p; p++)
+        lines += *p == '\n';
+    CHECK_INT(lines, 2);
+    free(buf);
+    kiosk_store_close(s);
+
+    /* Append-only: neither the meal nor its pending outbox row can be changed or deleted. */
+    sqlite3 *db;
+    sqlite3_open(path_in_dir("meals.db"), &db);
+    CHECK(sqlite3_exec(db, "UPDATE meal SET subsidy_fen = 0", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM outbox", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE outbox SET payload = '{}'", NULL, NULL, NULL) != SQLITE_OK);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT min(device_seq), max(device_seq), count(*) FROM outbox", -1,
+                       &st, NULL);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(st, 0), 1);
+    CHECK_INT(sqlite3_column_int(st, 1), 3); /* no gaps, even after the refused inserts */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* The disk fills up: writes fail, add_meal reports it, and every meal it accepted is there. */
+static void test_disk_full(void)
+{
+    kiosk_store *s = open_store("full.db");
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 256 * 1024; /* the WAL hits this after a few hundred meals */
+    setrlimit(RLIMIT_FSIZE, &lim);
+    int ok = 0;
+    kiosk_rc rc = KIOSK_OK;
+    for (int i = 0; i < 5000 && rc == KIOSK_OK; i++) {
+        kiosk_meal_entry m = sample_meal(1795404600000LL + i, today, 690, 1500, 500);
+        rc = kiosk_store_add_meal(s, &m);
+        if (rc == KIOSK_OK)
+            ok++;
+    }
+    setrlimit(RLIMIT_FSIZE, &old);
+    CHECK(rc == KIOSK_ERR_FULL || rc == KIOSK_ERR_IO);
+    CHECK(ok > 10);
+    kiosk_store_close(s);
+    s = open_store("full.db");
+    long meals = 0, pending = 0;
+    CHECK_INT(kiosk_store_count_meals(s, &meals, &pending), KIOSK_OK);
+    CHECK_INT(meals, ok);
+    CHECK_INT(pending, ok);
+    kiosk_meal_entry m = sample_meal(1795404700000LL, today, 690, 1500, 500);
+    CHECK_INT(kiosk_store_add_meal(s, &m), KIOSK_OK); /* space again: service resumes */
+    kiosk_store_close(s);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    CHECK_INT(kiosk_clock_set_zone("Asia/Shanghai"), KIOSK_OK);
+    test_open_migrate_durable();
+    test_corrupt();
+    test_roster_import();
+    test_meals();
+    test_disk_full();
+    CHECK_DONE();
+}

@@ -1,0 +1,498 @@
+/* text.c - fonts, fallback, wrapping and the texture cache. */
+#define _POSIX_C_SOURCE 200809L
+#include "text.h"
+
+#include <SDL_ttf.h>
+#include <fontconfig/fontconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FONT_SLOTS 48
+#define FALLBACK_MAX 4
+#define MISSING_MEMO 32
+#define CACHE_SIZE 192
+#define MAX_CODEPOINTS 512
+#define MAX_LINES 6
+#define CACHE_TEXT_MAX 512
+
+enum { FACE_REGULAR, FACE_BOLD, FACE_FALLBACK0 };
+
+typedef struct font_slot {
+    int face, size;
+    uint64_t used;
+    TTF_Font *font;
+} font_slot;
+
+typedef struct fallback_face {
+    char path[512];
+    int index;
+    TTF_Font *probe; /* opened once at a small size to ask "do you have this glyph?" */
+} fallback_face;
+
+typedef struct cache_entry {
+    uint64_t hash, used;
+    char *text;
+    int size_px, max_width, max_lines;
+    bool bold;
+    uint32_t rgb;
+    SDL_Texture *texture;
+    int w, h;
+} cache_entry;
+
+struct ui_text {
+    SDL_Renderer *renderer;
+    char paths[2][512];
+    TTF_Font *probe; /* the bundled regular face, for coverage checks */
+    font_slot slots[FONT_SLOTS];
+    fallback_face fallbacks[FALLBACK_MAX];
+    size_t fallback_count;
+    uint32_t missing_memo[MISSING_MEMO]; /* code points no font has, so fontconfig is asked once */
+    size_t missing_memo_count;
+    cache_entry cache[CACHE_SIZE];
+    uint64_t tick;
+    unsigned long missing_glyphs, fallback_glyphs, hits, misses;
+};
+
+/* One laid-out code point. */
+typedef struct glyph {
+    uint32_t cp;
+    int face; /* FACE_* or FACE_FALLBACK0 + i; -1 = no font has it */
+    int advance;
+    size_t byte_start, byte_len;
+} glyph;
+
+typedef struct layout {
+    glyph glyphs[MAX_CODEPOINTS];
+    size_t count;
+    size_t line_start[MAX_LINES + 1];
+    int line_width[MAX_LINES];
+    size_t lines;
+    int size_px, line_h, w;
+} layout;
+
+ui_text *ui_text_new(SDL_Renderer *renderer, const char *font_dir, char *err, size_t err_size)
+{
+    ui_text *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    t->renderer = renderer;
+    snprintf(t->paths[FACE_REGULAR], sizeof t->paths[0], "%s/NotoSansCJKsc-Kiosk-Regular.otf",
+             font_dir);
+    snprintf(t->paths[FACE_BOLD], sizeof t->paths[1], "%s/NotoSansCJKsc-Kiosk-Bold.otf",
+             font_dir);
+    for (int f = 0; f < 2; f++) {
+        TTF_Font *font = TTF_OpenFont(t->paths[f], 24);
+        if (!font) {
+            snprintf(err, err_size, "cannot open font %s: %s", t->paths[f], TTF_GetError());
+            ui_text_free(t);
+            return NULL;
+        }
+        if (f == FACE_REGULAR)
+            t->probe = font;
+        else
+            TTF_CloseFont(font);
+    }
+    return t;
+}
+
+void ui_text_free(ui_text *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < CACHE_SIZE; i++) {
+        if (t->cache[i].texture)
+            SDL_DestroyTexture(t->cache[i].texture);
+        free(t->cache[i].text);
+    }
+    for (size_t i = 0; i < FONT_SLOTS; i++)
+        if (t->slots[i].font)
+            TTF_CloseFont(t->slots[i].font);
+    for (size_t i = 0; i < t->fallback_count; i++)
+        TTF_CloseFont(t->fallbacks[i].probe);
+    if (t->probe)
+        TTF_CloseFont(t->probe);
+    free(t);
+}
+
+/* The font for a face at a size, opened on first use; the least recently used slot is reused. */
+static TTF_Font *font_for(ui_text *t, int face, int size)
+{
+    font_slot *victim = &t->slots[0];
+    for (size_t i = 0; i < FONT_SLOTS; i++) {
+        font_slot *s = &t->slots[i];
+        if (s->font && s->face == face && s->size == size) {
+            s->used = ++t->tick;
+            return s->font;
+        }
+        if (!s->font || (victim->font && s->used < victim->used))
+            victim = s;
+    }
+    const char *path;
+    int index = 0;
+    if (face >= FACE_FALLBACK0) {
+        path = t->fallbacks[face - FACE_FALLBACK0].path;
+        index = t->fallbacks[face - FACE_FALLBACK0].index;
+    } else {
+        path = t->paths[face];
+    }
+    TTF_Font *font = TTF_OpenFontIndex(path, size, index);
+    if (!font)
+        return NULL;
+    if (victim->font)
+        TTF_CloseFont(victim->font);
+    *victim = (font_slot){face, size, ++t->tick, font};
+    return font;
+}
+
+static bool memo_missing(const ui_text *t, uint32_t cp)
+{
+    for (size_t i = 0; i < t->missing_memo_count; i++)
+        if (t->missing_memo[i] == cp)
+            return true;
+    return false;
+}
+
+/* Asks fontconfig for an installed CJK-capable face that has cp. */
+static int fallback_for(ui_text *t, uint32_t cp)
+{
+    for (size_t i = 0; i < t->fallback_count; i++)
+        if (TTF_GlyphIsProvided32(t->fallbacks[i].probe, cp))
+            return FACE_FALLBACK0 + (int)i;
+    if (memo_missing(t, cp) || t->fallback_count == FALLBACK_MAX)
+        return -1;
+    int face = -1;
+    FcPattern *pat = FcNameParse((const FcChar8 *)"sans-serif:lang=zh-cn");
+    FcCharSet *cs = FcCharSetCreate();
+    if (pat && cs && FcCharSetAddChar(cs, cp) && FcPatternAddCharSet(pat, FC_CHARSET, cs)) {
+        FcConfigSubstitute(NULL, pat, FcMatchPattern);
+        FcDefaultSubstitute(pat);
+        FcResult result;
+        FcPattern *match = FcFontMatch(NULL, pat, &result);
+        FcChar8 *file = NULL;
+        FcCharSet *have = NULL;
+        int index = 0;
+        if (match && FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch &&
+            FcPatternGetCharSet(match, FC_CHARSET, 0, &have) == FcResultMatch &&
+            FcCharSetHasChar(have, cp)) {
+            FcPatternGetInteger(match, FC_INDEX, 0, &index);
+            TTF_Font *probe = TTF_OpenFontIndex((const char *)file, 16, index);
+            if (probe && TTF_GlyphIsProvided32(probe, cp)) {
+                fallback_face *fb = &t->fallbacks[t->fallback_count];
+                snprintf(fb->path, sizeof fb->path, "%s", (const char *)file);
+                fb->index = index;
+                fb->probe = probe;
+                face = FACE_FALLBACK0 + (int)t->fallback_count++;
+            } else if (probe) {
+                TTF_CloseFont(probe);
+            }
+        }
+        if (match)
+            FcPatternDestroy(match);
+    }
+    if (cs)
+        FcCharSetDestroy(cs);
+    if (pat)
+        FcPatternDestroy(pat);
+    if (face < 0 && t->missing_memo_count < MISSING_MEMO)
+        t->missing_memo[t->missing_memo_count++] = cp;
+    return face;
+}
+
+/* Decodes one UTF-8 sequence; invalid bytes become U+FFFD one byte at a time. */
+static uint32_t next_codepoint(const unsigned char *s, size_t *len)
+{
+    unsigned char c = s[0];
+    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0) {
+        *len = 1;
+        return 0xFFFD;
+    }
+    uint32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *len = 1;
+            return 0xFFFD;
+        }
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    *len = (size_t)n;
+    return cp;
+}
+
+static int face_of(ui_text *t, uint32_t cp, bool bold)
+{
+    if (cp < 0x20 || TTF_GlyphIsProvided32(t->probe, cp))
+        return bold ? FACE_BOLD : FACE_REGULAR;
+    return fallback_for(t, cp);
+}
+
+static bool is_space(uint32_t cp)
+{
+    return cp == ' ' || cp == 0x3000;
+}
+
+static void lay_out(ui_text *t, const char *utf8, const ui_text_style *st, int size, layout *L)
+{
+    L->count = 0;
+    L->size_px = size;
+    TTF_Font *base = font_for(t, st->bold ? FACE_BOLD : FACE_REGULAR, size);
+    L->line_h = base ? TTF_FontLineSkip(base) : size;
+    const unsigned char *s = (const unsigned char *)utf8;
+    size_t pos = 0, total = strlen(utf8);
+    while (pos < total && L->count < MAX_CODEPOINTS) {
+        size_t len;
+        uint32_t cp = next_codepoint(s + pos, &len);
+        glyph *g = &L->glyphs[L->count++];
+        g->cp = cp;
+        g->byte_start = pos;
+        g->byte_len = len;
+        g->face = face_of(t, cp, st->bold);
+        TTF_Font *f = font_for(t, g->face < 0 ? FACE_REGULAR : g->face, size);
+        int adv = 0;
+        if (!f || TTF_GlyphMetrics32(f, g->face < 0 ? 0xFFFD : cp, NULL, NULL, NULL, NULL, &adv))
+            adv = size / 2;
+        g->advance = adv;
+        pos += len;
+    }
+    /* Greedy line breaking: CJK may break between any two characters; Latin text prefers the
+     * last space. */
+    L->lines = 0;
+    L->w = 0;
+    size_t i = 0;
+    while (i < L->count && L->lines < MAX_LINES) {
+        size_t start = i, last_space = 0;
+        int width = 0;
+        while (i < L->count) {
+            if (L->glyphs[i].cp == '\n') {
+                i++;
+                break;
+            }
+            int adv = L->glyphs[i].advance;
+            if (st->max_width > 0 && st->max_lines > 1 && width + adv > st->max_width &&
+                i > start) {
+                if (last_space > start && L->glyphs[i].cp < 0x2E80) {
+                    width = 0;
+                    for (size_t k = start; k < last_space; k++)
+                        width += L->glyphs[k].advance;
+                    i = last_space + 1;
+                }
+                break;
+            }
+            if (is_space(L->glyphs[i].cp))
+                last_space = i;
+            width += adv;
+            i++;
+        }
+        L->line_start[L->lines] = start;
+        L->line_width[L->lines] = width;
+        if (width > L->w)
+            L->w = width;
+        L->lines++;
+    }
+    L->line_start[L->lines] = i;
+}
+
+static bool fits(const layout *L, const ui_text_style *st, size_t glyph_total)
+{
+    if (st->max_width <= 0)
+        return true;
+    size_t allowed = st->max_lines > 1 ? (size_t)st->max_lines : 1;
+    return L->w <= st->max_width && L->lines <= allowed && L->line_start[L->lines] >= glyph_total;
+}
+
+/* Lays text out at the style's size, shrinking in 8 % steps (to 55 %) until it fits. */
+static void lay_out_fitting(ui_text *t, const char *utf8, const ui_text_style *st, layout *L)
+{
+    size_t total = 0;
+    for (const unsigned char *s = (const unsigned char *)utf8; *s; s++)
+        total += (*s & 0xC0) != 0x80;
+    if (total > MAX_CODEPOINTS)
+        total = MAX_CODEPOINTS;
+    int size = st->size_px;
+    for (;;) {
+        lay_out(t, utf8, st, size, L);
+        int next = size * 92 / 100;
+        if (fits(L, st, total) || next < st->size_px * 55 / 100)
+            return;
+        size = next;
+    }
+}
+
+static SDL_Surface *render_layout(ui_text *t, const char *utf8, const ui_text_style *st,
+                                  const layout *L)
+{
+    int width = L->w > 0 ? L->w : 1;
+    int height = L->line_h * (int)(L->lines ? L->lines : 1);
+    SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32,
+                                                      SDL_PIXELFORMAT_ARGB8888);
+    if (!out)
+        return NULL;
+    SDL_FillRect(out, NULL, 0);
+    SDL_Color color = {(st->rgb >> 16) & 0xFF, (st->rgb >> 8) & 0xFF, st->rgb & 0xFF, 0xFF};
+    TTF_Font *base = font_for(t, st->bold ? FACE_BOLD : FACE_REGULAR, L->size_px);
+    int base_ascent = base ? TTF_FontAscent(base) : L->size_px;
+    char run[CACHE_TEXT_MAX * 2];
+    for (size_t line = 0; line < L->lines; line++) {
+        int x = 0;
+        int y = (int)line * L->line_h;
+        size_t i = L->line_start[line], end = L->line_start[line + 1];
+        while (i < end) {
+            int face = L->glyphs[i].face;
+            size_t n = 0;
+            int run_w = 0;
+            size_t j = i;
+            for (; j < end && L->glyphs[j].face == face; j++) {
+                const glyph *g = &L->glyphs[j];
+                if (g->cp == '\n')
+                    continue;
+                if (face < 0) {
+                    memcpy(run + n, "\xEF\xBF\xBD", 3); /* shows as the font's missing box */
+                    n += 3;
+                    t->missing_glyphs++;
+                } else {
+                    if (n + g->byte_len >= sizeof run)
+                        break;
+                    memcpy(run + n, utf8 + g->byte_start, g->byte_len);
+                    n += g->byte_len;
+                    if (face >= FACE_FALLBACK0)
+                        t->fallback_glyphs++;
+                }
+                run_w += g->advance;
+            }
+            run[n] = '\0';
+            TTF_Font *f = font_for(t, face < 0 ? FACE_REGULAR : face, L->size_px);
+            if (n && f) {
+                SDL_Surface *s = TTF_RenderUTF8_Blended(f, run, color);
+                if (s) {
+                    SDL_SetSurfaceBlendMode(s, SDL_BLENDMODE_NONE);
+                    SDL_Rect dst = {x, y + base_ascent - TTF_FontAscent(f), s->w, s->h};
+                    SDL_BlitSurface(s, NULL, out, &dst);
+                    SDL_FreeSurface(s);
+                }
+            }
+            x += run_w;
+            i = j > i ? j : i + 1;
+        }
+    }
+    return out;
+}
+
+static uint64_t style_hash(const char *utf8, const ui_text_style *st)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *s = (const unsigned char *)utf8; *s; s++)
+        h = (h ^ *s) * 1099511628211ULL;
+    uint64_t params[] = {(uint64_t)st->size_px, st->bold, st->rgb, (uint64_t)st->max_width,
+                         (uint64_t)st->max_lines};
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+        h = (h ^ params[i]) * 1099511628211ULL;
+    return h;
+}
+
+static cache_entry *cached(ui_text *t, const char *utf8, const ui_text_style *st)
+{
+    uint64_t h = style_hash(utf8, st);
+    cache_entry *victim = &t->cache[0];
+    for (size_t i = 0; i < CACHE_SIZE; i++) {
+        cache_entry *e = &t->cache[i];
+        if (e->texture && e->hash == h && e->size_px == st->size_px && e->bold == st->bold &&
+            e->rgb == st->rgb && e->max_width == st->max_width &&
+            e->max_lines == st->max_lines && strcmp(e->text, utf8) == 0) {
+            e->used = ++t->tick;
+            t->hits++;
+            return e;
+        }
+        if (!e->texture || (victim->texture && e->used < victim->used))
+            victim = e;
+    }
+    t->misses++;
+    static layout L; /* large; the UI runs on one thread */
+    lay_out_fitting(t, utf8, st, &L);
+    SDL_Surface *surface = render_layout(t, utf8, st, &L);
+    if (!surface)
+        return NULL;
+    SDL_Texture *texture = SDL_CreateTextureFromSurface(t->renderer, surface);
+    int w = surface->w, hgt = surface->h;
+    SDL_FreeSurface(surface);
+    char *copy = strdup(utf8);
+    if (!texture || !copy) {
+        if (texture)
+            SDL_DestroyTexture(texture);
+        free(copy);
+        return NULL;
+    }
+    if (victim->texture)
+        SDL_DestroyTexture(victim->texture);
+    free(victim->text);
+    *victim = (cache_entry){h,    ++t->tick,     copy,      st->size_px, st->max_width,
+                            st->max_lines, st->bold, st->rgb, texture,     w,
+                            hgt};
+    return victim;
+}
+
+int ui_text_draw(ui_text *t, const char *utf8, const ui_text_style *style, int x, int y)
+{
+    if (!utf8 || !*utf8)
+        return 0;
+    cache_entry *e = cached(t, utf8, style);
+    if (!e)
+        return 0;
+    /* Text that still does not fit after shrinking is clipped to its box rather than drawn
+     * over its neighbours; layouts are checked so this stays a last resort. */
+    int w = style->max_width > 0 && e->w > style->max_width ? style->max_width : e->w;
+    SDL_Rect src = {0, 0, w, e->h};
+    SDL_Rect dst = {x, y, w, e->h};
+    if (style->align == UI_ALIGN_CENTER)
+        dst.x = x - w / 2;
+    else if (style->align == UI_ALIGN_RIGHT)
+        dst.x = x - w;
+    SDL_RenderCopy(t->renderer, e->texture, &src, &dst);
+    return e->h;
+}
+
+void ui_text_measure(ui_text *t, const char *utf8, const ui_text_style *style, int *w, int *h)
+{
+    *w = *h = 0;
+    if (!utf8 || !*utf8)
+        return;
+    cache_entry *e = cached(t, utf8, style);
+    if (e) {
+        *w = e->w;
+        *h = e->h;
+    }
+}
+
+bool ui_text_bundled_covers(ui_text *t, const char *utf8, uint32_t *first_missing)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    while (*s) {
+        size_t len;
+        uint32_t cp = next_codepoint(s, &len);
+        if (cp >= 0x20 && cp != '\n' && !TTF_GlyphIsProvided32(t->probe, cp)) {
+            if (first_missing)
+                *first_missing = cp;
+            return false;
+        }
+        s += len;
+    }
+    return true;
+}
+
+unsigned long ui_text_missing_glyphs(const ui_text *t)
+{
+    return t->missing_glyphs;
+}
+
+unsigned long ui_text_fallback_glyphs(const ui_text *t)
+{
+    return t->fallback_glyphs;
+}
+
+void ui_text_cache_stats(const ui_text *t, unsigned long *hits, unsigned long *misses)
+{
+    *hits = t->hits;
+    *misses = t->misses;
+}

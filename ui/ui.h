@@ -1,0 +1,42 @@
+/* ui.h - the window and the screens: draws a kiosk_view (idle, result, staff day view), speaks its
+ * voice cue, saves frames as PNG and maps touches to widget ids. It never calls the store or a
+ * driver. Main thread only; it owns SDL video and audio. */
+#ifndef UI_UI_H
+#define UI_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "view.h"
+
+typedef struct ui ui;
+typedef struct ui_text ui_text;
+
+typedef struct ui_options {
+    int width, height;          /* 0, 0 = full screen at the display's size */
+    bool headless;              /* SDL's offscreen driver and the software renderer */
+    const char *font_dir;
+    const char *reader_position; /* "bottom" or "right": where the idle picture points */
+    bool voice_enabled;
+    const char *voice_dir;
+    int volume;                 /* 0..100 */
+} ui_options;
+
+/* Initialises SDL video (and audio for the voice) and opens the window. NULL with a message in
+ * err on failure; *no_display is set when the cause is that no display could be opened. */
+ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size);
+void ui_free(ui *u);
+
+/* Draws the view and presents it; speaks when view->voice_serial changed since the last call. */
+void ui_render(ui *u, const kiosk_view *view);
+/* Draws the view and writes the frame to path as PNG. 0 on success, -1 with err. */
+int ui_save_png(ui *u, const kiosk_view *view, const char *path, char *err, size_t err_size);
+/* The id of the widget under (x, y) in the last drawn frame, or NULL. */
+const char *ui_widget_at(const ui *u, int x, int y);
+/* Where a widget was drawn in the last frame; false if it is not on screen. */
+bool ui_widget_rect(const ui *u, const char *id, int *x, int *y, int *w, int *h);
+void ui_size(const ui *u, int *w, int *h);
+/* The text engine (for coverage tests). */
+ui_text *ui_text_engine(ui *u);
+
+#endif
