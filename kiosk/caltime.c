@@ -66,7 +66,9 @@ bool kiosk_minutes_parse(const char *text, bool allow_24, int *out_minutes)
 
 void kiosk_date_format(kiosk_date d, char buf[static 11])
 {
-    snprintf(buf, 11, "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
+    /* Unsigned and bounded so the compiler can see the text always fits in ten characters. */
+    unsigned y = (unsigned)d.year % 10000u, m = (unsigned)d.month % 100u, day = (unsigned)d.day % 100u;
+    snprintf(buf, 11, "%04u-%02u-%02u", y, m, day);
 }
 
 int kiosk_date_cmp(kiosk_date a, kiosk_date b)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "roster_csv.h"
 #define KIOSK_LOG_MODULE "store"
@@ -368,11 +369,6 @@ typedef struct import_ctx {
     char problem[200];
 } import_ctx;
 
-static const char *hukou_name(const kiosk_person *p)
-{
-    return p->local_hukou ? "local" : p->local_resident ? "resident" : "other";
-}
-
 static void bind_person(sqlite3_stmt *st, const kiosk_roster_row *row)
 {
     char birth[11];
@@ -571,7 +567,7 @@ kiosk_rc kiosk_store_put_policy(kiosk_store *store, const char *json, size_t len
     sqlite3_stmt *st = NULL;
     int code = sqlite3_prepare_v2(store->db,
                                   "INSERT INTO policy(version, effective_from, body, stored_utc_ms)"
-                                  " VALUES (?1, ?2, ?3, CAST(unixepoch('subsec') * 1000 AS INTEGER))"
+                                  " VALUES (?1, ?2, ?3, ?4)"
                                   " ON CONFLICT(version) DO UPDATE SET"
                                   " effective_from = excluded.effective_from, body = excluded.body,"
                                   " stored_utc_ms = excluded.stored_utc_ms",
@@ -582,6 +578,7 @@ kiosk_rc kiosk_store_put_policy(kiosk_store *store, const char *json, size_t len
         sqlite3_bind_text(st, 1, kiosk_policy_version(policy), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, json, (int)len, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, kiosk_clock_now_ms());
         code = sqlite3_step(st);
     }
     if (code != SQLITE_DONE) {

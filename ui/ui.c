@@ -45,6 +45,8 @@ ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
         setenv("SDL_AUDIODRIVER", getenv("SDL_AUDIODRIVER") ? getenv("SDL_AUDIODRIVER") : "dummy",
                1);
     }
+    if (opts->headless) /* frames are drawn in memory: no GL context, so no EGL/Mesa loaded */
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         snprintf(err, err_size, "cannot start video: %s", SDL_GetError());
         *no_display = true;

@@ -282,7 +282,7 @@ static void test_disk_full(void)
     struct rlimit old, lim;
     getrlimit(RLIMIT_FSIZE, &old);
     lim = old;
-    lim.rlim_cur = 256 * 1024; /* the WAL hits this after a few hundred meals */
+    lim.rlim_cur = 1024 * 1024; /* the WAL (several pages a meal) hits this after dozens */
     setrlimit(RLIMIT_FSIZE, &lim);
     int ok = 0;
     kiosk_rc rc = KIOSK_OK;
@@ -294,6 +294,7 @@ static void test_disk_full(void)
     }
     setrlimit(RLIMIT_FSIZE, &old);
     CHECK(rc == KIOSK_ERR_FULL || rc == KIOSK_ERR_IO);
+    fprintf(stderr, "disk full after %d meals (rc %d)\n", ok, (int)rc);
     CHECK(ok > 10);
     kiosk_store_close(s);
     s = open_store("full.db");
@@ -306,6 +307,48 @@ static void test_disk_full(void)
     kiosk_store_close(s);
 }
 
+/* Policy versions are stored, replaced by version and loaded back; a bad one is refused whole. */
+static void test_policies(void)
+{
+    kiosk_store *s = open_store("policy.db");
+    static const char v1[] =
+        "{\"version\": \"t-1\", \"effective_from\": \"2026-01-01\", \"meals\": {\"lunch\":"
+        " {\"start\": \"11:00\", \"end\": \"13:00\", \"price_fen\": 1500}}}";
+    static const char v2[] =
+        "{\"version\": \"t-2\", \"effective_from\": \"2026-07-01\", \"meals\": {\"lunch\":"
+        " {\"start\": \"11:00\", \"end\": \"13:30\", \"price_fen\": 1600}}}";
+    char err[256];
+    kiosk_clock_set_ms(1795404600000LL);
+    CHECK_INT(kiosk_store_put_policy(s, v1, strlen(v1), err, sizeof err), KIOSK_OK);
+    CHECK_INT(kiosk_store_put_policy(s, v2, strlen(v2), err, sizeof err), KIOSK_OK);
+    CHECK_INT(kiosk_store_put_policy(s, v2, strlen(v2), err, sizeof err), KIOSK_OK); /* again */
+    CHECK(kiosk_store_put_policy(s, "{\"version\": 3}", 14, err, sizeof err) != KIOSK_OK);
+    CHECK(err[0] != '\0');
+    kiosk_policy_set *set = NULL;
+    CHECK_INT(kiosk_store_load_policies(s, &set), KIOSK_OK);
+    const kiosk_policy *p = set ? kiosk_policy_set_in_force(set, (kiosk_date){2026, 3, 1}) : NULL;
+    CHECK(p != NULL);
+    if (p)
+        CHECK_STR(kiosk_policy_version(p), "t-1");
+    p = set ? kiosk_policy_set_in_force(set, today) : NULL;
+    CHECK(p != NULL);
+    if (p)
+        CHECK_STR(kiosk_policy_version(p), "t-2");
+    kiosk_policy_set_free(set);
+    kiosk_store_close(s);
+
+    sqlite3 *db;
+    sqlite3_open(path_in_dir("policy.db"), &db);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT count(*), min(stored_utc_ms) FROM policy", -1, &st, NULL);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(st, 0), 2);
+    CHECK(sqlite3_column_int64(st, 1) >= 1795404600000LL); /* stamped with the kiosk's clock */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    kiosk_clock_reset();
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -315,6 +358,7 @@ int main(void)
     test_corrupt();
     test_roster_import();
     test_meals();
+    test_policies();
     test_disk_full();
     CHECK_DONE();
 }

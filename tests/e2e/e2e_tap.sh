@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The issue's acceptance command: a tap through the sim reader in a headless kiosk writes a PNG
+# of the result screen and a JSON line; then the same with the sample roster and policy, where
+# the tap is an approved, durably recorded meal.
+source "$(dirname "$0")/lib.sh"
+
+# An empty database: the card is unknown, a refusal screen.
+printf 'tap 04A1B2C3\nshot out.png\nquit\n' |
+  "$K" --headless --reader sim:- --events ev.jsonl --db empty.db --no-voice 2> log.txt
+check "exits 0" test $? -eq 0
+check "PNG of 1920x1080 written" test "$(png_size out.png)" = "1920x1080"
+check "one JSON line" test "$(wc -l < ev.jsonl)" -eq 1
+check "refused: unknown card" test "$(jq -r '.kind + " " + .result + " " + .reason' ev.jsonl)" = "meal refused unknown_card"
+check "no UID in the log" bash -c "! grep -qi 04A1B2C3 log.txt"
+
+# The sample roster and policy: an approved lunch at 11:30.
+"$K" --db meal.db --import-roster "$SRC/tests/data/roster-sample.csv" > /dev/null
+for p in "$SRC"/tests/policies/fixed-by-class.json; do "$K" --db meal.db --import-policy "$p" > /dev/null; done
+printf 'time 2026-11-23T11:30:00+08:00\ntap 04A1B2C3\nshot meal.png\nquit\n' |
+  "$K" --headless --reader sim:- --events meal.jsonl --db meal.db --no-voice --size 1280x800 2> log.txt
+check "exits 0 (meal)" test $? -eq 0
+check "PNG of 1280x800 written" test "$(png_size meal.png)" = "1280x800"
+check "approved" test "$(jq -r .result meal.jsonl)" = "approved"
+id=$(jq -r .record_id meal.jsonl)
+hex=$(echo "$id" | tr -d '-')
+check "record is in the store" test "$(sqlite3 meal.db "SELECT count(*) FROM meal WHERE lower(hex(record_id)) = '$hex'")" = 1
+check "outbox row with it" test "$(sqlite3 meal.db "SELECT count(*) FROM outbox WHERE lower(hex(record_id)) = '$hex' AND state = 'pending'")" = 1
+amounts=$(jq -r '"\(.price_fen) \(.subsidy_fen) \(.pay_fen)"' meal.jsonl)
+check "events amounts match the store" test "$amounts" = "$(sqlite3 -separator ' ' meal.db "SELECT price_fen, subsidy_fen, pay_fen FROM meal")"
+finish

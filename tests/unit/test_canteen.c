@@ -1,0 +1,371 @@
+/* test_canteen.c - the canteen flow end to end inside the process: a real SQLite store with a
+ * roster imported from CSV, the example policies of tests/policies, the events file, and the
+ * view the screen would draw. Each refusal reason, the repeat tap, the return to idle, the day
+ * view and a failed commit (the database locked by another writer) are exercised. */
+#define _GNU_SOURCE
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "canteen.h"
+#include "check.h"
+#include "clock.h"
+
+static char dir[] = "/tmp/kiosk-canteen-XXXXXX";
+static const char *policy_dir;
+
+/* Local 2026-11-23 (a Monday) at hh:mm in Asia/Shanghai, as UTC ms. */
+static int64_t at(int hh, int mm)
+{
+    return kiosk_clock_local_midnight_ms((kiosk_date){2026, 11, 23}) +
+           ((int64_t)hh * 60 + mm) * 60000;
+}
+
+static const char *roster =
+    "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid,"
+    "card_status,issuing_canteen,id_number\n"
+    /* 70 on the day: class age70, lunch subsidy 3.00 of 15.00 */
+    "P1,张秀兰,1956-03-12,,320100,320102,320102002,local,active,04A1B2C3,active,,\n"
+    /* a second card of the same person */
+    "P1,张秀兰,1956-03-12,,320100,320102,320102002,local,active,04A1B2C3D4E5F6,active,,\n"
+    "P2,周志强,1941-09-15,,320100,320102,320102003,local,active,04E5F6A7,blocked,,\n"
+    "P3,林国栋,1935-05-05,,320100,320102,320102003,local,inactive,04FC0D1E,active,,\n"
+    "P4,梁志明,1970-04-04,,320100,320102,320102003,local,active,04304152,active,,\n"
+    "P5,何淑华,1943-02-14,,320100,320102,320102003,local,active,040D1E2F,active,other-c,\n"
+    "P6,罗秀珍,1940-09-09,,320100,320102,320102003,other,active,042F3041,active,,\n"
+    "P7,宋凤琴,1939-07-07,tekun,320100,320102,320102003,local,active,04415263,active,,\n";
+
+typedef struct fixture {
+    kiosk_store *store;
+    kiosk_policy_set *policies;
+    kiosk_events_log *log;
+    kiosk_canteen *canteen;
+    char db_path[256], events_path[256];
+} fixture;
+
+static void load_policy(kiosk_policy_set *set, const char *file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", policy_dir, file);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    kiosk_policy *p = NULL;
+    char err[256];
+    CHECK_INT(kiosk_policy_parse(buf, n, &p, err, sizeof err), KIOSK_OK);
+    if (p)
+        CHECK_INT(kiosk_policy_set_take(set, p), KIOSK_OK);
+}
+
+static void setup(fixture *fx, const char *name, const char *policy_file)
+{
+    memset(fx, 0, sizeof *fx);
+    snprintf(fx->db_path, sizeof fx->db_path, "%s/%s.db", dir, name);
+    snprintf(fx->events_path, sizeof fx->events_path, "%s/%s.jsonl", dir, name);
+    char err[256];
+    CHECK_INT(kiosk_store_open(fx->db_path, &fx->store, err, sizeof err), KIOSK_OK);
+    FILE *csv = fmemopen((void *)roster, strlen(roster), "r");
+    kiosk_import_stats stats;
+    CHECK_INT(kiosk_store_import_roster(fx->store, csv, (kiosk_date){2026, 11, 23}, &stats, err,
+                                        sizeof err),
+              KIOSK_OK);
+    fclose(csv);
+    fx->policies = kiosk_policy_set_new();
+    load_policy(fx->policies, policy_file);
+    CHECK_INT(kiosk_events_log_open(fx->events_path, &fx->log), KIOSK_OK);
+    kiosk_canteen_options o = {.result_seconds = 8, .repeat_tap_seconds = 10};
+    snprintf(o.kiosk_id, sizeof o.kiosk_id, "k-test");
+    snprintf(o.site_name, sizeof o.site_name, "测试助餐点");
+    snprintf(o.site.canteen_id, sizeof o.site.canteen_id, "c-home");
+    snprintf(o.site.area.city, sizeof o.site.area.city, "320100");
+    snprintf(o.site.area.district, sizeof o.site.area.district, "320102");
+    snprintf(o.site.area.street, sizeof o.site.area.street, "320102002");
+    fx->canteen = kiosk_canteen_new(&o, fx->store, fx->policies, fx->log);
+    CHECK(fx->canteen != NULL);
+}
+
+static void teardown(fixture *fx)
+{
+    kiosk_canteen_free(fx->canteen);
+    kiosk_events_log_close(fx->log);
+    kiosk_policy_set_free(fx->policies);
+    kiosk_store_close(fx->store);
+}
+
+static void tap(fixture *fx, const char *hex, int64_t utc_ms, int64_t mono_ms)
+{
+    uint8_t uid[10];
+    size_t n = strlen(hex) / 2;
+    for (size_t i = 0; i < n; i++)
+        sscanf(hex + 2 * i, "%2hhx", &uid[i]);
+    kiosk_canteen_on_card(fx->canteen, uid, n, utc_ms, mono_ms);
+}
+
+static long meals_in(fixture *fx)
+{
+    long meals = -1, pending = -1;
+    CHECK_INT(kiosk_store_count_meals(fx->store, &meals, &pending), KIOSK_OK);
+    CHECK_INT(meals, pending); /* every meal has its outbox row */
+    return meals;
+}
+
+/* The events file's last line (static buffer). */
+static const char *last_event(fixture *fx)
+{
+    static char line[2048], last[2048];
+    FILE *f = fopen(fx->events_path, "r");
+    last[0] = '\0';
+    if (!f)
+        return last;
+    while (fgets(line, sizeof line, f))
+        memcpy(last, line, sizeof line);
+    fclose(f);
+    return last;
+}
+
+static const char *row_value(const kiosk_view *v, const char *label)
+{
+    for (size_t i = 0; i < v->row_count; i++)
+        if (strcmp(v->rows[i].label, label) == 0)
+            return v->rows[i].value;
+    return "(no such row)";
+}
+
+static void test_success_repeat_and_timeout(void)
+{
+    fixture fx;
+    setup(&fx, "success", "fixed-by-class.json");
+    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->screen, KIOSK_SCREEN_IDLE);
+    CHECK_STR(v->prompt, "请刷卡");
+    CHECK(kiosk_canteen_deadline(fx.canteen) == INT64_MAX);
+
+    unsigned serial = v->voice_serial;
+    tap(&fx, "04A1B2C3", at(11, 30), 1000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->screen, KIOSK_SCREEN_RESULT);
+    CHECK_INT(v->tone, KIOSK_TONE_SUCCESS);
+    CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(v->name, "张*兰");
+    CHECK_STR(v->subline, "70-79岁 · 午餐");
+    CHECK_STR(row_value(v, "餐费"), "¥15.00");
+    CHECK_STR(row_value(v, "补贴"), "¥3.00");
+    CHECK_STR(row_value(v, "您需支付"), "¥12.00");
+    CHECK_STR(v->message, "本月补贴还剩 ¥197.00");
+    CHECK(v->voice_serial != serial);
+    CHECK(v->voice_count >= 3);
+    CHECK_STR(v->voice[0], "meal_ok");
+    CHECK_STR(v->voice[1], "subsidy");
+    CHECK_INT(meals_in(&fx), 1);
+    const char *record_id = kiosk_canteen_last_record_id(fx.canteen);
+    CHECK_INT(strlen(record_id), 36);
+    const char *ev = last_event(&fx);
+    CHECK(strstr(ev, "\"result\": \"approved\"") || strstr(ev, "\"result\":\"approved\""));
+    CHECK(strstr(ev, record_id) != NULL);
+    CHECK(strstr(ev, "\"subsidy_fen\": 300") || strstr(ev, "\"subsidy_fen\":300"));
+    CHECK(strstr(ev, "张") == NULL); /* no personal data in the events file */
+
+    /* The same card two seconds later: the same screen, no second meal. */
+    serial = v->voice_serial;
+    tap(&fx, "04A1B2C3", at(11, 30) + 2000, 3000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(row_value(v, "您需支付"), "¥12.00");
+    CHECK_STR(v->voice[0], "same_result");
+    CHECK(v->voice_serial != serial);
+    CHECK_INT(meals_in(&fx), 1);
+    CHECK(strstr(last_event(&fx), "repeat") != NULL);
+    CHECK(strstr(last_event(&fx), record_id) != NULL);
+
+    /* The countdown runs and the screen goes back to idle by itself. */
+    kiosk_canteen_on_tick(fx.canteen, 3000 + 5500);
+    CHECK_INT(kiosk_canteen_view(fx.canteen)->countdown_s, 3);
+    CHECK(kiosk_canteen_deadline(fx.canteen) <= 3000 + 8000);
+    kiosk_canteen_on_tick(fx.canteen, 3000 + 8000);
+    CHECK_INT(kiosk_canteen_view(fx.canteen)->screen, KIOSK_SCREEN_IDLE);
+
+    /* The other card of the same person, after the repeat window: already had lunch, here. */
+    tap(&fx, "04A1B2C3D4E5F6", at(12, 10), 60000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->tone, KIOSK_TONE_REFUSED);
+    CHECK_STR(v->headline, "本餐已经用过");
+    CHECK_STR(v->message, "今天 11:30 已在本助餐点用过午餐");
+    CHECK_STR(v->voice[0], "already_had_meal");
+    CHECK_INT(meals_in(&fx), 1);
+    CHECK(strstr(last_event(&fx), "already_had_meal") != NULL);
+
+    /* Back pressed: idle at once. */
+    kiosk_canteen_on_press(fx.canteen, "back", at(12, 10), 61000);
+    CHECK_INT(kiosk_canteen_view(fx.canteen)->screen, KIOSK_SCREEN_IDLE);
+
+    /* The day view counts the one lunch. */
+    kiosk_canteen_on_press(fx.canteen, "dayview", at(12, 11), 62000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->screen, KIOSK_SCREEN_DAY_VIEW);
+    CHECK_STR(v->table[0].cells[0], "合计");
+    CHECK_STR(v->table[0].cells[1], "1 份");
+    CHECK_STR(v->table[0].cells[2], "¥3.00");
+    CHECK_STR(v->table[0].cells[3], "¥12.00");
+    teardown(&fx);
+}
+
+/* One tap and the reason it was refused. */
+static void expect_refusal(fixture *fx, const char *uid, int64_t utc_ms, int64_t mono_ms,
+                           const char *headline, const char *reason_code)
+{
+    long before = meals_in(fx);
+    tap(fx, uid, utc_ms, mono_ms);
+    kiosk_view *v = kiosk_canteen_view(fx->canteen);
+    CHECK_INT(v->screen, KIOSK_SCREEN_RESULT);
+    CHECK_INT(v->tone, KIOSK_TONE_REFUSED);
+    CHECK_STR(v->headline, headline);
+    CHECK(v->message[0] != '\0');
+    CHECK(v->advice[0] != '\0');
+    CHECK(v->voice_count >= 1);
+    if (v->voice_count)
+        CHECK_STR(v->voice[0], reason_code);
+    CHECK_INT(meals_in(fx), before);
+    char want[96];
+    snprintf(want, sizeof want, "\"%s\"", reason_code);
+    CHECK(strstr(last_event(fx), want) != NULL);
+}
+
+static void test_refusals(void)
+{
+    fixture fx;
+    setup(&fx, "refusals", "fixed-by-class.json");
+    int64_t mono = 1000;
+    expect_refusal(&fx, "0A0B0C0D", at(11, 30), mono += 20000, "未登记的卡", "unknown_card");
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->name, "");
+    expect_refusal(&fx, "04E5F6A7", at(11, 30), mono += 20000, "此卡已停用", "card_blocked");
+    expect_refusal(&fx, "04FC0D1E", at(11, 30), mono += 20000, "助餐资格已停用",
+                   "person_inactive");
+    expect_refusal(&fx, "04304152", at(11, 30), mono += 20000, "未到助餐年龄",
+                   "not_eligible_age");
+    expect_refusal(&fx, "040D1E2F", at(11, 30), mono += 20000, "此卡只能在发卡助餐点使用",
+                   "wrong_canteen");
+    expect_refusal(&fx, "042F3041", at(11, 30), mono += 20000, "不在本地助餐范围",
+                   "not_eligible_residence");
+    expect_refusal(&fx, "04A1B2C3", at(10, 0), mono += 20000, "现在不是用餐时间",
+                   "outside_meal_hours");
+    CHECK(strstr(kiosk_canteen_view(fx.canteen)->message, "午餐 11:00-13:00") != NULL);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->advice, "请在用餐时间再来刷卡");
+
+    /* Per day at most two subsidised meals: breakfast and lunch, then dinner is refused. */
+    tap(&fx, "04415263", at(8, 0), mono += 20000);
+    CHECK_INT(kiosk_canteen_view(fx.canteen)->tone, KIOSK_TONE_SUCCESS);
+    CHECK_STR(row_value(kiosk_canteen_view(fx.canteen), "您需支付"), "¥0.00"); /* tekun: free */
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->advice, "请到窗口取餐");
+    tap(&fx, "04415263", at(11, 45), mono += 20000);
+    CHECK_INT(kiosk_canteen_view(fx.canteen)->tone, KIOSK_TONE_SUCCESS);
+    expect_refusal(&fx, "04415263", at(17, 30), mono += 20000, "今天的补贴次数已用完",
+                   "daily_limit");
+
+    /* No policy in force before the first effective date. */
+    int64_t before = kiosk_clock_local_midnight_ms((kiosk_date){2025, 12, 31}) + 690 * 60000;
+    expect_refusal(&fx, "04A1B2C3", before, mono += 20000, "今日没有生效的助餐政策", "no_policy");
+    teardown(&fx);
+}
+
+/* The monthly cap reached: refused, but a full-price meal is offered with the price shown. */
+static void test_monthly_cap_full_price(void)
+{
+    fixture fx;
+    setup(&fx, "cap", "fixed-by-class.json");
+    /* 20 earlier tekun meals of 10.00 this month fill the 200.00 cap. */
+    for (int day = 1; day <= 20; day++) {
+        kiosk_meal_entry m = {0};
+        int64_t utc = kiosk_clock_local_midnight_ms((kiosk_date){2026, 11, day}) + 700 * 60000;
+        m.record_id = kiosk_recid_new(utc);
+        snprintf(m.person_id, sizeof m.person_id, "P7");
+        snprintf(m.kiosk_id, sizeof m.kiosk_id, "k-test");
+        snprintf(m.canteen_id, sizeof m.canteen_id, "c-home");
+        m.created_utc_ms = utc;
+        m.at = kiosk_clock_local(utc);
+        m.decision.approved = true;
+        m.decision.meal_type = KIOSK_MEAL_LUNCH;
+        m.decision.price_fen = 1500;
+        m.decision.subsidy_fen = 1000;
+        m.decision.pay_fen = 500;
+        m.decision.funding_fen[KIOSK_LEVEL_CITY] = 1000;
+        snprintf(m.decision.class_id, sizeof m.decision.class_id, "tekun");
+        snprintf(m.decision.policy_version, sizeof m.decision.policy_version, "gl-2026.1");
+        CHECK_INT(kiosk_store_add_meal(fx.store, &m), KIOSK_OK);
+    }
+    expect_refusal(&fx, "04415263", at(11, 30), 1000, "本月补贴已用完", "monthly_cap");
+    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(row_value(v, "原价"), "¥15.00");
+    CHECK_STR(v->advice, "可以按原价 ¥15.00 用餐，请到窗口付款");
+    CHECK_STR(v->voice[v->voice_count - 1], "full_price_ok");
+    CHECK(strstr(last_event(&fx), "full_price_allowed") != NULL);
+    teardown(&fx);
+}
+
+/* The commit fails (another writer holds the database): an error screen, never "success", and
+ * no record. The next tap after the lock is gone succeeds. */
+static void test_commit_failure(void)
+{
+    fixture fx;
+    setup(&fx, "locked", "fixed-by-class.json");
+    sqlite3 *other;
+    CHECK_INT(sqlite3_open(fx.db_path, &other), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    tap(&fx, "04A1B2C3", at(11, 30), 1000);
+    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->tone, KIOSK_TONE_ERROR);
+    CHECK_STR(v->headline, "暂时无法用餐");
+    CHECK_STR(v->advice, "请到窗口找工作人员");
+    CHECK_STR(v->voice[0], "error");
+    CHECK_STR(kiosk_canteen_last_record_id(fx.canteen), "");
+    CHECK(strstr(last_event(&fx), "\"error\"") != NULL);
+    CHECK_INT(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    CHECK_INT(meals_in(&fx), 0);
+
+    /* An error is not remembered as a result: the diner taps again and gets the meal. */
+    tap(&fx, "04A1B2C3", at(11, 31), 4000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "用餐成功");
+    CHECK_INT(meals_in(&fx), 1);
+    teardown(&fx);
+}
+
+/* Help is offered on the idle screen and goes back by itself. */
+static void test_help(void)
+{
+    fixture fx;
+    setup(&fx, "help", "fixed-by-class.json");
+    kiosk_canteen_on_press(fx.canteen, "help", at(9, 0), 1000);
+    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->tone, KIOSK_TONE_INFO);
+    CHECK_STR(v->headline, "需要帮助吗？");
+    CHECK_STR(v->voice[0], "tap_card");
+    kiosk_canteen_on_press(fx.canteen, "dayview", at(9, 0), 1500); /* ignored off idle */
+    CHECK_INT(kiosk_canteen_view(fx.canteen)->screen, KIOSK_SCREEN_RESULT);
+    kiosk_canteen_on_tick(fx.canteen, 1000 + 15000);
+    CHECK_INT(kiosk_canteen_view(fx.canteen)->screen, KIOSK_SCREEN_IDLE);
+    teardown(&fx);
+}
+
+int main(int argc, char **argv)
+{
+    policy_dir = argc > 1 ? argv[1] : "tests/policies";
+    if (!mkdtemp(dir))
+        return 1;
+    CHECK_INT(kiosk_clock_set_zone("Asia/Shanghai"), KIOSK_OK);
+    test_success_repeat_and_timeout();
+    test_refusals();
+    test_monthly_cap_full_price();
+    test_commit_failure();
+    test_help();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    CHECK_DONE();
+}
