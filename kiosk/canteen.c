@@ -488,6 +488,8 @@ static void show_day_view(kiosk_canteen *c, int64_t now_utc_ms, int64_t now_mono
         show_error(c, "读取今日统计出错", now_mono_ms);
         return;
     }
+    /* Class ids are shown with the labels of today's policy. */
+    const kiosk_policy *policy = kiosk_policy_set_in_force(c->policies, at.date);
     view_begin(c, KIOSK_SCREEN_DAY_VIEW, KIOSK_TONE_INFO);
     kiosk_view *v = &c->view;
     snprintf(v->table_title, sizeof v->table_title, "今日统计 %04d-%02d-%02d", at.date.year,
@@ -502,8 +504,8 @@ static void show_day_view(kiosk_canteen *c, int64_t now_utc_ms, int64_t now_mono
     }
     for (size_t i = 0; i < report.class_count && v->table_rows < KIOSK_VIEW_TABLE_ROWS; i++) {
         snprintf(count, sizeof count, "%ld 份", report.by_class[i].meals);
-        table_row(v, report.by_class[i].key, count, report.by_class[i].subsidy_fen,
-                  report.by_class[i].pay_fen);
+        table_row(v, kiosk_policy_class_label(policy, report.by_class[i].key), count,
+                  report.by_class[i].subsidy_fen, report.by_class[i].pay_fen);
     }
     show_for(c, STATE_DAY_VIEW, DAY_VIEW_SECONDS, now_mono_ms);
 }

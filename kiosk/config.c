@@ -171,7 +171,7 @@ const char *kiosk_config_usage(void)
            "\n"
            "Runs the civil-affairs service kiosk (canteen meal assistance or marriage check-in).\n"
            "\n"
-           "  --config PATH         read settings from an INI file (see kiosk.ini.sample)\n"
+           "  --config PATH         read settings from an INI file (see demo/kiosk.ini)\n"
            "  --headless            render offscreen (no display needed)\n"
            "  --reader SPEC         card reader: sim:- (stdin), sim:PATH (FIFO)\n"
            "  --events PATH         append one JSON line per outcome to PATH\n"

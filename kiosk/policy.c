@@ -1058,6 +1058,12 @@ bool kiosk_policy_meal_window(const kiosk_policy *policy, kiosk_meal_type type, 
     return true;
 }
 
+const char *kiosk_policy_class_label(const kiosk_policy *policy, const char *class_id)
+{
+    int i = policy ? class_from_id(policy, class_id) : -1;
+    return i >= 0 && policy->classes[i].label[0] ? policy->classes[i].label : class_id;
+}
+
 /* --- the decision ----------------------------------------------------------------------------- */
 
 /* The classes a diner belongs to on a date, as a bit mask over policy->classes. */

@@ -172,6 +172,10 @@ kiosk_meal_type kiosk_policy_meal_at(const kiosk_policy *policy, kiosk_local_tim
 bool kiosk_policy_meal_window(const kiosk_policy *policy, kiosk_meal_type type, int *start_min,
                               int *end_min);
 
+/* The Chinese label of a class ("80-89岁"), or class_id itself when the policy (which may be
+ * NULL) has no such class or no label for it. */
+const char *kiosk_policy_class_label(const kiosk_policy *policy, const char *class_id);
+
 /* The decision. card may be NULL for a diner identified another way (ID card). Pure. */
 kiosk_decision kiosk_policy_decide(const kiosk_policy *policy, const kiosk_person *person,
                                    const kiosk_card_info *card, const kiosk_site *site,

@@ -901,6 +901,25 @@ kiosk_rc kiosk_store_report(kiosk_store *store, kiosk_date from, kiosk_date to, 
     return rc;
 }
 
+/* Ids from the roster and policy use a restricted charset, but the kiosk and canteen ids come
+ * from the configuration: quote (RFC 4180) whatever a spreadsheet could misread. */
+static void write_csv_field(FILE *out, const char *v)
+{
+    if (!v)
+        return;
+    if (!v[strcspn(v, ",\"\r\n")]) {
+        fputs(v, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputc('"', out);
+        fputc(*v, out);
+    }
+    fputc('"', out);
+}
+
 kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk_date to,
                                       FILE *out)
 {
@@ -910,7 +929,9 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
     sqlite3_stmt *st;
     int code = sqlite3_prepare_v2(
         store->db,
-        "SELECT lower(hex(record_id)), business_date, printf('%02d:%02d', local_minute / 60,"
+        "SELECT lower(substr(hex(record_id), 1, 8) || '-' || substr(hex(record_id), 9, 4) || '-'"
+        " || substr(hex(record_id), 13, 4) || '-' || substr(hex(record_id), 17, 4) || '-'"
+        " || substr(hex(record_id), 21)), business_date, printf('%02d:%02d', local_minute / 60,"
         " local_minute % 60), kiosk_id, canteen_id, person_id, class_id, meal_type, price_fen,"
         " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, policy_version,"
         " payment_method FROM meal WHERE business_date BETWEEN ?1 AND ?2"
@@ -925,11 +946,10 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
           "payment_method\n",
           out);
     while ((code = sqlite3_step(st)) == SQLITE_ROW) {
-        /* Every text column comes from a restricted charset (ids, codes), so no quoting is
-         * needed; the roster and policy parsers enforce that. */
         for (int c = 0; c < 16; c++) {
-            const char *v = (const char *)sqlite3_column_text(st, c);
-            fprintf(out, "%s%s", c ? "," : "", v ? v : "");
+            if (c)
+                fputc(',', out);
+            write_csv_field(out, (const char *)sqlite3_column_text(st, c));
         }
         fputc('\n', out);
     }

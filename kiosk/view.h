@@ -22,7 +22,7 @@ typedef enum kiosk_tone {
 
 #define KIOSK_VIEW_ROWS 6
 #define KIOSK_VIEW_VOICE 24
-#define KIOSK_VIEW_TABLE_ROWS 8
+#define KIOSK_VIEW_TABLE_ROWS 12 /* total, 3 meal types, up to 8 classes */
 
 typedef struct kiosk_view_row {
     char label[48];

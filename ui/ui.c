@@ -412,19 +412,31 @@ static const char *tone_mark(kiosk_tone tone)
 }
 
 /* The figures panel: one row per amount, the label left and the value right. */
+static int row_height(const ui *u, const kiosk_view_row *r)
+{
+    return (int)(type_px(u, r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX) * 1.35);
+}
+
+/* The height of the figures panel, padding included; 0 without rows. */
+static int rows_height(const ui *u, const kiosk_view *v)
+{
+    if (v->row_count == 0)
+        return 0;
+    int total = 2 * px(u, 30);
+    for (size_t i = 0; i < v->row_count; i++)
+        total += row_height(u, &v->rows[i]);
+    return total;
+}
+
 static int draw_rows(ui *u, const kiosk_view *v, int x, int y, int w)
 {
     if (v->row_count == 0)
         return 0;
     int pad = px(u, 30);
     int row_h[KIOSK_VIEW_ROWS];
-    int total = pad;
-    for (size_t i = 0; i < v->row_count; i++) {
-        row_h[i] = (int)(type_px(u, v->rows[i].emphasis ? THEME_ROW_EMPHASIS_PX
-                                                        : THEME_ROW_VALUE_PX) * 1.35);
-        total += row_h[i];
-    }
-    total += pad;
+    for (size_t i = 0; i < v->row_count; i++)
+        row_h[i] = row_height(u, &v->rows[i]);
+    int total = rows_height(u, v);
     fill_round_rect(u, x, y, w, total, px(u, THEME_RADIUS), THEME_PANEL_BG);
     int ry = y + pad;
     for (size_t i = 0; i < v->row_count; i++) {
@@ -479,7 +491,10 @@ static void draw_result(ui *u, const kiosk_view *v)
 
     int top = bar_h + banner_h + px(u, 40);
     int bottom_reserved = target_px(u, THEME_TARGET_MIN) + px(u, 60);
-    bool two_columns = u->landscape && v->row_count > 0;
+    /* Figures beside the name only for a meal: a refusal's words need the full width, and its
+     * one figure (the full price on offer) goes below them. */
+    bool two_columns = u->landscape && v->row_count > 0 && v->tone == KIOSK_TONE_SUCCESS;
+    bool rows_last = !two_columns && v->tone != KIOSK_TONE_SUCCESS;
     int col_w = two_columns ? (u->w - 3 * margin) * 52 / 100 : u->w - 2 * margin;
     int y = top;
     y += text(u, v->name, THEME_NAME_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w, 1);
@@ -492,17 +507,30 @@ static void draw_result(ui *u, const kiosk_view *v)
         rows_x = margin * 2 + col_w;
         rows_w = u->w - rows_x - margin;
         draw_rows(u, v, rows_x, top, rows_w);
-    } else {
+    } else if (!rows_last) {
         y += draw_rows(u, v, rows_x, y, rows_w);
         y += px(u, 24);
     }
-    int lines_left = (u->h - bottom_reserved - y) / (type_px(u, THEME_BODY_PX) * 3 / 2);
-    if (lines_left < 1)
-        lines_left = 1;
+    /* The words share what is left above the back button: the advice (what to do) keeps at
+     * least one line; the text engine shrinks a line that would not fit. */
+    int limit = u->h - bottom_reserved;
+    int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
+    int figures_h = rows_last ? rows_height(u, v) + px(u, 16) : 0;
+    int lines_left = (limit - figures_h - y) / line_h;
+    if (figures_h && lines_left < 3) {
+        /* No room for the panel (a short landscape screen): the advice names the price. */
+        figures_h = 0;
+        lines_left = (limit - y) / line_h;
+    }
+    int message_lines = lines_left - 2 < 1 ? 1 : lines_left - 2 > 3 ? 3 : lines_left - 2;
     y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
-              lines_left > 3 ? 3 : lines_left);
+              message_lines);
     y += px(u, 16);
-    text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w, 2);
+    int advice_lines = (limit - figures_h - y) / line_h;
+    y += text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
+              advice_lines < 1 ? 1 : advice_lines > 2 ? 2 : advice_lines);
+    if (figures_h)
+        draw_rows(u, v, rows_x, y + px(u, 16), rows_w);
     draw_countdown_and_back(u, v);
 }
 
@@ -522,23 +550,32 @@ static void draw_day_view(ui *u, const kiosk_view *v)
     static const char *const head[4] = {"项目", "份数", "补贴", "自付"};
     int cols_x[4], table_w = u->w - 2 * margin;
     cols_x[0] = margin;
-    cols_x[1] = margin + table_w * 45 / 100;
-    cols_x[2] = margin + table_w * 72 / 100;
+    cols_x[1] = margin + table_w * 56 / 100; /* right edges of the figure columns */
+    cols_x[2] = margin + table_w * 78 / 100;
     cols_x[3] = margin + table_w;
+    /* Every row must show: on a short screen the rows (and their type) get smaller. This is a
+     * staff screen, so its type may go below the diners' minimum, but not below 28 px. */
+    int y = bar_h + banner_h + px(u, 20);
+    int bottom = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 50);
+    int rows = (int)v->table_rows + 1;
     int row_h = type_px(u, THEME_TABLE_PX) * 3 / 2;
-    int y = bar_h + banner_h + px(u, 30);
-    for (int c = 0; c < 4; c++)
-        text(u, head[c], THEME_TABLE_PX, true, THEME_TEXT_MUTED,
-             c == 0 ? UI_ALIGN_LEFT : UI_ALIGN_RIGHT, cols_x[c], y, table_w / 4, 1);
-    y += row_h;
-    int bottom = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 60);
-    for (size_t r = 0; r < v->table_rows && y + row_h <= bottom; r++) {
-        if (r % 2 == 0)
-            fill_rect(u, margin - px(u, 10), y - px(u, 6), table_w + px(u, 20), row_h,
-                      THEME_PANEL_BG);
-        for (int c = 0; c < 4; c++)
-            text(u, v->table[r].cells[c], THEME_TABLE_PX, r == 0, THEME_TEXT,
-                 c == 0 ? UI_ALIGN_LEFT : UI_ALIGN_RIGHT, cols_x[c], y, table_w / 4, 1);
+    if (rows * row_h > bottom - y)
+        row_h = (bottom - y) / rows;
+    int type = row_h * 2 / 3 < type_px(u, THEME_TABLE_PX) ? row_h * 2 / 3 : type_px(u, THEME_TABLE_PX);
+    if (type < 28)
+        type = 28;
+    for (int r = -1; r < (int)v->table_rows; r++) {
+        if (r >= 0 && r % 2 == 0)
+            fill_rect(u, margin - px(u, 10), y, table_w + px(u, 20), row_h, THEME_PANEL_BG);
+        for (int c = 0; c < 4; c++) {
+            ui_text_style st = {type, r <= 0, r < 0 ? THEME_TEXT_MUTED : THEME_TEXT,
+                                c == 0 ? UI_ALIGN_LEFT : UI_ALIGN_RIGHT,
+                                c == 0 ? table_w * 40 / 100 : table_w / 5, 1};
+            int tw, th;
+            const char *cell = r < 0 ? head[c] : v->table[r].cells[c];
+            ui_text_measure(u->text, cell, &st, &tw, &th);
+            ui_text_draw(u->text, cell, &st, cols_x[c], y + (row_h - th) / 2);
+        }
         y += row_h;
     }
     draw_countdown_and_back(u, v);

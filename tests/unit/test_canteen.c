@@ -212,6 +212,9 @@ static void test_success_repeat_and_timeout(void)
     CHECK_STR(v->table[0].cells[1], "1 份");
     CHECK_STR(v->table[0].cells[2], "¥3.00");
     CHECK_STR(v->table[0].cells[3], "¥12.00");
+    CHECK_INT(v->table_rows, 5); /* total, three meal types, one class */
+    CHECK_STR(v->table[2].cells[0], "午餐");
+    CHECK_STR(v->table[4].cells[0], "70-79岁"); /* the class's label, not its id */
     teardown(&fx);
 }
 

@@ -348,6 +348,9 @@ static void test_fixed_by_class(void)
     kiosk_decision d = kiosk_policy_decide(pol, &p, NULL, &site_gl, &h, AT(2026, 3, 10, 12, 10));
     CHECK(d.previous == &lunch_today[0]);
     CHECK_STR(d.class_label, "70-79岁");
+    CHECK_STR(kiosk_policy_class_label(pol, "dibao"), "低保/低保边缘");
+    CHECK_STR(kiosk_policy_class_label(pol, "no-such-class"), "no-such-class");
+    CHECK_STR(kiosk_policy_class_label(NULL, "age70"), "age70");
     /* No history at all is an empty month. */
     d = kiosk_policy_decide(pol, &p, NULL, &site_gl, NULL, AT(2026, 3, 10, 12, 10));
     CHECK_INT(d.subsidy_fen, 300);

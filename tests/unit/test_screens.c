@@ -99,11 +99,12 @@ static kiosk_view day_view(void)
                                      {"早餐", "20 份", "¥40.00", "¥60.00"},
                                      {"午餐", "96 份", "¥520.00", "¥1120.00"},
                                      {"晚餐", "12 份", "¥52.00", "¥128.00"},
-                                     {"age80", "40 份", "¥200.00", "¥400.00"}};
-    for (size_t i = 0; i < 5; i++)
+                                     {"80-89岁", "40 份", "¥200.00", "¥400.00"},
+                                     {"低保/低保边缘", "6 份", "¥48.00", "¥42.00"}};
+    for (size_t i = 0; i < 6; i++)
         for (int c = 0; c < 4; c++)
             snprintf(v.table[i].cells[c], sizeof v.table[i].cells[c], "%s", cells[i][c]);
-    v.table_rows = 5;
+    v.table_rows = 6;
     return v;
 }
 
