@@ -123,7 +123,7 @@ typedef struct kiosk_report {
 /* Totals of the meals whose business date is in [from, to]. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_report(kiosk_store *store, kiosk_date from, kiosk_date to,
                                              kiosk_report *out);
-/* Writes the meal records of [from, to] as CSV (docs/settlement.md) to out. */
+/* Writes the meal records of [from, to] as CSV (README.md, "Settlement export") to out. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from,
                                                        kiosk_date to, FILE *out);
 

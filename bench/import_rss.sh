@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# import_rss.sh - the staff import of a city-sized roster through the real binary: wall time and
+# peak memory (maximum resident set size) of `kiosk --db DB --import-roster roster.csv`.
+#
+# Why: bench_lookup times the import inside one process; this runs the command staff actually
+# type, under /usr/bin/time -v, because a kiosk box has little memory and the import of the
+# whole roster (one transaction: all rows or none) must not need memory in proportion to it.
+#
+#   bash bench/import_rss.sh [ROWS]        # default 1000000
+#
+# KIOSK_BINARY overrides the binary (default build-bench/kiosk, see bench/run.sh); TMPDIR where
+# the scratch directory goes. A measurement: no target, exit status 0 unless it cannot run.
+set -euo pipefail
+rows=${1:-1000000}
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+kiosk=${KIOSK_BINARY:-$src/build-bench/kiosk}
+if [ ! -x "$kiosk" ]; then
+  echo "import_rss: $kiosk not found; build it first (bash bench/run.sh does)" >&2
+  exit 1
+fi
+if [ ! -x /usr/bin/time ]; then
+  # GNU time (package `time`) is what prints "Maximum resident set size"; bash's time does not.
+  echo "import_rss: installing the 'time' package for /usr/bin/time" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get install -y time >/dev/null; else sudo apt-get install -y time >/dev/null; fi
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-bench-import.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# The roster of docs/roster.md: one card per person, every person eligible at the canteen;
+# names, ages (60-100) and categories spread as in bench_tap.c / bench_lookup.c. UIDs are 04 and
+# the row number: the store keys cards by a keyed hash, so their order does not matter.
+LC_ALL=C awk -v rows="$rows" 'BEGIN {
+  ns = split("王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗 郑 梁 谢 宋 唐 许 韩 冯 邓 曹", sur, " ")
+  ng = split("秀 兰 英 华 明 国 建 玉 芳 桂 珍 淑 凤 德 文 志 强 永 福 春 海 金 荣 平 军 红 梅 丽 云 清 宝 成 林 和 生 祥 顺 贵 良 琴", giv, " ")
+  print "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid,card_status,issuing_canteen,id_number"
+  for (i = 0; i < rows; i++) {
+    r = (i * 2654435761 + 12345) % 4294967296   # exact in a double: below 2^53
+    name = sur[1 + r % ns] giv[1 + int(r / 64) % ng]
+    if (int(r / 4096) % 4 != 0) name = name giv[1 + int(r / 8192) % ng]
+    year = 1926 + int(r / 65536) % 40; month = 1 + int(r / 16) % 12; day = 1 + int(r / 256) % 28
+    pick = int(r / 1048576) % 100
+    cat = pick < 8 ? "dibao" : pick < 11 ? "tekun" : pick < 14 ? "disabled" : ""
+    hukou = int(r / 33554432) % 8 == 0 ? "resident" : "local"
+    printf "P%07d,%s,%04d-%02d-%02d,%s,320100,320102,32010200%d,%s,active,04%04X%08X,active,,\n",
+      i, name, year, month, day, cat, 1 + int(r / 2048) % 4, hukou, int(i / 4294967296), i % 4294967296
+  }
+}' > "$work/roster.csv"
+csv_bytes=$(stat -c %s "$work/roster.csv")
+echo "import_rss: $rows rows, $csv_bytes bytes of CSV in $work"
+
+set +e
+/usr/bin/time -v -o "$work/time.txt" "$kiosk" --db "$work/kiosk.db" \
+  --import-roster "$work/roster.csv" > "$work/out.txt" 2> "$work/err.txt"
+status=$?
+set -e
+cat "$work/out.txt"
+if [ "$status" -ne 0 ]; then
+  echo "import_rss: the import failed (exit $status):" >&2
+  cat "$work/err.txt" >&2
+  exit 1
+fi
+elapsed=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt")
+rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
+user_s=$(sed -n 's/.*User time (seconds): //p' "$work/time.txt")
+sys_s=$(sed -n 's/.*System time (seconds): //p' "$work/time.txt")
+# h:mm:ss or m:ss.ss -> seconds
+secs=$(echo "$elapsed" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+echo "Elapsed (wall clock) time: $elapsed ($secs s; user $user_s s, system $sys_s s)"
+echo "Maximum resident set size: $rss_kb kB ($(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }') MiB)"
+awk -v n="$rows" -v s="$secs" 'BEGIN { if (s > 0) printf "import rate: %.0f rows/s\n", n / s }'
+echo "database: $(stat -c %s "$work/kiosk.db") bytes"
