@@ -165,17 +165,20 @@ static bool parse_options(int argc, char **argv, options *o)
                    .font_dir = KIOSK_BENCH_SOURCE_DIR "/fonts"};
     const char *tmp = getenv("TMPDIR");
     o->parent_dir = tmp && *tmp ? tmp : "/tmp";
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc;) {
         const char *a = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        int used = 2; /* the option and its value */
         long v;
         if (strcmp(a, "--help") == 0) {
             usage(stdout);
             exit(0);
         } else if (strcmp(a, "--events") == 0) {
             o->events = true;
+            used = 1;
         } else if (strcmp(a, "--keep") == 0) {
             o->keep = true;
+            used = 1;
         } else if (!value) {
             fprintf(stderr, "bench_tap: %s: unknown option or missing value\n", a);
             return false;
@@ -197,7 +200,7 @@ static bool parse_options(int argc, char **argv, options *o)
             fprintf(stderr, "bench_tap: %s %s: unknown option or bad value\n", a, value);
             return false;
         }
-        i++;
+        i += used;
     }
     if (o->floor < 0)
         o->floor = o->taps;

@@ -72,7 +72,10 @@ awk -v used="$used" -v hz="$hz" -v w="$window" -v sw="$((s1 - s0))" -v a="$start
 }'
 
 # Stop it the way the sim reader is told to; give it 10 s, then end it by its pid.
-timeout 5 bash -c 'echo quit > "$1"' _ "$work/sim.fifo" || echo "idle_cpu: could not write quit" >&2
+# (timeout: a kiosk that died would leave the FIFO without a reader and the write hanging)
+# shellcheck disable=SC2016 # $1 is expanded by the inner shell
+timeout 5 bash -c 'echo quit > "$1"' _ "$work/sim.fifo" ||
+  echo "idle_cpu: could not write quit" >&2
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$pid" 2>/dev/null; then
   echo "idle_cpu: the kiosk did not stop on 'quit'; ending it" >&2

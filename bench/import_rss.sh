@@ -22,7 +22,8 @@ fi
 if [ ! -x /usr/bin/time ]; then
   # GNU time (package `time`) is what prints "Maximum resident set size"; bash's time does not.
   echo "import_rss: installing the 'time' package for /usr/bin/time" >&2
-  if [ "$(id -u)" -eq 0 ]; then apt-get install -y time >/dev/null; else sudo apt-get install -y time >/dev/null; fi
+  sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get install -y time > /dev/null
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-bench-import.XXXXXX")
@@ -44,7 +45,8 @@ LC_ALL=C awk -v rows="$rows" 'BEGIN {
     cat = pick < 8 ? "dibao" : pick < 11 ? "tekun" : pick < 14 ? "disabled" : ""
     hukou = int(r / 33554432) % 8 == 0 ? "resident" : "local"
     printf "P%07d,%s,%04d-%02d-%02d,%s,320100,320102,32010200%d,%s,active,04%04X%08X,active,,\n",
-      i, name, year, month, day, cat, 1 + int(r / 2048) % 4, hukou, int(i / 4294967296), i % 4294967296
+      i, name, year, month, day, cat, 1 + int(r / 2048) % 4, hukou,
+      int(i / 4294967296), i % 4294967296
   }
 }' > "$work/roster.csv"
 csv_bytes=$(stat -c %s "$work/roster.csv")
@@ -68,6 +70,7 @@ sys_s=$(sed -n 's/.*System time (seconds): //p' "$work/time.txt")
 # h:mm:ss or m:ss.ss -> seconds
 secs=$(echo "$elapsed" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
 echo "Elapsed (wall clock) time: $elapsed ($secs s; user $user_s s, system $sys_s s)"
-echo "Maximum resident set size: $rss_kb kB ($(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }') MiB)"
+rss_mib=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+echo "Maximum resident set size: $rss_kb kB ($rss_mib MiB)"
 awk -v n="$rows" -v s="$secs" 'BEGIN { if (s > 0) printf "import rate: %.0f rows/s\n", n / s }'
 echo "database: $(stat -c %s "$work/kiosk.db") bytes"

@@ -444,10 +444,11 @@ static int draw_rows(ui *u, const kiosk_view *v, int x, int y, int w)
         int value_px = r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX;
         ui_text_style ls = {type_px(u, THEME_ROW_LABEL_PX), r->emphasis, THEME_TEXT,
                             UI_ALIGN_LEFT, w / 2, 1};
-        ui_text_style vs = {type_px(u, value_px), true, THEME_FIGURE, UI_ALIGN_RIGHT,
-                            w - w / 3 - pad, 1};
         int lw, lh, vw, vh;
         ui_text_measure(u->text, r->label, &ls, &lw, &lh);
+        /* The figure takes what the label leaves, with a clear gap; it shrinks before touching. */
+        ui_text_style vs = {type_px(u, value_px), true, THEME_FIGURE, UI_ALIGN_RIGHT,
+                            w - lw - 4 * pad, 1};
         ui_text_measure(u->text, r->value, &vs, &vw, &vh);
         ui_text_draw(u->text, r->label, &ls, x + pad, ry + (row_h[i] - lh) / 2);
         ui_text_draw(u->text, r->value, &vs, x + w - pad, ry + (row_h[i] - vh) / 2);
