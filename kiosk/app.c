@@ -95,6 +95,37 @@ static void save_shot(ui *u, const kiosk_view *v, const char *path)
         KLOG_INFO("screenshot written to %s", path);
 }
 
+/* What the main loop last put on the screen, and which screen it last saved as PNG. */
+typedef struct presenter {
+    kiosk_view shown;
+    bool force;
+    const char *shot_dir; /* headless screenshot directory, NULL when off */
+    int shot_screen;      /* -1 before the first */
+    unsigned shot_serial, shots;
+} presenter;
+
+/* Draws v when it differs from the last frame; when headless with a screenshot directory, saves
+ * every new screen (a new screen kind or a new result, not a countdown tick) as a PNG. */
+static void present(presenter *p, ui *u, kiosk_view *v)
+{
+    update_clock_text(v, kiosk_clock_now_ms());
+    if (!p->force && memcmp(v, &p->shown, sizeof p->shown) == 0)
+        return;
+    ui_render(u, v);
+    p->shown = *v;
+    p->force = false;
+    if (p->shot_dir && ((int)v->screen != p->shot_screen || v->voice_serial != p->shot_serial)) {
+        char path[KIOSK_CONFIG_STR + 32];
+        snprintf(path, sizeof path, "%s/%04u-%s.png", p->shot_dir, ++p->shots,
+                 v->screen == KIOSK_SCREEN_IDLE       ? "idle"
+                 : v->screen == KIOSK_SCREEN_DAY_VIEW ? "dayview"
+                                                      : "result");
+        save_shot(u, v, path);
+        p->shot_screen = (int)v->screen;
+        p->shot_serial = v->voice_serial;
+    }
+}
+
 /* A press is honoured only for a widget the last frame actually showed. */
 static void press(kiosk_canteen *c, ui *u, const char *widget)
 {
@@ -253,10 +284,11 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store)
 
     const bool sdl_waits = !headless && driver_can_wait();
     const bool sdl_input = !headless;
-    static kiosk_view shown; /* the last frame drawn, to draw only on change */
-    memset(&shown, 0, sizeof shown);
-    bool force_draw = true;
-    unsigned shot_serial = 0, shots = 0;
+    static presenter pr; /* static: a kiosk_view is large for the stack */
+    memset(&pr, 0, sizeof pr);
+    pr.force = true;
+    pr.shot_screen = -1;
+    pr.shot_dir = headless && cfg->screenshot_dir[0] ? cfg->screenshot_dir : NULL;
     int64_t wait_until = 0;
     bool running = true;
     KLOG_INFO("kiosk %s ready (reader %s, %s)", cfg->kiosk_id, cfg->reader,
@@ -270,30 +302,12 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store)
                 if (ev.kind == KIOSK_EV_WAIT)
                     break;
                 /* Draw between events so every tap's result frame is presented. */
-                kiosk_view *v = kiosk_canteen_view(canteen);
-                if (memcmp(v, &shown, sizeof shown) != 0) {
-                    update_clock_text(v, kiosk_clock_now_ms());
-                    ui_render(u, v);
-                    shown = *v;
-                }
+                present(&pr, u, kiosk_canteen_view(canteen));
             }
         }
         mono = kiosk_clock_mono_ms();
         kiosk_canteen_on_tick(canteen, mono);
-        kiosk_view *v = kiosk_canteen_view(canteen);
-        update_clock_text(v, kiosk_clock_now_ms());
-        if (force_draw || memcmp(v, &shown, sizeof shown) != 0) {
-            ui_render(u, v);
-            shown = *v;
-            force_draw = false;
-            if (headless && cfg->screenshot_dir[0] && v->voice_serial != shot_serial) {
-                char path[KIOSK_CONFIG_STR + 32];
-                snprintf(path, sizeof path, "%s/%04u-%s.png", cfg->screenshot_dir, ++shots,
-                         v->screen == KIOSK_SCREEN_IDLE ? "idle" : "result");
-                save_shot(u, v, path);
-            }
-            shot_serial = v->voice_serial;
-        }
+        present(&pr, u, kiosk_canteen_view(canteen));
         if (!running)
             break;
 
@@ -313,7 +327,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store)
         if (sdl_waits) {
             if (SDL_WaitEventTimeout(&e, (int)timeout)) {
                 do
-                    running = handle_sdl(&e, canteen, u, &force_draw) && running;
+                    running = handle_sdl(&e, canteen, u, &pr.force) && running;
                 while (SDL_PollEvent(&e));
             }
         } else {
@@ -324,7 +338,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store)
             else
                 SDL_Delay((Uint32)timeout);
             while (SDL_PollEvent(&e))
-                running = handle_sdl(&e, canteen, u, &force_draw) && running;
+                running = handle_sdl(&e, canteen, u, &pr.force) && running;
         }
     }
     status = 0;
