@@ -24,7 +24,7 @@
  * the set-up fails); "TARGET MET" / "TARGET MISSED" lines say how it went.
  *
  *   bench_tap [--taps N] [--roster N] [--floor N] [--seed N] [--dir PARENT] [--policy FILE]
- *             [--fonts DIR] [--events] [--keep]
+ *             [--fonts DIR] [--events] [--samples FILE] [--keep]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -65,6 +65,7 @@ typedef struct options {
     const char *parent_dir;
     const char *policy_path;
     const char *font_dir;
+    const char *samples_path; /* every sample in time order, for looking at the slow ones */
     bool events, keep;
 } options;
 
@@ -145,7 +146,7 @@ static bool parse_long(const char *text, long min, long *out)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: bench_tap [--taps N] [--roster N] [--floor N] [--seed N] [--dir PARENT]\n"
-               "                 [--policy FILE] [--fonts DIR] [--events] [--keep]\n"
+               "                 [--policy FILE] [--fonts DIR] [--events] [--samples FILE] [--keep]\n"
                "  --taps N      timed taps of distinct random cards (default 1000)\n"
                "  --roster N    persons (one card each) in the generated roster (default 100000)\n"
                "  --floor N     floor iterations: durable INSERT + frame (default: as --taps)\n"
@@ -155,6 +156,8 @@ static void usage(FILE *f)
                "  --policy FILE default <source>/tests/policies/fixed-by-class.json\n"
                "  --fonts DIR   default <source>/fonts\n"
                "  --events      also write the JSON-lines events file, as with --events PATH\n"
+               "  --samples FILE  write every sample (in run order) as CSV: kind, i, total,\n"
+               "                part (on_card or commit), render, all in ms\n"
                "  --keep        keep the scratch directory\n");
 }
 
@@ -196,6 +199,8 @@ static bool parse_options(int argc, char **argv, options *o)
             o->policy_path = value;
         } else if (strcmp(a, "--fonts") == 0) {
             o->font_dir = value;
+        } else if (strcmp(a, "--samples") == 0) {
+            o->samples_path = value;
         } else {
             fprintf(stderr, "bench_tap: %s %s: unknown option or bad value\n", a, value);
             return false;
@@ -487,6 +492,26 @@ static bool floor_commit(floor_db *f, long i)
     return floor_step(f, f->commit, "commit");
 }
 
+/* Every sample in run order (before the summaries sort them), so slow taps can be lined up
+ * with what happened then, e.g. a WAL checkpoint every so many commits. */
+static bool write_samples(const char *path, const char *kind, const double *total,
+                          const double *part, const double *render, size_t n, bool append)
+{
+    FILE *f = fopen(path, append ? "a" : "w");
+    if (!f) {
+        fprintf(stderr, "bench_tap: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    bool ok = append || fputs("kind,i,total_ms,part_ms,render_ms\n", f) >= 0;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = fprintf(f, "%s,%zu,%.4f,%.4f,%.4f\n", kind, i, total[i], part[i], render[i]) > 0;
+    if (fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "bench_tap: cannot write %s\n", path);
+    return ok;
+}
+
 /* --- main ---------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -662,6 +687,12 @@ int main(int argc, char **argv)
         floor_commit_ms[i] = t1 - t0;
         floor_render_ms[i] = t2 - t1;
     }
+
+    if (o.samples_path &&
+        (!write_samples(o.samples_path, "tap", tap_ms, flow_ms, render_ms, nt, false) ||
+         !write_samples(o.samples_path, "floor", floor_ms, floor_commit_ms, floor_render_ms, nf,
+                        true)))
+        goto out;
 
     unsigned long hits = 0, misses = 0;
     ui_text_cache_stats(ui_text_engine(screen), &hits, &misses);

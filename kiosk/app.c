@@ -4,6 +4,7 @@
 #include "app.h"
 
 #include <SDL.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,7 +154,7 @@ static bool handle(const kiosk_event *ev, kiosk_canteen *c, ui *u, int64_t *wait
         kiosk_canteen_on_card(c, ev->u.card.uid, ev->u.card.uid_len, kiosk_clock_now_ms(), mono);
         break;
     case KIOSK_EV_IDCARD:
-        KLOG_INFO("ID card read; this canteen identifies diners by their service card");
+        kiosk_canteen_on_id_number(c, ev->u.idcard.number, kiosk_clock_now_ms(), mono);
         break;
     case KIOSK_EV_PRESS:
         press(c, u, ev->u.widget);
@@ -299,6 +300,8 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store)
             kiosk_event ev;
             while (running && kiosk_inbox_pop(a.inbox, &ev)) {
                 running = handle(&ev, canteen, u, &wait_until);
+                if (ev.kind == KIOSK_EV_IDCARD) /* personal data: gone once handled */
+                    sodium_memzero(&ev, sizeof ev);
                 if (ev.kind == KIOSK_EV_WAIT)
                     break;
                 /* Draw between events so every tap's result frame is presented. */

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "clock.h"
+#include "idnum.h"
 #include "log.h"
 #include "money.h"
 #include "recid.h"
@@ -370,35 +373,46 @@ static void remember_tap(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTE
     r->view = c->view;
 }
 
-void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len,
-                           int64_t now_utc_ms, int64_t now_mono_ms)
-{
-    uint8_t key[KIOSK_CARD_KEY_BYTES];
-    kiosk_store_card_key(c->store, uid, uid_len, key);
+/* How the diner was identified: by a service card, or by the ID-card reader (no card). */
+typedef enum identified_by { BY_CARD, BY_ID_NUMBER } identified_by;
 
+/* The same identity again within the repeat window: show the first result, record nothing. */
+static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                        int64_t now_utc_ms, int64_t now_mono_ms)
+{
     recent_tap *again = find_recent(c, key, now_mono_ms);
-    if (again) {
-        /* A double tap: show the first result again and record nothing. */
-        unsigned serial = c->view.voice_serial;
-        c->view = again->view;
-        c->view.voice_serial = serial;
-        c->view.voice_count = 0;
-        say(&c->view, "same_result");
-        show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
-        json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "kind", "meal", "result", "repeat",
-                              "kiosk_id", c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms);
-        if (o && again->record_id[0])
-            json_object_set_new(o, "record_id", json_string(again->record_id));
-        if (kiosk_events_log_take(c->log, o) != KIOSK_OK)
-            KLOG_WARN("outcome not written to the events file");
+    if (!again)
+        return false;
+    unsigned serial = c->view.voice_serial;
+    c->view = again->view;
+    c->view.voice_serial = serial;
+    c->view.voice_count = 0;
+    say(&c->view, "same_result");
+    show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "kind", "meal", "result", "repeat",
+                          "kiosk_id", c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms);
+    if (o && again->record_id[0])
+        json_object_set_new(o, "record_id", json_string(again->record_id));
+    if (kiosk_events_log_take(c->log, o) != KIOSK_OK)
+        KLOG_WARN("outcome not written to the events file");
+    return true;
+}
+
+/* Lookup -> decision -> durable record -> screen, for a card or an ID number's keyed hash. */
+static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], identified_by by,
+                  int64_t now_utc_ms, int64_t now_mono_ms)
+{
+    if (show_repeat(c, key, now_utc_ms, now_mono_ms))
         return;
-    }
 
     kiosk_holder holder;
-    kiosk_rc rc = kiosk_store_find_card(c->store, key, &holder);
+    kiosk_rc rc = by == BY_CARD ? kiosk_store_find_card(c->store, key, &holder)
+                                : kiosk_store_find_id_number(c->store, key, &holder);
     if (rc == KIOSK_ERR_NOT_FOUND) {
         kiosk_decision d = {.reason = KIOSK_REASON_UNKNOWN_CARD, .meal_type = KIOSK_MEAL_NONE};
         show_refusal(c, NULL, &d, NULL, now_mono_ms);
+        if (by == BY_ID_NUMBER)
+            snprintf(c->view.message, sizeof c->view.message, "这张身份证没有登记助餐服务");
         log_reason_event(c, "refused", KIOSK_REASON_UNKNOWN_CARD, now_utc_ms);
         remember_tap(c, key, now_mono_ms, NULL);
         return;
@@ -420,8 +434,9 @@ void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len,
         return;
     }
     kiosk_meal_history history = {c->history, count};
-    kiosk_decision d =
-        kiosk_policy_decide(policy, &holder.person, &holder.card, &c->opts.site, &history, at);
+    kiosk_decision d = kiosk_policy_decide(policy, &holder.person,
+                                           by == BY_CARD ? &holder.card : NULL, &c->opts.site,
+                                           &history, at);
     if (!d.approved) {
         show_refusal(c, &holder, &d, policy, now_mono_ms);
         log_meal_event(c, "refused", &d, NULL, now_utc_ms);
@@ -431,12 +446,13 @@ void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len,
 
     kiosk_meal_entry meal = {
         .record_id = kiosk_recid_new(now_utc_ms),
-        .has_card = true,
+        .has_card = by == BY_CARD,
         .created_utc_ms = now_utc_ms,
         .at = at,
         .decision = d,
     };
-    memcpy(meal.card_key, key, sizeof key);
+    if (by == BY_CARD)
+        memcpy(meal.card_key, key, KIOSK_CARD_KEY_BYTES);
     snprintf(meal.person_id, sizeof meal.person_id, "%s", holder.person_id);
     snprintf(meal.kiosk_id, sizeof meal.kiosk_id, "%s", c->opts.kiosk_id);
     snprintf(meal.canteen_id, sizeof meal.canteen_id, "%s", c->opts.site.canteen_id);
@@ -453,6 +469,41 @@ void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len,
     show_success(c, &holder, &d, now_mono_ms);
     log_meal_event(c, "approved", &d, c->last_record_id, now_utc_ms);
     remember_tap(c, key, now_mono_ms, c->last_record_id);
+}
+
+void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len,
+                           int64_t now_utc_ms, int64_t now_mono_ms)
+{
+    uint8_t key[KIOSK_CARD_KEY_BYTES];
+    kiosk_store_card_key(c->store, uid, uid_len, key);
+    serve(c, key, BY_CARD, now_utc_ms, now_mono_ms);
+}
+
+void kiosk_canteen_on_id_number(kiosk_canteen *c, const char *number, int64_t now_utc_ms,
+                                int64_t now_mono_ms)
+{
+    kiosk_idnum id;
+    kiosk_idnum_result r =
+        kiosk_idnum_validate(number, kiosk_clock_local(now_utc_ms).date, &id);
+    if (r != KIOSK_IDNUM_OK) {
+        /* A misread: the certified reader checks the chip, so ask for the card again. */
+        view_begin(c, KIOSK_SCREEN_RESULT, KIOSK_TONE_ERROR);
+        snprintf(c->view.headline, sizeof c->view.headline, "身份证没有读清楚");
+        snprintf(c->view.message, sizeof c->view.message, "%s", kiosk_idnum_result_text(r));
+        snprintf(c->view.advice, sizeof c->view.advice, "请把身份证重新放在读卡区");
+        say(&c->view, "error");
+        show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "kind", "meal", "result", "error",
+                              "kiosk_id", c->opts.kiosk_id, "at_utc_ms",
+                              (json_int_t)now_utc_ms, "reason", kiosk_idnum_result_code(r));
+        if (kiosk_events_log_take(c->log, o) != KIOSK_OK)
+            KLOG_WARN("outcome not written to the events file");
+        return;
+    }
+    uint8_t key[KIOSK_CARD_KEY_BYTES];
+    kiosk_store_id_number_key(c->store, id.number, key);
+    sodium_memzero(&id, sizeof id);
+    serve(c, key, BY_ID_NUMBER, now_utc_ms, now_mono_ms);
 }
 
 /* --- touches ------------------------------------------------------------------------------ */

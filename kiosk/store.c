@@ -66,6 +66,9 @@ static const char *const migrations[] = {
                  " p.district, p.street, p.local_hukou, p.local_resident, p.active, c.blocked," \
                  " c.issuing_canteen FROM card c JOIN person p USING (person_id)"            \
                  " WHERE c.card_key = ?1")                                                   \
+    X(find_id_number, "SELECT person_id, name_masked, birth_date, categories, city, district,"  \
+                      " street, local_hukou, local_resident, active, 0, '' FROM person"       \
+                      " WHERE id_key = ?1")                                                  \
     X(month_meals, "SELECT business_date, local_minute, meal_type, subsidy_fen, canteen_id"   \
                    " FROM meal WHERE person_id = ?1 AND business_date BETWEEN ?2 AND ?3")    \
     X(next_seq, "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox")                       \
@@ -343,7 +346,8 @@ void kiosk_store_card_key(const kiosk_store *store, const uint8_t *uid, size_t u
 }
 
 /* ID numbers are matched by a keyed hash too, in a separate domain from card UIDs. */
-static void id_number_key(const kiosk_store *store, const char *number, uint8_t out[32])
+void kiosk_store_id_number_key(const kiosk_store *store, const char *number,
+                               uint8_t out[KIOSK_CARD_KEY_BYTES])
 {
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, store->card_key, sizeof store->card_key);
@@ -398,7 +402,7 @@ static kiosk_rc apply_roster_row(import_ctx *ctx, const kiosk_roster_row *row)
     bool first_time = sqlite3_changes(store->db) > 0;
     uint8_t id_key[32];
     if (row->id_number[0])
-        id_number_key(store, row->id_number, id_key);
+        kiosk_store_id_number_key(store, row->id_number, id_key);
     if (first_time) {
         bind_person(ctx->upsert_person, row);
         if (row->id_number[0])
@@ -523,11 +527,11 @@ static void decode_area(sqlite3_stmt *st, int col, kiosk_area *area)
     copy_text(area->street, sizeof area->street, st, col + 2);
 }
 
-kiosk_rc kiosk_store_find_card(kiosk_store *store, const uint8_t key[KIOSK_CARD_KEY_BYTES],
-                               kiosk_holder *out)
+/* Runs a holder query (find_card or find_id_number: the same columns) for one key. */
+static kiosk_rc find_holder(kiosk_store *store, sqlite3_stmt *st, const uint8_t key[32],
+                            const char *what, kiosk_holder *out)
 {
-    sqlite3_stmt *st = store->find_card;
-    sqlite3_bind_blob(st, 1, key, KIOSK_CARD_KEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC);
     int code = sqlite3_step(st);
     kiosk_rc rc = KIOSK_OK;
     if (code == SQLITE_ROW) {
@@ -548,11 +552,23 @@ kiosk_rc kiosk_store_find_card(kiosk_store *store, const uint8_t key[KIOSK_CARD_
     } else if (code == SQLITE_DONE) {
         rc = KIOSK_ERR_NOT_FOUND;
     } else {
-        rc = fail(store, code, "find card");
+        rc = fail(store, code, what);
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
+}
+
+kiosk_rc kiosk_store_find_card(kiosk_store *store, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                               kiosk_holder *out)
+{
+    return find_holder(store, store->find_card, key, "find card", out);
+}
+
+kiosk_rc kiosk_store_find_id_number(kiosk_store *store, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                                    kiosk_holder *out)
+{
+    return find_holder(store, store->find_id_number, key, "find ID number", out);
 }
 
 /* --- policy ------------------------------------------------------------------------------ */

@@ -62,6 +62,16 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_card(kiosk_store *store,
                                                 const uint8_t key[KIOSK_CARD_KEY_BYTES],
                                                 kiosk_holder *out);
 
+/* The keyed hash of a validated, normalised ID number (its own domain: never equal to a card's).
+ * The roster import stores the same hash, never the number. */
+void kiosk_store_id_number_key(const kiosk_store *store, const char *number,
+                               uint8_t out[KIOSK_CARD_KEY_BYTES]);
+/* The person with this ID number hash, for a diner identified by the ID-card reader. The holder's
+ * card fields are empty (no card is involved); KIOSK_ERR_NOT_FOUND when unknown. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_id_number(kiosk_store *store,
+                                                     const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                                                     kiosk_holder *out);
+
 /* --- policy --------------------------------------------------------------------------- */
 
 /* Validates and stores a policy version (JSON text); err names the problem. */

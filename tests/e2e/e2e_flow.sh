@@ -44,6 +44,8 @@ tap 04FC0D1E
 tap 04C3D4E5
 # XW-0013's card is only valid at canteen XW-C01
 tap 04EBFC0D
+# XW-0014 has no card: the ID card; 92 and dibao: dibao's 8.00 beats age90's 7.00, pays 7.00
+id 320102193401010020 黄桂香
 time 2026-11-23T15:00:00+08:00
 tap 04A1B2C3
 time 2026-11-23T17:30:00+08:00
@@ -57,32 +59,33 @@ CMDS
 check "exits 0" test $? -eq 0
 
 results=$(jq -r '.result + ":" + (.reason // "")' ev.jsonl | paste -sd' ')
-expected="approved: repeat: refused:already_had_meal refused:card_blocked refused:card_blocked approved: refused:unknown_card refused:person_inactive refused:not_eligible_residence refused:wrong_canteen refused:outside_meal_hours approved:"
+expected="approved: repeat: refused:already_had_meal refused:card_blocked refused:card_blocked approved: refused:unknown_card refused:person_inactive refused:not_eligible_residence refused:wrong_canteen approved: refused:outside_meal_hours approved:"
 check "every tap answered as worked out by hand" test "$results" = "$expected"
 [ "$results" = "$expected" ] || echo "got: $results" >&2
 
-check "amounts of the approved meals" test "$(jq -r 'select(.result=="approved") | "\(.class_id) \(.meal_type) \(.price_fen) \(.subsidy_fen) \(.pay_fen)"' ev.jsonl | paste -sd,)" = "age80 lunch 1500 500 1000,disabled lunch 1500 600 900,tekun dinner 1200 1200 0"
+check "amounts of the approved meals" test "$(jq -r 'select(.result=="approved") | "\(.class_id) \(.meal_type) \(.price_fen) \(.subsidy_fen) \(.pay_fen)"' ev.jsonl | paste -sd,)" = "age80 lunch 1500 500 1000,disabled lunch 1500 600 900,dibao lunch 1500 800 700,tekun dinner 1200 1200 0"
 check "the repeat points at the first record" test "$(jq -r 'select(.result=="repeat") | .record_id' ev.jsonl)" = "$(jq -r 'select(.result=="approved") | .record_id' ev.jsonl | head -1)"
-check "three meals stored, three pending uploads" test "$(sqlite3 k.db "SELECT (SELECT count(*) FROM meal) || ' ' || (SELECT count(*) FROM outbox WHERE state = 'pending')")" = "3 3"
+check "four meals stored, four pending uploads" test "$(sqlite3 k.db "SELECT (SELECT count(*) FROM meal) || ' ' || (SELECT count(*) FROM outbox WHERE state = 'pending')")" = "4 4"
 check "stored subsidies match the events" test "$(sqlite3 k.db 'SELECT sum(subsidy_fen) FROM meal')" = "$(jq -s 'map(select(.result=="approved") | .subsidy_fen) | add' ev.jsonl)"
 check "every stored record is in the events" test "$(sqlite3 k.db "SELECT lower(hex(record_id)) FROM meal ORDER BY 1" | paste -sd,)" = "$(jq -r 'select(.result=="approved") | .record_id | gsub("-";"")' ev.jsonl | sort | paste -sd,)"
-check "policy version and kiosk on every record" test "$(sqlite3 k.db "SELECT count(*) FROM meal WHERE policy_version = 'gl-2026.1' AND kiosk_id = 'e2e-k1'")" = 3
+check "policy version and kiosk on every record" test "$(sqlite3 k.db "SELECT count(*) FROM meal WHERE policy_version = 'gl-2026.1' AND kiosk_id = 'e2e-k1'")" = 4
 check "result screen written" test "$(png_size lunch.png)" = "1280x800"
 check "day view written" test "$(png_size day.png)" = "1280x800"
 
 # No personal data in the events file or the log: no names, no card UIDs.
-check "no names in events or log" bash -c "! grep -qE '王德顺|孙长海|吴凤英|王\*顺|孙\*海' ev.jsonl log.txt"
+check "no names in events or log" bash -c "! grep -qE '王德顺|孙长海|吴凤英|黄桂香|王\*顺|孙\*海|黄\*香' ev.jsonl log.txt"
+check "no ID number in events or log" bash -c "! grep -q 320102193401010020 ev.jsonl log.txt"
 check "no UIDs in events or log" bash -c "! grep -qiE '04A7B8C9|04F6A7B9|04B2C3D4E5F607' ev.jsonl log.txt"
 
 # The staff's day report and the settlement export agree with the store.
 "$K" --config k.ini --day-report 2026-11-23 > report.txt
-check "day report counts 3 meals" grep -Eq '(^|[^0-9])3 (meals|份)' report.txt
-check "day report shows the subsidy total 23.00" grep -q '23\.00' report.txt
+check "day report counts 4 meals" grep -Eq '^total +all +4 meals' report.txt
+check "day report shows the subsidy total 31.00" grep -Eq '^total .*subsidy +¥31\.00' report.txt
 "$K" --config k.ini --export 2026-11 --output nov.csv
-check "export: header and 3 rows" test "$(wc -l < nov.csv)" -eq 4
-check "export: subsidies add up" test "$(awk -F, 'NR > 1 { s += $10 } END { print s }' nov.csv)" = 2300
+check "export: header and 4 rows" test "$(wc -l < nov.csv)" -eq 5
+check "export: subsidies add up" test "$(awk -F, 'NR > 1 { s += $10 } END { print s }' nov.csv)" = 3100
 check "export: the record ids of the events" test "$(awk -F, 'NR > 1 { print $1 }' nov.csv | sort | paste -sd,)" = "$(jq -r 'select(.result=="approved") | .record_id' ev.jsonl | sort | paste -sd,)"
-check "export: funding split city 60 % / district 40 %" test "$(awk -F, 'NR > 1 { c += $12; d += $13 } END { print c, d }' nov.csv)" = "1380 920"
+check "export: funding split city 60 % / district 40 %" test "$(awk -F, 'NR > 1 { c += $12; d += $13 } END { print c, d }' nov.csv)" = "1860 1240"
 "$K" --config k.ini --export 2026-10 --output oct.csv
 check "export of an empty month: header only" test "$(wc -l < oct.csv)" -eq 1
 finish

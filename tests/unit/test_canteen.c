@@ -35,7 +35,9 @@ static const char *roster =
     "P4,梁志明,1970-04-04,,320100,320102,320102003,local,active,04304152,active,,\n"
     "P5,何淑华,1943-02-14,,320100,320102,320102003,local,active,040D1E2F,active,other-c,\n"
     "P6,罗秀珍,1940-09-09,,320100,320102,320102003,other,active,042F3041,active,,\n"
-    "P7,宋凤琴,1939-07-07,tekun,320100,320102,320102003,local,active,04415263,active,,\n";
+    "P7,宋凤琴,1939-07-07,tekun,320100,320102,320102003,local,active,04415263,active,,\n"
+    /* no card: identified by the ID-card reader; dibao lunch subsidy 8.00 */
+    "P8,黄桂香,1934-01-01,dibao,320100,320102,320102002,local,active,,,,320102193401010020\n";
 
 typedef struct fixture {
     kiosk_store *store;
@@ -338,6 +340,53 @@ static void test_commit_failure(void)
     teardown(&fx);
 }
 
+/* A diner without a card is found by the ID card; a misread number asks for the card again. */
+static void test_id_card(void)
+{
+    fixture fx;
+    setup(&fx, "idcard", "fixed-by-class.json");
+    kiosk_canteen_on_id_number(fx.canteen, "320102193401010020", at(11, 30), 1000);
+    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(v->name, "黄*香");
+    CHECK_STR(row_value(v, "补贴"), "¥8.00");
+    CHECK_INT(meals_in(&fx), 1);
+    CHECK(strstr(last_event(&fx), "320102") == NULL); /* the number is never written */
+
+    kiosk_canteen_on_id_number(fx.canteen, "320102193401010020", at(11, 30) + 1000, 2000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->voice[0], "same_result");
+    kiosk_canteen_on_id_number(fx.canteen, "320102193401010020", at(11, 50), 60000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "本餐已经用过");
+    CHECK_INT(meals_in(&fx), 1);
+
+    /* A valid number that is not on the roster. */
+    expect_refusal(&fx, "0A0B0C0D", at(11, 51), 80000, "未登记的卡", "unknown_card");
+    kiosk_canteen_on_id_number(fx.canteen, "32010419390707004x", at(11, 52), 100000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->headline, "未登记的卡");
+    CHECK_STR(v->message, "这张身份证没有登记助餐服务");
+
+    /* A misread: the check character does not match. */
+    kiosk_canteen_on_id_number(fx.canteen, "320102193401010021", at(11, 53), 120000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->tone, KIOSK_TONE_ERROR);
+    CHECK_STR(v->headline, "身份证没有读清楚");
+    CHECK_STR(v->advice, "请把身份证重新放在读卡区");
+    CHECK(strstr(last_event(&fx), "bad_check") != NULL);
+    CHECK_INT(meals_in(&fx), 1);
+
+    /* The meal identified by ID card is stored without a card. */
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(fx.db_path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM meal WHERE card_key IS NULL", -1, &st, NULL);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(st, 0), 1); /* recorded without a card */
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    teardown(&fx);
+}
+
 /* Help is offered on the idle screen and goes back by itself. */
 static void test_help(void)
 {
@@ -365,6 +414,7 @@ int main(int argc, char **argv)
     test_refusals();
     test_monthly_cap_full_price();
     test_commit_failure();
+    test_id_card();
     test_help();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
