@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "clock.h"
@@ -69,7 +70,10 @@ static int import_policy(kiosk_store *store, const char *path)
     return EXIT_OK;
 }
 
-/* "YYYY-MM-DD" -> that day; "YYYY-MM" -> that month; "today" -> the local date. */
+#define PERIOD_FORMS "YYYY-MM-DD, YYYY-MM, YYYY-Qn, FROM..TO (two dates) or today"
+
+/* A settlement period: "YYYY-MM-DD" (a day), "YYYY-MM" (a month), "YYYY-Qn" (a quarter),
+ * "YYYY-MM-DD..YYYY-MM-DD" (inclusive) or "today" (the local date). */
 static bool parse_period(const char *text, kiosk_date *from, kiosk_date *to)
 {
     if (strcmp(text, "today") == 0) {
@@ -80,32 +84,55 @@ static bool parse_period(const char *text, kiosk_date *from, kiosk_date *to)
         *to = *from;
         return true;
     }
-    char day[16];
+    const char *dots = strstr(text, "..");
+    if (dots && dots - text == 10 && strlen(dots + 2) == 10) {
+        char first[11];
+        memcpy(first, text, 10);
+        first[10] = '\0';
+        return kiosk_date_parse(first, from) && kiosk_date_parse(dots + 2, to) &&
+               kiosk_date_cmp(*from, *to) <= 0;
+    }
     if (strlen(text) != 7)
         return false;
-    snprintf(day, sizeof day, "%s-01", text);
+    char day[16];
+    int first_month = 0;
+    if (text[5] == 'Q' && text[6] >= '1' && text[6] <= '4') {
+        first_month = (text[6] - '1') * 3 + 1;
+        snprintf(day, sizeof day, "%.4s-%02d-01", text, first_month);
+    } else {
+        snprintf(day, sizeof day, "%s-01", text);
+    }
     if (!kiosk_date_parse(day, from))
         return false;
-    *to = (kiosk_date){from->year, from->month, kiosk_date_days_in_month(from->year, from->month)};
+    int last_month = first_month ? first_month + 2 : from->month;
+    *to = (kiosk_date){from->year, last_month, kiosk_date_days_in_month(from->year, last_month)};
     return true;
 }
 
+/* Writes the CSV next to the output and renames it into place, so a failed export never leaves
+ * a partial file that could be taken for a complete one. */
 static int export_meals(kiosk_store *store, const char *period, const char *output)
 {
     kiosk_date from, to;
     if (!parse_period(period, &from, &to)) {
-        fprintf(stderr, "kiosk: --export: expected YYYY-MM-DD, YYYY-MM or today\n");
+        fprintf(stderr, "kiosk: --export: expected " PERIOD_FORMS "\n");
         return EXIT_USAGE;
     }
-    FILE *out = output[0] ? fopen(output, "w") : stdout;
+    char partial[KIOSK_CONFIG_STR + 16];
+    snprintf(partial, sizeof partial, "%s.part", output);
+    FILE *out = output[0] ? fopen(partial, "w") : stdout;
     if (!out) {
-        fprintf(stderr, "kiosk: %s: %s\n", output, strerror(errno));
+        fprintf(stderr, "kiosk: %s: %s\n", partial, strerror(errno));
         return EXIT_FAILURE_RUNTIME;
     }
     kiosk_rc rc = kiosk_store_export_meals_csv(store, from, to, out);
     if (out != stdout && fclose(out) != 0)
         rc = KIOSK_ERR_IO;
+    if (rc == KIOSK_OK && out != stdout && rename(partial, output) != 0)
+        rc = KIOSK_ERR_IO;
     if (rc != KIOSK_OK) {
+        if (out != stdout)
+            unlink(partial);
         fprintf(stderr, "kiosk: export failed: %s\n", kiosk_strerror(rc));
         return EXIT_FAILURE_RUNTIME;
     }
@@ -126,7 +153,7 @@ static int report(kiosk_store *store, const char *period)
 {
     kiosk_date from, to;
     if (!parse_period(period, &from, &to)) {
-        fprintf(stderr, "kiosk: --day-report: expected YYYY-MM-DD, YYYY-MM or today\n");
+        fprintf(stderr, "kiosk: --day-report: expected " PERIOD_FORMS "\n");
         return EXIT_USAGE;
     }
     kiosk_report r;

@@ -86,6 +86,16 @@ check "export: header and 4 rows" test "$(wc -l < nov.csv)" -eq 5
 check "export: subsidies add up" test "$(awk -F, 'NR > 1 { s += $10 } END { print s }' nov.csv)" = 3100
 check "export: the record ids of the events" test "$(awk -F, 'NR > 1 { print $1 }' nov.csv | sort | paste -sd,)" = "$(jq -r 'select(.result=="approved") | .record_id' ev.jsonl | sort | paste -sd,)"
 check "export: funding split city 60 % / district 40 %" test "$(awk -F, 'NR > 1 { c += $12; d += $13 } END { print c, d }' nov.csv)" = "1860 1240"
+"$K" --config k.ini --export 2026-Q4 --output q4.csv
+check "export of the quarter: the same rows" cmp -s nov.csv q4.csv
+"$K" --config k.ini --export 2026-11-23..2026-11-23 --output day.csv
+check "export of a date range: the same rows" cmp -s nov.csv day.csv
+check "no partial file left" test ! -e day.csv.part
+set +e
+"$K" --config k.ini --export 2026-11-24..2026-11-23 --output bad.csv 2> err.txt; status=$?
+set -e
+check "a range backwards is refused (exit 2)" test "$status" -eq 2
+check "and names the forms" grep -q "YYYY-Qn" err.txt
 "$K" --config k.ini --export 2026-10 --output oct.csv
 check "export of an empty month: header only" test "$(wc -l < oct.csv)" -eq 1
 finish
