@@ -1,6 +1,7 @@
 /* test_speech.c - kiosk_speech_amount against hand-written readings, and the clip list against
  * the voice assets: every clip the core can name has a WAV. Usage: test_speech [assets/voice]
  * (without the directory the asset checks are skipped). */
+#include "policy.h"
 #include "speech.h"
 #include "check.h"
 
@@ -122,6 +123,11 @@ static void test_clip_list(void)
     for (size_t i = 0; i < KIOSK_CLIP_COUNT; i++)
         for (size_t j = i + 1; j < KIOSK_CLIP_COUNT; j++)
             CHECK(strcmp(kiosk_speech_all_clips[i], kiosk_speech_all_clips[j]) != 0);
+
+    /* Every refusal reason has its spoken prompt (canteen.c says the reason's code). */
+    for (int r = KIOSK_REASON_OK + 1; r < KIOSK_REASON_COUNT; r++)
+        if (!in_clip_list(kiosk_reason_code((kiosk_reason)r)))
+            CHECK_STR(kiosk_reason_code((kiosk_reason)r), "(a clip in kiosk_speech_all_clips)");
 
     /* Every name an amount can produce is in the shared list (so it is checked below too). */
     static const int64_t samples[] = {
