@@ -11,6 +11,7 @@
 #include "idnum.h"
 #include "log.h"
 #include "money.h"
+#include "receipt.h"
 #include "recid.h"
 #include "speech.h"
 #define KIOSK_LOG_MODULE "canteen"
@@ -56,6 +57,10 @@ struct kiosk_canteen {
     recent_tap recent[RECENT_TAPS];
     size_t recent_next;
     char last_record_id[KIOSK_RECID_TEXT];
+    /* The last served meal, for its receipt: copies, so the receipt outlives the view. */
+    bool has_receipt;
+    kiosk_receipt receipt;
+    char receipt_name[KIOSK_NAME_MASKED_MAX], receipt_class[KIOSK_CLASS_LABEL_MAX];
     kiosk_meal_record history[HISTORY_MAX];
 };
 
@@ -373,6 +378,37 @@ static void remember_tap(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTE
     r->view = c->view;
 }
 
+static void remember_receipt(kiosk_canteen *c, const kiosk_holder *h, const kiosk_decision *d,
+                             kiosk_local_time at)
+{
+    snprintf(c->receipt_name, sizeof c->receipt_name, "%s", h->name_masked);
+    snprintf(c->receipt_class, sizeof c->receipt_class, "%s", d->class_label);
+    c->receipt = (kiosk_receipt){
+        .site_name = c->opts.site_name,
+        .name_masked = c->receipt_name,
+        .class_label = c->receipt_class,
+        .meal_label = kiosk_meal_type_label(d->meal_type),
+        .at = at,
+        .price_fen = d->price_fen,
+        .subsidy_fen = d->subsidy_fen,
+        .pay_fen = d->pay_fen,
+        .month_remaining_fen = d->month_remaining_fen,
+        .record_id = c->last_record_id,
+        .kiosk_id = c->opts.kiosk_id,
+    };
+    c->has_receipt = true;
+}
+
+kiosk_rc kiosk_canteen_receipt(const kiosk_canteen *c, int columns, char *out, size_t size)
+{
+    if (!c->has_receipt) {
+        if (size)
+            out[0] = '\0';
+        return KIOSK_ERR_NOT_FOUND;
+    }
+    return kiosk_receipt_format(&c->receipt, columns, out, size);
+}
+
 /* How the diner was identified: by a service card, or by the ID-card reader (no card). */
 typedef enum identified_by { BY_CARD, BY_ID_NUMBER } identified_by;
 
@@ -466,6 +502,7 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
         return;
     }
     kiosk_recid_format(&meal.record_id, c->last_record_id);
+    remember_receipt(c, &holder, &d, at);
     show_success(c, &holder, &d, now_mono_ms);
     log_meal_event(c, "approved", &d, c->last_record_id, now_utc_ms);
     remember_tap(c, key, now_mono_ms, c->last_record_id);

@@ -42,6 +42,10 @@ void kiosk_canteen_on_tick(kiosk_canteen *c, int64_t now_mono_ms);
 int64_t kiosk_canteen_deadline(const kiosk_canteen *c);
 /* The current view (borrowed; valid until the next call on c). */
 kiosk_view *kiosk_canteen_view(kiosk_canteen *c);
+/* The receipt of the last meal served, laid out in `columns` for the receipt printer
+ * (receipt.h); KIOSK_ERR_NOT_FOUND before the first meal. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_canteen_receipt(const kiosk_canteen *c, int columns, char *out,
+                                                size_t size);
 /* The record id of the last committed meal (for tests), "" if none. */
 const char *kiosk_canteen_last_record_id(const kiosk_canteen *c);
 

@@ -147,6 +147,8 @@ static void test_success_repeat_and_timeout(void)
     CHECK_INT(v->screen, KIOSK_SCREEN_IDLE);
     CHECK_STR(v->prompt, "请刷卡");
     CHECK(kiosk_canteen_deadline(fx.canteen) == INT64_MAX);
+    char none[64];
+    CHECK_INT(kiosk_canteen_receipt(fx.canteen, 32, none, sizeof none), KIOSK_ERR_NOT_FOUND);
 
     unsigned serial = v->voice_serial;
     tap(&fx, "04A1B2C3", at(11, 30), 1000);
@@ -172,6 +174,12 @@ static void test_success_repeat_and_timeout(void)
     CHECK(strstr(ev, record_id) != NULL);
     CHECK(strstr(ev, "\"subsidy_fen\": 300") || strstr(ev, "\"subsidy_fen\":300"));
     CHECK(strstr(ev, "张") == NULL); /* no personal data in the events file */
+    char receipt[1024];
+    CHECK_INT(kiosk_canteen_receipt(fx.canteen, 32, receipt, sizeof receipt), KIOSK_OK);
+    CHECK(strstr(receipt, "姓名                       张*兰\n") != NULL);
+    CHECK(strstr(receipt, "实付                      ¥12.00\n") != NULL);
+    const char *number = strstr(receipt, "单号\n"); /* the 36-character id wraps at 32 */
+    CHECK(number != NULL && strncmp(number + strlen("单号\n"), record_id, 32) == 0);
 
     /* The same card two seconds later: the same screen, no second meal. */
     serial = v->voice_serial;
