@@ -191,7 +191,8 @@ const char *kiosk_config_usage(void)
            "  --help                show this text\n"
            "  --version             show the version\n"
            "\n"
-           "Exit status: 0 ok, 1 runtime failure, 2 bad configuration or usage, 3 damaged database.\n";
+           "Exit status: 0 ok, 1 runtime failure, 2 bad configuration or usage, 3 damaged database that\n"
+           "could not be set aside.\n";
 }
 
 static kiosk_rc bad_flag(char *err, size_t err_size, const char *flag, const char *problem)

@@ -210,13 +210,26 @@ int main(int argc, char **argv)
     kiosk_store *store = NULL;
     kiosk_rc rc = kiosk_store_open(cfg.database, &store, err, sizeof err);
     if (rc == KIOSK_ERR_CORRUPT) {
-        fprintf(stderr,
-                "kiosk: the local database %s is damaged (%s).\n"
-                "kiosk: it was left untouched so no record is lost; move it aside (keep the file"
-                " and its -wal) and start again, then re-import the roster and policy.\n",
-                cfg.database, err);
+        /* Set aside, never deleted; what can be read is carried over so service goes on. */
         kiosk_store_close(store);
-        return EXIT_CORRUPT_DB;
+        store = NULL;
+        KLOG_ERROR("the local database %s is damaged (%s); recovering", cfg.database, err);
+        kiosk_recovery rec;
+        rc = kiosk_store_recover(cfg.database, &rec, err, sizeof err);
+        if (rc != KIOSK_OK) {
+            fprintf(stderr,
+                    "kiosk: the local database %s is damaged and could not be recovered (%s).\n"
+                    "kiosk: keep every %s* file for the bureau's support; no record was deleted.\n",
+                    cfg.database, err, cfg.database);
+            return EXIT_CORRUPT_DB;
+        }
+        fprintf(stderr,
+                "kiosk: the local database was damaged: it is kept as %s.\n"
+                "kiosk: recovered %ld persons, %ld cards, %ld meals (%ld upload records)%s\n",
+                rec.aside_path, rec.persons, rec.cards, rec.meals, rec.outbox,
+                rec.complete ? "; everything could be read."
+                             : "; some rows were unreadable: re-import the roster and policy.");
+        rc = kiosk_store_open(cfg.database, &store, err, sizeof err);
     }
     if (rc != KIOSK_OK) {
         fprintf(stderr, "kiosk: cannot open the local database: %s\n", err);

@@ -62,6 +62,19 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_card(kiosk_store *store,
                                                 const uint8_t key[KIOSK_CARD_KEY_BYTES],
                                                 kiosk_holder *out);
 
+/* A damaged database (kiosk_store_open said KIOSK_ERR_CORRUPT) is set aside, never deleted: the
+ * file and its -wal are renamed to PATH.damaged-<UTC time>, a fresh database is made at PATH and
+ * every row that can still be read (card key, roster, policies, meals, their outbox rows) is
+ * copied into it. Open PATH again afterwards. */
+typedef struct kiosk_recovery {
+    char aside_path[1100];
+    long persons, cards, meals, outbox;
+    bool complete; /* every table was read to its end */
+} kiosk_recovery;
+
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err,
+                                              size_t err_size);
+
 /* The keyed hash of a validated, normalised ID number (its own domain: never equal to a card's).
  * The roster import stores the same hash, never the number. */
 void kiosk_store_id_number_key(const kiosk_store *store, const char *number,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The command line: help, version, bad configuration (exit 2 naming file and line), a damaged
-# database (exit 3, file left in place), roster and policy imports that fail cleanly.
+# database (set aside, never deleted, readable rows recovered), roster and policy imports that
+# fail cleanly.
 source "$(dirname "$0")/lib.sh"
 
 check "--help exits 0" "$K" --help
@@ -26,13 +27,28 @@ set +e
 set -e
 check "unknown time zone exits 2" test "$status" -eq 2
 
+# A damaged database is set aside (byte for byte), and the kiosk starts on a fresh one.
 head -c 20000 /dev/urandom > damaged.db
+cp damaged.db damaged.copy
 set +e
-"$K" --db damaged.db --headless < /dev/null 2> err.txt; status=$?
+printf 'quit\n' | "$K" --db damaged.db --headless --reader sim:- --no-voice 2> err.txt; status=$?
 set -e
-check "damaged database exits 3" test "$status" -eq 3
-check "damaged database is explained" grep -q "is damaged" err.txt
-check "damaged database is left in place" test -s damaged.db
+check "damaged database: the kiosk still starts" test "$status" -eq 0
+check "damaged database is explained" grep -q "was damaged: it is kept as" err.txt
+check "damaged database is kept, unchanged" cmp -s damaged.copy damaged.db.damaged-*
+check "a fresh database took its place" test "$(sqlite3 damaged.db 'PRAGMA quick_check')" = ok
+
+# A real kiosk database with a broken index page: every meal comes back.
+"$K" --db idx.db --import-roster "$SRC/tests/data/roster-sample.csv" > /dev/null 2>&1
+"$K" --db idx.db --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null 2>&1
+printf 'time 2026-11-23T11:30:00+08:00\ntap 04A7B8C9\ntap 04A1B2C3\nquit\n' |
+  "$K" --db idx.db --headless --reader sim:- --no-voice 2> /dev/null
+page=$(sqlite3 idx.db "SELECT rootpage FROM sqlite_schema WHERE name = 'meal_by_person_date'")
+printf '\xa5\xa5\xa5\xa5\xa5\xa5\xa5\xa5' | dd of=idx.db bs=1 seek=$(((page - 1) * 4096)) conv=notrunc 2> /dev/null
+printf 'time 2026-11-23T11:40:00+08:00\ntap 04A7B8C9\nquit\n' |
+  "$K" --db idx.db --headless --reader sim:- --no-voice --events idx.jsonl 2> err.txt
+check "broken index: recovered both meals" grep -q "recovered 20 persons, 21 cards, 2 meals (2 upload records); everything could be read" err.txt
+check "and the diner still cannot eat twice" test "$(jq -r .reason idx.jsonl)" = already_had_meal
 
 printf 'person_id,name,birth_date,hukou,card_uid\np1,张三,1950-01-01,local,04A1B2C3\np2,李四,1950-13-01,local,04A1B2C4\n' > roster.csv
 set +e
