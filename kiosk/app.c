@@ -238,7 +238,7 @@ static ui *open_ui(const kiosk_config *cfg, bool *headless)
     return u;
 }
 
-int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store)
+int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff_notice)
 {
     int status = 1;
     app a = {.cfg = cfg};
@@ -263,6 +263,8 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store)
     canteen = kiosk_canteen_new(&opts, store, policies, events);
     if (!canteen)
         goto out;
+    if (staff_notice)
+        kiosk_canteen_set_status(canteen, staff_notice);
     u = open_ui(cfg, &headless);
     if (!u)
         goto out;

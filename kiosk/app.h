@@ -8,6 +8,8 @@
 
 /* Runs until `quit`, the end of standard input, or the window closes. Returns the process exit
  * status (0 ok, 1 runtime failure). Borrows store. */
-int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store);
+/* staff_notice: a line for staff on the idle screen (e.g. after the database was recovered), or
+ * NULL. */
+int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff_notice);
 
 #endif

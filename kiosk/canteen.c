@@ -141,6 +141,11 @@ void kiosk_canteen_free(kiosk_canteen *c)
     free(c);
 }
 
+void kiosk_canteen_set_status(kiosk_canteen *c, const char *text)
+{
+    snprintf(c->view.status_text, sizeof c->view.status_text, "%s", text);
+}
+
 kiosk_view *kiosk_canteen_view(kiosk_canteen *c)
 {
     return &c->view;

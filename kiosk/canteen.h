@@ -40,6 +40,8 @@ void kiosk_canteen_on_press(kiosk_canteen *c, const char *widget, int64_t now_ut
 void kiosk_canteen_on_tick(kiosk_canteen *c, int64_t now_mono_ms);
 /* The monotonic time of the next thing to do (countdown or back to idle); INT64_MAX if none. */
 int64_t kiosk_canteen_deadline(const kiosk_canteen *c);
+/* A small line for staff kept on every screen (e.g. "本机数据曾损坏，已恢复"). */
+void kiosk_canteen_set_status(kiosk_canteen *c, const char *text);
 /* The current view (borrowed; valid until the next call on c). */
 kiosk_view *kiosk_canteen_view(kiosk_canteen *c);
 /* The receipt of the last meal served, laid out in `columns` for the receipt printer

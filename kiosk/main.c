@@ -208,6 +208,7 @@ int main(int argc, char **argv)
     }
 
     kiosk_store *store = NULL;
+    const char *notice = NULL;
     kiosk_rc rc = kiosk_store_open(cfg.database, &store, err, sizeof err);
     if (rc == KIOSK_ERR_CORRUPT) {
         /* Set aside, never deleted; what can be read is carried over so service goes on. */
@@ -229,6 +230,7 @@ int main(int argc, char **argv)
                 rec.aside_path, rec.persons, rec.cards, rec.meals, rec.outbox,
                 rec.complete ? "; everything could be read."
                              : "; some rows were unreadable: re-import the roster and policy.");
+        notice = rec.complete ? "本机数据曾损坏，已恢复" : "本机数据曾损坏，请联系管理员";
         rc = kiosk_store_open(cfg.database, &store, err, sizeof err);
     }
     if (rc != KIOSK_OK) {
@@ -257,7 +259,7 @@ int main(int argc, char **argv)
         status = report(store, cli.action_arg);
         break;
     default:
-        status = kiosk_app_run(&cfg, store);
+        status = kiosk_app_run(&cfg, store, notice);
         break;
     }
     kiosk_store_close(store);

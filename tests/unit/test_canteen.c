@@ -150,12 +150,14 @@ static void test_success_repeat_and_timeout(void)
     char none[64];
     CHECK_INT(kiosk_canteen_receipt(fx.canteen, 32, none, sizeof none), KIOSK_ERR_NOT_FOUND);
 
+    kiosk_canteen_set_status(fx.canteen, "本机数据曾损坏，已恢复");
     unsigned serial = v->voice_serial;
     tap(&fx, "04A1B2C3", at(11, 30), 1000);
     v = kiosk_canteen_view(fx.canteen);
     CHECK_INT(v->screen, KIOSK_SCREEN_RESULT);
     CHECK_INT(v->tone, KIOSK_TONE_SUCCESS);
     CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(v->status_text, "本机数据曾损坏，已恢复"); /* kept for staff on every screen */
     CHECK_STR(v->name, "张*兰");
     CHECK_STR(v->subline, "70-79岁 · 午餐");
     CHECK_STR(row_value(v, "餐费"), "¥15.00");
