@@ -207,6 +207,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    if (cli.action == KIOSK_ACTION_RUN && cfg.mode == KIOSK_MODE_MARRIAGE) {
+        /* Better no kiosk than a canteen screen in a registration hall. */
+        fprintf(stderr, "kiosk: mode = marriage (appointment check-in) is not available in this"
+                        " version; set [kiosk] mode = canteen\n");
+        return EXIT_USAGE;
+    }
+
     kiosk_store *store = NULL;
     const char *notice = NULL;
     kiosk_rc rc = kiosk_store_open(cfg.database, &store, err, sizeof err);

@@ -27,6 +27,13 @@ set +e
 set -e
 check "unknown time zone exits 2" test "$status" -eq 2
 
+printf '[kiosk]\nmode = marriage\n' > marriage.ini
+set +e
+"$K" --config marriage.ini --db m.db --headless < /dev/null 2> err.txt; status=$?
+set -e
+check "marriage mode is refused in this version (exit 2)" test "$status" -eq 2
+check "and says so" grep -q "not available in this version" err.txt
+
 # A damaged database is set aside (byte for byte), and the kiosk starts on a fresh one.
 head -c 20000 /dev/urandom > damaged.db
 cp damaged.db damaged.copy
