@@ -16,8 +16,8 @@ typedef enum drv_reading_kind {
 
 typedef struct drv_reading {
     drv_reading_kind kind;
-    const char *text;    /* LINE: the line without newline; FAULT: the reason */
-    const uint8_t *uid;  /* CARD */
+    const char *text;   /* LINE: the line without newline; FAULT: the reason */
+    const uint8_t *uid; /* CARD */
     size_t uid_len;
 } drv_reading;
 

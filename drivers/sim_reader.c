@@ -121,8 +121,8 @@ static void sim_close(void *state)
     free(s);
 }
 
-static int sim_open(const char *arg, drv_reading_fn on_reading, void *user, void **state,
-                    char *err, size_t err_size)
+static int sim_open(const char *arg, drv_reading_fn on_reading, void *user, void **state, char *err,
+                    size_t err_size)
 {
     sim_state *s = calloc(1, sizeof *s);
     if (!s) {

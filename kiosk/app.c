@@ -4,8 +4,8 @@
 #include "app.h"
 
 #include <SDL.h>
-#include <sodium.h>
 #include <limits.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -67,7 +67,8 @@ bool kiosk_minutes_parse(const char *text, bool allow_24, int *out_minutes)
 void kiosk_date_format(kiosk_date d, char buf[static 11])
 {
     /* Unsigned and bounded so the compiler can see the text always fits in ten characters. */
-    unsigned y = (unsigned)d.year % 10000u, m = (unsigned)d.month % 100u, day = (unsigned)d.day % 100u;
+    unsigned y = (unsigned)d.year % 10000u, m = (unsigned)d.month % 100u,
+             day = (unsigned)d.day % 100u;
     snprintf(buf, 11, "%04u-%02u-%02u", y, m, day);
 }
 

@@ -33,10 +33,10 @@ static const char *const state_names[] = {
 #undef CANTEEN_STATE_NAME
 };
 
-#define RECENT_TAPS 16
-#define HISTORY_MAX 128 /* a month holds at most 3 meals x 31 days of one person */
+#define RECENT_TAPS      16
+#define HISTORY_MAX      128 /* a month holds at most 3 meals x 31 days of one person */
 #define DAY_VIEW_SECONDS 30
-#define HELP_SECONDS 15
+#define HELP_SECONDS     15
 
 typedef struct recent_tap {
     uint8_t card_key[KIOSK_CARD_KEY_BYTES];
@@ -53,7 +53,7 @@ struct kiosk_canteen {
     const kiosk_policy_set *policies;
     kiosk_events_log *log;
     kiosk_view view;
-    int64_t deadline_mono_ms;  /* back to idle at this time; INT64_MAX when idle */
+    int64_t deadline_mono_ms; /* back to idle at this time; INT64_MAX when idle */
     recent_tap recent[RECENT_TAPS];
     size_t recent_next;
     char last_record_id[KIOSK_RECID_TEXT];
@@ -80,8 +80,8 @@ static void say(kiosk_view *v, const char *clip)
 
 static void say_amount(kiosk_view *v, int64_t fen)
 {
-    v->voice_count += kiosk_speech_amount(fen, v->voice + v->voice_count,
-                                          KIOSK_VIEW_VOICE - v->voice_count);
+    v->voice_count +=
+        kiosk_speech_amount(fen, v->voice + v->voice_count, KIOSK_VIEW_VOICE - v->voice_count);
 }
 
 static void add_row(kiosk_view *v, const char *label, int64_t fen, bool emphasis)
@@ -430,8 +430,8 @@ static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES
     c->view.voice_count = 0;
     say(&c->view, "same_result");
     show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "kind", "meal", "result", "repeat",
-                          "kiosk_id", c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "kind", "meal", "result", "repeat", "kiosk_id",
+                          c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms);
     if (o && again->record_id[0])
         json_object_set_new(o, "record_id", json_string(again->record_id));
     if (kiosk_events_log_take(c->log, o) != KIOSK_OK)
@@ -475,9 +475,8 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
         return;
     }
     kiosk_meal_history history = {c->history, count};
-    kiosk_decision d = kiosk_policy_decide(policy, &holder.person,
-                                           by == BY_CARD ? &holder.card : NULL, &c->opts.site,
-                                           &history, at);
+    kiosk_decision d = kiosk_policy_decide(
+        policy, &holder.person, by == BY_CARD ? &holder.card : NULL, &c->opts.site, &history, at);
     if (!d.approved) {
         show_refusal(c, &holder, &d, policy, now_mono_ms);
         log_meal_event(c, "refused", &d, NULL, now_utc_ms);
@@ -500,8 +499,7 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
     rc = kiosk_store_add_meal(c->store, &meal);
     if (rc != KIOSK_OK) {
         /* Nothing was recorded, so nobody may be told "success". */
-        show_error(c, rc == KIOSK_ERR_FULL ? "本机存储空间已满，记录没有保存"
-                                           : "记录没有保存成功",
+        show_error(c, rc == KIOSK_ERR_FULL ? "本机存储空间已满，记录没有保存" : "记录没有保存成功",
                    now_mono_ms);
         log_meal_event(c, "error", &d, NULL, now_utc_ms);
         return;
@@ -513,8 +511,8 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
     remember_tap(c, key, now_mono_ms, c->last_record_id);
 }
 
-void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len,
-                           int64_t now_utc_ms, int64_t now_mono_ms)
+void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len, int64_t now_utc_ms,
+                           int64_t now_mono_ms)
 {
     uint8_t key[KIOSK_CARD_KEY_BYTES];
     kiosk_store_card_key(c->store, uid, uid_len, key);
@@ -525,8 +523,7 @@ void kiosk_canteen_on_id_number(kiosk_canteen *c, const char *number, int64_t no
                                 int64_t now_mono_ms)
 {
     kiosk_idnum id;
-    kiosk_idnum_result r =
-        kiosk_idnum_validate(number, kiosk_clock_local(now_utc_ms).date, &id);
+    kiosk_idnum_result r = kiosk_idnum_validate(number, kiosk_clock_local(now_utc_ms).date, &id);
     if (r != KIOSK_IDNUM_OK) {
         /* A misread: the certified reader checks the chip, so ask for the card again. */
         view_begin(c, KIOSK_SCREEN_RESULT, KIOSK_TONE_ERROR);
@@ -536,8 +533,8 @@ void kiosk_canteen_on_id_number(kiosk_canteen *c, const char *number, int64_t no
         say(&c->view, "error");
         show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
         json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "kind", "meal", "result", "error",
-                              "kiosk_id", c->opts.kiosk_id, "at_utc_ms",
-                              (json_int_t)now_utc_ms, "reason", kiosk_idnum_result_code(r));
+                              "kiosk_id", c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms,
+                              "reason", kiosk_idnum_result_code(r));
         if (kiosk_events_log_take(c->log, o) != KIOSK_OK)
             KLOG_WARN("outcome not written to the events file");
         return;

@@ -27,8 +27,8 @@ kiosk_canteen *kiosk_canteen_new(const kiosk_canteen_options *opts, kiosk_store 
 void kiosk_canteen_free(kiosk_canteen *c);
 
 /* A card was presented. now_utc_ms is the injectable clock; now_mono_ms drives timeouts. */
-void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len,
-                           int64_t now_utc_ms, int64_t now_mono_ms);
+void kiosk_canteen_on_card(kiosk_canteen *c, const uint8_t *uid, size_t uid_len, int64_t now_utc_ms,
+                           int64_t now_mono_ms);
 /* The ID-card reader read a resident ID card (or a permit of the same format): the diner is
  * found by the number's keyed hash, for diners without a service card. The number is not kept. */
 void kiosk_canteen_on_id_number(kiosk_canteen *c, const char *number, int64_t now_utc_ms,

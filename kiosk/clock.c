@@ -72,8 +72,8 @@ kiosk_local_time kiosk_clock_local(int64_t utc_ms)
 
 int64_t kiosk_clock_local_midnight_ms(kiosk_date d)
 {
-    struct tm tm = {.tm_year = d.year - 1900, .tm_mon = d.month - 1, .tm_mday = d.day,
-                    .tm_isdst = -1};
+    struct tm tm = {
+        .tm_year = d.year - 1900, .tm_mon = d.month - 1, .tm_mday = d.day, .tm_isdst = -1};
     return (int64_t)mktime(&tm) * 1000;
 }
 
@@ -105,8 +105,13 @@ bool kiosk_clock_parse_iso(const char *text, int64_t *out_utc_ms)
     }
     int64_t day_secs = (int64_t)hh * 3600 + mm * 60 + ss;
     if (*rest == '\0') {
-        struct tm tm = {.tm_year = d.year - 1900, .tm_mon = d.month - 1, .tm_mday = d.day,
-                        .tm_hour = hh, .tm_min = mm, .tm_sec = ss, .tm_isdst = -1};
+        struct tm tm = {.tm_year = d.year - 1900,
+                        .tm_mon = d.month - 1,
+                        .tm_mday = d.day,
+                        .tm_hour = hh,
+                        .tm_min = mm,
+                        .tm_sec = ss,
+                        .tm_isdst = -1};
         *out_utc_ms = (int64_t)mktime(&tm) * 1000;
         return true;
     }

@@ -15,13 +15,22 @@ typedef struct key_spec {
     const char *name;
     key_type type;
     size_t offset;
-    size_t size; /* KEY_STR: buffer size */
+    size_t size;  /* KEY_STR: buffer size */
     int min, max; /* KEY_INT */
 } key_spec;
 
-#define STR(sec, key, field) {sec, key, KEY_STR, offsetof(kiosk_config, field), sizeof(((kiosk_config *)0)->field), 0, 0}
-#define INT(sec, key, field, lo, hi) {sec, key, KEY_INT, offsetof(kiosk_config, field), 0, lo, hi}
-#define BOOL(sec, key, field) {sec, key, KEY_BOOL, offsetof(kiosk_config, field), 0, 0, 0}
+#define STR(sec, key, field)                                                                       \
+    {                                                                                              \
+        sec, key, KEY_STR, offsetof(kiosk_config, field), sizeof(((kiosk_config *)0)->field), 0, 0 \
+    }
+#define INT(sec, key, field, lo, hi)                                \
+    {                                                               \
+        sec, key, KEY_INT, offsetof(kiosk_config, field), 0, lo, hi \
+    }
+#define BOOL(sec, key, field)                                      \
+    {                                                              \
+        sec, key, KEY_BOOL, offsetof(kiosk_config, field), 0, 0, 0 \
+    }
 
 static const key_spec keys[] = {
     {"kiosk", "mode", KEY_MODE, offsetof(kiosk_config, mode), 0, 0, 0},
@@ -127,8 +136,8 @@ static bool set_value(kiosk_config *cfg, const key_spec *k, const char *value, c
         return true;
     case KEY_LOGLEVEL:
         if (!kiosk_log_level_parse(value, &cfg->log_level)) {
-            snprintf(problem, problem_size,
-                     "level must be error, warn, info or debug, not '%s'", value);
+            snprintf(problem, problem_size, "level must be error, warn, info or debug, not '%s'",
+                     value);
             return false;
         }
         return true;
@@ -191,7 +200,8 @@ const char *kiosk_config_usage(void)
            "  --help                show this text\n"
            "  --version             show the version\n"
            "\n"
-           "Exit status: 0 ok, 1 runtime failure, 2 bad configuration or usage, 3 damaged database that\n"
+           "Exit status: 0 ok, 1 runtime failure, 2 bad configuration or usage, 3 damaged database "
+           "that\n"
            "could not be set aside.\n";
 }
 
@@ -210,8 +220,8 @@ static kiosk_rc copy_arg(char *dst, size_t size, const char *flag, const char *v
     return KIOSK_OK;
 }
 
-kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, char **argv,
-                                char *err, size_t err_size)
+kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, char **argv, char *err,
+                                size_t err_size)
 {
     memset(cli, 0, sizeof *cli);
     kiosk_config_defaults(cfg);
@@ -264,8 +274,8 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
         } else if (strcmp(flag, "--size") == 0) {
             int w, h;
             char tail;
-            if (sscanf(value, "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 240 ||
-                w > 16384 || h > 16384)
+            if (sscanf(value, "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 240 || w > 16384 ||
+                h > 16384)
                 return bad_flag(err, err_size, flag, "expected WIDTHxHEIGHT, e.g. 1280x800");
             cfg->width = w;
             cfg->height = h;
@@ -322,8 +332,7 @@ kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_si
         return KIOSK_ERR_CONFIG;
     }
     if (strncmp(cfg->reader, "sim:", 4) != 0 || !cfg->reader[4]) {
-        snprintf(err, err_size, "[reader] device must be sim:- or sim:PATH, not '%s'",
-                 cfg->reader);
+        snprintf(err, err_size, "[reader] device must be sim:- or sim:PATH, not '%s'", cfg->reader);
         return KIOSK_ERR_CONFIG;
     }
     if ((cfg->width == 0) != (cfg->height == 0)) {

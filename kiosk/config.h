@@ -18,26 +18,26 @@ typedef struct kiosk_config {
     /* [kiosk] */
     kiosk_mode mode;
     char kiosk_id[KIOSK_ID_MAX];
-    char site_name[128];       /* shown in the title bar, e.g. "鼓楼区长者食堂" */
-    kiosk_site site;           /* canteen id and area codes */
+    char site_name[128]; /* shown in the title bar, e.g. "鼓楼区长者食堂" */
+    kiosk_site site;     /* canteen id and area codes */
     char database[KIOSK_CONFIG_STR];
     char timezone[64];
-    char card_key_hex[65];     /* 32-byte key for keyed card hashes */
+    char card_key_hex[65]; /* 32-byte key for keyed card hashes */
     /* [display] */
-    int width, height;         /* 0 = full screen at the display's size */
+    int width, height; /* 0 = full screen at the display's size */
     bool headless;
     char screenshot_dir[KIOSK_CONFIG_STR]; /* headless: save a PNG after each new screen */
     char font_dir[KIOSK_CONFIG_STR];
-    char reader_position[16];  /* where the reader is: "bottom" or "right" */
+    char reader_position[16]; /* where the reader is: "bottom" or "right" */
     /* [reader] */
     char reader[KIOSK_CONFIG_STR]; /* "sim:-", "sim:PATH", later "nfc:..." */
     /* [voice] */
     bool voice_enabled;
-    int volume;                /* 0..100 */
+    int volume; /* 0..100 */
     char voice_dir[KIOSK_CONFIG_STR];
     /* [timing] */
-    int result_seconds;        /* result screen back to idle */
-    int repeat_tap_seconds;    /* the same card again within this shows the same result */
+    int result_seconds;     /* result screen back to idle */
+    int repeat_tap_seconds; /* the same card again within this shows the same result */
     /* [log] */
     kiosk_log_level log_level;
     bool log_syslog;

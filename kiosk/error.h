@@ -4,19 +4,19 @@
 #ifndef KIOSK_ERROR_H
 #define KIOSK_ERROR_H
 
-#define KIOSK_ERRNO_MAP(X)                                   \
-    X(OK, "success")                                         \
-    X(ERR_NOMEM, "out of memory")                            \
-    X(ERR_IO, "input/output error")                          \
-    X(ERR_DB, "local database error")                        \
-    X(ERR_CORRUPT, "local database is damaged")              \
-    X(ERR_FULL, "disk is full")                              \
-    X(ERR_PARSE, "malformed input")                          \
-    X(ERR_CONFIG, "bad configuration")                       \
-    X(ERR_NOT_FOUND, "not found")                            \
-    X(ERR_INVALID, "invalid argument")                       \
-    X(ERR_BUSY, "busy, try again")                           \
-    X(ERR_TOO_BIG, "input exceeds its size limit")           \
+#define KIOSK_ERRNO_MAP(X)                         \
+    X(OK, "success")                               \
+    X(ERR_NOMEM, "out of memory")                  \
+    X(ERR_IO, "input/output error")                \
+    X(ERR_DB, "local database error")              \
+    X(ERR_CORRUPT, "local database is damaged")    \
+    X(ERR_FULL, "disk is full")                    \
+    X(ERR_PARSE, "malformed input")                \
+    X(ERR_CONFIG, "bad configuration")             \
+    X(ERR_NOT_FOUND, "not found")                  \
+    X(ERR_INVALID, "invalid argument")             \
+    X(ERR_BUSY, "busy, try again")                 \
+    X(ERR_TOO_BIG, "input exceeds its size limit") \
     X(ERR_UNSUPPORTED, "not supported")
 
 typedef enum kiosk_rc {

@@ -5,19 +5,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KIOSK_UID_MAX 10       /* NFC UIDs are 4, 7 or 10 bytes */
+#define KIOSK_UID_MAX       10 /* NFC UIDs are 4, 7 or 10 bytes */
 #define KIOSK_WIDGET_ID_MAX 32
-#define KIOSK_PATH_MAX 512
+#define KIOSK_PATH_MAX      512
 
 typedef enum kiosk_event_kind {
-    KIOSK_EV_CARD,    /* an NFC card was presented */
-    KIOSK_EV_IDCARD,  /* the certified ID-card reader read a resident ID card */
-    KIOSK_EV_PRESS,   /* a touch on a named widget */
-    KIOSK_EV_TOUCH,   /* a touch at screen coordinates */
-    KIOSK_EV_TIME,    /* set the injectable clock */
-    KIOSK_EV_SHOT,    /* save the current frame as PNG */
-    KIOSK_EV_WAIT,    /* hold further inbox events for a while */
-    KIOSK_EV_QUIT,    /* stop the kiosk */
+    KIOSK_EV_CARD,       /* an NFC card was presented */
+    KIOSK_EV_IDCARD,     /* the certified ID-card reader read a resident ID card */
+    KIOSK_EV_PRESS,      /* a touch on a named widget */
+    KIOSK_EV_TOUCH,      /* a touch at screen coordinates */
+    KIOSK_EV_TIME,       /* set the injectable clock */
+    KIOSK_EV_SHOT,       /* save the current frame as PNG */
+    KIOSK_EV_WAIT,       /* hold further inbox events for a while */
+    KIOSK_EV_QUIT,       /* stop the kiosk */
     KIOSK_EV_READER_DOWN /* a reader failed; the text says why */
 } kiosk_event_kind;
 

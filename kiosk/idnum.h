@@ -17,12 +17,12 @@
 
 /* Validation results: enum name, English code (logs, tests), plain Chinese words (screens).
  * Checked in this order, so a number with several faults reports the first. */
-#define KIOSK_IDNUM_RESULT_MAP(X)                                              \
-    X(OK, "ok", "证件号码有效")                                                \
-    X(BAD_LENGTH, "bad_length", "证件号码应为18位")                            \
-    X(BAD_CHAR, "bad_char", "证件号码只能是数字，最后一位可以是X")             \
-    X(BAD_AREA, "bad_area", "证件号码开头的地区码不对")                        \
-    X(BAD_BIRTH, "bad_birth", "证件号码中的出生日期不对")                      \
+#define KIOSK_IDNUM_RESULT_MAP(X)                                  \
+    X(OK, "ok", "证件号码有效")                                    \
+    X(BAD_LENGTH, "bad_length", "证件号码应为18位")                \
+    X(BAD_CHAR, "bad_char", "证件号码只能是数字，最后一位可以是X") \
+    X(BAD_AREA, "bad_area", "证件号码开头的地区码不对")            \
+    X(BAD_BIRTH, "bad_birth", "证件号码中的出生日期不对")          \
     X(BAD_CHECK, "bad_check", "证件号码最后一位校验码不对，请核对")
 
 typedef enum kiosk_idnum_result {
@@ -33,11 +33,11 @@ typedef enum kiosk_idnum_result {
 } kiosk_idnum_result;
 
 /* Which document the number belongs to: enum name, English code, Chinese name. */
-#define KIOSK_IDNUM_KIND_MAP(X)                                 \
-    X(RESIDENT, "resident", "居民身份证")                       \
-    X(HONG_KONG, "hong_kong", "港澳居民居住证")                 \
-    X(MACAU, "macau", "港澳居民居住证")                         \
-    X(TAIWAN, "taiwan", "台湾居民居住证")                       \
+#define KIOSK_IDNUM_KIND_MAP(X)                 \
+    X(RESIDENT, "resident", "居民身份证")       \
+    X(HONG_KONG, "hong_kong", "港澳居民居住证") \
+    X(MACAU, "macau", "港澳居民居住证")         \
+    X(TAIWAN, "taiwan", "台湾居民居住证")       \
     X(FOREIGNER, "foreigner", "外国人永久居留身份证")
 
 typedef enum kiosk_idnum_kind {
@@ -50,9 +50,9 @@ typedef enum kiosk_idnum_kind {
 /* What a valid number says. */
 typedef struct kiosk_idnum {
     kiosk_idnum_kind kind;
-    kiosk_date birth;                   /* characters 7-14, YYYYMMDD */
-    bool male;                          /* the 17th character is odd */
-    char number[KIOSK_IDNUM_LEN + 1];   /* normalised: a final 'x' becomes 'X' */
+    kiosk_date birth;                 /* characters 7-14, YYYYMMDD */
+    bool male;                        /* the 17th character is odd */
+    char number[KIOSK_IDNUM_LEN + 1]; /* normalised: a final 'x' becomes 'X' */
 } kiosk_idnum;
 
 /* Validates text, a NUL-terminated candidate of exactly 18 characters (no spaces trimmed here):

@@ -50,8 +50,8 @@ void kiosk_log(kiosk_log_level level, const char *module, const char *fmt, ...)
     gmtime_r(&ts.tv_sec, &tm);
     char line[1200];
     int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s %s: %s\n",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], module, message);
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     ts.tv_nsec / 1000000, level_names[level], module, message);
     if (n > (int)sizeof line - 1)
         n = (int)sizeof line - 1;
     ssize_t ignored = write(STDERR_FILENO, line, (size_t)n);

@@ -22,8 +22,8 @@ void kiosk_log(kiosk_log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #define KLOG_ERROR(...) kiosk_log(KIOSK_LOG_ERROR, KIOSK_LOG_MODULE, __VA_ARGS__)
-#define KLOG_WARN(...) kiosk_log(KIOSK_LOG_WARN, KIOSK_LOG_MODULE, __VA_ARGS__)
-#define KLOG_INFO(...) kiosk_log(KIOSK_LOG_INFO, KIOSK_LOG_MODULE, __VA_ARGS__)
+#define KLOG_WARN(...)  kiosk_log(KIOSK_LOG_WARN, KIOSK_LOG_MODULE, __VA_ARGS__)
+#define KLOG_INFO(...)  kiosk_log(KIOSK_LOG_INFO, KIOSK_LOG_MODULE, __VA_ARGS__)
 #define KLOG_DEBUG(...) kiosk_log(KIOSK_LOG_DEBUG, KIOSK_LOG_MODULE, __VA_ARGS__)
 
 #endif

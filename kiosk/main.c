@@ -54,8 +54,7 @@ static int import_policy(kiosk_store *store, const char *path)
     size_t len = buf ? fread(buf, 1, POLICY_FILE_MAX + 1, f) : 0;
     fclose(f);
     if (!buf || len > POLICY_FILE_MAX) {
-        fprintf(stderr, "kiosk: %s: %s\n", path,
-                buf ? "larger than 1 MiB" : "out of memory");
+        fprintf(stderr, "kiosk: %s: %s\n", path, buf ? "larger than 1 MiB" : "out of memory");
         free(buf);
         return EXIT_USAGE;
     }
@@ -165,8 +164,10 @@ static int report(kiosk_store *store, const char *period)
     kiosk_date_format(from, a);
     kiosk_date_format(to, b);
     printf("meals %s to %s\n", a, b);
-    kiosk_report_group total = {.meals = r.meals, .price_fen = r.price_fen,
-                                .subsidy_fen = r.subsidy_fen, .pay_fen = r.pay_fen};
+    kiosk_report_group total = {.meals = r.meals,
+                                .price_fen = r.price_fen,
+                                .subsidy_fen = r.subsidy_fen,
+                                .pay_fen = r.pay_fen};
     snprintf(total.key, sizeof total.key, "all");
     print_group("total", &total);
     for (int t = 0; t < KIOSK_MEAL_COUNT; t++)

@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POLICY_INPUT_MAX (1024 * 1024)
+#define POLICY_INPUT_MAX   (1024 * 1024)
 #define POLICY_CLASSES_MAX 32 /* a class set is a uint32_t bit mask */
-#define POLICY_RULES_MAX 64
-#define POLICY_MONEY_MAX INT64_C(100000000) /* 1,000,000 yuan: keeps every product in int64 */
-#define POLICY_AGE_MAX 150
-#define POLICY_LIMIT_MAX 20
-#define POLICY_NAME_MAX 256
-#define POLICY_SET_MAX 4096 /* versions; years of monthly changes fit many times over */
-#define PATH_MAX_LEN 128
+#define POLICY_RULES_MAX   64
+#define POLICY_MONEY_MAX   INT64_C(100000000) /* 1,000,000 yuan: keeps every product in int64 */
+#define POLICY_AGE_MAX     150
+#define POLICY_LIMIT_MAX   20
+#define POLICY_NAME_MAX    256
+#define POLICY_SET_MAX     4096 /* versions; years of monthly changes fit many times over */
+#define PATH_MAX_LEN       128
 
 typedef enum rule_kind { RULE_FIXED, RULE_PERCENT, RULE_PAY } rule_kind;
 typedef enum residence_rule { RESIDENCE_ANY, RESIDENCE_RESIDENT, RESIDENCE_HUKOU } residence_rule;
@@ -218,7 +218,8 @@ static kiosk_rc check_keys(parser *p, json_t *obj, const char *path, const char 
 {
     const char *key;
     json_t *value;
-    json_object_foreach (obj, key, value) {
+    json_object_foreach(obj, key, value)
+    {
         bool known = false;
         for (size_t i = 0; allowed[i] && !known; i++)
             known = strcmp(key, allowed[i]) == 0;
@@ -436,7 +437,8 @@ static kiosk_rc parse_jurisdiction(parser *p, json_t *root, kiosk_policy *pol)
     pol->refuse_outside_city = refuse == 1;
     size_t i;
     json_t *v;
-    json_array_foreach (levels, i, v) {
+    json_array_foreach(levels, i, v)
+    {
         char sub[PATH_MAX_LEN];
         make_path(sub, "%s.follows_person[%zu]", path, i);
         int level = -1;
@@ -497,7 +499,8 @@ static kiosk_rc parse_class(parser *p, json_t *o, const char *path, kiosk_policy
     }
     size_t i;
     json_t *v;
-    json_array_foreach (cats, i, v) {
+    json_array_foreach(cats, i, v)
+    {
         join_index(sub, path, "categories", i);
         if (!json_is_string(v))
             return fail(p, sub, "must be a string");
@@ -523,7 +526,8 @@ static kiosk_rc parse_classes(parser *p, json_t *root, kiosk_policy *pol)
     kiosk_rc rc = get_array(p, root, "classes", "", POLICY_CLASSES_MAX, &arr);
     size_t i;
     json_t *v;
-    json_array_foreach (arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         if (rc != KIOSK_OK)
             break;
         char sub[PATH_MAX_LEN];
@@ -565,7 +569,8 @@ static kiosk_rc parse_meal(parser *p, json_t *o, const char *path, kiosk_policy 
         m->class_price_fen[i] = -1;
     const char *key;
     json_t *v;
-    json_object_foreach (prices, key, v) {
+    json_object_foreach(prices, key, v)
+    {
         make_path(sub, "%s.class_prices.%s", path, quote(key, q, sizeof q));
         int c = class_from_id(pol, key);
         if (c < 0)
@@ -588,7 +593,8 @@ static kiosk_rc parse_meals(parser *p, json_t *root, kiosk_policy *pol)
         return fail(p, "meals", "must serve at least one meal");
     const char *key;
     json_t *v;
-    json_object_foreach (o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         char sub[PATH_MAX_LEN], q[48];
         make_path(sub, "meals.%s", quote(key, q, sizeof q));
         int t = meal_from_code(key);
@@ -631,7 +637,8 @@ static kiosk_rc parse_meal_values(parser *p, json_t *v, const char *path,
         return fail(p, path, "must name at least one meal");
     const char *key;
     json_t *item;
-    json_object_foreach (v, key, item) {
+    json_object_foreach(v, key, item)
+    {
         char sub[PATH_MAX_LEN], q[48];
         make_path(sub, "%s.%s", path, quote(key, q, sizeof q));
         int t = meal_from_code(key);
@@ -766,7 +773,8 @@ static kiosk_rc parse_rule(parser *p, json_t *o, const char *path, kiosk_policy 
         r->for_meal[t] = !meals;
     size_t i;
     json_t *v;
-    json_array_foreach (meals, i, v) {
+    json_array_foreach(meals, i, v)
+    {
         join_index(sub, path, "meals", i);
         int t = json_is_string(v) ? meal_from_code(json_string_value(v)) : -1;
         if (t < 0)
@@ -784,7 +792,8 @@ static kiosk_rc parse_rules(parser *p, json_t *root, kiosk_policy *pol)
     kiosk_rc rc = get_array(p, root, "rules", "", POLICY_RULES_MAX, &arr);
     size_t i;
     json_t *v;
-    json_array_foreach (arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         if (rc != KIOSK_OK)
             break;
         char sub[PATH_MAX_LEN];

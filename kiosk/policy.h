@@ -13,9 +13,9 @@
 #include "error.h"
 
 /* Meal types: enum name, JSON/code name, Chinese label. */
-#define KIOSK_MEAL_TYPE_MAP(X)              \
-    X(BREAKFAST, "breakfast", "早餐")      \
-    X(LUNCH, "lunch", "午餐")              \
+#define KIOSK_MEAL_TYPE_MAP(X)        \
+    X(BREAKFAST, "breakfast", "早餐") \
+    X(LUNCH, "lunch", "午餐")         \
     X(DINNER, "dinner", "晚餐")
 
 typedef enum kiosk_meal_type {
@@ -28,15 +28,15 @@ typedef enum kiosk_meal_type {
 
 /* Hardship categories held on the roster (a bit set): enum name, code used in JSON and CSV,
  * Chinese label. */
-#define KIOSK_CATEGORY_MAP(X)                            \
-    X(TEKUN, "tekun", "特困供养")                        \
-    X(DIBAO, "dibao", "低保")                            \
-    X(LOW_INCOME, "low_income", "低保边缘")              \
-    X(DISABLED, "disabled", "失能半失能")                \
-    X(ALONE, "alone", "独居空巢")                        \
+#define KIOSK_CATEGORY_MAP(X)                             \
+    X(TEKUN, "tekun", "特困供养")                         \
+    X(DIBAO, "dibao", "低保")                             \
+    X(LOW_INCOME, "low_income", "低保边缘")               \
+    X(DISABLED, "disabled", "失能半失能")                 \
+    X(ALONE, "alone", "独居空巢")                         \
     X(SEVERE_DISABILITY, "severe_disability", "重度残疾") \
     X(FAMILY_PLANNING, "family_planning", "计生特殊家庭") \
-    X(VETERAN, "veteran", "优抚对象")                    \
+    X(VETERAN, "veteran", "优抚对象")                     \
     X(SANWU, "sanwu", "三无")
 
 enum {
@@ -48,8 +48,8 @@ enum {
 #define KIOSK_CAT(e) (1u << KIOSK_CAT_BIT_##e)
 
 /* Funding levels, for the settlement split. */
-#define KIOSK_FUNDING_LEVEL_MAP(X) \
-    X(CITY, "city", "市级")        \
+#define KIOSK_FUNDING_LEVEL_MAP(X)  \
+    X(CITY, "city", "市级")         \
     X(DISTRICT, "district", "区级") \
     X(STREET, "street", "街道")
 
@@ -61,17 +61,17 @@ typedef enum kiosk_funding_level {
 } kiosk_funding_level;
 
 /* Why a meal was refused (or KIOSK_REASON_OK): enum name, code in the events log, plain words. */
-#define KIOSK_REASON_MAP(X)                                         \
-    X(OK, "ok", "")                                                 \
-    X(UNKNOWN_CARD, "unknown_card", "未登记的卡")                   \
-    X(CARD_BLOCKED, "card_blocked", "此卡已停用")                   \
-    X(PERSON_INACTIVE, "person_inactive", "助餐资格已停用")         \
-    X(NO_POLICY, "no_policy", "今日没有生效的助餐政策")             \
-    X(OUTSIDE_MEAL_HOURS, "outside_meal_hours", "现在不是用餐时间") \
-    X(ALREADY_HAD_MEAL, "already_had_meal", "本餐已经用过")         \
-    X(DAILY_LIMIT, "daily_limit", "今天的补贴次数已用完")           \
-    X(MONTHLY_CAP, "monthly_cap", "本月补贴已用完")                 \
-    X(NOT_ELIGIBLE_AGE, "not_eligible_age", "未到助餐年龄")         \
+#define KIOSK_REASON_MAP(X)                                                 \
+    X(OK, "ok", "")                                                         \
+    X(UNKNOWN_CARD, "unknown_card", "未登记的卡")                           \
+    X(CARD_BLOCKED, "card_blocked", "此卡已停用")                           \
+    X(PERSON_INACTIVE, "person_inactive", "助餐资格已停用")                 \
+    X(NO_POLICY, "no_policy", "今日没有生效的助餐政策")                     \
+    X(OUTSIDE_MEAL_HOURS, "outside_meal_hours", "现在不是用餐时间")         \
+    X(ALREADY_HAD_MEAL, "already_had_meal", "本餐已经用过")                 \
+    X(DAILY_LIMIT, "daily_limit", "今天的补贴次数已用完")                   \
+    X(MONTHLY_CAP, "monthly_cap", "本月补贴已用完")                         \
+    X(NOT_ELIGIBLE_AGE, "not_eligible_age", "未到助餐年龄")                 \
     X(NOT_ELIGIBLE_RESIDENCE, "not_eligible_residence", "不在本地助餐范围") \
     X(WRONG_CANTEEN, "wrong_canteen", "此卡只能在发卡助餐点使用")
 
@@ -83,7 +83,7 @@ typedef enum kiosk_reason {
 } kiosk_reason;
 
 #define KIOSK_AREA_CODE_MAX 24
-#define KIOSK_ID_MAX 40
+#define KIOSK_ID_MAX        40
 
 /* An administrative area: codes of each level, "" when unknown. The street code is the most
  * specific; a diner is "in" a canteen's district when the district codes are equal. */
@@ -103,8 +103,8 @@ typedef struct kiosk_person {
 } kiosk_person;
 
 typedef struct kiosk_card_info {
-    bool blocked;                         /* blocked or reported lost */
-    char issuing_canteen[KIOSK_ID_MAX];   /* "" = valid at any canteen */
+    bool blocked;                       /* blocked or reported lost */
+    char issuing_canteen[KIOSK_ID_MAX]; /* "" = valid at any canteen */
 } kiosk_card_info;
 
 typedef struct kiosk_site {
@@ -114,9 +114,9 @@ typedef struct kiosk_site {
 
 /* One earlier meal record of the same person (any card, any canteen known locally). */
 typedef struct kiosk_meal_record {
-    kiosk_local_time at;      /* local business date and time it was served */
+    kiosk_local_time at; /* local business date and time it was served */
     kiosk_meal_type meal_type;
-    int64_t subsidy_fen;      /* 0 for a full-price meal */
+    int64_t subsidy_fen; /* 0 for a full-price meal */
     char canteen_id[KIOSK_ID_MAX];
 } kiosk_meal_record;
 
@@ -126,22 +126,23 @@ typedef struct kiosk_meal_history {
     size_t count;
 } kiosk_meal_history;
 
-#define KIOSK_CLASS_ID_MAX 32
+#define KIOSK_CLASS_ID_MAX    32
 #define KIOSK_CLASS_LABEL_MAX 64
 
 typedef struct kiosk_decision {
     bool approved;
-    kiosk_reason reason;            /* KIOSK_REASON_OK when approved */
-    kiosk_meal_type meal_type;      /* the meal the time falls in, or KIOSK_MEAL_NONE */
-    int64_t price_fen;              /* the meal's list price for this diner */
-    int64_t subsidy_fen;            /* 0 <= subsidy <= price */
-    int64_t pay_fen;                /* price - subsidy */
-    int64_t funding_fen[KIOSK_LEVEL_COUNT]; /* sums to subsidy_fen */
-    bool full_price_allowed;        /* refused a subsidy, but may eat at full price */
+    kiosk_reason reason;                     /* KIOSK_REASON_OK when approved */
+    kiosk_meal_type meal_type;               /* the meal the time falls in, or KIOSK_MEAL_NONE */
+    int64_t price_fen;                       /* the meal's list price for this diner */
+    int64_t subsidy_fen;                     /* 0 <= subsidy <= price */
+    int64_t pay_fen;                         /* price - subsidy */
+    int64_t funding_fen[KIOSK_LEVEL_COUNT];  /* sums to subsidy_fen */
+    bool full_price_allowed;                 /* refused a subsidy, but may eat at full price */
     char class_id[KIOSK_CLASS_ID_MAX];       /* the class whose rule gave the subsidy */
     char class_label[KIOSK_CLASS_LABEL_MAX]; /* its Chinese label, e.g. "80-89岁" */
-    const kiosk_meal_record *previous; /* ALREADY_HAD_MEAL: the earlier meal (borrowed from history) */
-    int64_t month_remaining_fen;    /* monthly cap left after this meal; -1 when there is no cap */
+    const kiosk_meal_record
+        *previous;               /* ALREADY_HAD_MEAL: the earlier meal (borrowed from history) */
+    int64_t month_remaining_fen; /* monthly cap left after this meal; -1 when there is no cap */
     char policy_version[KIOSK_ID_MAX];
 } kiosk_decision;
 

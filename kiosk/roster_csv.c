@@ -48,10 +48,10 @@ static const struct {
 
 /* Fields kept per record. A header has at most COL_COUNT valid names, so a record with more
  * fields is an error either way; they are counted, not kept. */
-#define MAX_FIELDS 32
-#define READ_CHUNK 4096
+#define MAX_FIELDS       32
+#define READ_CHUNK       4096
 #define AREA_CODE_DIGITS (KIOSK_AREA_CODE_MAX - 1)
-#define ID_CHARS (KIOSK_ID_MAX - 1)
+#define ID_CHARS         (KIOSK_ID_MAX - 1)
 /* A value is repeated in a message only when it is this short and printable ASCII. */
 #define SHOWN_MAX 32
 /* ... and has no run of this many digits, which could be an ID number in the wrong column. */
@@ -225,8 +225,9 @@ static kiosk_rc skip_empty_lines(parser *p, bool *at_end)
         }
         next_byte(p);
         if (c == '\r' && next_byte(p) != '\n')
-            return fail(p, p->line, NULL, "carriage return without a line feed (save the file "
-                                          "with CRLF or LF line endings)");
+            return fail(p, p->line, NULL,
+                        "carriage return without a line feed (save the file "
+                        "with CRLF or LF line endings)");
         p->line++;
     }
 }
@@ -286,8 +287,9 @@ static kiosk_rc read_record(parser *p, bool *got)
         }
         if (c == '\r') {
             if (next_byte(p) != '\n')
-                return fail(p, p->line, NULL, "carriage return without a line feed (save the "
-                                              "file with CRLF or LF line endings)");
+                return fail(p, p->line, NULL,
+                            "carriage return without a line feed (save the "
+                            "file with CRLF or LF line endings)");
             raw++;
             c = '\n';
         }
@@ -372,8 +374,8 @@ static kiosk_rc read_header(parser *p)
 
 static bool is_id_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 static int hex_value(char c)
@@ -400,8 +402,8 @@ static kiosk_rc parse_id(parser *p, const char *col, const char *v, size_t len, 
         return fail(p, p->rec_line, col, "longer than %d characters", ID_CHARS);
     for (size_t i = 0; i < len; i++)
         if (!is_id_char(v[i]))
-            return fail(p, p->rec_line, col,
-                        "%s may only hold A-Z, a-z, 0-9, '_' and '-'", shown(v, len, show));
+            return fail(p, p->rec_line, col, "%s may only hold A-Z, a-z, 0-9, '_' and '-'",
+                        shown(v, len, show));
     memcpy(out, v, len + 1);
     return KIOSK_OK;
 }
@@ -497,8 +499,8 @@ static kiosk_rc parse_categories(parser *p, const char *v, size_t len, kiosk_ros
             uint32_t bit = category_bit(v + a, b - a);
             if (!bit) {
                 char show[SHOWN_MAX + 3];
-                return fail(p, p->rec_line, columns[COL_CATEGORIES].name,
-                            "unknown category %s", shown(v + a, b - a, show));
+                return fail(p, p->rec_line, columns[COL_CATEGORIES].name, "unknown category %s",
+                            shown(v + a, b - a, show));
             }
             row->person.categories |= bit;
         }
@@ -511,8 +513,7 @@ static kiosk_rc parse_area(parser *p, int col, const char *v, size_t len, char *
 {
     char show[SHOWN_MAX + 3];
     if (len > AREA_CODE_DIGITS)
-        return fail(p, p->rec_line, columns[col].name, "longer than %d digits",
-                    AREA_CODE_DIGITS);
+        return fail(p, p->rec_line, columns[col].name, "longer than %d digits", AREA_CODE_DIGITS);
     for (size_t i = 0; i < len; i++)
         if (v[i] < '0' || v[i] > '9')
             return fail(p, p->rec_line, columns[col].name, "%s must be digits only",
@@ -534,8 +535,8 @@ static kiosk_rc parse_hukou(parser *p, const char *v, size_t len, kiosk_roster_r
     } else if (strcmp(v, "other") != 0) {
         if (len == 0)
             return fail(p, p->rec_line, columns[COL_HUKOU].name, "empty, but required");
-        return fail(p, p->rec_line, columns[COL_HUKOU].name,
-                    "%s must be local, resident or other", shown(v, len, show));
+        return fail(p, p->rec_line, columns[COL_HUKOU].name, "%s must be local, resident or other",
+                    shown(v, len, show));
     }
     return KIOSK_OK;
 }
@@ -640,8 +641,7 @@ static kiosk_rc parse_field(parser *p, int col, char *v, size_t len, kiosk_roste
 static kiosk_rc parse_row(parser *p, kiosk_roster_row *row)
 {
     if (p->nfields != p->ncols)
-        return fail(p, p->rec_line, NULL, "expected %zu fields, found %zu", p->ncols,
-                    p->nfields);
+        return fail(p, p->rec_line, NULL, "expected %zu fields, found %zu", p->ncols, p->nfields);
     memset(row, 0, sizeof *row);
     row->line = p->rec_line;
     row->person.active = true;

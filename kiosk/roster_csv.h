@@ -58,14 +58,14 @@
 #include "idnum.h"
 #include "policy.h"
 
-#define KIOSK_ROSTER_FIELD_MAX 256
-#define KIOSK_ROSTER_RECORD_MAX 4096
+#define KIOSK_ROSTER_FIELD_MAX       256
+#define KIOSK_ROSTER_RECORD_MAX      4096
 #define KIOSK_ROSTER_NAME_MASKED_MAX 64
-#define KIOSK_ROSTER_CARD_UID_MAX 21 /* 20 hex digits and the terminator */
+#define KIOSK_ROSTER_CARD_UID_MAX    21 /* 20 hex digits and the terminator */
 
 /* One data record, checked. Strings are NUL-terminated; "" = the field was empty. */
 typedef struct kiosk_roster_row {
-    size_t line;                                    /* physical line where the record starts */
+    size_t line; /* physical line where the record starts */
     char person_id[KIOSK_ID_MAX];
     char name_masked[KIOSK_ROSTER_NAME_MASKED_MAX]; /* "张*明" */
     kiosk_person person;                            /* birth, categories, home, hukou, active */

@@ -64,27 +64,27 @@ static const char *const migrations[] = {
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* The prepared statements of the hot paths, kept for the life of the handle. */
-#define STORE_STATEMENTS(X)                                                                  \
-    X(find_card, "SELECT p.person_id, p.name_masked, p.birth_date, p.categories, p.city,"     \
+#define STORE_STATEMENTS(X)                                                                     \
+    X(find_card, "SELECT p.person_id, p.name_masked, p.birth_date, p.categories, p.city,"       \
                  " p.district, p.street, p.local_hukou, p.local_resident, p.active, c.blocked," \
-                 " c.issuing_canteen FROM card c JOIN person p USING (person_id)"            \
-                 " WHERE c.card_key = ?1")                                                   \
+                 " c.issuing_canteen FROM card c JOIN person p USING (person_id)"               \
+                 " WHERE c.card_key = ?1")                                                      \
     X(find_id_number, "SELECT person_id, name_masked, birth_date, categories, city, district,"  \
-                      " street, local_hukou, local_resident, active, 0, '' FROM person"       \
-                      " WHERE id_key = ?1")                                                  \
-    X(month_meals, "SELECT business_date, local_minute, meal_type, subsidy_fen, canteen_id"   \
-                   " FROM meal WHERE person_id = ?1 AND business_date BETWEEN ?2 AND ?3")    \
-    X(next_seq, "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox")                       \
-    X(insert_meal, "INSERT INTO meal(record_id, person_id, card_key, kiosk_id, canteen_id,"   \
-                   " business_date, local_minute, meal_type, created_utc_ms, price_fen,"     \
-                   " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, class_id,"    \
-                   " policy_version, payment_method)"                                        \
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"    \
-                   " ?15, ?16, ?17, 'counter')")                                             \
-    X(insert_outbox, "INSERT INTO outbox(record_id, device_seq, kind, payload,"              \
-                     " payload_sha256, created_wall_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")    \
-    X(begin_immediate, "BEGIN IMMEDIATE")                                                    \
-    X(commit, "COMMIT")                                                                      \
+                      " street, local_hukou, local_resident, active, 0, '' FROM person"         \
+                      " WHERE id_key = ?1")                                                     \
+    X(month_meals, "SELECT business_date, local_minute, meal_type, subsidy_fen, canteen_id"     \
+                   " FROM meal WHERE person_id = ?1 AND business_date BETWEEN ?2 AND ?3")       \
+    X(next_seq, "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox")                          \
+    X(insert_meal, "INSERT INTO meal(record_id, person_id, card_key, kiosk_id, canteen_id,"     \
+                   " business_date, local_minute, meal_type, created_utc_ms, price_fen,"        \
+                   " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, class_id,"       \
+                   " policy_version, payment_method)"                                           \
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"      \
+                   " ?15, ?16, ?17, 'counter')")                                                \
+    X(insert_outbox, "INSERT INTO outbox(record_id, device_seq, kind, payload,"                 \
+                     " payload_sha256, created_wall_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")       \
+    X(begin_immediate, "BEGIN IMMEDIATE")                                                       \
+    X(commit, "COMMIT")                                                                         \
     X(rollback, "ROLLBACK")
 
 struct kiosk_store {
@@ -246,8 +246,8 @@ static kiosk_rc migrate(kiosk_store *store)
 static kiosk_rc load_device_card_key(kiosk_store *store)
 {
     sqlite3_stmt *st;
-    int code = sqlite3_prepare_v2(store->db, "SELECT v FROM device_state WHERE k = 'card_key'",
-                                  -1, &st, NULL);
+    int code = sqlite3_prepare_v2(store->db, "SELECT v FROM device_state WHERE k = 'card_key'", -1,
+                                  &st, NULL);
     if (code != SQLITE_OK)
         return fail(store, code, "card key");
     code = sqlite3_step(st);
@@ -282,9 +282,8 @@ kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t
         return KIOSK_ERR_NOMEM;
     }
     *out = store;
-    int code = sqlite3_open_v2(path, &store->db,
-                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                               NULL);
+    int code = sqlite3_open_v2(
+        path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (code != SQLITE_OK) {
         snprintf(err, err_size, "%s: cannot open: %s", path,
                  store->db ? sqlite3_errmsg(store->db) : "out of memory");
@@ -303,12 +302,12 @@ kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t
         rc = migrate(store);
     if (rc == KIOSK_OK)
         rc = load_device_card_key(store);
-#define STORE_STMT_PREPARE(name, sql)                                               \
-    if (rc == KIOSK_OK) {                                                           \
-        code = sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT,    \
-                                  &store->name, NULL);                              \
-        if (code != SQLITE_OK)                                                      \
-            rc = fail(store, code, "prepare " #name);                               \
+#define STORE_STMT_PREPARE(name, sql)                                                              \
+    if (rc == KIOSK_OK) {                                                                          \
+        code =                                                                                     \
+            sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &store->name, NULL); \
+        if (code != SQLITE_OK)                                                                     \
+            rc = fail(store, code, "prepare " #name);                                              \
     }
     STORE_STATEMENTS(STORE_STMT_PREPARE)
 #undef STORE_STMT_PREPARE
@@ -365,7 +364,6 @@ static bool step_done(sqlite3_stmt *st, int *code)
     sqlite3_reset(st);
     return *code == SQLITE_DONE;
 }
-
 
 /* --- roster ------------------------------------------------------------------------------ */
 
@@ -433,7 +431,8 @@ static kiosk_rc apply_roster_row(import_ctx *ctx, const kiosk_roster_row *row)
         uint8_t uid[10], key[32];
         size_t uid_len = 0;
         if (sodium_hex2bin(uid, sizeof uid, row->card_uid, strlen(row->card_uid), NULL, &uid_len,
-                           NULL) != 0 || uid_len == 0) {
+                           NULL) != 0 ||
+            uid_len == 0) {
             snprintf(ctx->problem, sizeof ctx->problem, "line %zu: card_uid: not hexadecimal",
                      row->line);
             return KIOSK_ERR_PARSE;
@@ -673,13 +672,13 @@ static char *meal_payload(const kiosk_meal_entry *meal)
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s}",
         "record_id", id, "person_id", meal->person_id, "card_key", card_hex, "kiosk_id",
         meal->kiosk_id, "canteen_id", meal->canteen_id, "business_date", date, "local_minute",
-        meal->at.minute_of_day, "meal_type", kiosk_meal_type_code(d->meal_type),
-        "created_utc_ms", (json_int_t)meal->created_utc_ms, "price_fen",
-        (json_int_t)d->price_fen, "subsidy_fen", (json_int_t)d->subsidy_fen, "pay_fen",
-        (json_int_t)d->pay_fen, "city_fen", (json_int_t)d->funding_fen[KIOSK_LEVEL_CITY],
-        "district_fen", (json_int_t)d->funding_fen[KIOSK_LEVEL_DISTRICT], "street_fen",
-        (json_int_t)d->funding_fen[KIOSK_LEVEL_STREET], "class_id", d->class_id,
-        "policy_version", d->policy_version);
+        meal->at.minute_of_day, "meal_type", kiosk_meal_type_code(d->meal_type), "created_utc_ms",
+        (json_int_t)meal->created_utc_ms, "price_fen", (json_int_t)d->price_fen, "subsidy_fen",
+        (json_int_t)d->subsidy_fen, "pay_fen", (json_int_t)d->pay_fen, "city_fen",
+        (json_int_t)d->funding_fen[KIOSK_LEVEL_CITY], "district_fen",
+        (json_int_t)d->funding_fen[KIOSK_LEVEL_DISTRICT], "street_fen",
+        (json_int_t)d->funding_fen[KIOSK_LEVEL_STREET], "class_id", d->class_id, "policy_version",
+        d->policy_version);
     if (!obj)
         return NULL;
     char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
@@ -823,8 +822,8 @@ kiosk_rc kiosk_store_count_meals(kiosk_store *store, long *meals, long *outbox_p
 kiosk_rc kiosk_store_has_meal(kiosk_store *store, const kiosk_recid *id, bool *exists)
 {
     sqlite3_stmt *st;
-    int code = sqlite3_prepare_v2(store->db, "SELECT 1 FROM meal WHERE record_id = ?1", -1, &st,
-                                  NULL);
+    int code =
+        sqlite3_prepare_v2(store->db, "SELECT 1 FROM meal WHERE record_id = ?1", -1, &st, NULL);
     if (code != SQLITE_OK)
         return fail(store, code, "has meal");
     sqlite3_bind_blob(st, 1, id->bytes, 16, SQLITE_STATIC);
@@ -837,8 +836,7 @@ kiosk_rc kiosk_store_has_meal(kiosk_store *store, const kiosk_recid *id, bool *e
 /* --- settlement ---------------------------------------------------------------------------- */
 
 static kiosk_rc report_groups(kiosk_store *store, const char *column, const char *from,
-                              const char *to, kiosk_report_group *groups, size_t max,
-                              size_t *count)
+                              const char *to, kiosk_report_group *groups, size_t max, size_t *count)
 {
     char sql[400];
     snprintf(sql, sizeof sql,
@@ -939,8 +937,7 @@ static void write_csv_field(FILE *out, const char *v)
     fputc('"', out);
 }
 
-kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk_date to,
-                                      FILE *out)
+kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk_date to, FILE *out)
 {
     char a[11], b[11];
     kiosk_date_format(from, a);
@@ -982,8 +979,8 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
 
 /* Tables in an order that satisfies their references; device_state first, so the card key (and
  * with it every stored card hash) survives. */
-static const char *const salvage_tables[] = {"device_state", "person", "card", "policy", "meal",
-                                             "outbox"};
+static const char *const salvage_tables[] = {"device_state", "person", "card",
+                                             "policy",       "meal",   "outbox"};
 
 /* Copies the readable rows of one table from the damaged file (schema "old") into the fresh one,
  * column by column as the fresh schema names them. Reading stops at the first damaged page: the
@@ -1010,8 +1007,8 @@ static long salvage_table(sqlite3 *db, const char *table, bool *complete)
     snprintf(sql, sizeof sql, "SELECT %s FROM old.\"%s\"", cols, table);
     int code = ncols ? sqlite3_prepare_v2(db, sql, -1, &read, NULL) : SQLITE_ERROR;
     if (code == SQLITE_OK) {
-        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO main.\"%s\"(%s) VALUES (%s)", table,
-                 cols, marks);
+        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO main.\"%s\"(%s) VALUES (%s)", table, cols,
+                 marks);
         code = sqlite3_prepare_v2(db, sql, -1, &write, NULL);
     }
     while (code == SQLITE_OK && (code = sqlite3_step(read)) == SQLITE_ROW) {

@@ -16,7 +16,7 @@
 
 typedef struct kiosk_store kiosk_store;
 
-#define KIOSK_CARD_KEY_BYTES 32
+#define KIOSK_CARD_KEY_BYTES  32
 #define KIOSK_NAME_MASKED_MAX 64
 
 /* Opens (creating if needed) the database at path, sets WAL and FULL sync, runs quick_check and
@@ -54,9 +54,9 @@ typedef struct kiosk_import_stats {
 
 /* Imports a roster CSV (docs/roster.md) in one transaction: either every row lands or none.
  * Rows upsert persons and cards; a card moving to another person is re-pointed. */
-KIOSK_MUST_CHECK kiosk_rc kiosk_store_import_roster(kiosk_store *store, FILE *csv,
-                                                    kiosk_date today, kiosk_import_stats *stats,
-                                                    char *err, size_t err_size);
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_import_roster(kiosk_store *store, FILE *csv, kiosk_date today,
+                                                    kiosk_import_stats *stats, char *err,
+                                                    size_t err_size);
 /* The holder of a card by its keyed hash; KIOSK_ERR_NOT_FOUND when unknown. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_card(kiosk_store *store,
                                                 const uint8_t key[KIOSK_CARD_KEY_BYTES],

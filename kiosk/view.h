@@ -8,9 +8,9 @@
 #include <stddef.h>
 
 typedef enum kiosk_screen {
-    KIOSK_SCREEN_IDLE,     /* "请刷卡" and where to tap */
-    KIOSK_SCREEN_RESULT,   /* success / refused / error, large */
-    KIOSK_SCREEN_DAY_VIEW  /* staff: today's counts and totals (read-only) */
+    KIOSK_SCREEN_IDLE,    /* "请刷卡" and where to tap */
+    KIOSK_SCREEN_RESULT,  /* success / refused / error, large */
+    KIOSK_SCREEN_DAY_VIEW /* staff: today's counts and totals (read-only) */
 } kiosk_screen;
 
 typedef enum kiosk_tone {
@@ -20,8 +20,8 @@ typedef enum kiosk_tone {
     KIOSK_TONE_INFO /* help and staff screens */
 } kiosk_tone;
 
-#define KIOSK_VIEW_ROWS 6
-#define KIOSK_VIEW_VOICE 24
+#define KIOSK_VIEW_ROWS       6
+#define KIOSK_VIEW_VOICE      24
 #define KIOSK_VIEW_TABLE_ROWS 12 /* total, 3 meal types, up to 8 classes */
 
 typedef struct kiosk_view_row {
@@ -47,14 +47,14 @@ typedef struct kiosk_view {
 
     /* result */
     kiosk_tone tone;
-    char headline[64];  /* "用餐成功" */
-    char name[64];      /* masked, "张*明" */
-    char subline[128];  /* "80-89岁 · 午餐" */
+    char headline[64]; /* "用餐成功" */
+    char name[64];     /* masked, "张*明" */
+    char subline[128]; /* "80-89岁 · 午餐" */
     kiosk_view_row rows[KIOSK_VIEW_ROWS];
     size_t row_count;
-    char message[192];  /* why, in plain words */
-    char advice[160];   /* what to do next */
-    int countdown_s;    /* seconds until idle; 0 hides it */
+    char message[192]; /* why, in plain words */
+    char advice[160];  /* what to do next */
+    int countdown_s;   /* seconds until idle; 0 hides it */
 
     /* staff day view */
     char table_title[96];

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FONT_SLOTS 48
-#define FALLBACK_MAX 4
-#define MISSING_MEMO 32
-#define CACHE_SIZE 192
+#define FONT_SLOTS     48
+#define FALLBACK_MAX   4
+#define MISSING_MEMO   32
+#define CACHE_SIZE     192
 #define MAX_CODEPOINTS 512
-#define MAX_LINES 6
+#define MAX_LINES      6
 #define CACHE_TEXT_MAX 512
 
 enum { FACE_REGULAR, FACE_BOLD, FACE_FALLBACK0 };
@@ -81,8 +81,7 @@ ui_text *ui_text_new(SDL_Renderer *renderer, const char *font_dir, char *err, si
     t->renderer = renderer;
     snprintf(t->paths[FACE_REGULAR], sizeof t->paths[0], "%s/NotoSansCJKsc-Kiosk-Regular.otf",
              font_dir);
-    snprintf(t->paths[FACE_BOLD], sizeof t->paths[1], "%s/NotoSansCJKsc-Kiosk-Bold.otf",
-             font_dir);
+    snprintf(t->paths[FACE_BOLD], sizeof t->paths[1], "%s/NotoSansCJKsc-Kiosk-Bold.otf", font_dir);
     for (int f = 0; f < 2; f++) {
         TTF_Font *font = TTF_OpenFont(t->paths[f], 24);
         if (!font) {
@@ -326,8 +325,8 @@ static SDL_Surface *render_layout(ui_text *t, const char *utf8, const ui_text_st
 {
     int width = L->w > 0 ? L->w : 1;
     int height = L->line_h * (int)(L->lines ? L->lines : 1);
-    SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, width, height, 32,
-                                                      SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *out =
+        SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!out)
         return NULL;
     SDL_FillRect(out, NULL, 0);
@@ -399,8 +398,8 @@ static cache_entry *cached(ui_text *t, const char *utf8, const ui_text_style *st
     for (size_t i = 0; i < CACHE_SIZE; i++) {
         cache_entry *e = &t->cache[i];
         if (e->texture && e->hash == h && e->size_px == st->size_px && e->bold == st->bold &&
-            e->rgb == st->rgb && e->max_width == st->max_width &&
-            e->max_lines == st->max_lines && strcmp(e->text, utf8) == 0) {
+            e->rgb == st->rgb && e->max_width == st->max_width && e->max_lines == st->max_lines &&
+            strcmp(e->text, utf8) == 0) {
             e->used = ++t->tick;
             t->hits++;
             return e;
@@ -427,9 +426,9 @@ static cache_entry *cached(ui_text *t, const char *utf8, const ui_text_style *st
     if (victim->texture)
         SDL_DestroyTexture(victim->texture);
     free(victim->text);
-    *victim = (cache_entry){h,    ++t->tick,     copy,      st->size_px, st->max_width,
-                            st->max_lines, st->bold, st->rgb, texture,     w,
-                            hgt};
+    *victim =
+        (cache_entry){h,       ++t->tick, copy, st->size_px, st->max_width, st->max_lines, st->bold,
+                      st->rgb, texture,   w,    hgt};
     return victim;
 }
 

@@ -15,10 +15,10 @@ typedef enum ui_align { UI_ALIGN_LEFT, UI_ALIGN_CENTER, UI_ALIGN_RIGHT } ui_alig
 typedef struct ui_text_style {
     int size_px;
     bool bold;
-    uint32_t rgb;      /* 0xRRGGBB */
-    ui_align align;    /* relative to x: left edge, centre or right edge */
-    int max_width;     /* wrap (or shrink) to this width; 0 = no limit */
-    int max_lines;     /* 1 = shrink to fit on one line; >1 wrap onto at most this many */
+    uint32_t rgb;   /* 0xRRGGBB */
+    ui_align align; /* relative to x: left edge, centre or right edge */
+    int max_width;  /* wrap (or shrink) to this width; 0 = no limit */
+    int max_lines;  /* 1 = shrink to fit on one line; >1 wrap onto at most this many */
 } ui_text_style;
 
 /* Opens the bundled faces in font_dir (NotoSansCJKsc-Kiosk-{Regular,Bold}.otf). NULL and a

@@ -27,7 +27,7 @@ struct ui {
     ui_text *text;
     ui_voice *voice;
     int w, h;
-    double scale;      /* min(w, h) / 1080 */
+    double scale; /* min(w, h) / 1080 */
     bool landscape;
     bool reader_right;
     widget widgets[WIDGETS_MAX];
@@ -77,8 +77,8 @@ ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
             h = 1080;
         }
     }
-    u->window = SDL_CreateWindow("社区服务终端", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                 w, h, flags);
+    u->window = SDL_CreateWindow("社区服务终端", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w,
+                                 h, flags);
     if (!u->window) {
         snprintf(err, err_size, "cannot open a window: %s", SDL_GetError());
         *no_display = true;
@@ -195,8 +195,8 @@ static void fill_triangle(ui *u, float x0, float y0, float x1, float y1, float x
     SDL_RenderGeometry(u->renderer, NULL, v, 3, NULL, 0);
 }
 
-static int text(ui *u, const char *s, int size_ref, bool bold, uint32_t rgb, ui_align align,
-                int x, int y, int max_width, int max_lines)
+static int text(ui *u, const char *s, int size_ref, bool bold, uint32_t rgb, ui_align align, int x,
+                int y, int max_width, int max_lines)
 {
     ui_text_style st = {type_px(u, size_ref), bold, rgb, align, max_width, max_lines};
     return ui_text_draw(u->text, s, &st, x, y);
@@ -214,8 +214,8 @@ static void add_widget(ui *u, const char *id, SDL_Rect r)
 static void button(ui *u, const char *id, const char *label, int x, int y, int w, int h)
 {
     fill_round_rect(u, x, y, w, h, px(u, THEME_RADIUS), THEME_BUTTON_BG);
-    ui_text_style st = {type_px(u, THEME_BUTTON_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER,
-                        w - px(u, 20), 1};
+    ui_text_style st = {
+        type_px(u, THEME_BUTTON_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, w - px(u, 20), 1};
     int tw, th;
     ui_text_measure(u->text, label, &st, &tw, &th);
     ui_text_draw(u->text, label, &st, x + w / 2, y + (h - th) / 2);
@@ -264,9 +264,10 @@ static void draw_bar(ui *u, const kiosk_view *v, const char *button_id, const ch
     int right = u->w - margin;
     if (button_id) {
         int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, 220);
-        fill_round_rect(u, right - bw, (bar_h - bh) / 2, bw, bh, px(u, THEME_RADIUS), THEME_BAR_BUTTON_BG);
-        ui_text_style st = {type_px(u, THEME_BODY_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER,
-                            bw - 10, 1};
+        fill_round_rect(u, right - bw, (bar_h - bh) / 2, bw, bh, px(u, THEME_RADIUS),
+                        THEME_BAR_BUTTON_BG);
+        ui_text_style st = {type_px(u, THEME_BODY_PX), true,    THEME_ON_DARK,
+                            UI_ALIGN_CENTER,           bw - 10, 1};
         int tw, th;
         ui_text_measure(u->text, button_label, &st, &tw, &th);
         ui_text_draw(u->text, button_label, &st, right - bw / 2, (bar_h - th) / 2);
@@ -287,8 +288,7 @@ static void draw_bar(ui *u, const kiosk_view *v, const char *button_id, const ch
     }
     ui_text_draw(u->text, when, &st, right, (bar_h - wh) / 2);
     int title_w = right - ww - margin - margin;
-    ui_text_style ts = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT,
-                        title_w, 1};
+    ui_text_style ts = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, title_w, 1};
     ui_text_measure(u->text, v->title, &ts, &tw, &th);
     ui_text_draw(u->text, v->title, &ts, margin, (bar_h - th) / 2);
 }
@@ -300,13 +300,13 @@ static void draw_tap_picture(ui *u, int cx, int cy, int card_w)
     int card_h = card_w * 54 / 86; /* ID-1 card proportions */
     int x = cx - card_w / 2, y = cy - card_h / 2;
     int edge = px(u, 8) > 3 ? px(u, 8) : 3;
-    fill_round_rect(u, x - edge, y - edge, card_w + 2 * edge, card_h + 2 * edge,
-                    px(u, 30) + edge, THEME_CARD_EDGE);
+    fill_round_rect(u, x - edge, y - edge, card_w + 2 * edge, card_h + 2 * edge, px(u, 30) + edge,
+                    THEME_CARD_EDGE);
     fill_round_rect(u, x, y, card_w, card_h, px(u, 30), THEME_CARD_BG);
     fill_round_rect(u, x + card_w / 8, y + card_h / 3, card_w / 6, card_h / 4, px(u, 8),
                     THEME_CARD_CHIP);
-    text(u, "助餐卡", 64, true, THEME_TEXT, UI_ALIGN_CENTER, x + card_w * 9 / 16,
-         y + card_h / 3, 0, 1);
+    text(u, "助餐卡", 64, true, THEME_TEXT, UI_ALIGN_CENTER, x + card_w * 9 / 16, y + card_h / 3, 0,
+         1);
 }
 
 static int reader_strip(const ui *u)
@@ -331,8 +331,8 @@ static void draw_reader_arrow(ui *u, int from_x, int from_y)
         int ch = type_px(u, THEME_HINT_PX) * 3 / 2;
         int y0 = from_y - ch * 3 / 2;
         for (int i = 0; i < 3; i++)
-            text(u, label[i], THEME_HINT_PX, true, THEME_ON_DARK, UI_ALIGN_CENTER,
-                 u->w - strip / 2, y0 + i * ch, 0, 1);
+            text(u, label[i], THEME_HINT_PX, true, THEME_ON_DARK, UI_ALIGN_CENTER, u->w - strip / 2,
+                 y0 + i * ch, 0, 1);
     } else {
         int tip = u->h - strip - px(u, 10);
         if (tip - s > from_y)
@@ -340,8 +340,7 @@ static void draw_reader_arrow(ui *u, int from_x, int from_y)
         fill_triangle(u, (float)(from_x - s), (float)(tip - s), (float)from_x, (float)tip,
                       (float)(from_x + s), (float)(tip - s), THEME_BAR_BG);
         fill_rect(u, 0, u->h - strip, u->w, strip, THEME_BAR_BG);
-        ui_text_style st = {type_px(u, THEME_HINT_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0,
-                            1};
+        ui_text_style st = {type_px(u, THEME_HINT_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
         int tw, th;
         ui_text_measure(u->text, "读卡区在下方", &st, &tw, &th);
         ui_text_draw(u->text, "读卡区在下方", &st, from_x, u->h - strip + (strip - th) / 2);
@@ -442,13 +441,13 @@ static int draw_rows(ui *u, const kiosk_view *v, int x, int y, int w)
     for (size_t i = 0; i < v->row_count; i++) {
         const kiosk_view_row *r = &v->rows[i];
         int value_px = r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX;
-        ui_text_style ls = {type_px(u, THEME_ROW_LABEL_PX), r->emphasis, THEME_TEXT,
-                            UI_ALIGN_LEFT, w / 2, 1};
+        ui_text_style ls = {
+            type_px(u, THEME_ROW_LABEL_PX), r->emphasis, THEME_TEXT, UI_ALIGN_LEFT, w / 2, 1};
         int lw, lh, vw, vh;
         ui_text_measure(u->text, r->label, &ls, &lw, &lh);
         /* The figure takes what the label leaves, with a clear gap; it shrinks before touching. */
         ui_text_style vs = {type_px(u, value_px), true, THEME_FIGURE, UI_ALIGN_RIGHT,
-                            w - lw - 4 * pad, 1};
+                            w - lw - 4 * pad,     1};
         ui_text_measure(u->text, r->value, &vs, &vw, &vh);
         ui_text_draw(u->text, r->label, &ls, x + pad, ry + (row_h[i] - lh) / 2);
         ui_text_draw(u->text, r->value, &vs, x + w - pad, ry + (row_h[i] - vh) / 2);
@@ -467,8 +466,8 @@ static void draw_countdown_and_back(ui *u, const kiosk_view *v)
     if (v->countdown_s > 0) {
         char left[48];
         snprintf(left, sizeof left, "%d 秒后自动返回", v->countdown_s);
-        ui_text_style st = {type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED,
-                            UI_ALIGN_LEFT, 0, 1};
+        ui_text_style st = {
+            type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
         int tw, th;
         ui_text_measure(u->text, left, &st, &tw, &th);
         ui_text_draw(u->text, left, &st, margin + bw + margin / 2, by + (bh - th) / 2);
@@ -484,8 +483,8 @@ static void draw_result(ui *u, const kiosk_view *v)
     fill_rect(u, 0, bar_h, u->w, banner_h, tone_color(v->tone));
     char headline[96];
     snprintf(headline, sizeof headline, "%s%s", tone_mark(v->tone), v->headline);
-    ui_text_style hs = {type_px(u, THEME_HEADLINE_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER,
-                        u->w - 2 * margin, 1};
+    ui_text_style hs = {
+        type_px(u, THEME_HEADLINE_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, u->w - 2 * margin, 1};
     int hw, hh;
     ui_text_measure(u->text, headline, &hs, &hw, &hh);
     ui_text_draw(u->text, headline, &hs, u->w / 2, bar_h + (banner_h - hh) / 2);
@@ -529,7 +528,9 @@ static void draw_result(ui *u, const kiosk_view *v)
     y += px(u, 16);
     int advice_lines = (limit - figures_h - y) / line_h;
     y += text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
-              advice_lines < 1 ? 1 : advice_lines > 2 ? 2 : advice_lines);
+              advice_lines < 1   ? 1
+              : advice_lines > 2 ? 2
+                                 : advice_lines);
     if (figures_h)
         draw_rows(u, v, rows_x, y + px(u, 16), rows_w);
     draw_countdown_and_back(u, v);
@@ -542,8 +543,7 @@ static void draw_day_view(ui *u, const kiosk_view *v)
     int bar_h = bar_height(u);
     int banner_h = px(u, 150);
     fill_rect(u, 0, bar_h, u->w, banner_h, THEME_INFO_BG);
-    ui_text_style hs = {type_px(u, 80), true, THEME_ON_DARK, UI_ALIGN_LEFT, u->w - 2 * margin,
-                        1};
+    ui_text_style hs = {type_px(u, 80), true, THEME_ON_DARK, UI_ALIGN_LEFT, u->w - 2 * margin, 1};
     int hw, hh;
     ui_text_measure(u->text, v->table_title, &hs, &hw, &hh);
     ui_text_draw(u->text, v->table_title, &hs, margin, bar_h + (banner_h - hh) / 2);
@@ -562,16 +562,20 @@ static void draw_day_view(ui *u, const kiosk_view *v)
     int row_h = type_px(u, THEME_TABLE_PX) * 3 / 2;
     if (rows * row_h > bottom - y)
         row_h = (bottom - y) / rows;
-    int type = row_h * 2 / 3 < type_px(u, THEME_TABLE_PX) ? row_h * 2 / 3 : type_px(u, THEME_TABLE_PX);
+    int type =
+        row_h * 2 / 3 < type_px(u, THEME_TABLE_PX) ? row_h * 2 / 3 : type_px(u, THEME_TABLE_PX);
     if (type < 28)
         type = 28;
     for (int r = -1; r < (int)v->table_rows; r++) {
         if (r >= 0 && r % 2 == 0)
             fill_rect(u, margin - px(u, 10), y, table_w + px(u, 20), row_h, THEME_PANEL_BG);
         for (int c = 0; c < 4; c++) {
-            ui_text_style st = {type, r <= 0, r < 0 ? THEME_TEXT_MUTED : THEME_TEXT,
+            ui_text_style st = {type,
+                                r <= 0,
+                                r < 0 ? THEME_TEXT_MUTED : THEME_TEXT,
                                 c == 0 ? UI_ALIGN_LEFT : UI_ALIGN_RIGHT,
-                                c == 0 ? table_w * 40 / 100 : table_w / 5, 1};
+                                c == 0 ? table_w * 40 / 100 : table_w / 5,
+                                1};
             int tw, th;
             const char *cell = r < 0 ? head[c] : v->table[r].cells[c];
             ui_text_measure(u->text, cell, &st, &tw, &th);

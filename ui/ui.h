@@ -13,13 +13,13 @@ typedef struct ui ui;
 typedef struct ui_text ui_text;
 
 typedef struct ui_options {
-    int width, height;          /* 0, 0 = full screen at the display's size */
-    bool headless;              /* SDL's offscreen driver and the software renderer */
+    int width, height; /* 0, 0 = full screen at the display's size */
+    bool headless;     /* SDL's offscreen driver and the software renderer */
     const char *font_dir;
     const char *reader_position; /* "bottom" or "right": where the idle picture points */
     bool voice_enabled;
     const char *voice_dir;
-    int volume;                 /* 0..100 */
+    int volume; /* 0..100 */
 } ui_options;
 
 /* Initialises SDL video (and audio for the voice) and opens the window. NULL with a message in

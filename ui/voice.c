@@ -10,7 +10,7 @@
 /* Total converted audio kept in memory: the 48 stock clips are ~84 s, 16 MB even on a 48 kHz
  * stereo device, so this leaves room for new prompts while bounding a bad asset directory. */
 #define VOICE_MAX_TOTAL_BYTES (64u * 1024u * 1024u)
-#define VOICE_MAX_LINE 1024
+#define VOICE_MAX_LINE        1024
 
 typedef struct voice_clip {
     char name[UI_VOICE_MAX_NAME + 1];

@@ -17,8 +17,8 @@ typedef struct ui_voice ui_voice;
 #define UI_VOICE_GAP_MS 120
 
 /* Bounds that keep memory fixed whatever the asset directory holds. */
-#define UI_VOICE_MAX_CLIPS 128
-#define UI_VOICE_MAX_NAME 47
+#define UI_VOICE_MAX_CLIPS   128
+#define UI_VOICE_MAX_NAME    47
 #define UI_VOICE_MAX_CLIP_MS 30000
 
 /* ui_voice_new: opens the default audio output (S16 mono 22050 Hz asked; any rate and channel

@@ -182,8 +182,8 @@ static const uint8_t interesting_bytes[] = {'"',  ',',  '\n', '\r', ';',  ' ',  
                                             0xF4, 0x90, 'x',  'X',  '0',  '9',  '-',  0x7F};
 
 static const char *const interesting_strings[] = {
-    "\"\"", "\r\n", "\xEF\xBB\xBF", "\xE3\x80\x80", "\xC2\xB7", "\",\"", "19491231", "0229",
-    "\xED\xA0\x80", "\xF4\x90\x80\x80", ";;", "810000", "\n\n",
+    "\"\"", "\r\n",         "\xEF\xBB\xBF",     "\xE3\x80\x80", "\xC2\xB7", "\",\"", "19491231",
+    "0229", "\xED\xA0\x80", "\xF4\x90\x80\x80", ";;",           "810000",   "\n\n",
 };
 
 /* Inserts n bytes at pos when there is room under max_len. */
@@ -236,8 +236,8 @@ static size_t mutate(uint8_t *buf, size_t size, size_t max_len, const corpus *c)
         return insert_bytes(buf, size, max_len, pos, chunk, n);
     }
     case 6: { /* insert an interesting string */
-        const char *s =
-            interesting_strings[rng_below(sizeof interesting_strings / sizeof *interesting_strings)];
+        const char *s = interesting_strings[rng_below(sizeof interesting_strings /
+                                                      sizeof *interesting_strings)];
         return insert_bytes(buf, size, max_len, pos, (const uint8_t *)s, strlen(s));
     }
     default: { /* splice: keep our head, take the tail of another seed */
@@ -304,8 +304,9 @@ int main(int argc, char **argv)
         else
             ok = load_file(&c, a, (size_t)max_len);
         if (!ok) {
-            fprintf(stderr, "usage: %s [--runs=N] [--seed=S] [--max-len=BYTES] DIR_OR_FILE...\n"
-                            "fuzz_driver: cannot use '%s'\n",
+            fprintf(stderr,
+                    "usage: %s [--runs=N] [--seed=S] [--max-len=BYTES] DIR_OR_FILE...\n"
+                    "fuzz_driver: cannot use '%s'\n",
                     argv[0], a);
             status = 2;
             goto out;

@@ -22,8 +22,11 @@ static long reference_count(const unsigned char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
         if (len == 0 || i + len > n)
             return -1;
         uint32_t cp = len == 1 ? c : c & (0x7F >> len);
@@ -92,9 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t small = size ? 1 + data[0] % 16 : 1;
     rc = kiosk_mask_name(name, part, small);
     size_t k = strlen(part);
-    if (k >= small || strncmp(part, full, k) != 0 ||
-        !kiosk_utf8_valid(part, k) || (rc == KIOSK_OK) != (m < small) ||
-        (rc != KIOSK_OK && rc != KIOSK_ERR_TOO_BIG))
+    if (k >= small || strncmp(part, full, k) != 0 || !kiosk_utf8_valid(part, k) ||
+        (rc == KIOSK_OK) != (m < small) || (rc != KIOSK_OK && rc != KIOSK_ERR_TOO_BIG))
         abort();
     return 0;
 }

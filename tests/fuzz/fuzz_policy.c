@@ -44,9 +44,9 @@ static const kiosk_meal_history histories[] = {
     {odd, sizeof odd / sizeof odd[0]},
 };
 
-#define AREA_HOME                                                                                  \
-    {                                                                                              \
-        "3201", "320106", "320106002"                                                              \
+#define AREA_HOME                     \
+    {                                 \
+        "3201", "320106", "320106002" \
     }
 static const kiosk_person persons[] = {
     {{1951, 5, 1}, 0, AREA_HOME, true, true, true},

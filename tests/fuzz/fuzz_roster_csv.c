@@ -71,9 +71,8 @@ static kiosk_rc on_row(void *user, const kiosk_roster_row *row)
         abort();
     if (row->card_lost && !row->card_blocked)
         abort();
-    if (row->id_number[0] &&
-        (kiosk_idnum_validate(row->id_number, today, NULL) != KIOSK_IDNUM_OK ||
-         strchr(row->id_number, 'x')))
+    if (row->id_number[0] && (kiosk_idnum_validate(row->id_number, today, NULL) != KIOSK_IDNUM_OK ||
+                              strchr(row->id_number, 'x')))
         abort();
     s->rows++;
     return s->stop_after && s->rows >= s->stop_after ? KIOSK_ERR_BUSY : KIOSK_OK;

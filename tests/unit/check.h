@@ -10,42 +10,42 @@
 static int check_failures;
 static int check_count;
 
-#define CHECK(cond)                                                                 \
-    do {                                                                            \
-        check_count++;                                                              \
-        if (!(cond)) {                                                              \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        check_count++;                                                               \
+        if (!(cond)) {                                                               \
             fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-            check_failures++;                                                       \
-        }                                                                           \
+            check_failures++;                                                        \
+        }                                                                            \
     } while (0)
 
-#define CHECK_INT(a, b)                                                                       \
-    do {                                                                                      \
-        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                        \
-        check_count++;                                                                        \
-        if (check_a_ != check_b_) {                                                           \
-            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__, __LINE__, #a, \
-                    #b, check_a_, check_b_);                                                  \
-            check_failures++;                                                                 \
-        }                                                                                     \
+#define CHECK_INT(a, b)                                                                           \
+    do {                                                                                          \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                           \
+        check_count++;                                                                            \
+        if (check_a_ != check_b_) {                                                               \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__, __LINE__, #a, #b, \
+                    check_a_, check_b_);                                                          \
+            check_failures++;                                                                     \
+        }                                                                                         \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                         \
-    do {                                                                                        \
-        const char *check_a_ = (a), *check_b_ = (b);                                            \
-        check_count++;                                                                          \
-        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                        \
+#define CHECK_STR(a, b)                                                                           \
+    do {                                                                                          \
+        const char *check_a_ = (a), *check_b_ = (b);                                              \
+        check_count++;                                                                            \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                          \
             fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, #a, \
-                    #b, check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");        \
-            check_failures++;                                                                   \
-        }                                                                                       \
+                    #b, check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");          \
+            check_failures++;                                                                     \
+        }                                                                                         \
     } while (0)
 
 /* Ends a test main: prints a summary line and returns non-zero when any check failed. */
-#define CHECK_DONE()                                                                   \
-    do {                                                                               \
+#define CHECK_DONE()                                                                          \
+    do {                                                                                      \
         fprintf(stderr, "%s: %d checks, %d failed\n", __FILE__, check_count, check_failures); \
-        return check_failures ? 1 : 0;                                                 \
+        return check_failures ? 1 : 0;                                                        \
     } while (0)
 
 #endif

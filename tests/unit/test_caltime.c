@@ -54,7 +54,8 @@ static void test_clock(void)
     CHECK_INT(kiosk_clock_set_zone("Asia/Shanghai"), KIOSK_OK);
     int64_t ms;
     CHECK(kiosk_clock_parse_iso("2026-11-23T11:30:00+08:00", &ms));
-    CHECK_INT(ms, 1795404600000LL); /* 2026-11-23T03:30:00Z = (20780 days * 86400 + 12600 s) * 1000 */
+    CHECK_INT(ms,
+              1795404600000LL); /* 2026-11-23T03:30:00Z = (20780 days * 86400 + 12600 s) * 1000 */
     int64_t local_ms;
     CHECK(kiosk_clock_parse_iso("2026-11-23T11:30", &local_ms)); /* local = Shanghai */
     CHECK_INT(local_ms, ms);

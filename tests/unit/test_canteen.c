@@ -259,10 +259,8 @@ static void test_refusals(void)
     expect_refusal(&fx, "0A0B0C0D", at(11, 30), mono += 20000, "未登记的卡", "unknown_card");
     CHECK_STR(kiosk_canteen_view(fx.canteen)->name, "");
     expect_refusal(&fx, "04E5F6A7", at(11, 30), mono += 20000, "此卡已停用", "card_blocked");
-    expect_refusal(&fx, "04FC0D1E", at(11, 30), mono += 20000, "助餐资格已停用",
-                   "person_inactive");
-    expect_refusal(&fx, "04304152", at(11, 30), mono += 20000, "未到助餐年龄",
-                   "not_eligible_age");
+    expect_refusal(&fx, "04FC0D1E", at(11, 30), mono += 20000, "助餐资格已停用", "person_inactive");
+    expect_refusal(&fx, "04304152", at(11, 30), mono += 20000, "未到助餐年龄", "not_eligible_age");
     expect_refusal(&fx, "040D1E2F", at(11, 30), mono += 20000, "此卡只能在发卡助餐点使用",
                    "wrong_canteen");
     expect_refusal(&fx, "042F3041", at(11, 30), mono += 20000, "不在本地助餐范围",

@@ -74,8 +74,7 @@ static void test_file(void)
             fprintf(stderr, "  got: %s\n  want: %s\n", err, bad[i].expect);
     }
     kiosk_config_defaults(&c);
-    CHECK_INT(kiosk_config_load(&c, "/nonexistent/kiosk.ini", err, sizeof err),
-              KIOSK_ERR_CONFIG);
+    CHECK_INT(kiosk_config_load(&c, "/nonexistent/kiosk.ini", err, sizeof err), KIOSK_ERR_CONFIG);
     CHECK(strstr(err, "/nonexistent/kiosk.ini: cannot open") != NULL);
 }
 
@@ -86,7 +85,7 @@ static void test_args(void)
     char err[256] = "";
     const char *path = write_file("args.ini", "[reader]\ndevice = sim:/tmp/fifo\n"
                                               "[timing]\nresult_seconds = 5\n");
-    char *argv1[] = {"kiosk", "--reader", "sim:-", "--config", (char *)path, "--headless",
+    char *argv1[] = {"kiosk",  "--reader",  "sim:-",    "--config", (char *)path, "--headless",
                      "--size", "1080x1920", "--events", "ev.jsonl", NULL};
     CHECK_INT(kiosk_config_from_args(&c, &cli, 10, argv1, err, sizeof err), KIOSK_OK);
     CHECK_STR(c.reader, "sim:-"); /* the flag wins over the file wherever it appears */

@@ -15,7 +15,7 @@ static void on_wake(void *user)
     atomic_fetch_add(&wakes, 1);
 }
 
-#define PRODUCERS 4
+#define PRODUCERS    4
 #define PER_PRODUCER 5000
 
 static void *producer(void *arg)

@@ -53,33 +53,33 @@ static void test_utf8_boundaries(void)
     CHECK(VALID(""));
     CHECK(VALID("plain ASCII"));
     CHECK(VALID("\x7f"));
-    CHECK(VALID("\xc2\x80"));         /* U+0080 */
-    CHECK(!VALID("\xc0\x80"));        /* overlong NUL */
-    CHECK(!VALID("\xc1\xbf"));        /* overlong U+007F */
-    CHECK(VALID("\xdf\xbf"));         /* U+07FF */
-    CHECK(VALID("\xe0\xa0\x80"));     /* U+0800 */
-    CHECK(!VALID("\xe0\x9f\xbf"));    /* overlong U+07FF */
-    CHECK(VALID("\xed\x9f\xbf"));     /* U+D7FF */
-    CHECK(!VALID("\xed\xa0\x80"));    /* U+D800, a surrogate */
-    CHECK(!VALID("\xed\xbf\xbf"));    /* U+DFFF */
+    CHECK(VALID("\xc2\x80"));                  /* U+0080 */
+    CHECK(!VALID("\xc0\x80"));                 /* overlong NUL */
+    CHECK(!VALID("\xc1\xbf"));                 /* overlong U+007F */
+    CHECK(VALID("\xdf\xbf"));                  /* U+07FF */
+    CHECK(VALID("\xe0\xa0\x80"));              /* U+0800 */
+    CHECK(!VALID("\xe0\x9f\xbf"));             /* overlong U+07FF */
+    CHECK(VALID("\xed\x9f\xbf"));              /* U+D7FF */
+    CHECK(!VALID("\xed\xa0\x80"));             /* U+D800, a surrogate */
+    CHECK(!VALID("\xed\xbf\xbf"));             /* U+DFFF */
     CHECK(!VALID("\xed\xa0\xbd\xed\xb8\x80")); /* a CESU-8 surrogate pair */
-    CHECK(VALID("\xee\x80\x80"));     /* U+E000 */
-    CHECK(VALID("\xef\xbf\xbf"));     /* U+FFFF */
-    CHECK(VALID("\xef\xbb\xbf"));     /* the BOM is a character like any other here */
-    CHECK(VALID("\xf0\x90\x80\x80")); /* U+10000 */
-    CHECK(!VALID("\xf0\x8f\xbf\xbf")); /* overlong U+FFFF */
-    CHECK(VALID("\xf4\x8f\xbf\xbf")); /* U+10FFFF */
-    CHECK(!VALID("\xf4\x90\x80\x80")); /* U+110000 */
+    CHECK(VALID("\xee\x80\x80"));              /* U+E000 */
+    CHECK(VALID("\xef\xbf\xbf"));              /* U+FFFF */
+    CHECK(VALID("\xef\xbb\xbf"));              /* the BOM is a character like any other here */
+    CHECK(VALID("\xf0\x90\x80\x80"));          /* U+10000 */
+    CHECK(!VALID("\xf0\x8f\xbf\xbf"));         /* overlong U+FFFF */
+    CHECK(VALID("\xf4\x8f\xbf\xbf"));          /* U+10FFFF */
+    CHECK(!VALID("\xf4\x90\x80\x80"));         /* U+110000 */
     CHECK(!VALID("\xf5\x80\x80\x80"));
     CHECK(!VALID("\xf8\x88\x80\x80\x80")); /* 5-byte form */
     CHECK(!VALID("\xfe"));
     CHECK(!VALID("\xff"));
-    CHECK(!VALID("\x80"));            /* a lone continuation byte */
-    CHECK(!VALID("\xe5\xbc"));        /* truncated 张 */
+    CHECK(!VALID("\x80"));     /* a lone continuation byte */
+    CHECK(!VALID("\xe5\xbc")); /* truncated 张 */
     CHECK(!VALID("a\xe5"));
-    CHECK(!VALID("\xe5\x41\xa0"));    /* ASCII where a continuation belongs */
-    CHECK(VALID("\xe5\xbc\xa0"));     /* 张 */
-    CHECK(VALID("a\0b"));             /* a NUL inside the length is U+0000 */
+    CHECK(!VALID("\xe5\x41\xa0")); /* ASCII where a continuation belongs */
+    CHECK(VALID("\xe5\xbc\xa0"));  /* 张 */
+    CHECK(VALID("a\0b"));          /* a NUL inside the length is U+0000 */
     /* The length decides, not the terminator: a sequence cut by n is invalid. */
     CHECK(!kiosk_utf8_valid("\xe5\xbc\xa0", 2));
     CHECK(kiosk_utf8_valid("\xe5\xbc\xa0\xff", 3));
@@ -110,8 +110,8 @@ static void test_utf8_exhaustive(void)
         }
     }
     CHECK_INT(mismatches, 0);
-    CHECK_INT(valid2, 0x800 - 0x80);              /* every 2-byte code point, once */
-    CHECK_INT(valid3, 0x10000 - 0x800 - 0x800);   /* every 3-byte one but the surrogates */
+    CHECK_INT(valid2, 0x800 - 0x80);            /* every 2-byte code point, once */
+    CHECK_INT(valid3, 0x10000 - 0x800 - 0x800); /* every 3-byte one but the surrogates */
 }
 
 static void test_mask_lengths(void)
@@ -181,8 +181,9 @@ static void test_mask_truncation(void)
 static void test_mask_errors(void)
 {
     char out[16] = "junk";
-    const char *bad[] = {"\xff", "张\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-                         "\xe5\xbc", "\x80\xe5\xbc\xa0", "张三\xf5\x80\x80\x80"};
+    const char *bad[] = {
+        "\xff",     "张\xc0\xaf",       "\xe0\x80\xaf",        "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xe5\xbc", "\x80\xe5\xbc\xa0", "张三\xf5\x80\x80\x80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         strcpy(out, "junk");
         CHECK_INT(kiosk_mask_name(bad[i], out, sizeof out), KIOSK_ERR_PARSE);

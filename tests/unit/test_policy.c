@@ -81,43 +81,43 @@ static kiosk_policy *variant(const char *name, const char *patch)
 /* --- diners, sites, times ------------------------------------------------------------------ */
 
 #define AT(y, mo, d, h, mi) ((kiosk_local_time){{y, mo, d}, (h)*60 + (mi), 0})
-#define REC(y, mo, d, h, mi, type, fen)                                                            \
-    {                                                                                              \
-        .at = {{y, mo, d}, (h)*60 + (mi), 0}, .meal_type = KIOSK_MEAL_##type, .subsidy_fen = fen,  \
-        .canteen_id = "gl-hql"                                                                     \
+#define REC(y, mo, d, h, mi, type, fen)                                                           \
+    {                                                                                             \
+        .at = {{y, mo, d}, (h)*60 + (mi), 0}, .meal_type = KIOSK_MEAL_##type, .subsidy_fen = fen, \
+        .canteen_id = "gl-hql"                                                                    \
     }
 
-#define HOME_GL                                                                                    \
-    {                                                                                              \
-        "3201", "320106", "320106002"                                                              \
+#define HOME_GL                       \
+    {                                 \
+        "3201", "320106", "320106002" \
     }
-#define HOME_JA                                                                                    \
-    {                                                                                              \
-        "3101", "310106", "310106013"                                                              \
+#define HOME_JA                       \
+    {                                 \
+        "3101", "310106", "310106013" \
     }
-#define HOME_JA_STREET2                                                                            \
-    {                                                                                              \
-        "3101", "310106", "310106014"                                                              \
+#define HOME_JA_STREET2               \
+    {                                 \
+        "3101", "310106", "310106014" \
     } /* same district, another street */
-#define HOME_JA_DISTRICT2                                                                          \
-    {                                                                                              \
-        "3101", "310104", "310104003"                                                              \
+#define HOME_JA_DISTRICT2             \
+    {                                 \
+        "3101", "310104", "310104003" \
     } /* same city, another district */
-#define HOME_JA_NO_STREET                                                                          \
-    {                                                                                              \
-        "3101", "310106", ""                                                                       \
+#define HOME_JA_NO_STREET    \
+    {                        \
+        "3101", "310106", "" \
     } /* street unknown */
-#define PERSON(y, mo, d, cats, home_area, hukou, resident, is_active)                              \
-    {                                                                                              \
-        .birth = {y, mo, d}, .categories = (cats), .home = home_area, .local_hukou = (hukou),      \
-        .local_resident = (resident), .active = (is_active)                                        \
+#define PERSON(y, mo, d, cats, home_area, hukou, resident, is_active)                         \
+    {                                                                                         \
+        .birth = {y, mo, d}, .categories = (cats), .home = home_area, .local_hukou = (hukou), \
+        .local_resident = (resident), .active = (is_active)                                   \
     }
 /* A local (户籍) elder living in the Gulou canteen's street, or in the Jing'an one's. */
 #define GL(y, mo, d, cats) PERSON(y, mo, d, cats, HOME_GL, true, true, true)
 #define JA(y, mo, d, cats) PERSON(y, mo, d, cats, HOME_JA, true, true, true)
 
-#define TEKUN KIOSK_CAT(TEKUN)
-#define DIBAO KIOSK_CAT(DIBAO)
+#define TEKUN    KIOSK_CAT(TEKUN)
+#define DIBAO    KIOSK_CAT(DIBAO)
 #define DISABLED KIOSK_CAT(DISABLED)
 
 static const kiosk_site site_gl = {"gl-hql", HOME_GL};
@@ -147,18 +147,18 @@ typedef struct decide_case {
 } decide_case;
 
 #define NO_HISTORY NULL, 0
-#define HIST(a) a, sizeof a / sizeof a[0]
+#define HIST(a)    a, sizeof a / sizeof a[0]
 /* Approved: meal, price, subsidy, pay, city/district/street shares, class, month remaining. */
-#define OK(type, p, s, y, c, d, st, cls, rem)                                                      \
-    .reason = KIOSK_REASON_OK, .meal = KIOSK_MEAL_##type, .price = p, .subsidy = s, .pay = y,      \
+#define OK(type, p, s, y, c, d, st, cls, rem)                                                 \
+    .reason = KIOSK_REASON_OK, .meal = KIOSK_MEAL_##type, .price = p, .subsidy = s, .pay = y, \
     .funding = {c, d, st}, .class_id = cls, .remaining = rem, .previous = -1
 /* Refused over a limit or the cap: the screen may offer the full price. */
-#define OVER(why, type, p, cls, full, rem, prev)                                                   \
-    .reason = KIOSK_REASON_##why, .meal = KIOSK_MEAL_##type, .price = p, .pay = p,                 \
+#define OVER(why, type, p, cls, full, rem, prev)                                   \
+    .reason = KIOSK_REASON_##why, .meal = KIOSK_MEAL_##type, .price = p, .pay = p, \
     .class_id = cls, .full_price = full, .remaining = rem, .previous = prev
 /* Refused before any price is worked out. */
-#define NO(why, type, rem)                                                                         \
-    .reason = KIOSK_REASON_##why, .meal = KIOSK_MEAL_##type, .class_id = "", .remaining = rem,     \
+#define NO(why, type, rem)                                                                     \
+    .reason = KIOSK_REASON_##why, .meal = KIOSK_MEAL_##type, .class_id = "", .remaining = rem, \
     .previous = -1
 
 static void run_cases(const kiosk_policy *pol, const decide_case *cases, size_t n)
@@ -833,9 +833,9 @@ static void test_refusals(void)
 /* --- parsing ------------------------------------------------------------------------------- */
 
 #define HEAD "{\"version\":\"t1\",\"effective_from\":\"2026-01-01\","
-#define LUNCH_ONLY                                                                                 \
+#define LUNCH_ONLY \
     "\"meals\":{\"lunch\":{\"start\":\"11:00\",\"end\":\"13:00\",\"price_fen\":1500}}"
-#define VALID HEAD LUNCH_ONLY
+#define VALID   HEAD LUNCH_ONLY
 #define CLASS_A ",\"classes\":[{\"id\":\"a\",\"label\":\"A\",\"min_age\":60}]"
 
 typedef struct bad_case {

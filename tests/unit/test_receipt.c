@@ -25,34 +25,32 @@ static void test_widths(void)
     CHECK_INT(kiosk_receipt_width(""), 0);
     CHECK_INT(kiosk_receipt_width("abc"), 3);
     CHECK_INT(kiosk_receipt_width("午餐"), 4);
-    CHECK_INT(kiosk_receipt_width("¥5.00"), 5);       /* the yen sign is narrow */
+    CHECK_INT(kiosk_receipt_width("¥5.00"), 5);            /* the yen sign is narrow */
     CHECK_INT(kiosk_receipt_width("阿依古丽·买买提"), 15); /* the middle dot is narrow */
-    CHECK_INT(kiosk_receipt_width("ＡＢ"), 4);        /* full-width forms */
-    CHECK_INT(kiosk_receipt_width("𠮷"), 2);          /* outside the BMP */
+    CHECK_INT(kiosk_receipt_width("ＡＢ"), 4);             /* full-width forms */
+    CHECK_INT(kiosk_receipt_width("𠮷"), 2);               /* outside the BMP */
 }
 
 static void test_layout_58mm(void)
 {
     char out[2048];
     CHECK_INT(kiosk_receipt_format(&sample, KIOSK_RECEIPT_COLUMNS_58MM, out, sizeof out), KIOSK_OK);
-    CHECK_STR(out,
-    "      鼓楼区华侨路长者食堂\n"
-    "          助餐消费凭条\n"
-    "--------------------------------\n"
-    "时间            2026-11-23 11:30\n"
-    "姓名                       张*兰\n"
-    "类别                     80-89岁\n"
-    "餐别                        午餐\n"
-    "餐费                      ¥15.00\n"
-    "补贴                       ¥5.00\n"
-    "实付                      ¥10.00\n"
-    "本月补贴余额             ¥195.00\n"
-    "--------------------------------\n"
-    "单号\n"
-    "019aa1b2-c3d4-7e5f-8a9b-0c1d2e3f\n"
-    "4a5b\n"
-    "终端               demo-kiosk-01\n"
-    );
+    CHECK_STR(out, "      鼓楼区华侨路长者食堂\n"
+                   "          助餐消费凭条\n"
+                   "--------------------------------\n"
+                   "时间            2026-11-23 11:30\n"
+                   "姓名                       张*兰\n"
+                   "类别                     80-89岁\n"
+                   "餐别                        午餐\n"
+                   "餐费                      ¥15.00\n"
+                   "补贴                       ¥5.00\n"
+                   "实付                      ¥10.00\n"
+                   "本月补贴余额             ¥195.00\n"
+                   "--------------------------------\n"
+                   "单号\n"
+                   "019aa1b2-c3d4-7e5f-8a9b-0c1d2e3f\n"
+                   "4a5b\n"
+                   "终端               demo-kiosk-01\n");
     /* No line is wider than the paper. */
     char *line = out;
     for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
@@ -70,7 +68,8 @@ static void test_variants(void)
     CHECK_INT(kiosk_receipt_format(&r, KIOSK_RECEIPT_COLUMNS_80MM, out, sizeof out), KIOSK_OK);
     CHECK(strstr(out, "本月补贴余额") == NULL);
     CHECK(strstr(out, "类别") == NULL);
-    CHECK(strstr(out, "单号        019aa1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\n") != NULL); /* 48 - 4 - 36 = 8 */
+    CHECK(strstr(out, "单号        019aa1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b\n") !=
+          NULL); /* 48 - 4 - 36 = 8 */
 
     CHECK_INT(kiosk_receipt_format(&sample, 32, out, 40), KIOSK_ERR_TOO_BIG);
     CHECK(strlen(out) < 40);

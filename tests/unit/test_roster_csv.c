@@ -61,8 +61,8 @@ static kiosk_rc run(const char *csv)
     } while (0)
 
 #define HDR "person_id,name,birth_date,hukou\n"
-#define FULL_HDR                                                                              \
-    "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid,"        \
+#define FULL_HDR                                                                       \
+    "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid," \
     "card_status,issuing_canteen,id_number\n"
 
 static void test_minimal(void)
@@ -105,7 +105,8 @@ static void test_minimal(void)
 static void test_syntax(void)
 {
     /* BOM, CRLF, blank lines (counted as physical lines, skipped). */
-    CHECK_INT(run("\xEF\xBB\xBF" "person_id,name,birth_date,hukou\r\n"
+    CHECK_INT(run("\xEF\xBB\xBF"
+                  "person_id,name,birth_date,hukou\r\n"
                   "P1,王五,1950-01-01,local\r\n"
                   "\r\n"
                   "\n"
@@ -233,8 +234,7 @@ static void test_fields(void)
                  "line 2: person_id: the value may only hold A-Z, a-z, 0-9, '_' and '-'");
     EXPECT_ERROR(HDR "abcdefghij0123456789abcdefghij0123456789,张三,1950-01-01,local\n",
                  "line 2: person_id: longer than 39 characters");
-    CHECK_INT(run(HDR "abcdefghij0123456789abcdefghij012345678,张三,1950-01-01,local\n"),
-              KIOSK_OK);
+    CHECK_INT(run(HDR "abcdefghij0123456789abcdefghij012345678,张三,1950-01-01,local\n"), KIOSK_OK);
     CHECK_STR(got.rows[0].person_id, "abcdefghij0123456789abcdefghij012345678");
     CHECK_INT(run(HDR "A_b-9,张三,1950-01-01,local\n"), KIOSK_OK);
 
@@ -253,7 +253,7 @@ static void test_fields(void)
     EXPECT_ERROR(HDR "P1,张三\x7f,1950-01-01,local\n", control);
     CHECK_INT(run(HDR "P1,\tJohn,1950-01-01,local\n"), KIOSK_OK);
     CHECK_STR(got.rows[0].name_masked, "J**n");
-    EXPECT_ERROR(HDR "P1,张\xc2\x85三,1950-01-01,local\n", control); /* U+0085 */
+    EXPECT_ERROR(HDR "P1,张\xc2\x85三,1950-01-01,local\n", control);    /* U+0085 */
     CHECK_INT(run(HDR "P1,张\xc2\xa0三,1950-01-01,local\n"), KIOSK_OK); /* NBSP is no control */
     char long_name[512] = HDR "P1,";
     for (int i = 0; i < 70; i++)
@@ -414,8 +414,10 @@ static void test_id_number(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char csv[256];
-        snprintf(csv, sizeof csv, "person_id,name,birth_date,hukou,id_number\n"
-                                  "P1,张三,1950-01-01,local,%s\n", bad[i].number);
+        snprintf(csv, sizeof csv,
+                 "person_id,name,birth_date,hukou,id_number\n"
+                 "P1,张三,1950-01-01,local,%s\n",
+                 bad[i].number);
         CHECK_INT(run(csv), KIOSK_ERR_PARSE);
         CHECK_STR(err, bad[i].message);
         CHECK(strstr(err, bad[i].number) == NULL);
@@ -511,9 +513,9 @@ static void test_callback_and_args(void)
         rewind(f);
         memset(&got, 0, sizeof got);
         char tiny[8];
-        CHECK_INT(kiosk_roster_csv_read(f, (kiosk_date){1900, 1, 1}, collect, &got, tiny,
-                                        sizeof tiny),
-                  KIOSK_ERR_PARSE);
+        CHECK_INT(
+            kiosk_roster_csv_read(f, (kiosk_date){1900, 1, 1}, collect, &got, tiny, sizeof tiny),
+            KIOSK_ERR_PARSE);
         CHECK_STR(tiny, "line 2:");
         rewind(f);
         CHECK_INT(kiosk_roster_csv_read(f, (kiosk_date){1900, 1, 1}, collect, &got, NULL, 0),

@@ -95,12 +95,10 @@ static kiosk_view day_view(void)
     kiosk_view v = {.screen = KIOSK_SCREEN_DAY_VIEW, .countdown_s = 30};
     frame(&v);
     snprintf(v.table_title, sizeof v.table_title, "今日统计 2026-11-23");
-    static const char *cells[][4] = {{"合计", "128 份", "¥612.00", "¥1308.00"},
-                                     {"早餐", "20 份", "¥40.00", "¥60.00"},
-                                     {"午餐", "96 份", "¥520.00", "¥1120.00"},
-                                     {"晚餐", "12 份", "¥52.00", "¥128.00"},
-                                     {"80-89岁", "40 份", "¥200.00", "¥400.00"},
-                                     {"低保/低保边缘", "6 份", "¥48.00", "¥42.00"}};
+    static const char *cells[][4] = {
+        {"合计", "128 份", "¥612.00", "¥1308.00"},  {"早餐", "20 份", "¥40.00", "¥60.00"},
+        {"午餐", "96 份", "¥520.00", "¥1120.00"},   {"晚餐", "12 份", "¥52.00", "¥128.00"},
+        {"80-89岁", "40 份", "¥200.00", "¥400.00"}, {"低保/低保边缘", "6 份", "¥48.00", "¥42.00"}};
     for (size_t i = 0; i < 6; i++)
         for (int c = 0; c < 4; c++)
             snprintf(v.table[i].cells[c], sizeof v.table[i].cells[c], "%s", cells[i][c]);
@@ -187,8 +185,8 @@ static void screens_at(int w, int h, const char *suffix, bool all)
 {
     char fonts[1024];
     snprintf(fonts, sizeof fonts, "%s/fonts", root);
-    ui_options opts = {.width = w, .height = h, .headless = true, .font_dir = fonts,
-                       .reader_position = "bottom"};
+    ui_options opts = {
+        .width = w, .height = h, .headless = true, .font_dir = fonts, .reader_position = "bottom"};
     bool no_display;
     char err[256], name[64];
     ui *u = ui_new(&opts, &no_display, err, sizeof err);

@@ -34,8 +34,7 @@ int main(void)
     CHECK_INT(ev.u.touch.y, 200);
     CHECK_INT(kiosk_simcmd_parse("touch -1 5", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     CHECK_INT(kiosk_simcmd_parse("touch 5", &ev, err, sizeof err), KIOSK_ERR_PARSE);
-    CHECK_INT(kiosk_simcmd_parse("time 2026-11-23T11:30:00+08:00", &ev, err, sizeof err),
-              KIOSK_OK);
+    CHECK_INT(kiosk_simcmd_parse("time 2026-11-23T11:30:00+08:00", &ev, err, sizeof err), KIOSK_OK);
     CHECK_INT(ev.u.time_utc_ms, 1795404600000LL);
     CHECK_INT(kiosk_simcmd_parse("time tomorrow", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     CHECK_INT(kiosk_simcmd_parse("shot out.png", &ev, err, sizeof err), KIOSK_OK);

@@ -1,9 +1,9 @@
 /* test_speech.c - kiosk_speech_amount against hand-written readings, and the clip list against
  * the voice assets: every clip the core can name has a WAV. Usage: test_speech [assets/voice]
  * (without the directory the asset checks are skipped). */
+#include "check.h"
 #include "policy.h"
 #include "speech.h"
-#include "check.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

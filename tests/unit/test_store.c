@@ -87,9 +87,10 @@ static void test_corrupt(void)
     const char *bad = path_in_dir("bad.db");
     sqlite3 *db;
     sqlite3_open(bad, &db);
-    sqlite3_exec(db, "PRAGMA page_size=4096; CREATE TABLE t(x TEXT); WITH RECURSIVE n(i) AS"
-                     " (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 2000)"
-                     " INSERT INTO t SELECT printf('row %05d padding padding', i) FROM n;",
+    sqlite3_exec(db,
+                 "PRAGMA page_size=4096; CREATE TABLE t(x TEXT); WITH RECURSIVE n(i) AS"
+                 " (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 2000)"
+                 " INSERT INTO t SELECT printf('row %05d padding padding', i) FROM n;",
                  NULL, NULL, NULL);
     sqlite3_close(db);
     f = fopen(bad, "r+b");
@@ -265,8 +266,8 @@ static void test_meals(void)
     CHECK(sqlite3_exec(db, "DELETE FROM outbox", NULL, NULL, NULL) != SQLITE_OK);
     CHECK(sqlite3_exec(db, "UPDATE outbox SET payload = '{}'", NULL, NULL, NULL) != SQLITE_OK);
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "SELECT min(device_seq), max(device_seq), count(*) FROM outbox", -1,
-                       &st, NULL);
+    sqlite3_prepare_v2(db, "SELECT min(device_seq), max(device_seq), count(*) FROM outbox", -1, &st,
+                       NULL);
     CHECK_INT(sqlite3_step(st), SQLITE_ROW);
     CHECK_INT(sqlite3_column_int(st, 0), 1);
     CHECK_INT(sqlite3_column_int(st, 1), 3); /* no gaps, even after the refused inserts */
@@ -314,8 +315,9 @@ static void test_recover(void)
     kiosk_store *s = open_store("rec.db");
     char err[256];
     kiosk_import_stats stats;
-    CHECK_INT(import_text(s, "p1,张秀兰,1946-03-12,,320100,320102,320102002,local,active,04A1B2C3,"
-                             "active,,\n",
+    CHECK_INT(import_text(s,
+                          "p1,张秀兰,1946-03-12,,320100,320102,320102002,local,active,04A1B2C3,"
+                          "active,,\n",
                           err, sizeof err, &stats),
               KIOSK_OK);
     for (int i = 0; i < 300; i++) {

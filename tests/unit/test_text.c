@@ -80,8 +80,8 @@ static void check_dir(const char *root, const char *sub)
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
-        if (len > 2 && (strcmp(e->d_name + len - 2, ".c") == 0 ||
-                        strcmp(e->d_name + len - 2, ".h") == 0)) {
+        if (len > 2 &&
+            (strcmp(e->d_name + len - 2, ".c") == 0 || strcmp(e->d_name + len - 2, ".h") == 0)) {
             char file[1400];
             snprintf(file, sizeof file, "%s/%s", path, e->d_name);
             check_file(file);
@@ -96,8 +96,8 @@ int main(int argc, char **argv)
         return 2;
     CHECK(SDL_Init(SDL_INIT_VIDEO) == 0);
     CHECK(TTF_Init() == 0);
-    SDL_Surface *target = SDL_CreateRGBSurfaceWithFormat(0, 1920, 1080, 32,
-                                                         SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *target =
+        SDL_CreateRGBSurfaceWithFormat(0, 1920, 1080, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *r = SDL_CreateSoftwareRenderer(target);
     char font_dir[1024], err[256];
     snprintf(font_dir, sizeof font_dir, "%s/fonts", argv[1]);
@@ -116,7 +116,12 @@ int main(int argc, char **argv)
     uint32_t missing;
     CHECK(ui_text_bundled_covers(text, "¥0123456789.ABCxyz￥，。：", &missing));
     /* Common surnames and given-name characters of GB2312 level 1 are bundled. */
-    CHECK(ui_text_bundled_covers(text, "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦傅方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤", &missing));
+    CHECK(
+        ui_text_bundled_covers(text,
+                               "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧"
+                               "田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦傅"
+                               "方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤",
+                               &missing));
 
     /* A rare character in a name: not bundled, drawn from a system face, not as a box. */
     const char *rare = "刘䶮";

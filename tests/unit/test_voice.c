@@ -2,9 +2,9 @@
  * is read back and measured (length, loudness, silence). Usage: test_voice assets/voice */
 #define _POSIX_C_SOURCE 200809L
 
+#include "check.h"
 #include "speech.h"
 #include "voice.h"
-#include "check.h"
 
 #include <SDL.h>
 #include <math.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The disk driver gives exactly the format asked for, which is what the assets are. */
-#define RATE 22050
+#define RATE             22050
 #define MS_TO_FRAMES(ms) ((long)(ms)*RATE / 1000)
 /* Allowed error on a measured length: the resampler's edges and one zero-crossing sample. */
 #define TOLERANCE_FRAMES MS_TO_FRAMES(20)
