@@ -49,6 +49,13 @@ fi
 
 # utime + stime: fields 14 and 15, counted after the ") " that ends the command name.
 ticks() { sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'; }
+# Per thread "TID name ticks", to tell the main loop from the reader or SDL's threads.
+thread_ticks() {
+  for t in /proc/"$pid"/task/*; do
+    printf '%s %s %s\n' "${t##*/}" "$(tr ' ' _ < "$t/comm")" \
+      "$(sed 's/.*) //' "$t/stat" | awk '{ print $12 + $13 }')"
+  done 2>/dev/null
+}
 switches() {
   cat /proc/"$pid"/task/*/status 2>/dev/null |
     awk '/^(non)?voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'
@@ -56,10 +63,12 @@ switches() {
 hz=$(getconf CLK_TCK)
 t0=$(ticks)
 s0=$(switches)
+thread_ticks > "$work/threads0.txt"
 start=$(date +%s.%N)
 sleep "$window"
 t1=$(ticks)
 s1=$(switches)
+thread_ticks > "$work/threads1.txt"
 end=$(date +%s.%N)
 
 used=$((t1 - t0))
@@ -70,6 +79,10 @@ awk -v used="$used" -v hz="$hz" -v w="$window" -v sw="$((s1 - s0))" -v a="$start
   printf "context switches (all threads): %d = %.2f per s\n", sw, sw / secs
   printf "%s: idle CPU %.3f %% < 1 %%\n", pct < 1 ? "TARGET MET" : "TARGET MISSED", pct
 }'
+# Which threads used the ticks (those that used any).
+awk 'NR == FNR { before[$1] = $3; next }
+     { d = $3 - before[$1]; if (d > 0) printf "  thread %s (%s): %d ticks\n", $1, $2, d }' \
+  "$work/threads0.txt" "$work/threads1.txt"
 
 # Stop it the way the sim reader is told to; give it 10 s, then end it by its pid.
 # (timeout: a kiosk that died would leave the FIFO without a reader and the write hanging)

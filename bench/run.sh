@@ -3,7 +3,7 @@
 # tap latency against the floor (bench_tap), roster import and lookup at 1,000,000 cards
 # (bench_lookup), the staff import's time and peak memory through the real binary
 # (import_rss.sh) and an idle kiosk's CPU over 60 s (idle_cpu.sh). Prints a summary at the end;
-# the full output of each is kept in build-bench/bench-results/. About 3 minutes on 2 cores.
+# the full output of each is kept in build-bench/bench-results/. About 2 minutes on 2 cores.
 #
 #   bash bench/run.sh
 #
