@@ -296,8 +296,11 @@ kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t
         return rc;
     /* WAL lets readers (reports, the sync worker) run beside the writer; FULL makes every
      * commit durable at the moment "success" is shown. */
+    /* Checkpoints run when the kiosk is idle (kiosk_store_checkpoint), not inside a diner's
+     * commit; the automatic one is kept, later, only as a bound on the WAL's size. */
     rc = exec(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                     " PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;");
+                     " PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;"
+                     " PRAGMA wal_autocheckpoint = 4000;");
     if (rc == KIOSK_OK)
         rc = migrate(store);
     if (rc == KIOSK_OK)
@@ -973,6 +976,12 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
     if (code != SQLITE_DONE)
         return fail(store, code, "export");
     return ferror(out) ? KIOSK_ERR_IO : KIOSK_OK;
+}
+
+kiosk_rc kiosk_store_checkpoint(kiosk_store *store)
+{
+    int code = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return code == SQLITE_OK ? KIOSK_OK : fail(store, code, "checkpoint");
 }
 
 /* --- recovery from a damaged file -------------------------------------------------------- */

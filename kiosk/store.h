@@ -62,6 +62,10 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_card(kiosk_store *store,
                                                 const uint8_t key[KIOSK_CARD_KEY_BYTES],
                                                 kiosk_holder *out);
 
+/* Copies committed pages from the WAL into the database file (a passive checkpoint). The main
+ * loop calls it when the screen goes back to idle, so a diner's tap never waits for it. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_checkpoint(kiosk_store *store);
+
 /* A damaged database (kiosk_store_open said KIOSK_ERR_CORRUPT) is set aside, never deleted: the
  * file and its -wal are renamed to PATH.damaged-<UTC time>, a fresh database is made at PATH and
  * every row that can still be read (card key, roster, policies, meals, their outbox rows) is

@@ -37,6 +37,39 @@ struct ui {
 
 /* --- set-up ---------------------------------------------------------------------------- */
 
+static void draw(ui *u, const kiosk_view *v);
+
+/* Draws a success and a refusal once, unseen, so the first diner's result does not wait for the
+ * result screen's font sizes to open and its common glyphs to be rasterised. */
+static void warm_up(ui *u)
+{
+    static kiosk_view v; /* static: a view is large for the stack */
+    memset(&v, 0, sizeof v);
+    v.screen = KIOSK_SCREEN_RESULT;
+    v.tone = KIOSK_TONE_SUCCESS;
+    snprintf(v.title, sizeof v.title, "助餐服务");
+    snprintf(v.headline, sizeof v.headline, "用餐成功");
+    snprintf(v.name, sizeof v.name, "张*兰");
+    snprintf(v.subline, sizeof v.subline, "80-89岁 · 午餐");
+    static const char *const labels[] = {"餐费", "补贴", "您需支付"};
+    static const char *const values[] = {"¥15.00", "¥5.00", "¥10.00"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(v.rows[i].label, sizeof v.rows[i].label, "%s", labels[i]);
+        snprintf(v.rows[i].value, sizeof v.rows[i].value, "%s", values[i]);
+        v.rows[i].emphasis = i == 2;
+    }
+    v.row_count = 3;
+    snprintf(v.message, sizeof v.message, "本月补贴还剩 ¥195.00");
+    snprintf(v.advice, sizeof v.advice, "请到窗口付款取餐");
+    v.countdown_s = 8;
+    draw(u, &v);
+    v.tone = KIOSK_TONE_REFUSED;
+    v.row_count = 0;
+    snprintf(v.headline, sizeof v.headline, "本餐已经用过");
+    draw(u, &v);
+    u->widget_count = 0;
+}
+
 ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
 {
     *no_display = false;
@@ -105,6 +138,7 @@ ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
         ui_free(u);
         return NULL;
     }
+    warm_up(u);
     if (opts->voice_enabled) {
         if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0)
             SDL_Log("no audio (%s); the kiosk runs without voice", SDL_GetError());

@@ -222,6 +222,7 @@ static void test_meals(void)
     CHECK_INT(kiosk_store_count_meals(s, &meals, &pending), KIOSK_OK);
     CHECK_INT(meals, 3);
     CHECK_INT(pending, 3);
+    CHECK_INT(kiosk_store_checkpoint(s), KIOSK_OK); /* the main loop's idle-time checkpoint */
     bool exists = false;
     CHECK_INT(kiosk_store_has_meal(s, &a.record_id, &exists), KIOSK_OK);
     CHECK(exists);
