@@ -71,18 +71,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case KIOSK_ERR_PARSE: {
         require_terminated(err, sizeof err);
-        /* The reason must not echo an ID number that was on the line. */
-        const char *id = strstr(line, "id ");
-        if (id) {
-            id += 3;
-            while (*id == ' ' || *id == '\t')
-                id++;
-            if (strlen(id) >= 18) {
-                char number[19];
-                memcpy(number, id, 18);
-                number[18] = '\0';
-                if (memchr(number, ' ', 18) == NULL && memchr(number, '\t', 18) == NULL &&
-                    strstr(err, number) != NULL)
+        /* The reason must not echo the ID number of an `id` line. */
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, "id", 2) == 0 && (p[2] == ' ' || p[2] == '\t')) {
+            p += 2;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            size_t n = strcspn(p, " \t\r\n"), digits = 0;
+            for (size_t i = 0; i < n; i++)
+                digits += p[i] >= '0' && p[i] <= '9';
+            if (digits >= 6) { /* a number, not a word the message itself could contain */
+                char number[64];
+                n = n < sizeof number - 1 ? n : sizeof number - 1;
+                memcpy(number, p, n);
+                number[n] = '\0';
+                if (strstr(err, number) != NULL)
                     abort();
             }
         }
