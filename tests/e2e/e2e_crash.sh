@@ -28,13 +28,21 @@ storm() { # 24 taps of random diners, 8 ms apart, at lunch time
   echo quit
 }
 
+# How long this machine takes to start a kiosk (sanitizers and a busy CI make it vary), so the
+# kills land in the storm and not before it.
+t0=$(date +%s%N)
+echo quit | "$K" --headless --reader sim:- --db crash.db --no-voice --log-level error 2>> log.txt
+startup_ms=$((($(date +%s%N) - t0) / 1000000))
+echo "start-up takes ${startup_ms} ms"
+
 killed=0
 for ((run = 0; run < RUNS; run++)); do
   "$K" --headless --reader sim:- --db crash.db --events ev.jsonl --no-voice --log-level error \
     < <(storm) 2>> log.txt &
   pid=$!
-  # Somewhere between start-up and the end of the storm.
-  sleep "0.$(printf '%03d' $((20 + RANDOM % 230)))"
+  # Somewhere from late in start-up to the end of the storm (24 taps, 8 ms apart).
+  delay_ms=$((startup_ms * 3 / 4 + RANDOM % 260))
+  sleep "$((delay_ms / 1000)).$(printf '%03d' $((delay_ms % 1000)))"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
   wait "$pid" 2>/dev/null || true
 done
