@@ -530,7 +530,7 @@ void kiosk_canteen_on_id_number(kiosk_canteen *c, const char *number, int64_t no
         snprintf(c->view.headline, sizeof c->view.headline, "身份证没有读清楚");
         snprintf(c->view.message, sizeof c->view.message, "%s", kiosk_idnum_result_text(r));
         snprintf(c->view.advice, sizeof c->view.advice, "请把身份证重新放在读卡区");
-        say(&c->view, "error");
+        say(&c->view, "id_again");
         show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
         json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "kind", "meal", "result", "error",
                               "kiosk_id", c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms,

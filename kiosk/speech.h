@@ -50,6 +50,7 @@
     X(WRONG_CANTEEN, "wrong_canteen")                   \
     X(SEE_STAFF, "see_staff")                           \
     X(ERROR, "error")                                   \
+    X(ID_AGAIN, "id_again")                             \
     X(BREAKFAST, "breakfast")                           \
     X(LUNCH, "lunch")                                   \
     X(DINNER, "dinner")                                 \

@@ -380,6 +380,7 @@ static void test_id_card(void)
     CHECK_INT(v->tone, KIOSK_TONE_ERROR);
     CHECK_STR(v->headline, "身份证没有读清楚");
     CHECK_STR(v->advice, "请把身份证重新放在读卡区");
+    CHECK_STR(v->voice[0], "id_again");
     CHECK(strstr(last_event(&fx), "bad_check") != NULL);
     CHECK_INT(meals_in(&fx), 1);
 
