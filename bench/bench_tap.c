@@ -367,18 +367,6 @@ static bool store_policy(kiosk_store *store, const char *path)
     return true;
 }
 
-/* The title bar's date and time, as kiosk/app.c fills them before every frame. */
-static void set_clock_text(kiosk_view *v, int64_t utc_ms)
-{
-    static const char *const weekdays[] = {"星期一", "星期二", "星期三", "星期四",
-                                           "星期五", "星期六", "星期日"};
-    kiosk_local_time t = kiosk_clock_local(utc_ms);
-    snprintf(v->date_text, sizeof v->date_text, "%d年%d月%d日 %s", t.date.year, t.date.month,
-             t.date.day, weekdays[kiosk_date_weekday(t.date)]);
-    snprintf(v->time_text, sizeof v->time_text, "%02d:%02d", t.minute_of_day / 60,
-             t.minute_of_day % 60);
-}
-
 /* Distinct random roster indices: the first n of a seeded Fisher-Yates shuffle. */
 static long *pick_cards(long roster, long n, uint64_t seed)
 {
@@ -650,7 +638,7 @@ int main(int argc, char **argv)
     /* The idle screen is on before the first diner arrives, as after the kiosk's start. */
     int64_t lunch_utc = kiosk_clock_local_midnight_ms(tap_day) + (11 * 60 + 30) * 60000LL;
     kiosk_view *v = kiosk_canteen_view(canteen);
-    set_clock_text(v, lunch_utc);
+    kiosk_view_set_clock(v, lunch_utc);
     ui_render(screen, v);
 
     /* Taps and floor iterations alternate, so both see the same disk: a VM's fsync latency
@@ -674,7 +662,7 @@ int main(int argc, char **argv)
             kiosk_canteen_on_card(canteen, uid, sizeof uid, utc, kiosk_clock_mono_ms());
             double t1 = now_ms();
             v = kiosk_canteen_view(canteen);
-            set_clock_text(v, utc);
+            kiosk_view_set_clock(v, utc);
             ui_render(screen, v);
             double t2 = now_ms();
             tap_ms[i] = t2 - t0;
@@ -693,7 +681,7 @@ int main(int argc, char **argv)
             /* Back to idle for the next diner (not timed), drawn as the main loop would. */
             kiosk_canteen_on_press(canteen, "back", utc, kiosk_clock_mono_ms());
             v = kiosk_canteen_view(canteen);
-            set_clock_text(v, utc);
+            kiosk_view_set_clock(v, utc);
             ui_render(screen, v);
             /* As the main loop does on the way back to idle, so taps do not checkpoint. */
             if (kiosk_store_checkpoint(store) != KIOSK_OK)

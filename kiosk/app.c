@@ -76,17 +76,6 @@ static void on_reading(void *user, const drv_reading *r)
         KLOG_DEBUG("inbox closed; reading dropped at shutdown");
 }
 
-static void update_clock_text(kiosk_view *v, int64_t now_utc_ms)
-{
-    static const char *const weekdays[] = {"星期一", "星期二", "星期三", "星期四",
-                                           "星期五", "星期六", "星期日"};
-    kiosk_local_time t = kiosk_clock_local(now_utc_ms);
-    snprintf(v->date_text, sizeof v->date_text, "%d年%d月%d日 %s", t.date.year, t.date.month,
-             t.date.day, weekdays[kiosk_date_weekday(t.date)]);
-    snprintf(v->time_text, sizeof v->time_text, "%02d:%02d", t.minute_of_day / 60,
-             t.minute_of_day % 60);
-}
-
 static void save_shot(ui *u, const kiosk_view *v, const char *path)
 {
     char err[256];
@@ -112,7 +101,7 @@ typedef struct presenter {
  * or a new result, not a countdown tick) as a PNG. */
 static void present(presenter *p, ui *u, kiosk_view *v)
 {
-    update_clock_text(v, kiosk_clock_now_ms());
+    kiosk_view_set_clock(v, kiosk_clock_now_ms());
     if (!p->force && memcmp(v, &p->shown, sizeof p->shown) == 0)
         return;
     ui_render(u, v);
@@ -173,7 +162,7 @@ static bool handle(const kiosk_event *ev, kiosk_canteen *c, ui *u, int64_t *wait
         kiosk_clock_set_ms(ev->u.time_utc_ms);
         break;
     case KIOSK_EV_SHOT:
-        update_clock_text(kiosk_canteen_view(c), kiosk_clock_now_ms());
+        kiosk_view_set_clock(kiosk_canteen_view(c), kiosk_clock_now_ms());
         save_shot(u, kiosk_canteen_view(c), ev->u.path);
         break;
     case KIOSK_EV_WAIT:

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "card_uid.h"
 #include "mask.h"
 
 /* Columns: enum name, header name, required. */
@@ -378,17 +379,6 @@ static bool is_id_char(char c)
            c == '-';
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -557,10 +547,8 @@ static kiosk_rc parse_status(parser *p, const char *v, size_t len, kiosk_roster_
 static kiosk_rc parse_card_uid(parser *p, const char *v, size_t len, kiosk_roster_row *row)
 {
     char show[SHOWN_MAX + 3];
-    bool ok = len == 0 || len == 8 || len == 14 || len == 20;
-    for (size_t i = 0; ok && i < len; i++)
-        ok = hex_value(v[i]) >= 0;
-    if (!ok)
+    uint8_t bytes[KIOSK_UID_MAX];
+    if (len != 0 && kiosk_card_uid_from_hex(v, len, bytes) <= 0)
         return fail(p, p->rec_line, columns[COL_CARD_UID].name,
                     "%s must be 8, 14 or 20 hex digits (a 4, 7 or 10 byte UID)",
                     shown(v, len, show));

@@ -7,20 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card_uid.h"
 #include "clock.h"
 
 #define LINE_MAX_BYTES 1024
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static kiosk_rc fail(char *err, size_t err_size, const char *msg)
 {
@@ -69,17 +59,13 @@ kiosk_rc kiosk_simcmd_parse(const char *line, kiosk_event *out, char *err, size_
 
     memset(out, 0, sizeof *out);
     if (strcmp(verb, "tap") == 0) {
-        size_t len = strlen(arg);
-        if (len != 8 && len != 14 && len != 20)
+        int bytes = kiosk_card_uid_from_hex(arg, strlen(arg), out->u.card.uid);
+        if (bytes == 0)
             return fail(err, err_size, "tap: the UID must be 4, 7 or 10 bytes of hex");
-        for (size_t i = 0; i < len; i += 2) {
-            int hi = hex_value(arg[i]), lo = hex_value(arg[i + 1]);
-            if (hi < 0 || lo < 0)
-                return fail(err, err_size, "tap: the UID must be hexadecimal");
-            out->u.card.uid[i / 2] = (uint8_t)(hi << 4 | lo);
-        }
+        if (bytes < 0)
+            return fail(err, err_size, "tap: the UID must be hexadecimal");
         out->kind = KIOSK_EV_CARD;
-        out->u.card.uid_len = len / 2;
+        out->u.card.uid_len = (size_t)bytes;
         return KIOSK_OK;
     }
     if (strcmp(verb, "id") == 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "card_uid.h"
 #include "clock.h"
 #include "log.h"
 #include "roster_csv.h"
@@ -431,16 +432,14 @@ static kiosk_rc apply_roster_row(import_ctx *ctx, const kiosk_roster_row *row)
         }
     }
     if (row->card_uid[0]) {
-        uint8_t uid[10], key[32];
-        size_t uid_len = 0;
-        if (sodium_hex2bin(uid, sizeof uid, row->card_uid, strlen(row->card_uid), NULL, &uid_len,
-                           NULL) != 0 ||
-            uid_len == 0) {
+        uint8_t uid[KIOSK_UID_MAX], key[32];
+        int uid_len = kiosk_card_uid_from_hex(row->card_uid, strlen(row->card_uid), uid);
+        if (uid_len <= 0) {
             snprintf(ctx->problem, sizeof ctx->problem, "line %zu: card_uid: not hexadecimal",
                      row->line);
             return KIOSK_ERR_PARSE;
         }
-        kiosk_store_card_key(store, uid, uid_len, key);
+        kiosk_store_card_key(store, uid, (size_t)uid_len, key);
         sqlite3_bind_blob(ctx->upsert_card, 1, key, 32, SQLITE_STATIC);
         sqlite3_bind_text(ctx->upsert_card, 2, row->person_id, -1, SQLITE_STATIC);
         sqlite3_bind_int(ctx->upsert_card, 3, row->card_blocked);
@@ -948,9 +947,7 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
     sqlite3_stmt *st;
     int code = sqlite3_prepare_v2(
         store->db,
-        "SELECT lower(substr(hex(record_id), 1, 8) || '-' || substr(hex(record_id), 9, 4) || '-'"
-        " || substr(hex(record_id), 13, 4) || '-' || substr(hex(record_id), 17, 4) || '-'"
-        " || substr(hex(record_id), 21)), business_date, printf('%02d:%02d', local_minute / 60,"
+        "SELECT record_id, business_date, printf('%02d:%02d', local_minute / 60,"
         " local_minute % 60), kiosk_id, canteen_id, person_id, class_id, meal_type, price_fen,"
         " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, policy_version,"
         " payment_method FROM meal WHERE business_date BETWEEN ?1 AND ?2"
@@ -965,9 +962,14 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
           "payment_method\n",
           out);
     while ((code = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int c = 0; c < 16; c++) {
-            if (c)
-                fputc(',', out);
+        /* The id as the events file writes it (the column's CHECK keeps it 16 bytes). */
+        kiosk_recid id;
+        char id_text[KIOSK_RECID_TEXT];
+        memcpy(id.bytes, sqlite3_column_blob(st, 0), sizeof id.bytes);
+        kiosk_recid_format(&id, id_text);
+        fputs(id_text, out);
+        for (int c = 1; c < 16; c++) {
+            fputc(',', out);
             write_csv_field(out, (const char *)sqlite3_column_text(st, c));
         }
         fputc('\n', out);
@@ -985,11 +987,6 @@ kiosk_rc kiosk_store_checkpoint(kiosk_store *store)
 }
 
 /* --- recovery from a damaged file -------------------------------------------------------- */
-
-/* Tables in an order that satisfies their references; device_state first, so the card key (and
- * with it every stored card hash) survives. */
-static const char *const salvage_tables[] = {"device_state", "person", "card",
-                                             "policy",       "meal",   "outbox"};
 
 /* Copies the readable rows of one table from the damaged file (schema "old") into the fresh one,
  * column by column as the fresh schema names them. Reading stops at the first damaged page: the
@@ -1089,18 +1086,19 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
         snprintf(err, err_size, "%s", fresh->message);
         out->complete = false;
     } else {
-        for (size_t t = 0; t < sizeof salvage_tables / sizeof salvage_tables[0]; t++) {
+        /* In an order that satisfies the references; device_state first, so the card key (and
+         * with it every stored card hash) survives. */
+        long ignored;
+        const struct {
+            const char *table;
+            long *copied;
+        } salvage[] = {{"device_state", &ignored}, {"person", &out->persons},
+                       {"card", &out->cards},      {"policy", &ignored},
+                       {"meal", &out->meals},      {"outbox", &out->outbox}};
+        for (size_t t = 0; t < sizeof salvage / sizeof salvage[0]; t++) {
             bool complete;
-            long n = salvage_table(fresh->db, salvage_tables[t], &complete);
+            *salvage[t].copied = salvage_table(fresh->db, salvage[t].table, &complete);
             out->complete = out->complete && complete;
-            if (t == 1)
-                out->persons = n;
-            else if (t == 2)
-                out->cards = n;
-            else if (t == 4)
-                out->meals = n;
-            else if (t == 5)
-                out->outbox = n;
         }
         if (sqlite3_exec(fresh->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
             rc = fail(fresh, sqlite3_errcode(fresh->db), "recovery commit");

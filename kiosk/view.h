@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum kiosk_screen {
     KIOSK_SCREEN_IDLE,    /* "请刷卡" and where to tap */
@@ -66,5 +67,9 @@ typedef struct kiosk_view {
     size_t voice_count;
     unsigned voice_serial;
 } kiosk_view;
+
+/* Fills the title bar's date ("2026年11月23日 星期一") and time ("11:30") for the local time of
+ * utc_ms; the main loop calls it before every frame. */
+void kiosk_view_set_clock(kiosk_view *v, int64_t utc_ms);
 
 #endif
