@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "canteen.h"
 #include "clock.h"
 #include "events_log.h"
@@ -63,8 +64,12 @@
 #define TARGET_RATIO       1.5
 #define TMPFS_MAGIC_NUMBER 0x01021994
 
-/* The business day of the run: a Monday, inside the policy's validity. */
-static const kiosk_date tap_day = {2026, 11, 23};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What a run leaves in its scratch directory. */
+static const char *const scratch_files[] = {"kiosk.db",   "kiosk.db-wal", "kiosk.db-shm",
+                                            "floor.db",   "floor.db-wal", "floor.db-shm",
+                                            "roster.csv", "events.jsonl"};
 
 typedef struct options {
     long taps, roster, floor;
@@ -77,85 +82,10 @@ typedef struct options {
     bool events, keep;
 } options;
 
-typedef struct summary {
-    double p50, p90, p99, max, mean;
-} summary;
-
-/* --- small helpers ------------------------------------------------------------------------ */
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
-        perror("bench_tap: clock_gettime");
-        exit(1);
-    }
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        continue;
-}
-
-/* splitmix64: a tiny, well-mixed generator, so runs with the same seed pick the same cards. */
-static uint64_t next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentiles: the value below which p % of the samples lie, no interpolation, so
- * the p99 of 1000 taps is the 990th fastest tap. Sorts samples in place. */
-static summary summarize(double *samples, size_t n)
-{
-    summary s = {0};
-    if (n == 0)
-        return s;
-    qsort(samples, n, sizeof *samples, compare_double);
-    double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += samples[i];
-    const double ps[3] = {50, 90, 99};
-    double *out[3] = {&s.p50, &s.p90, &s.p99};
-    for (int k = 0; k < 3; k++) {
-        size_t rank = (size_t)((ps[k] * (double)n + 99.0) / 100.0); /* ceil(p/100 * n) */
-        if (rank < 1)
-            rank = 1;
-        if (rank > n)
-            rank = n;
-        *out[k] = samples[rank - 1];
-    }
-    s.max = samples[n - 1];
-    s.mean = sum / (double)n;
-    return s;
-}
-
-static void print_summary(const char *label, size_t n, summary s)
+static void print_summary(const char *label, size_t n, bench_summary s)
 {
     printf("%-34s n=%-6zu p50 %7.2f  p90 %7.2f  p99 %7.2f  max %7.2f  mean %7.2f ms\n", label, n,
            s.p50, s.p90, s.p99, s.max, s.mean);
-}
-
-static bool parse_long(const char *text, long min, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < min)
-        return false;
-    *out = v;
-    return true;
 }
 
 static void usage(FILE *f)
@@ -205,15 +135,15 @@ static bool parse_options(int argc, char **argv, options *o)
         } else if (!value) {
             fprintf(stderr, "bench_tap: %s: unknown option or missing value\n", a);
             return false;
-        } else if (strcmp(a, "--taps") == 0 && parse_long(value, 1, &v)) {
+        } else if (strcmp(a, "--taps") == 0 && bench_parse_long(value, 1, &v)) {
             o->taps = v;
-        } else if (strcmp(a, "--roster") == 0 && parse_long(value, 1, &v) && v <= 9999999) {
+        } else if (strcmp(a, "--roster") == 0 && bench_parse_long(value, 1, &v) && v <= 9999999) {
             o->roster = v;
-        } else if (strcmp(a, "--floor") == 0 && parse_long(value, 1, &v)) {
+        } else if (strcmp(a, "--floor") == 0 && bench_parse_long(value, 1, &v)) {
             o->floor = v;
-        } else if (strcmp(a, "--gap-ms") == 0 && parse_long(value, 0, &v)) {
+        } else if (strcmp(a, "--gap-ms") == 0 && bench_parse_long(value, 0, &v)) {
             o->gap_ms = v;
-        } else if (strcmp(a, "--seed") == 0 && parse_long(value, 0, &v)) {
+        } else if (strcmp(a, "--seed") == 0 && bench_parse_long(value, 0, &v)) {
             o->seed = (uint64_t)v;
         } else if (strcmp(a, "--dir") == 0) {
             o->parent_dir = value;
@@ -241,70 +171,6 @@ static bool parse_options(int argc, char **argv, options *o)
 
 /* --- the generated roster --------------------------------------------------------------- */
 
-/* A 7-byte UID starting with NXP's manufacturer byte 0x04, as most service cards do; the other
- * six bytes are the roster index. Sequential UIDs are fine: the store keys cards by a keyed
- * hash, so they land at random places in the card index just as real UIDs do. */
-static void card_uid(long index, uint8_t uid[7])
-{
-    uid[0] = 0x04;
-    for (int i = 0; i < 6; i++)
-        uid[6 - i] = (uint8_t)((uint64_t)index >> (8 * i));
-}
-
-static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
-                                       "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-                                       "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹"};
-static const char *const given[] = {"秀", "兰", "英", "华", "明", "国", "建", "玉", "芳", "桂",
-                                    "珍", "淑", "凤", "德", "文", "志", "强", "永", "福", "春",
-                                    "海", "金", "荣", "平", "军", "红", "梅", "丽", "云", "清",
-                                    "宝", "成", "林", "和", "生", "祥", "顺", "贵", "良", "琴"};
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* One roster row (docs/roster.md) for person `index`: every one of them is eligible for a
- * subsidised lunch at this canteen, spread over the policy's classes (ages 60-100, some with
- * hardship categories) so the result screens and amounts vary as on a real day. */
-static int write_roster_row(FILE *f, long index)
-{
-    uint64_t state = (uint64_t)index * 0x2545F4914F6CDD1DULL + 7;
-    uint64_t r = next_random(&state);
-    char name[16];
-    int len = snprintf(name, sizeof name, "%s%s", surnames[r % COUNT(surnames)],
-                       given[(r >> 8) % COUNT(given)]);
-    if ((r >> 16) % 4 != 0) /* three in four names have three characters */
-        snprintf(name + len, sizeof name - (size_t)len, "%s", given[(r >> 24) % COUNT(given)]);
-    int year = 1926 + (int)((r >> 32) % 40); /* 60 to 100 years old on the tap day */
-    int month = 1 + (int)((r >> 40) % 12), day = 1 + (int)((r >> 44) % 28);
-    unsigned pick = (unsigned)((r >> 50) % 100);
-    const char *categories = pick < 8 ? "dibao" : pick < 11 ? "tekun" : pick < 14 ? "disabled" : "";
-    const char *hukou = (r >> 58) % 8 == 0 ? "resident" : "local";
-    uint8_t uid[7];
-    card_uid(index, uid);
-    return fprintf(f,
-                   "P%07ld,%s,%04d-%02d-%02d,%s,320100,320102,32010200%d,%s,active,"
-                   "%02X%02X%02X%02X%02X%02X%02X,active,,\n",
-                   index, name, year, month, day, categories, (int)((r >> 61) % 4) + 1, hukou,
-                   uid[0], uid[1], uid[2], uid[3], uid[4], uid[5], uid[6]);
-}
-
-static bool write_roster(const char *path, long persons)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "bench_tap: %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    bool ok = fputs("person_id,name,birth_date,categories,city,district,street,hukou,status,"
-                    "card_uid,card_status,issuing_canteen,id_number\n",
-                    f) >= 0;
-    for (long i = 0; ok && i < persons; i++)
-        ok = write_roster_row(f, i) > 0;
-    if (fclose(f) != 0)
-        ok = false;
-    if (!ok)
-        fprintf(stderr, "bench_tap: cannot write %s\n", path);
-    return ok;
-}
-
 /* --- set-up ------------------------------------------------------------------------------- */
 
 static bool import_roster(const char *db_path, const char *csv_path, long persons)
@@ -324,9 +190,9 @@ static bool import_roster(const char *db_path, const char *csv_path, long person
         return false;
     }
     kiosk_import_stats stats;
-    double t0 = now_ms();
-    rc = kiosk_store_import_roster(store, csv, tap_day, &stats, err, sizeof err);
-    double took = now_ms() - t0;
+    double t0 = bench_now_ms();
+    rc = kiosk_store_import_roster(store, csv, BENCH_DAY, &stats, err, sizeof err);
+    double took = bench_now_ms() - t0;
     fclose(csv); /* read-only: nothing to lose */
     kiosk_store_close(store);
     if (rc != KIOSK_OK) {
@@ -377,31 +243,12 @@ static long *pick_cards(long roster, long n, uint64_t seed)
         all[i] = i;
     uint64_t state = seed;
     for (long i = 0; i < n; i++) {
-        long j = i + (long)(next_random(&state) % (uint64_t)(roster - i));
+        long j = i + (long)(bench_random(&state) % (uint64_t)(roster - i));
         long swap = all[i];
         all[i] = all[j];
         all[j] = swap;
     }
     return all;
-}
-
-static void remove_scratch(const char *dir, bool keep)
-{
-    static const char *const files[] = {"kiosk.db",   "kiosk.db-wal", "kiosk.db-shm",
-                                        "floor.db",   "floor.db-wal", "floor.db-shm",
-                                        "roster.csv", "events.jsonl"};
-    if (keep) {
-        printf("scratch directory kept: %s\n", dir);
-        return;
-    }
-    char path[PATH_MAX];
-    for (size_t i = 0; i < COUNT(files); i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        if (unlink(path) != 0 && errno != ENOENT)
-            fprintf(stderr, "bench_tap: cannot remove %s: %s\n", path, strerror(errno));
-    }
-    if (rmdir(dir) != 0)
-        fprintf(stderr, "bench_tap: cannot remove %s: %s\n", dir, strerror(errno));
 }
 
 /* --- the floor ----------------------------------------------------------------------------- */
@@ -567,7 +414,7 @@ int main(int argc, char **argv)
 
     printf("bench_tap: %ld taps, %ld-person roster, %ld floor iterations, scratch %s\n", o.taps,
            o.roster, o.floor, dir);
-    if (!write_roster(csv_path, o.roster) || !import_roster(db_path, csv_path, o.roster))
+    if (!bench_write_roster(csv_path, o.roster) || !import_roster(db_path, csv_path, o.roster))
         goto out;
     if (unlink(csv_path) != 0)
         fprintf(stderr, "bench_tap: cannot remove %s: %s\n", csv_path, strerror(errno));
@@ -636,7 +483,7 @@ int main(int argc, char **argv)
     }
 
     /* The idle screen is on before the first diner arrives, as after the kiosk's start. */
-    int64_t lunch_utc = kiosk_clock_local_midnight_ms(tap_day) + (11 * 60 + 30) * 60000LL;
+    int64_t lunch_utc = kiosk_clock_local_midnight_ms(BENCH_DAY) + (11 * 60 + 30) * 60000LL;
     kiosk_view *v = kiosk_canteen_view(canteen);
     kiosk_view_set_clock(v, lunch_utc);
     ui_render(screen, v);
@@ -653,18 +500,18 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nt || floor_done < nf; i++) {
         if (i < nt) {
             if (o.gap_ms > 0)
-                sleep_ms(o.gap_ms);
+                bench_sleep_ms(o.gap_ms);
             uint8_t uid[7];
-            card_uid(cards[i], uid);
+            bench_card_uid(cards[i], uid);
             /* 100 ms of injected time per tap keeps every tap at 11:30-11:31, inside lunch. */
             int64_t utc = lunch_utc + (int64_t)i * 100;
-            double t0 = now_ms();
+            double t0 = bench_now_ms();
             kiosk_canteen_on_card(canteen, uid, sizeof uid, utc, kiosk_clock_mono_ms());
-            double t1 = now_ms();
+            double t1 = bench_now_ms();
             v = kiosk_canteen_view(canteen);
             kiosk_view_set_clock(v, utc);
             ui_render(screen, v);
-            double t2 = now_ms();
+            double t2 = bench_now_ms();
             tap_ms[i] = t2 - t0;
             flow_ms[i] = t1 - t0;
             render_ms[i] = t2 - t1;
@@ -691,13 +538,13 @@ int main(int argc, char **argv)
         }
         if (have_success_view && floor_done < nf) {
             if (o.gap_ms > 0) /* the same idle time before it as before a tap */
-                sleep_ms(o.gap_ms);
-            double t0 = now_ms();
+                bench_sleep_ms(o.gap_ms);
+            double t0 = bench_now_ms();
             if (!floor_commit(&fl, (long)floor_done))
                 goto out;
-            double t1 = now_ms();
+            double t1 = bench_now_ms();
             ui_render(screen, &success_view);
-            double t2 = now_ms();
+            double t2 = bench_now_ms();
             floor_ms[floor_done] = t2 - t0;
             floor_commit_ms[floor_done] = t1 - t0;
             floor_render_ms[floor_done] = t2 - t1;
@@ -730,12 +577,12 @@ int main(int argc, char **argv)
            ui_text_missing_glyphs(ui_text_engine(screen)));
     printf("first tap (cold font sizes and caches): %.2f ms\n", first_tap);
 
-    summary tap = summarize(tap_ms, nt);
-    summary flow = summarize(flow_ms, nt);
-    summary render = summarize(render_ms, nt);
-    summary floor_all = summarize(floor_ms, nf);
-    summary floor_commit_s = summarize(floor_commit_ms, nf);
-    summary floor_render_s = summarize(floor_render_ms, nf);
+    bench_summary tap = bench_summarize(tap_ms, nt);
+    bench_summary flow = bench_summarize(flow_ms, nt);
+    bench_summary render = bench_summarize(render_ms, nt);
+    bench_summary floor_all = bench_summarize(floor_ms, nf);
+    bench_summary floor_commit_s = bench_summarize(floor_commit_ms, nf);
+    bench_summary floor_render_s = bench_summarize(floor_render_ms, nf);
     print_summary("tap (on_card .. ui_render)", nt, tap);
     print_summary("  part: kiosk_canteen_on_card", nt, flow);
     print_summary("  part: ui_render (result frame)", nt, render);
@@ -764,6 +611,6 @@ out:
     free(floor_ms);
     free(floor_commit_ms);
     free(floor_render_ms);
-    remove_scratch(dir, o.keep);
+    bench_remove_scratch(dir, scratch_files, COUNT(scratch_files), o.keep);
     return status;
 }
