@@ -92,13 +92,10 @@ typedef struct presenter {
     const char *shot_dir; /* headless screenshot directory, NULL when off */
     int shot_screen;      /* -1 before the first */
     unsigned shot_serial, shots;
-    kiosk_store *store; /* checkpointed when the screen goes back to idle */
-    int last_screen;
 } presenter;
 
-/* Draws v when it differs from the last frame; checkpoints the store when the screen goes back
- * to idle; when headless with a screenshot directory, saves every new screen (a new screen kind
- * or a new result, not a countdown tick) as a PNG. */
+/* Draws v when it differs from the last frame; when headless with a screenshot directory, saves
+ * every new screen (a new screen kind or a new result, not a countdown tick) as a PNG. */
 static void present(presenter *p, ui *u, kiosk_view *v)
 {
     kiosk_view_set_clock(v, kiosk_clock_now_ms());
@@ -107,10 +104,6 @@ static void present(presenter *p, ui *u, kiosk_view *v)
     ui_render(u, v);
     p->shown = *v;
     p->force = false;
-    if (p->store && v->screen == KIOSK_SCREEN_IDLE && p->last_screen != KIOSK_SCREEN_IDLE &&
-        kiosk_store_checkpoint(p->store) != KIOSK_OK)
-        KLOG_WARN("idle checkpoint failed; SQLite will checkpoint on its own");
-    p->last_screen = (int)v->screen;
     if (p->shot_dir && ((int)v->screen != p->shot_screen || v->voice_serial != p->shot_serial)) {
         char path[KIOSK_CONFIG_STR + 32];
         snprintf(path, sizeof path, "%s/%04u-%s.png", p->shot_dir, ++p->shots,
@@ -287,8 +280,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
     memset(&pr, 0, sizeof pr);
     pr.force = true;
     pr.shot_screen = -1;
-    pr.store = store;
-    pr.last_screen = KIOSK_SCREEN_IDLE;
+    kiosk_screen last_screen = KIOSK_SCREEN_IDLE;
     pr.shot_dir = headless && cfg->screenshot_dir[0] ? cfg->screenshot_dir : NULL;
     int64_t wait_until = 0;
     bool running = true;
@@ -310,7 +302,13 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
         }
         mono = kiosk_clock_mono_ms();
         kiosk_canteen_on_tick(canteen, mono);
-        present(&pr, u, kiosk_canteen_view(canteen));
+        kiosk_view *view = kiosk_canteen_view(canteen);
+        present(&pr, u, view);
+        /* Back at idle: copy the WAL into the database now, so no diner's commit pays for it. */
+        if (view->screen == KIOSK_SCREEN_IDLE && last_screen != KIOSK_SCREEN_IDLE &&
+            kiosk_store_checkpoint(store) != KIOSK_OK)
+            KLOG_WARN("idle checkpoint failed; SQLite will checkpoint on its own");
+        last_screen = view->screen;
         if (!running)
             break;
 

@@ -226,15 +226,25 @@ static void log_reason_event(kiosk_canteen *c, const char *result, kiosk_reason 
 
 /* --- result screens -------------------------------------------------------------------- */
 
-static void show_error(kiosk_canteen *c, const char *message, int64_t now_mono_ms)
+/* How the diner was identified: by a service card, or by the ID-card reader (no card). */
+typedef enum identified_by { BY_CARD, BY_ID_NUMBER } identified_by;
+
+/* Something went wrong that is not the diner's entitlement: what happened and what to do. */
+static void show_problem(kiosk_canteen *c, const char *headline, const char *message,
+                         const char *advice, const char *clip, int64_t now_mono_ms)
 {
     view_begin(c, KIOSK_SCREEN_RESULT, KIOSK_TONE_ERROR);
     kiosk_view *v = &c->view;
-    snprintf(v->headline, sizeof v->headline, "暂时无法用餐");
+    snprintf(v->headline, sizeof v->headline, "%s", headline);
     snprintf(v->message, sizeof v->message, "%s", message);
-    snprintf(v->advice, sizeof v->advice, "请到窗口找工作人员");
-    say(v, "error");
+    snprintf(v->advice, sizeof v->advice, "%s", advice);
+    say(v, clip);
     show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
+}
+
+static void show_error(kiosk_canteen *c, const char *message, int64_t now_mono_ms)
+{
+    show_problem(c, "暂时无法用餐", message, "请到窗口找工作人员", "error", now_mono_ms);
 }
 
 static void describe_previous(kiosk_canteen *c, const kiosk_decision *d, char *out, size_t size)
@@ -250,8 +260,8 @@ static void describe_previous(kiosk_canteen *c, const kiosk_decision *d, char *o
              kiosk_meal_type_label(p->meal_type));
 }
 
-static void show_refusal(kiosk_canteen *c, const kiosk_holder *h, const kiosk_decision *d,
-                         const kiosk_policy *policy, int64_t now_mono_ms)
+static void show_refusal(kiosk_canteen *c, identified_by by, const kiosk_holder *h,
+                         const kiosk_decision *d, const kiosk_policy *policy, int64_t now_mono_ms)
 {
     view_begin(c, KIOSK_SCREEN_RESULT, KIOSK_TONE_REFUSED);
     kiosk_view *v = &c->view;
@@ -262,7 +272,8 @@ static void show_refusal(kiosk_canteen *c, const kiosk_holder *h, const kiosk_de
     say(v, kiosk_reason_code(d->reason));
     switch (d->reason) {
     case KIOSK_REASON_UNKNOWN_CARD:
-        snprintf(v->message, sizeof v->message, "这张卡没有登记助餐服务");
+        snprintf(v->message, sizeof v->message, "%s",
+                 by == BY_CARD ? "这张卡没有登记助餐服务" : "这张身份证没有登记助餐服务");
         break;
     case KIOSK_REASON_CARD_BLOCKED:
         snprintf(v->message, sizeof v->message, "这张卡已挂失或停用，不能刷卡用餐");
@@ -414,9 +425,6 @@ kiosk_rc kiosk_canteen_receipt(const kiosk_canteen *c, int columns, char *out, s
     return kiosk_receipt_format(&c->receipt, columns, out, size);
 }
 
-/* How the diner was identified: by a service card, or by the ID-card reader (no card). */
-typedef enum identified_by { BY_CARD, BY_ID_NUMBER } identified_by;
-
 /* The same identity again within the repeat window: show the first result, record nothing. */
 static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
                         int64_t now_utc_ms, int64_t now_mono_ms)
@@ -451,9 +459,7 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
                                 : kiosk_store_find_id_number(c->store, key, &holder);
     if (rc == KIOSK_ERR_NOT_FOUND) {
         kiosk_decision d = {.reason = KIOSK_REASON_UNKNOWN_CARD, .meal_type = KIOSK_MEAL_NONE};
-        show_refusal(c, NULL, &d, NULL, now_mono_ms);
-        if (by == BY_ID_NUMBER)
-            snprintf(c->view.message, sizeof c->view.message, "这张身份证没有登记助餐服务");
+        show_refusal(c, by, NULL, &d, NULL, now_mono_ms);
         log_reason_event(c, "refused", KIOSK_REASON_UNKNOWN_CARD, now_utc_ms);
         remember_tap(c, key, now_mono_ms, NULL);
         return;
@@ -478,7 +484,7 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
     kiosk_decision d = kiosk_policy_decide(
         policy, &holder.person, by == BY_CARD ? &holder.card : NULL, &c->opts.site, &history, at);
     if (!d.approved) {
-        show_refusal(c, &holder, &d, policy, now_mono_ms);
+        show_refusal(c, by, &holder, &d, policy, now_mono_ms);
         log_meal_event(c, "refused", &d, NULL, now_utc_ms);
         remember_tap(c, key, now_mono_ms, NULL);
         return;
@@ -526,12 +532,8 @@ void kiosk_canteen_on_id_number(kiosk_canteen *c, const char *number, int64_t no
     kiosk_idnum_result r = kiosk_idnum_validate(number, kiosk_clock_local(now_utc_ms).date, &id);
     if (r != KIOSK_IDNUM_OK) {
         /* A misread: the certified reader checks the chip, so ask for the card again. */
-        view_begin(c, KIOSK_SCREEN_RESULT, KIOSK_TONE_ERROR);
-        snprintf(c->view.headline, sizeof c->view.headline, "身份证没有读清楚");
-        snprintf(c->view.message, sizeof c->view.message, "%s", kiosk_idnum_result_text(r));
-        snprintf(c->view.advice, sizeof c->view.advice, "请把身份证重新放在读卡区");
-        say(&c->view, "id_again");
-        show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
+        show_problem(c, "身份证没有读清楚", kiosk_idnum_result_text(r), "请把身份证重新放在读卡区",
+                     "id_again", now_mono_ms);
         json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "kind", "meal", "result", "error",
                               "kiosk_id", c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms,
                               "reason", kiosk_idnum_result_code(r));
