@@ -187,16 +187,28 @@ void kiosk_canteen_on_tick(kiosk_canteen *c, int64_t now_mono_ms)
 
 /* --- the events log -------------------------------------------------------------------- */
 
+/* The start of an outcome line; NULL when no events file is configured, so a kiosk without one
+ * builds no JSON on the tap path. */
+static json_t *event_new(kiosk_canteen *c, const char *result, int64_t now_utc_ms)
+{
+    if (!c->log)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:I}", "kind", "meal", "result", result, "kiosk_id",
+                     c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms);
+}
+
+static void event_write(kiosk_canteen *c, json_t *o)
+{
+    if (o && kiosk_events_log_take(c->log, o) != KIOSK_OK)
+        KLOG_WARN("outcome not written to the events file");
+}
+
 static void log_meal_event(kiosk_canteen *c, const char *result, const kiosk_decision *d,
                            const char *record_id, int64_t now_utc_ms)
 {
-    json_t *o = json_object();
+    json_t *o = event_new(c, result, now_utc_ms);
     if (!o)
         return;
-    json_object_set_new(o, "kind", json_string("meal"));
-    json_object_set_new(o, "result", json_string(result));
-    json_object_set_new(o, "kiosk_id", json_string(c->opts.kiosk_id));
-    json_object_set_new(o, "at_utc_ms", json_integer(now_utc_ms));
     if (d) {
         if (d->reason != KIOSK_REASON_OK)
             json_object_set_new(o, "reason", json_string(kiosk_reason_code(d->reason)));
@@ -213,8 +225,7 @@ static void log_meal_event(kiosk_canteen *c, const char *result, const kiosk_dec
     }
     if (record_id && record_id[0])
         json_object_set_new(o, "record_id", json_string(record_id));
-    if (kiosk_events_log_take(c->log, o) != KIOSK_OK)
-        KLOG_WARN("outcome not written to the events file");
+    event_write(c, o);
 }
 
 static void log_reason_event(kiosk_canteen *c, const char *result, kiosk_reason reason,
@@ -438,12 +449,7 @@ static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES
     c->view.voice_count = 0;
     say(&c->view, "same_result");
     show_for(c, STATE_RESULT, c->opts.result_seconds, now_mono_ms);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "kind", "meal", "result", "repeat", "kiosk_id",
-                          c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms);
-    if (o && again->record_id[0])
-        json_object_set_new(o, "record_id", json_string(again->record_id));
-    if (kiosk_events_log_take(c->log, o) != KIOSK_OK)
-        KLOG_WARN("outcome not written to the events file");
+    log_meal_event(c, "repeat", NULL, again->record_id, now_utc_ms);
     return true;
 }
 
@@ -534,11 +540,10 @@ void kiosk_canteen_on_id_number(kiosk_canteen *c, const char *number, int64_t no
         /* A misread: the certified reader checks the chip, so ask for the card again. */
         show_problem(c, "身份证没有读清楚", kiosk_idnum_result_text(r), "请把身份证重新放在读卡区",
                      "id_again", now_mono_ms);
-        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "kind", "meal", "result", "error",
-                              "kiosk_id", c->opts.kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms,
-                              "reason", kiosk_idnum_result_code(r));
-        if (kiosk_events_log_take(c->log, o) != KIOSK_OK)
-            KLOG_WARN("outcome not written to the events file");
+        json_t *o = event_new(c, "error", now_utc_ms);
+        if (o)
+            json_object_set_new(o, "reason", json_string(kiosk_idnum_result_code(r)));
+        event_write(c, o);
         return;
     }
     uint8_t key[KIOSK_CARD_KEY_BYTES];
