@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reader.h"
+#include "device.h"
 
 #define SIM_LINE_MAX 1024
 
@@ -34,6 +34,12 @@ static void emit(sim_state *s, drv_reading_kind kind, const char *text)
     s->on_reading(s->user, &r);
 }
 
+static void emit_state(sim_state *s, kiosk_device_state state, const char *text)
+{
+    drv_reading r = {.kind = DRV_READING_STATE, .text = text, .state = state};
+    s->on_reading(s->user, &r);
+}
+
 /* Splits the bytes into lines; a line longer than the maximum is reported and skipped. */
 static void feed(sim_state *s, const char *buf, size_t n)
 {
@@ -41,7 +47,7 @@ static void feed(sim_state *s, const char *buf, size_t n)
         char c = buf[i];
         if (c == '\n') {
             if (s->overlong) {
-                emit(s, DRV_READING_FAULT, "sim: a line longer than 1023 bytes was skipped");
+                emit_state(s, KIOSK_DEVICE_READY, "sim: a line longer than 1023 bytes was skipped");
             } else {
                 s->line[s->line_len] = '\0';
                 emit(s, DRV_READING_LINE, s->line);
@@ -94,7 +100,7 @@ static void *sim_thread(void *arg)
         close(s->fd);
         s->fd = open_input(s);
         if (s->fd < 0) {
-            emit(s, DRV_READING_FAULT, "sim: cannot reopen the FIFO");
+            emit_state(s, KIOSK_DEVICE_DOWN, "sim: cannot reopen the FIFO");
             break;
         }
         /* A FIFO with no writer polls as "hung up" at once; wait a little between reopens so
@@ -121,46 +127,60 @@ static void sim_close(void *state)
     free(s);
 }
 
-static int sim_open(const char *arg, drv_reading_fn on_reading, void *user, void **state, char *err,
-                    size_t err_size)
+static kiosk_rc sim_check(const char *arg, const drv_options *opts, char *err, size_t err_size)
 {
+    if (!arg[0])
+        return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                          "sim needs - (standard input) or the path of a FIFO: sim:- or sim:PATH");
+    if (strlen(arg) >= sizeof((sim_state *)0)->path)
+        return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size, "sim: the path is too long");
+    if (opts && opts->count)
+        return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size, "sim takes no option '%s'",
+                          opts->items[0].key);
+    return KIOSK_OK;
+}
+
+static kiosk_rc sim_open(const char *arg, const drv_options *opts, drv_reading_fn on_reading,
+                         void *user, void **state, char *err, size_t err_size)
+{
+    (void)opts;
     sim_state *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, err_size, "out of memory");
-        return -1;
-    }
+    if (!s)
+        return kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
     if (strcmp(arg, "-") != 0)
         snprintf(s->path, sizeof s->path, "%s", arg);
     s->on_reading = on_reading;
     s->user = user;
     if (pipe(s->abort_pipe) != 0) {
-        snprintf(err, err_size, "sim: pipe: %s", strerror(errno));
+        kiosk_rc rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "sim: pipe: %s", strerror(errno));
         free(s);
-        return -1;
+        return rc;
     }
     s->fd = open_input(s);
     if (s->fd < 0) {
-        snprintf(err, err_size, "sim: cannot open %s: %s", s->path, strerror(errno));
+        kiosk_rc rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "sim: cannot open %s: %s", s->path,
+                                 strerror(errno));
         close(s->abort_pipe[0]);
         close(s->abort_pipe[1]);
         free(s);
-        return -1;
+        return rc;
     }
     if (pthread_create(&s->thread, NULL, sim_thread, s) != 0) {
-        snprintf(err, err_size, "sim: cannot start its thread");
         if (s->path[0])
             close(s->fd);
         close(s->abort_pipe[0]);
         close(s->abort_pipe[1]);
         free(s);
-        return -1;
+        return kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "sim: cannot start its thread");
     }
     *state = s;
-    return 0;
+    return KIOSK_OK;
 }
 
 const drv_reader_ops drv_sim_reader_ops = {
-    .scheme = "sim",
+    .name = "sim",
+    .help = "sim:- (commands on standard input) or sim:PATH (a FIFO, reopened at its end)",
+    .check = sim_check,
     .open = sim_open,
     .close = sim_close,
 };

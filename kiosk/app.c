@@ -1,4 +1,4 @@
-/* app.c - the main loop. It sleeps until the next deadline (a screen's timeout, the clock's next
+/* app.c - the main loop. It sleeps until the next deadline (a flow's timeout, the clock's next
  * minute, a sim `wait`) or an event, so an idle kiosk uses no CPU. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
@@ -11,12 +11,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "canteen.h"
 #include "clock.h"
+#include "device.h"
 #include "events_log.h"
+#include "frame.h"
 #include "inbox.h"
 #include "log.h"
-#include "reader.h"
+#include "router.h"
 #include "simcmd.h"
 #include "ui.h"
 #define KIOSK_LOG_MODULE "app"
@@ -26,12 +27,40 @@
  * this interval instead of SDL's 1 ms polling; offscreen has no input at all. */
 #define INPUT_PUMP_MS 20
 
-typedef struct app {
+typedef struct app app;
+
+/* One configured device: what the driver's thread needs to post its readings. */
+typedef struct device_slot {
+    app *owner;
+    kiosk_device_role role;
+    drv_reader *reader;
+    drv_printer *printer;
+    kiosk_device_state state;
+} device_slot;
+
+/* What the main loop last put on the screen, and which screen it last saved as PNG. */
+typedef struct presenter {
+    kiosk_frame shown_frame;
+    kiosk_view shown;
+    bool force;
+    const char *shot_dir; /* headless screenshot directory, NULL when off */
+    char shot_screen[sizeof((kiosk_view *)0)->screen];
+    unsigned shot_serial, shots;
+} presenter;
+
+struct app {
     const kiosk_config *cfg;
     kiosk_inbox *inbox;
     Uint32 wake_type;
-    unsigned long sim_line;
-} app;
+    unsigned long sim_line; /* read on the sim reader's thread only */
+    device_slot devices[KIOSK_DEVICE_ROLE_COUNT];
+    kiosk_router *router;
+    ui *ui;
+    kiosk_frame frame;
+    const char *staff_notice;
+    presenter pr;
+    int64_t wait_until;
+};
 
 static void wake_main_loop(void *user)
 {
@@ -40,10 +69,11 @@ static void wake_main_loop(void *user)
     SDL_PushEvent(&e);
 }
 
-/* Runs on the reader's thread: turns a reading into an inbox event. */
+/* Runs on a device's thread: turns a reading into an inbox event. */
 static void on_reading(void *user, const drv_reading *r)
 {
-    app *a = user;
+    device_slot *slot = user;
+    app *a = slot->owner;
     kiosk_event ev;
     memset(&ev, 0, sizeof ev);
     switch (r->kind) {
@@ -61,128 +91,234 @@ static void on_reading(void *user, const drv_reading *r)
     }
     case DRV_READING_CARD:
         ev.kind = KIOSK_EV_CARD;
-        ev.u.card.uid_len = r->uid_len > KIOSK_UID_MAX ? KIOSK_UID_MAX : r->uid_len;
-        memcpy(ev.u.card.uid, r->uid, ev.u.card.uid_len);
+        ev.u.card = *r->card;
+        if (ev.u.card.uid_len > KIOSK_UID_MAX)
+            ev.u.card.uid_len = KIOSK_UID_MAX;
+        break;
+    case DRV_READING_CARD_REMOVED:
+        ev.kind = KIOSK_EV_CARD_REMOVED;
+        break;
+    case DRV_READING_IDCARD:
+        ev.kind = KIOSK_EV_IDCARD;
+        ev.u.idcard = *r->idcard;
+        break;
+    case DRV_READING_IDCARD_ERROR:
+        ev.kind = KIOSK_EV_IDCARD_ERROR;
+        snprintf(ev.u.reason, sizeof ev.u.reason, "%s", r->text ? r->text : "");
+        break;
+    case DRV_READING_STATE:
+        ev.kind = KIOSK_EV_DEVICE;
+        ev.u.device.role = slot->role;
+        ev.u.device.state = r->state;
+        snprintf(ev.u.device.reason, sizeof ev.u.device.reason, "%s", r->text ? r->text : "");
         break;
     case DRV_READING_END:
         ev.kind = KIOSK_EV_QUIT;
         break;
-    case DRV_READING_FAULT:
-        ev.kind = KIOSK_EV_READER_DOWN;
-        snprintf(ev.u.reason, sizeof ev.u.reason, "%s", r->text ? r->text : "reader fault");
-        break;
     }
     if (kiosk_inbox_push(a->inbox, &ev) != KIOSK_OK)
         KLOG_DEBUG("inbox closed; reading dropped at shutdown");
+    sodium_memzero(&ev, sizeof ev); /* an ID card's data leaves no copy on this stack */
 }
 
-static void save_shot(ui *u, const kiosk_view *v, const char *path)
+/* --- devices ------------------------------------------------------------------------------ */
+
+static drv_options device_options(const kiosk_device_config *d, drv_option *items)
+{
+    for (size_t i = 0; i < d->option_count; i++)
+        items[i] = (drv_option){d->options[i].key, d->options[i].value};
+    return (drv_options){items, d->option_count};
+}
+
+static bool open_devices(app *a)
+{
+    for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++) {
+        device_slot *slot = &a->devices[role];
+        const kiosk_device_config *d = &a->cfg->devices[role];
+        slot->owner = a;
+        slot->role = (kiosk_device_role)role;
+        slot->state = KIOSK_DEVICE_ABSENT;
+        if (!d->spec[0])
+            continue;
+        drv_option items[KIOSK_DEVICE_OPTIONS];
+        drv_options opts = device_options(d, items);
+        char err[300];
+        if (role == KIOSK_DEVICE_PRINTER)
+            slot->printer = drv_printer_open(d->spec, &opts, on_reading, slot, err, sizeof err);
+        else
+            slot->reader = drv_reader_open(d->spec, &opts, on_reading, slot, err, sizeof err);
+        if (!slot->reader && !slot->printer) {
+            KLOG_ERROR("cannot start the [%s] device %s: %s",
+                       kiosk_config_device_section(slot->role), d->spec, err);
+            return false;
+        }
+        slot->state = KIOSK_DEVICE_READY;
+    }
+    return true;
+}
+
+static void close_devices(app *a)
+{
+    for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++) {
+        drv_reader_close(a->devices[role].reader);
+        drv_printer_close(a->devices[role].printer);
+        a->devices[role].reader = NULL;
+        a->devices[role].printer = NULL;
+    }
+}
+
+void kiosk_app_list_devices(const kiosk_config *cfg, FILE *out)
+{
+    fprintf(out, "configured devices:\n");
+    for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++) {
+        const kiosk_device_config *d = &cfg->devices[role];
+        fprintf(out, "  [%s] %s\n", kiosk_config_device_section((kiosk_device_role)role),
+                d->spec[0] ? d->spec : "(none)");
+        for (size_t i = 0; i < d->option_count; i++)
+            fprintf(out, "      %s = %s\n", d->options[i].key, d->options[i].value);
+    }
+    fprintf(out, "reader drivers ([reader], [idcard]):\n");
+    for (const drv_reader_ops *const *r = drv_reader_all(); *r; r++)
+        fprintf(out, "  %-8s %s\n", (*r)->name, (*r)->help);
+    fprintf(out, "printer drivers ([printer]):\n");
+    for (const drv_printer_ops *const *p = drv_printer_all(); *p; p++)
+        fprintf(out, "  %-8s %s\n", (*p)->name, (*p)->help);
+}
+
+/* The staff line on the idle screen: the start-up notice, then any device that is not ready. */
+static void update_status(app *a)
+{
+    static const char *const names[KIOSK_DEVICE_ROLE_COUNT] = {"读卡器", "身份证阅读器", "打印机"};
+    char *s = a->frame.status_text;
+    size_t size = sizeof a->frame.status_text;
+    int n = snprintf(s, size, "%s", a->staff_notice ? a->staff_notice : "");
+    for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT && n >= 0 && (size_t)n < size; role++) {
+        kiosk_device_state st = a->devices[role].state;
+        if (st == KIOSK_DEVICE_DOWN || st == KIOSK_DEVICE_NO_PAPER)
+            n += snprintf(s + n, size - (size_t)n, "%s%s%s", n ? " · " : "", names[role],
+                          st == KIOSK_DEVICE_DOWN ? "未连接" : "缺纸");
+    }
+}
+
+/* --- drawing ------------------------------------------------------------------------------ */
+
+static void save_shot(app *a, const kiosk_view *v, const char *path)
 {
     char err[256];
-    if (ui_save_png(u, v, path, err, sizeof err) != 0)
+    kiosk_frame_set_clock(&a->frame, kiosk_clock_now_ms());
+    if (ui_save_png(a->ui, &a->frame, v, path, err, sizeof err) != KIOSK_OK)
         KLOG_ERROR("screenshot failed: %s", err);
     else
         KLOG_INFO("screenshot written to %s", path);
 }
 
-/* What the main loop last put on the screen, and which screen it last saved as PNG. */
-typedef struct presenter {
-    kiosk_view shown;
-    bool force;
-    const char *shot_dir; /* headless screenshot directory, NULL when off */
-    int shot_screen;      /* -1 before the first */
-    unsigned shot_serial, shots;
-} presenter;
-
-/* Draws v when it differs from the last frame; when headless with a screenshot directory, saves
- * every new screen (a new screen kind or a new result, not a countdown tick) as a PNG. */
-static void present(presenter *p, ui *u, kiosk_view *v)
+/* Draws the active view when it (or the frame) differs from the last frame; when headless with
+ * a screenshot directory, saves every new screen (a new screen or a new voice cue, not a
+ * countdown tick) as a PNG. */
+static void present(app *a)
 {
-    kiosk_view_set_clock(v, kiosk_clock_now_ms());
-    if (!p->force && memcmp(v, &p->shown, sizeof p->shown) == 0)
+    presenter *p = &a->pr;
+    const kiosk_view *v = kiosk_router_view(a->router);
+    kiosk_frame_set_clock(&a->frame, kiosk_clock_now_ms());
+    if (!p->force && memcmp(v, &p->shown, sizeof p->shown) == 0 &&
+        memcmp(&a->frame, &p->shown_frame, sizeof a->frame) == 0)
         return;
-    ui_render(u, v);
+    ui_render(a->ui, &a->frame, v);
     p->shown = *v;
+    p->shown_frame = a->frame;
     p->force = false;
-    if (p->shot_dir && ((int)v->screen != p->shot_screen || v->voice_serial != p->shot_serial)) {
-        char path[KIOSK_CONFIG_STR + 32];
-        snprintf(path, sizeof path, "%s/%04u-%s.png", p->shot_dir, ++p->shots,
-                 v->screen == KIOSK_SCREEN_IDLE       ? "idle"
-                 : v->screen == KIOSK_SCREEN_DAY_VIEW ? "dayview"
-                                                      : "result");
-        save_shot(u, v, path);
-        p->shot_screen = (int)v->screen;
-        p->shot_serial = v->voice_serial;
+    if (p->shot_dir && (strcmp(v->screen, p->shot_screen) != 0 || v->voice.serial != p->shot_serial)) {
+        char path[KIOSK_CONFIG_STR + 64];
+        snprintf(path, sizeof path, "%s/%04u-%s.png", p->shot_dir, ++p->shots, v->screen);
+        save_shot(a, v, path);
+        snprintf(p->shot_screen, sizeof p->shot_screen, "%s", v->screen);
+        p->shot_serial = v->voice.serial;
     }
+}
+
+/* --- events ------------------------------------------------------------------------------- */
+
+static kiosk_now now(void)
+{
+    return (kiosk_now){kiosk_clock_now_ms(), kiosk_clock_mono_ms()};
 }
 
 /* A press is honoured only for a widget the last frame actually showed. */
-static void press(kiosk_canteen *c, ui *u, const char *widget)
+static void press(app *a, const char *widget)
 {
     int x, y, w, h;
-    if (!ui_widget_rect(u, widget, &x, &y, &w, &h)) {
+    if (!ui_widget_rect(a->ui, widget, &x, &y, &w, &h)) {
         KLOG_WARN("press %s: no such button on this screen", widget);
         return;
     }
-    kiosk_canteen_on_press(c, widget, kiosk_clock_now_ms(), kiosk_clock_mono_ms());
+    kiosk_router_press(a->router, widget, now());
 }
 
-static void touch(kiosk_canteen *c, ui *u, int x, int y)
+static void touch(app *a, int x, int y)
 {
-    const char *widget = ui_widget_at(u, x, y);
+    const char *widget = ui_widget_at(a->ui, x, y);
     if (widget)
-        kiosk_canteen_on_press(c, widget, kiosk_clock_now_ms(), kiosk_clock_mono_ms());
+        kiosk_router_press(a->router, widget, now());
 }
 
-/* Handles one inbox event; returns false to stop. Sets *wait_until for a sim `wait`. */
-static bool handle(const kiosk_event *ev, kiosk_canteen *c, ui *u, int64_t *wait_until)
+/* Handles one inbox event; returns false to stop. */
+static bool handle(app *a, kiosk_event *ev)
 {
-    int64_t mono = kiosk_clock_mono_ms();
     switch (ev->kind) {
     case KIOSK_EV_CARD:
-        kiosk_canteen_on_card(c, ev->u.card.uid, ev->u.card.uid_len, kiosk_clock_now_ms(), mono);
+        kiosk_router_card(a->router, &ev->u.card, now());
+        break;
+    case KIOSK_EV_CARD_REMOVED:
+        kiosk_router_card_removed(a->router, now());
         break;
     case KIOSK_EV_IDCARD:
-        kiosk_canteen_on_id_number(c, ev->u.idcard.number, kiosk_clock_now_ms(), mono);
+        kiosk_router_idcard(a->router, &ev->u.idcard, now());
+        break;
+    case KIOSK_EV_IDCARD_ERROR:
+        kiosk_router_idcard_error(a->router, ev->u.reason, now());
         break;
     case KIOSK_EV_PRESS:
-        press(c, u, ev->u.widget);
+        press(a, ev->u.widget);
         break;
     case KIOSK_EV_TOUCH:
-        touch(c, u, ev->u.touch.x, ev->u.touch.y);
+        touch(a, ev->u.touch.x, ev->u.touch.y);
         break;
     case KIOSK_EV_TIME:
         kiosk_clock_set_ms(ev->u.time_utc_ms);
         break;
     case KIOSK_EV_SHOT:
-        kiosk_view_set_clock(kiosk_canteen_view(c), kiosk_clock_now_ms());
-        save_shot(u, kiosk_canteen_view(c), ev->u.path);
+        save_shot(a, kiosk_router_view(a->router), ev->u.path);
         break;
     case KIOSK_EV_WAIT:
-        *wait_until = mono + ev->u.wait_ms;
+        a->wait_until = kiosk_clock_mono_ms() + ev->u.wait_ms;
         break;
     case KIOSK_EV_QUIT:
         return false;
-    case KIOSK_EV_READER_DOWN:
-        KLOG_ERROR("reader: %s", ev->u.reason);
+    case KIOSK_EV_DEVICE: {
+        device_slot *slot = &a->devices[ev->u.device.role];
+        if (ev->u.device.state != slot->state)
+            KLOG_WARN("[%s] %s", kiosk_config_device_section(slot->role), ev->u.device.reason);
+        slot->state = ev->u.device.state;
+        update_status(a);
         break;
+    }
     }
     return true;
 }
 
 /* Window events: quit, touches (mouse or finger), exposure. Returns false on quit. */
-static bool handle_sdl(const SDL_Event *e, kiosk_canteen *c, ui *u, bool *force_draw)
+static bool handle_sdl(app *a, const SDL_Event *e)
 {
     if (e->type == SDL_QUIT)
         return false;
     if (e->type == SDL_MOUSEBUTTONUP && e->button.which != SDL_TOUCH_MOUSEID) {
-        touch(c, u, e->button.x, e->button.y);
+        touch(a, e->button.x, e->button.y);
     } else if (e->type == SDL_FINGERUP) {
         int w, h;
-        ui_size(u, &w, &h);
-        touch(c, u, (int)(e->tfinger.x * (float)w), (int)(e->tfinger.y * (float)h));
+        ui_size(a->ui, &w, &h);
+        touch(a, (int)(e->tfinger.x * (float)w), (int)(e->tfinger.y * (float)h));
     } else if (e->type == SDL_WINDOWEVENT) {
-        *force_draw = true;
+        a->pr.force = true;
     }
     return true;
 }
@@ -193,9 +329,9 @@ static bool driver_can_wait(void)
     return driver && (strcmp(driver, "x11") == 0 || strcmp(driver, "wayland") == 0);
 }
 
-static int64_t min64(int64_t a, int64_t b)
+static int64_t min64(int64_t x, int64_t y)
 {
-    return a < b ? a : b;
+    return x < y ? x : y;
 }
 
 static ui *open_ui(const kiosk_config *cfg, bool *headless)
@@ -227,131 +363,157 @@ static ui *open_ui(const kiosk_config *cfg, bool *headless)
     return u;
 }
 
-int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff_notice)
+/* One line in the events file when the kiosk is ready to serve (tests wait for it) and when it
+ * stops. */
+static void log_lifecycle(kiosk_events_log *events, const kiosk_config *cfg, const char *result)
 {
-    int status = 1;
-    app a = {.cfg = cfg};
-    kiosk_policy_set *policies = NULL;
-    kiosk_events_log *events = NULL;
-    kiosk_canteen *canteen = NULL;
-    drv_reader *reader = NULL;
-    bool headless = false;
-    ui *u = NULL;
+    if (!events)
+        return;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I}", "kind", "kiosk", "result", result,
+                          "kiosk_id", cfg->kiosk_id, "mode", cfg->mode, "at_utc_ms",
+                          (json_int_t)kiosk_clock_now_ms());
+    if (o && kiosk_events_log_take(events, o) != KIOSK_OK)
+        KLOG_WARN("events file: the %s line was not written", result);
+}
 
-    if (kiosk_store_load_policies(store, &policies) != KIOSK_OK) {
-        KLOG_ERROR("cannot load the subsidy policies: %s", kiosk_store_errmsg(store));
-        goto out;
-    }
-    if (kiosk_events_log_open(cfg->events, &events) != KIOSK_OK)
-        goto out;
-    kiosk_canteen_options opts = {.result_seconds = cfg->result_seconds,
-                                  .repeat_tap_seconds = cfg->repeat_tap_seconds,
-                                  .site = cfg->site};
-    snprintf(opts.kiosk_id, sizeof opts.kiosk_id, "%s", cfg->kiosk_id);
-    snprintf(opts.site_name, sizeof opts.site_name, "%s", cfg->site_name);
-    canteen = kiosk_canteen_new(&opts, store, policies, events);
-    if (!canteen)
-        goto out;
-    if (staff_notice)
-        kiosk_canteen_set_status(canteen, staff_notice);
-    u = open_ui(cfg, &headless);
-    if (!u)
-        goto out;
-    a.wake_type = SDL_RegisterEvents(1);
-    if (a.wake_type == (Uint32)-1) {
-        KLOG_ERROR("SDL has no user event types left");
-        goto out;
-    }
-    a.inbox = kiosk_inbox_new(INBOX_CAPACITY, wake_main_loop, &a);
-    if (!a.inbox)
-        goto out;
-    char err[300];
-    reader = drv_reader_open(cfg->reader, on_reading, &a, err, sizeof err);
-    if (!reader) {
-        KLOG_ERROR("cannot start the card reader: %s", err);
-        goto out;
-    }
-    if (cfg->screenshot_dir[0])
-        mkdir(cfg->screenshot_dir, 0755);
-
+/* The loop: drain the inbox, let time pass for the flows, draw, then sleep until the nearest
+ * deadline. Returns when asked to quit. */
+static void run_loop(app *a, kiosk_store *store, bool headless)
+{
     const bool sdl_waits = !headless && driver_can_wait();
     const bool sdl_input = !headless;
-    static presenter pr; /* static: a kiosk_view is large for the stack */
-    memset(&pr, 0, sizeof pr);
-    pr.force = true;
-    pr.shot_screen = -1;
-    kiosk_screen last_screen = KIOSK_SCREEN_IDLE;
-    pr.shot_dir = headless && cfg->screenshot_dir[0] ? cfg->screenshot_dir : NULL;
-    int64_t wait_until = 0;
+    const char *last_screen = "";
     bool running = true;
-    KLOG_INFO("kiosk %s ready (reader %s, %s)", cfg->kiosk_id, cfg->reader,
-              headless ? "headless" : "on screen");
     while (running) {
         int64_t mono = kiosk_clock_mono_ms();
-        if (mono >= wait_until) {
+        if (mono >= a->wait_until) {
             kiosk_event ev;
-            while (running && kiosk_inbox_pop(a.inbox, &ev)) {
-                running = handle(&ev, canteen, u, &wait_until);
-                if (ev.kind == KIOSK_EV_IDCARD) /* personal data: gone once handled */
-                    sodium_memzero(&ev, sizeof ev);
-                if (ev.kind == KIOSK_EV_WAIT)
+            while (running && kiosk_inbox_pop(a->inbox, &ev)) {
+                running = handle(a, &ev);
+                bool was_wait = ev.kind == KIOSK_EV_WAIT;
+                sodium_memzero(&ev, sizeof ev); /* personal data: gone once handled */
+                if (was_wait)
                     break;
                 /* Draw between events so every tap's result frame is presented. */
-                present(&pr, u, kiosk_canteen_view(canteen));
+                present(a);
             }
         }
-        mono = kiosk_clock_mono_ms();
-        kiosk_canteen_on_tick(canteen, mono);
-        kiosk_view *view = kiosk_canteen_view(canteen);
-        present(&pr, u, view);
+        kiosk_router_tick(a->router, now());
+        present(a);
+        const kiosk_view *view = kiosk_router_view(a->router);
         /* Back at idle: copy the WAL into the database now, so no diner's commit pays for it. */
-        if (view->screen == KIOSK_SCREEN_IDLE && last_screen != KIOSK_SCREEN_IDLE &&
-            kiosk_store_checkpoint(store) != KIOSK_OK)
+        bool idle = view->layout == KIOSK_LAYOUT_IDLE;
+        if (idle && strcmp(last_screen, "idle") != 0 && kiosk_store_checkpoint(store) != KIOSK_OK)
             KLOG_WARN("idle checkpoint failed; SQLite will checkpoint on its own");
-        last_screen = view->screen;
+        last_screen = idle ? "idle" : "";
         if (!running)
             break;
 
         /* Sleep until the nearest deadline: the flow's, the next minute (clock), a `wait`. */
+        mono = kiosk_clock_mono_ms();
         int64_t now_utc = kiosk_clock_now_ms();
         int64_t deadline = mono + (60000 - now_utc % 60000);
-        deadline = min64(deadline, kiosk_canteen_deadline(canteen));
-        if (wait_until > mono)
-            deadline = min64(deadline, wait_until);
+        deadline = min64(deadline, kiosk_router_deadline(a->router));
+        if (a->wait_until > mono)
+            deadline = min64(deadline, a->wait_until);
         int64_t timeout = deadline - mono;
         if (timeout < 0)
             timeout = 0;
         if (timeout > INT_MAX)
             timeout = INT_MAX;
-        bool inbox_ready = wait_until <= mono; /* a pending `wait` holds the inbox */
+        bool inbox_ready = a->wait_until <= mono; /* a pending `wait` holds the inbox */
         SDL_Event e;
         if (sdl_waits) {
             if (SDL_WaitEventTimeout(&e, (int)timeout)) {
                 do
-                    running = handle_sdl(&e, canteen, u, &pr.force) && running;
+                    running = handle_sdl(a, &e) && running;
                 while (SDL_PollEvent(&e));
             }
         } else {
             if (sdl_input)
                 timeout = min64(timeout, INPUT_PUMP_MS);
             if (inbox_ready)
-                kiosk_inbox_wait(a.inbox, timeout);
+                kiosk_inbox_wait(a->inbox, timeout);
             else
                 SDL_Delay((Uint32)timeout);
             while (SDL_PollEvent(&e))
-                running = handle_sdl(&e, canteen, u, &pr.force) && running;
+                running = handle_sdl(a, &e) && running;
         }
     }
+}
+
+int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff_notice)
+{
+    int status = 1;
+    kiosk_policy_set *policies = NULL;
+    kiosk_events_log *events = NULL;
+    bool headless = false;
+    app *a = calloc(1, sizeof *a); /* large (two views): not on the stack */
+    if (!a) {
+        KLOG_ERROR("out of memory");
+        return 1;
+    }
+    a->cfg = cfg;
+    a->staff_notice = staff_notice;
+
+    /* The main loop's connection waits only briefly for another writer: the flow tells the diner
+     * "请稍等" and tries again rather than freezing the screen. */
+    kiosk_store_set_busy_timeout(store, 250);
+    if (kiosk_store_load_policies(store, &policies) != KIOSK_OK) {
+        KLOG_ERROR("cannot load the subsidy policies: %s", kiosk_store_errmsg(store));
+        goto out;
+    }
+    if (kiosk_events_log_open(cfg->events, &events) != KIOSK_OK)
+        goto out;
+    kiosk_flow_settings settings = {
+        .site = cfg->site,
+        .result_seconds = cfg->result_seconds,
+        .repeat_tap_seconds = cfg->repeat_tap_seconds,
+        .reader_right = strcmp(cfg->reader_position, "right") == 0,
+    };
+    snprintf(settings.kiosk_id, sizeof settings.kiosk_id, "%s", cfg->kiosk_id);
+    snprintf(settings.site_name, sizeof settings.site_name, "%s", cfg->site_name);
+    kiosk_flow_env env = {
+        .settings = &settings, .store = store, .policies = policies, .events = events};
+    char err[300];
+    a->router = kiosk_router_new(cfg->mode, &env, err, sizeof err);
+    if (!a->router) {
+        KLOG_ERROR("cannot start the %s flow: %s", cfg->mode, err);
+        goto out;
+    }
+    update_status(a);
+    a->ui = open_ui(cfg, &headless);
+    if (!a->ui)
+        goto out;
+    a->wake_type = SDL_RegisterEvents(1);
+    if (a->wake_type == (Uint32)-1) {
+        KLOG_ERROR("SDL has no user event types left");
+        goto out;
+    }
+    a->inbox = kiosk_inbox_new(INBOX_CAPACITY, wake_main_loop, a);
+    if (!a->inbox || !open_devices(a))
+        goto out;
+    if (cfg->screenshot_dir[0])
+        mkdir(cfg->screenshot_dir, 0755);
+    a->pr.force = true;
+    a->pr.shot_dir = headless && cfg->screenshot_dir[0] ? cfg->screenshot_dir : NULL;
+    KLOG_INFO("kiosk %s ready (%s, reader %s, %s)", cfg->kiosk_id, cfg->mode,
+              cfg->devices[KIOSK_DEVICE_READER].spec, headless ? "headless" : "on screen");
+    present(a);
+    log_lifecycle(events, cfg, "ready");
+    run_loop(a, store, headless);
+    log_lifecycle(events, cfg, "stopped");
     status = 0;
     KLOG_INFO("kiosk stopped");
 out:
-    if (a.inbox)
-        kiosk_inbox_close(a.inbox);
-    drv_reader_close(reader);
-    kiosk_inbox_free(a.inbox);
-    ui_free(u);
-    kiosk_canteen_free(canteen);
+    if (a->inbox)
+        kiosk_inbox_close(a->inbox);
+    close_devices(a);
+    kiosk_inbox_free(a->inbox);
+    ui_free(a->ui);
+    kiosk_router_free(a->router);
     kiosk_events_log_close(events);
     kiosk_policy_set_free(policies);
+    free(a);
     return status;
 }

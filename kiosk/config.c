@@ -1,4 +1,5 @@
-/* config.c - one table of keys drives the INI reader, the defaults and the docs check. */
+/* config.c - one table of keys drives the INI reader and the defaults; device sections and the
+ * mode are checked against the driver and flow registries. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_MODE, KEY_LOGLEVEL } key_type;
+#include "device.h"
+#include "flow.h"
+#include "hex.h"
+
+typedef enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_LOGLEVEL } key_type;
 
 typedef struct key_spec {
     const char *section;
@@ -33,7 +38,7 @@ typedef struct key_spec {
     }
 
 static const key_spec keys[] = {
-    {"kiosk", "mode", KEY_MODE, offsetof(kiosk_config, mode), 0, 0, 0},
+    STR("kiosk", "mode", mode),
     STR("kiosk", "kiosk_id", kiosk_id),
     STR("kiosk", "site_name", site_name),
     STR("kiosk", "canteen_id", site.canteen_id),
@@ -49,7 +54,6 @@ static const key_spec keys[] = {
     STR("display", "screenshot_dir", screenshot_dir),
     STR("display", "font_dir", font_dir),
     STR("display", "reader_position", reader_position),
-    STR("reader", "device", reader),
     BOOL("voice", "enabled", voice_enabled),
     INT("voice", "volume", volume, 0, 100),
     STR("voice", "dir", voice_dir),
@@ -67,7 +71,7 @@ static const key_spec keys[] = {
 void kiosk_config_defaults(kiosk_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->mode = KIOSK_MODE_CANTEEN;
+    snprintf(cfg->mode, sizeof cfg->mode, "canteen");
     snprintf(cfg->kiosk_id, sizeof cfg->kiosk_id, "kiosk-01");
     snprintf(cfg->site_name, sizeof cfg->site_name, "社区长者食堂");
     snprintf(cfg->site.canteen_id, sizeof cfg->site.canteen_id, "canteen-01");
@@ -76,7 +80,7 @@ void kiosk_config_defaults(kiosk_config *cfg)
     snprintf(cfg->font_dir, sizeof cfg->font_dir, "%s/fonts", KIOSK_DATA_DIR);
     snprintf(cfg->voice_dir, sizeof cfg->voice_dir, "%s/assets/voice", KIOSK_DATA_DIR);
     snprintf(cfg->reader_position, sizeof cfg->reader_position, "bottom");
-    snprintf(cfg->reader, sizeof cfg->reader, "sim:-");
+    snprintf(cfg->devices[KIOSK_DEVICE_READER].spec, sizeof cfg->devices[0].spec, "sim:-");
     cfg->voice_enabled = true;
     cfg->volume = 80;
     cfg->result_seconds = 8;
@@ -124,16 +128,6 @@ static bool set_value(kiosk_config *cfg, const key_spec *k, const char *value, c
             return false;
         }
         return true;
-    case KEY_MODE:
-        if (strcmp(value, "canteen") == 0) {
-            cfg->mode = KIOSK_MODE_CANTEEN;
-        } else if (strcmp(value, "marriage") == 0) {
-            cfg->mode = KIOSK_MODE_MARRIAGE;
-        } else {
-            snprintf(problem, problem_size, "mode must be canteen or marriage, not '%s'", value);
-            return false;
-        }
-        return true;
     case KEY_LOGLEVEL:
         if (!kiosk_log_level_parse(value, &cfg->log_level)) {
             snprintf(problem, problem_size, "level must be error, warn, info or debug, not '%s'",
@@ -145,9 +139,45 @@ static bool set_value(kiosk_config *cfg, const key_spec *k, const char *value, c
     return false;
 }
 
+static const char *const device_sections[KIOSK_DEVICE_ROLE_COUNT] = {"reader", "idcard",
+                                                                       "printer"};
+
+const char *kiosk_config_device_section(kiosk_device_role role)
+{
+    return (unsigned)role < KIOSK_DEVICE_ROLE_COUNT ? device_sections[role] : "";
+}
+
+/* A key of a device section: `device` is the driver spec, anything else the driver's option
+ * (the driver checks it in kiosk_config_validate). */
+static bool set_device_value(kiosk_device_config *d, const char *name, const char *value,
+                             char *problem, size_t problem_size)
+{
+    if (strcmp(name, "device") == 0) {
+        if (strlen(value) >= sizeof d->spec) {
+            snprintf(problem, problem_size, "device is longer than %zu bytes", sizeof d->spec - 1);
+            return false;
+        }
+        snprintf(d->spec, sizeof d->spec, "%s", value);
+        return true;
+    }
+    if (d->option_count == KIOSK_DEVICE_OPTIONS || strlen(name) >= sizeof d->options[0].key ||
+        strlen(value) >= sizeof d->options[0].value) {
+        snprintf(problem, problem_size, "%s: too many or too long device options", name);
+        return false;
+    }
+    snprintf(d->options[d->option_count].key, sizeof d->options[0].key, "%s", name);
+    snprintf(d->options[d->option_count].value, sizeof d->options[0].value, "%s", value);
+    d->option_count++;
+    return true;
+}
+
 static int on_ini_value(void *user, const char *section, const char *name, const char *value)
 {
     load_state *st = user;
+    for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++)
+        if (strcmp(section, device_sections[role]) == 0)
+            return set_device_value(&st->cfg->devices[role], name, value, st->problem,
+                                    sizeof st->problem);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
             return set_value(st->cfg, &keys[i], value, st->problem, sizeof st->problem) ? 1 : 0;
@@ -182,11 +212,14 @@ const char *kiosk_config_usage(void)
            "\n"
            "  --config PATH         read settings from an INI file (see demo/kiosk.ini)\n"
            "  --headless            render offscreen (no display needed)\n"
-           "  --reader SPEC         card reader: sim:- (stdin), sim:PATH (FIFO)\n"
+           "  --reader SPEC         card reader: sim:- (stdin), sim:PATH (FIFO), ...\n"
+           "  --idcard SPEC         certified ID-card reader (none by default)\n"
+           "  --printer SPEC        ticket and receipt printer (none by default)\n"
+           "  --list-devices        show the configured devices and every driver, and exit\n"
            "  --events PATH         append one JSON line per outcome to PATH\n"
            "  --db PATH             local database file\n"
            "  --size WxH            window size instead of full screen\n"
-           "  --mode canteen|marriage\n"
+           "  --mode MODE           the kiosk's mode: canteen\n"
            "  --screenshot-dir DIR  headless: save each new screen as a PNG in DIR\n"
            "  --log-level LEVEL     error, warn, info or debug\n"
            "  --no-voice            do not speak\n"
@@ -256,14 +289,22 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
         } else if (strcmp(flag, "--no-voice") == 0) {
             cfg->voice_enabled = false;
             takes_value = false;
+        } else if (strcmp(flag, "--list-devices") == 0) {
+            cli->action = KIOSK_ACTION_LIST_DEVICES;
+            takes_value = false;
         } else if (!value) {
             return bad_flag(err, err_size, flag,
                             strncmp(flag, "--", 2) == 0 ? "unknown option or missing value"
                                                         : "unexpected argument");
         } else if (strcmp(flag, "--config") == 0) {
             /* applied above */
-        } else if (strcmp(flag, "--reader") == 0) {
-            rc = copy_arg(cfg->reader, sizeof cfg->reader, flag, value, err, err_size);
+        } else if (strcmp(flag, "--reader") == 0 || strcmp(flag, "--idcard") == 0 ||
+                   strcmp(flag, "--printer") == 0) {
+            kiosk_device_role role = flag[2] == 'r'   ? KIOSK_DEVICE_READER
+                                     : flag[2] == 'i' ? KIOSK_DEVICE_IDCARD
+                                                      : KIOSK_DEVICE_PRINTER;
+            rc = copy_arg(cfg->devices[role].spec, sizeof cfg->devices[role].spec, flag, value, err,
+                          err_size);
         } else if (strcmp(flag, "--events") == 0) {
             rc = copy_arg(cfg->events, sizeof cfg->events, flag, value, err, err_size);
         } else if (strcmp(flag, "--db") == 0) {
@@ -280,10 +321,7 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
             cfg->width = w;
             cfg->height = h;
         } else if (strcmp(flag, "--mode") == 0) {
-            char problem[128];
-            static const key_spec mode_key = {"kiosk", "mode", KEY_MODE, 0, 0, 0, 0};
-            if (!set_value(cfg, &mode_key, value, problem, sizeof problem))
-                return bad_flag(err, err_size, flag, problem);
+            rc = copy_arg(cfg->mode, sizeof cfg->mode, flag, value, err, err_size);
         } else if (strcmp(flag, "--log-level") == 0) {
             if (!kiosk_log_level_parse(value, &cfg->log_level))
                 return bad_flag(err, err_size, flag, "expected error, warn, info or debug");
@@ -307,19 +345,44 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
     return kiosk_config_validate(cfg, err, err_size);
 }
 
-static bool is_hex(const char *s, size_t n)
-{
-    if (strlen(s) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!strchr("0123456789abcdefABCDEF", s[i]))
-            return false;
-    return true;
-}
-
 kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_size)
 {
-    if (cfg->card_key_hex[0] && !is_hex(cfg->card_key_hex, 64)) {
+    const kiosk_flow_ops *mode = kiosk_flow_find(cfg->mode);
+    if (!mode || !mode->base) {
+        char known[128] = "";
+        for (const kiosk_flow_ops *const *f = kiosk_flow_all(); *f; f++) {
+            size_t used = strlen(known);
+            if ((*f)->base)
+                snprintf(known + used, sizeof known - used, "%s%s", used ? ", " : "",
+                         (*f)->name);
+        }
+        snprintf(err, err_size, "[kiosk] mode '%s' is not available in this version (modes: %s)",
+                 cfg->mode, known);
+        return KIOSK_ERR_CONFIG;
+    }
+    for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++) {
+        const kiosk_device_config *d = &cfg->devices[role];
+        if (!d->spec[0]) {
+            if (d->option_count) {
+                snprintf(err, err_size, "[%s] has options but no device", device_sections[role]);
+                return KIOSK_ERR_CONFIG;
+            }
+            continue;
+        }
+        drv_option items[KIOSK_DEVICE_OPTIONS];
+        for (size_t i = 0; i < d->option_count; i++)
+            items[i] = (drv_option){d->options[i].key, d->options[i].value};
+        drv_options opts = {items, d->option_count};
+        char problem[300];
+        kiosk_rc rc = role == KIOSK_DEVICE_PRINTER
+                          ? drv_printer_check(d->spec, &opts, problem, sizeof problem)
+                          : drv_reader_check(d->spec, &opts, problem, sizeof problem);
+        if (rc != KIOSK_OK) {
+            snprintf(err, err_size, "[%s] device = %s: %s", device_sections[role], d->spec, problem);
+            return KIOSK_ERR_CONFIG;
+        }
+    }
+    if (cfg->card_key_hex[0] && !kiosk_hex_is(cfg->card_key_hex, 64)) {
         snprintf(err, err_size, "[kiosk] card_key must be 64 hexadecimal digits (32 bytes)");
         return KIOSK_ERR_CONFIG;
     }
@@ -329,10 +392,6 @@ kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_si
     }
     if (!cfg->kiosk_id[0] || !cfg->site.canteen_id[0] || !cfg->database[0]) {
         snprintf(err, err_size, "[kiosk] kiosk_id, canteen_id and database must not be empty");
-        return KIOSK_ERR_CONFIG;
-    }
-    if (strncmp(cfg->reader, "sim:", 4) != 0 || !cfg->reader[4]) {
-        snprintf(err, err_size, "[reader] device must be sim:- or sim:PATH, not '%s'", cfg->reader);
         return KIOSK_ERR_CONFIG;
     }
     if ((cfg->width == 0) != (cfg->height == 0)) {

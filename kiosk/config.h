@@ -1,5 +1,8 @@
 /* config.h - site settings: compiled defaults, then the INI file, then command-line flags.
- * Every key and its default is listed in docs/config.md and in kiosk.ini.sample. */
+ * Every key and its default is listed in README.md ("Configuration"). The core keys are in one
+ * table in config.c; a device section ([reader], [idcard], [printer]) holds `device =
+ * DRIVER:ARGUMENT` and the driver's own options, which the driver registry validates; the
+ * mode names a flow of the flow registry. */
 #ifndef KIOSK_CONFIG_H
 #define KIOSK_CONFIG_H
 
@@ -7,16 +10,27 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "event.h"
 #include "log.h"
-#include "policy.h"
+#include "types.h"
 
 #define KIOSK_CONFIG_STR 512
 
-typedef enum kiosk_mode { KIOSK_MODE_CANTEEN, KIOSK_MODE_MARRIAGE } kiosk_mode;
+#define KIOSK_DEVICE_OPTIONS 16
+
+/* One device section: the driver spec and the driver's options, as written. */
+typedef struct kiosk_device_config {
+    char spec[KIOSK_CONFIG_STR]; /* "DRIVER:ARGUMENT"; "" = none fitted */
+    struct {
+        char key[64];
+        char value[256];
+    } options[KIOSK_DEVICE_OPTIONS];
+    size_t option_count;
+} kiosk_device_config;
 
 typedef struct kiosk_config {
     /* [kiosk] */
-    kiosk_mode mode;
+    char mode[32]; /* the base flow: "canteen" */
     char kiosk_id[KIOSK_ID_MAX];
     char site_name[128]; /* shown in the title bar, e.g. "鼓楼区长者食堂" */
     kiosk_site site;     /* canteen id and area codes */
@@ -29,8 +43,8 @@ typedef struct kiosk_config {
     char screenshot_dir[KIOSK_CONFIG_STR]; /* headless: save a PNG after each new screen */
     char font_dir[KIOSK_CONFIG_STR];
     char reader_position[16]; /* where the reader is: "bottom" or "right" */
-    /* [reader] */
-    char reader[KIOSK_CONFIG_STR]; /* "sim:-", "sim:PATH", later "nfc:..." */
+    /* [reader], [idcard], [printer], indexed by kiosk_device_role */
+    kiosk_device_config devices[KIOSK_DEVICE_ROLE_COUNT];
     /* [voice] */
     bool voice_enabled;
     int volume; /* 0..100 */
@@ -52,7 +66,8 @@ typedef enum kiosk_action {
     KIOSK_ACTION_IMPORT_ROSTER,
     KIOSK_ACTION_IMPORT_POLICY,
     KIOSK_ACTION_EXPORT,
-    KIOSK_ACTION_DAY_REPORT
+    KIOSK_ACTION_DAY_REPORT,
+    KIOSK_ACTION_LIST_DEVICES
 } kiosk_action;
 
 typedef struct kiosk_cli {
@@ -74,7 +89,10 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *c
                                                  char **argv, char *err, size_t err_size);
 /* The --help text. */
 const char *kiosk_config_usage(void);
-/* Checks a config after all layers applied; KIOSK_ERR_CONFIG with a message. */
+/* The INI section name of a device role: "reader", "idcard", "printer". */
+const char *kiosk_config_device_section(kiosk_device_role role);
+/* Checks a config after all layers applied (the mode against the flow registry, each device
+ * against the driver registry); KIOSK_ERR_CONFIG with a message. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err,
                                                 size_t err_size);
 

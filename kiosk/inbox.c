@@ -3,6 +3,7 @@
 #include "inbox.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -48,6 +49,7 @@ void kiosk_inbox_free(kiosk_inbox *inbox)
     pthread_cond_destroy(&inbox->not_full);
     pthread_cond_destroy(&inbox->not_empty);
     pthread_mutex_destroy(&inbox->lock);
+    sodium_memzero(inbox->ring, inbox->capacity * sizeof *inbox->ring);
     free(inbox->ring);
     free(inbox);
 }
@@ -76,6 +78,8 @@ bool kiosk_inbox_pop(kiosk_inbox *inbox, kiosk_event *out)
     bool got = inbox->count > 0;
     if (got) {
         *out = inbox->ring[inbox->head];
+        /* Events may carry personal data (an ID card): nothing stays behind in the ring. */
+        sodium_memzero(&inbox->ring[inbox->head], sizeof inbox->ring[inbox->head]);
         inbox->head = (inbox->head + 1) % inbox->capacity;
         inbox->count--;
         pthread_cond_signal(&inbox->not_full);

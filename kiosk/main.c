@@ -208,11 +208,9 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    if (cli.action == KIOSK_ACTION_RUN && cfg.mode == KIOSK_MODE_MARRIAGE) {
-        /* Better no kiosk than a canteen screen in a registration hall. */
-        fprintf(stderr, "kiosk: mode = marriage (appointment check-in) is not available in this"
-                        " version; set [kiosk] mode = canteen\n");
-        return EXIT_USAGE;
+    if (cli.action == KIOSK_ACTION_LIST_DEVICES) {
+        kiosk_app_list_devices(&cfg, stdout);
+        return EXIT_OK;
     }
 
     kiosk_store *store = NULL;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define FONT_SLOTS     48
 #define FALLBACK_MAX   4
 #define MISSING_MEMO   32
@@ -40,20 +42,6 @@ typedef struct cache_entry {
     int w, h;
 } cache_entry;
 
-struct ui_text {
-    SDL_Renderer *renderer;
-    char paths[2][512];
-    TTF_Font *probe; /* the bundled regular face, for coverage checks */
-    font_slot slots[FONT_SLOTS];
-    fallback_face fallbacks[FALLBACK_MAX];
-    size_t fallback_count;
-    uint32_t missing_memo[MISSING_MEMO]; /* code points no font has, so fontconfig is asked once */
-    size_t missing_memo_count;
-    cache_entry cache[CACHE_SIZE];
-    uint64_t tick;
-    unsigned long missing_glyphs, fallback_glyphs, hits, misses;
-};
-
 /* One laid-out code point. */
 typedef struct glyph {
     uint32_t cp;
@@ -70,6 +58,21 @@ typedef struct layout {
     size_t lines;
     int size_px, line_h, w;
 } layout;
+
+struct ui_text {
+    SDL_Renderer *renderer;
+    char paths[2][512];
+    TTF_Font *probe; /* the bundled regular face, for coverage checks */
+    font_slot slots[FONT_SLOTS];
+    fallback_face fallbacks[FALLBACK_MAX];
+    size_t fallback_count;
+    uint32_t missing_memo[MISSING_MEMO]; /* code points no font has, so fontconfig is asked once */
+    size_t missing_memo_count;
+    cache_entry cache[CACHE_SIZE];
+    uint64_t tick;
+    unsigned long missing_glyphs, fallback_glyphs, hits, misses;
+    layout scratch; /* the layout of the text being rasterised (large, so not on the stack) */
+};
 
 ui_text *ui_text_new(SDL_Renderer *renderer, const char *font_dir, char *err, size_t err_size)
 {
@@ -200,27 +203,6 @@ static int fallback_for(ui_text *t, uint32_t cp)
     return face;
 }
 
-/* Decodes one UTF-8 sequence; invalid bytes become U+FFFD one byte at a time. */
-static uint32_t next_codepoint(const unsigned char *s, size_t *len)
-{
-    unsigned char c = s[0];
-    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0) {
-        *len = 1;
-        return 0xFFFD;
-    }
-    uint32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *len = 1;
-            return 0xFFFD;
-        }
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    *len = (size_t)n;
-    return cp;
-}
-
 static int face_of(ui_text *t, uint32_t cp, bool bold)
 {
     if (cp < 0x20 || TTF_GlyphIsProvided32(t->probe, cp))
@@ -239,11 +221,10 @@ static void lay_out(ui_text *t, const char *utf8, const ui_text_style *st, int s
     L->size_px = size;
     TTF_Font *base = font_for(t, st->bold ? FACE_BOLD : FACE_REGULAR, size);
     L->line_h = base ? TTF_FontLineSkip(base) : size;
-    const unsigned char *s = (const unsigned char *)utf8;
     size_t pos = 0, total = strlen(utf8);
     while (pos < total && L->count < MAX_CODEPOINTS) {
         size_t len;
-        uint32_t cp = next_codepoint(s + pos, &len);
+        uint32_t cp = kiosk_utf8_next(utf8 + pos, total - pos, &len);
         glyph *g = &L->glyphs[L->count++];
         g->cp = cp;
         g->byte_start = pos;
@@ -348,6 +329,8 @@ static SDL_Surface *render_layout(ui_text *t, const char *utf8, const ui_text_st
                 if (g->cp == '\n')
                     continue;
                 if (face < 0) {
+                    if (n + 3 >= sizeof run)
+                        break;
                     memcpy(run + n, "\xEF\xBF\xBD", 3); /* shows as the font's missing box */
                     n += 3;
                     t->missing_glyphs++;
@@ -408,9 +391,8 @@ static cache_entry *cached(ui_text *t, const char *utf8, const ui_text_style *st
             victim = e;
     }
     t->misses++;
-    static layout L; /* large; the UI runs on one thread */
-    lay_out_fitting(t, utf8, st, &L);
-    SDL_Surface *surface = render_layout(t, utf8, st, &L);
+    lay_out_fitting(t, utf8, st, &t->scratch);
+    SDL_Surface *surface = render_layout(t, utf8, st, &t->scratch);
     if (!surface)
         return NULL;
     SDL_Texture *texture = SDL_CreateTextureFromSurface(t->renderer, surface);
@@ -466,16 +448,16 @@ void ui_text_measure(ui_text *t, const char *utf8, const ui_text_style *style, i
 
 bool ui_text_bundled_covers(ui_text *t, const char *utf8, uint32_t *first_missing)
 {
-    const unsigned char *s = (const unsigned char *)utf8;
-    while (*s) {
+    size_t pos = 0, total = strlen(utf8);
+    while (pos < total) {
         size_t len;
-        uint32_t cp = next_codepoint(s, &len);
+        uint32_t cp = kiosk_utf8_next(utf8 + pos, total - pos, &len);
         if (cp >= 0x20 && cp != '\n' && !TTF_GlyphIsProvided32(t->probe, cp)) {
             if (first_missing)
                 *first_missing = cp;
             return false;
         }
-        s += len;
+        pos += len;
     }
     return true;
 }

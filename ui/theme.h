@@ -36,10 +36,13 @@
 #define THEME_COUNTDOWN_PX    48
 #define THEME_BUTTON_PX       56
 #define THEME_TABLE_PX        52
+#define THEME_KEY_PX          96  /* keypad digits */
+#define THEME_FORM_HEADLINE_PX 96 /* the question on a form */
 
 /* Geometry at the 1080 reference. */
 #define THEME_BAR_H      130
 #define THEME_BANNER_H   220
+#define THEME_FORM_BANNER_H 160
 #define THEME_MARGIN     60
 #define THEME_TARGET_MIN 130 /* touch targets >= 120 px */
 #define THEME_BUTTON_W   300

@@ -1,4 +1,5 @@
-/* ui.c - window, drawing primitives, the three screens and PNG frames. */
+/* ui.c - window, drawing primitives, the generic layouts (idle, result, table, form) and PNG
+ * frames. Every word on screen comes from the view or the frame; ui.c spells none. */
 #define _POSIX_C_SOURCE 200809L
 #include "ui.h"
 
@@ -12,9 +13,10 @@
 
 #include "text.h"
 #include "theme.h"
+#include "utf8.h"
 #include "voice.h"
 
-#define WIDGETS_MAX 8
+#define WIDGETS_MAX 40 /* buttons, keypad keys and bar buttons */
 
 typedef struct widget {
     char id[32];
@@ -37,37 +39,44 @@ struct ui {
 
 /* --- set-up ---------------------------------------------------------------------------- */
 
-static void draw(ui *u, const kiosk_view *v);
+static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v);
 
 /* Draws a success and a refusal once, unseen, so the first diner's result does not wait for the
  * result screen's font sizes to open and its common glyphs to be rasterised. */
 static void warm_up(ui *u)
 {
-    static kiosk_view v; /* static: a view is large for the stack */
-    memset(&v, 0, sizeof v);
-    v.screen = KIOSK_SCREEN_RESULT;
-    v.tone = KIOSK_TONE_SUCCESS;
-    snprintf(v.title, sizeof v.title, "助餐服务");
-    snprintf(v.headline, sizeof v.headline, "用餐成功");
-    snprintf(v.name, sizeof v.name, "张*兰");
-    snprintf(v.subline, sizeof v.subline, "80-89岁 · 午餐");
+    kiosk_view *v = calloc(1, sizeof *v); /* a view is large for the stack */
+    kiosk_frame f = {.date_text = "", .time_text = "00:00"};
+    if (!v)
+        return;
+    v->layout = KIOSK_LAYOUT_RESULT;
+    v->tone = KIOSK_TONE_SUCCESS;
+    snprintf(v->title, sizeof v->title, "助餐服务");
+    snprintf(v->headline, sizeof v->headline, "用餐成功");
+    snprintf(v->name, sizeof v->name, "张*兰");
+    snprintf(v->subline, sizeof v->subline, "80-89岁 · 午餐");
     static const char *const labels[] = {"餐费", "补贴", "您需支付"};
     static const char *const values[] = {"¥15.00", "¥5.00", "¥10.00"};
     for (size_t i = 0; i < 3; i++) {
-        snprintf(v.rows[i].label, sizeof v.rows[i].label, "%s", labels[i]);
-        snprintf(v.rows[i].value, sizeof v.rows[i].value, "%s", values[i]);
-        v.rows[i].emphasis = i == 2;
+        snprintf(v->figures[i].label, sizeof v->figures[i].label, "%s", labels[i]);
+        snprintf(v->figures[i].value, sizeof v->figures[i].value, "%s", values[i]);
+        v->figures[i].emphasis = i == 2;
     }
-    v.row_count = 3;
-    snprintf(v.message, sizeof v.message, "本月补贴还剩 ¥195.00");
-    snprintf(v.advice, sizeof v.advice, "请到窗口付款取餐");
-    v.countdown_s = 8;
-    draw(u, &v);
-    v.tone = KIOSK_TONE_REFUSED;
-    v.row_count = 0;
-    snprintf(v.headline, sizeof v.headline, "本餐已经用过");
-    draw(u, &v);
+    v->figure_count = 3;
+    snprintf(v->message, sizeof v->message, "本月补贴还剩 ¥195.00");
+    snprintf(v->advice, sizeof v->advice, "请到窗口付款取餐");
+    v->countdown_s = 8;
+    v->button_count = 1;
+    snprintf(v->buttons[0].id, sizeof v->buttons[0].id, "back");
+    snprintf(v->buttons[0].label, sizeof v->buttons[0].label, "返回");
+    v->buttons[0].role = KIOSK_ROLE_NAV;
+    draw(u, &f, v);
+    v->tone = KIOSK_TONE_REFUSED;
+    v->figure_count = 0;
+    snprintf(v->headline, sizeof v->headline, "本餐已经用过");
+    draw(u, &f, v);
     u->widget_count = 0;
+    free(v);
 }
 
 ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
@@ -256,6 +265,22 @@ static void button(ui *u, const char *id, const char *label, int x, int y, int w
     add_widget(u, id, (SDL_Rect){x, y, w, h});
 }
 
+/* A view's button in the colour of its role: primary dark blue, danger dark red, secondary the
+ * lighter blue. */
+static void button_styled(ui *u, const kiosk_button *b, int x, int y, int w, int h)
+{
+    uint32_t bg = b->role == KIOSK_ROLE_DANGER      ? THEME_REFUSED_BG
+                  : b->role == KIOSK_ROLE_SECONDARY ? THEME_BAR_BUTTON_BG
+                                                    : THEME_BUTTON_BG;
+    fill_round_rect(u, x, y, w, h, px(u, THEME_RADIUS), bg);
+    ui_text_style st = {
+        type_px(u, THEME_BUTTON_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, w - px(u, 20), 2};
+    int tw, th;
+    ui_text_measure(u->text, b->label, &st, &tw, &th);
+    ui_text_draw(u->text, b->label, &st, x + w / 2, y + (h - th) / 2);
+    add_widget(u, b->id, (SDL_Rect){x, y, w, h});
+}
+
 const char *ui_widget_at(const ui *u, int x, int y)
 {
     for (size_t i = 0; i < u->widget_count; i++) {
@@ -282,6 +307,13 @@ bool ui_widget_rect(const ui *u, const char *id, int *x, int *y, int *w, int *h)
 
 /* --- screens --------------------------------------------------------------------------- */
 
+/* The counts a view gives, clamped to what its arrays hold: a flow's bug must not become a read
+ * past an array here. */
+static size_t clamp_count(size_t n, size_t max)
+{
+    return n < max ? n : max;
+}
+
 static int bar_height(const ui *u)
 {
     int h = px(u, THEME_BAR_H);
@@ -289,27 +321,32 @@ static int bar_height(const ui *u)
     return h > min ? h : min;
 }
 
-/* The title bar: title on the left; date and time, and a screen-specific button, on the right. */
-static void draw_bar(ui *u, const kiosk_view *v, const char *button_id, const char *button_label)
+/* The title bar: the view's title on the left; date and time, and the view's bar buttons (small
+ * staff buttons), on the right. */
+static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     int bar_h = bar_height(u);
     int margin = px(u, THEME_MARGIN);
     fill_rect(u, 0, 0, u->w, bar_h, THEME_BAR_BG);
     int right = u->w - margin;
-    if (button_id) {
+    size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
+    for (size_t i = buttons; i-- > 0;) {
+        const kiosk_button *b = &v->buttons[i];
+        if (b->role != KIOSK_ROLE_BAR)
+            continue;
         int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, 220);
         fill_round_rect(u, right - bw, (bar_h - bh) / 2, bw, bh, px(u, THEME_RADIUS),
                         THEME_BAR_BUTTON_BG);
         ui_text_style st = {type_px(u, THEME_BODY_PX), true,    THEME_ON_DARK,
                             UI_ALIGN_CENTER,           bw - 10, 1};
         int tw, th;
-        ui_text_measure(u->text, button_label, &st, &tw, &th);
-        ui_text_draw(u->text, button_label, &st, right - bw / 2, (bar_h - th) / 2);
-        add_widget(u, button_id, (SDL_Rect){right - bw, (bar_h - bh) / 2, bw, bh});
+        ui_text_measure(u->text, b->label, &st, &tw, &th);
+        ui_text_draw(u->text, b->label, &st, right - bw / 2, (bar_h - th) / 2);
+        add_widget(u, b->id, (SDL_Rect){right - bw, (bar_h - bh) / 2, bw, bh});
         right -= bw + margin / 2;
     }
     char when[96];
-    snprintf(when, sizeof when, "%s  %s", v->date_text, v->time_text);
+    snprintf(when, sizeof when, "%s  %s", f->date_text, f->time_text);
     ui_text_style st = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_RIGHT, 0, 1};
     int ww, wh, tw, th;
     ui_text_measure(u->text, when, &st, &ww, &wh);
@@ -317,7 +354,7 @@ static void draw_bar(ui *u, const kiosk_view *v, const char *button_id, const ch
     ui_text_measure(u->text, v->title, &full, &tw, &th);
     if (tw + ww + 3 * margin > right) {
         /* Not enough room for title, date and time: the time alone stays. */
-        snprintf(when, sizeof when, "%s", v->time_text);
+        snprintf(when, sizeof when, "%s", f->time_text);
         ui_text_measure(u->text, when, &st, &ww, &wh);
     }
     ui_text_draw(u->text, when, &st, right, (bar_h - wh) / 2);
@@ -327,9 +364,43 @@ static void draw_bar(ui *u, const kiosk_view *v, const char *button_id, const ch
     ui_text_draw(u->text, v->title, &ts, margin, (bar_h - th) / 2);
 }
 
-/* The picture of where to tap: a card with its chip, an arrow from it to the reader, and a
- * labelled strip along the edge of the screen where the reader sits. */
-static void draw_tap_picture(ui *u, int cx, int cy, int card_w)
+/* The navigation buttons (back, help) bottom left at y, in the order given; returns the x just
+ * right of the last one. */
+static int draw_nav(ui *u, const kiosk_view *v, int y)
+{
+    int margin = px(u, THEME_MARGIN);
+    int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, THEME_BUTTON_W);
+    int x = margin;
+    size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
+    for (size_t i = 0; i < buttons; i++) {
+        if (v->buttons[i].role != KIOSK_ROLE_NAV)
+            continue;
+        button(u, v->buttons[i].id, v->buttons[i].label, x, y, bw, bh);
+        x += bw + margin / 2;
+    }
+    return x;
+}
+
+/* The action buttons (primary, secondary, danger) in one row at y, from the right edge. */
+static void draw_actions(ui *u, const kiosk_view *v, int y)
+{
+    int margin = px(u, THEME_MARGIN);
+    int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, THEME_BUTTON_W);
+    int x = u->w - margin;
+    size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
+    for (size_t i = buttons; i-- > 0;) {
+        const kiosk_button *b = &v->buttons[i];
+        if (b->role == KIOSK_ROLE_NAV || b->role == KIOSK_ROLE_BAR)
+            continue;
+        x -= bw;
+        button_styled(u, b, x, y, bw, bh);
+        x -= margin / 2;
+    }
+}
+
+/* The picture of where to tap: a card with its chip and its word, an arrow from it to the reader,
+ * and a labelled strip along the edge of the screen where the reader sits. */
+static void draw_tap_picture(ui *u, int cx, int cy, int card_w, const char *label)
 {
     int card_h = card_w * 54 / 86; /* ID-1 card proportions */
     int x = cx - card_w / 2, y = cy - card_h / 2;
@@ -339,7 +410,7 @@ static void draw_tap_picture(ui *u, int cx, int cy, int card_w)
     fill_round_rect(u, x, y, card_w, card_h, px(u, 30), THEME_CARD_BG);
     fill_round_rect(u, x + card_w / 8, y + card_h / 3, card_w / 6, card_h / 4, px(u, 8),
                     THEME_CARD_CHIP);
-    text(u, "助餐卡", 64, true, THEME_TEXT, UI_ALIGN_CENTER, x + card_w * 9 / 16, y + card_h / 3, 0,
+    text(u, label, 64, true, THEME_TEXT, UI_ALIGN_CENTER, x + card_w * 9 / 16, y + card_h / 3, 0,
          1);
 }
 
@@ -348,8 +419,9 @@ static int reader_strip(const ui *u)
     return type_px(u, THEME_HINT_PX) * 3 / 2;
 }
 
-/* The strip marks the reader's edge; the arrow runs from (from_x, from_y) to the strip. */
-static void draw_reader_arrow(ui *u, int from_x, int from_y)
+/* The strip marks the reader's edge; the arrow runs from (from_x, from_y) to the strip. On the
+ * right edge the label runs down the strip one character a line. */
+static void draw_reader_arrow(ui *u, int from_x, int from_y, const char *label)
 {
     int strip = reader_strip(u);
     int s = px(u, 50);
@@ -360,13 +432,24 @@ static void draw_reader_arrow(ui *u, int from_x, int from_y)
                       (float)(tip - s), (float)(from_y + s), THEME_BAR_BG);
         int top = bar_height(u);
         fill_rect(u, u->w - strip, top, strip, u->h - top, THEME_BAR_BG);
-        /* one character per line down the strip */
-        static const char *const label[] = {"读", "卡", "区"};
+        size_t chars = 0, pos = 0, total = strlen(label);
+        while (pos < total && chars < 8) {
+            size_t len;
+            kiosk_utf8_next(label + pos, total - pos, &len);
+            pos += len;
+            chars++;
+        }
         int ch = type_px(u, THEME_HINT_PX) * 3 / 2;
-        int y0 = from_y - ch * 3 / 2;
-        for (int i = 0; i < 3; i++)
-            text(u, label[i], THEME_HINT_PX, true, THEME_ON_DARK, UI_ALIGN_CENTER, u->w - strip / 2,
-                 y0 + i * ch, 0, 1);
+        int y = from_y - ch * (int)chars / 2;
+        for (pos = 0; pos < total && chars-- > 0; y += ch) {
+            size_t len;
+            char one[8] = "";
+            kiosk_utf8_next(label + pos, total - pos, &len);
+            memcpy(one, label + pos, len);
+            pos += len;
+            text(u, one, THEME_HINT_PX, true, THEME_ON_DARK, UI_ALIGN_CENTER, u->w - strip / 2, y,
+                 0, 1);
+        }
     } else {
         int tip = u->h - strip - px(u, 10);
         if (tip - s > from_y)
@@ -376,14 +459,14 @@ static void draw_reader_arrow(ui *u, int from_x, int from_y)
         fill_rect(u, 0, u->h - strip, u->w, strip, THEME_BAR_BG);
         ui_text_style st = {type_px(u, THEME_HINT_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
         int tw, th;
-        ui_text_measure(u->text, "读卡区在下方", &st, &tw, &th);
-        ui_text_draw(u->text, "读卡区在下方", &st, from_x, u->h - strip + (strip - th) / 2);
+        ui_text_measure(u->text, label, &st, &tw, &th);
+        ui_text_draw(u->text, label, &st, from_x, u->h - strip + (strip - th) / 2);
     }
 }
 
-static void draw_idle(ui *u, const kiosk_view *v)
+static void draw_idle(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
-    draw_bar(u, v, "dayview", "统计");
+    draw_bar(u, f, v);
     int bar_h = bar_height(u);
     int margin = px(u, THEME_MARGIN);
     int strip = u->reader_right ? 0 : reader_strip(u);
@@ -394,7 +477,7 @@ static void draw_idle(ui *u, const kiosk_view *v)
               width - 2 * margin, 1);
     y += text(u, v->hint, THEME_HINT_PX, false, THEME_TEXT_MUTED, UI_ALIGN_CENTER, width / 2, y,
               width - 2 * margin, 2);
-    int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, THEME_BUTTON_W);
+    int bh = target_px(u, THEME_TARGET_MIN);
     int bottom = u->h - strip;
     int card_w = px(u, 400);
     int card_h = card_w * 54 / 86;
@@ -403,14 +486,14 @@ static void draw_idle(ui *u, const kiosk_view *v)
     int cy = y + (u->reader_right ? space / 2 : (space - px(u, 120)) / 2);
     if (cy - card_h / 2 < y + px(u, 20))
         cy = y + px(u, 20) + card_h / 2;
-    draw_tap_picture(u, width / 2, cy, card_w);
+    draw_tap_picture(u, width / 2, cy, card_w, v->picture_label);
     if (u->reader_right)
-        draw_reader_arrow(u, width / 2 + card_w / 2 + px(u, 30), cy);
+        draw_reader_arrow(u, width / 2 + card_w / 2 + px(u, 30), cy, v->reader_label);
     else
-        draw_reader_arrow(u, width / 2, cy + card_h / 2 + px(u, 20));
-    button(u, "help", "帮助", margin, bottom - bh - px(u, 30), bw, bh);
-    if (v->status_text[0])
-        text(u, v->status_text, THEME_COUNTDOWN_PX, false, THEME_TEXT_MUTED, UI_ALIGN_RIGHT,
+        draw_reader_arrow(u, width / 2, cy + card_h / 2 + px(u, 20), v->reader_label);
+    draw_nav(u, v, bottom - bh - px(u, 30));
+    if (f->status_text[0])
+        text(u, f->status_text, THEME_COUNTDOWN_PX, false, THEME_TEXT_MUTED, UI_ALIGN_RIGHT,
              width - margin, bottom - px(u, 90), 0, 1);
 }
 
@@ -429,6 +512,7 @@ static uint32_t tone_color(kiosk_tone tone)
     return THEME_INFO_BG;
 }
 
+/* The shape that tells the tones apart besides colour. */
 static const char *tone_mark(kiosk_tone tone)
 {
     switch (tone) {
@@ -445,35 +529,35 @@ static const char *tone_mark(kiosk_tone tone)
 }
 
 /* The figures panel: one row per amount, the label left and the value right. */
-static int row_height(const ui *u, const kiosk_view_row *r)
+static int figure_height(const ui *u, const kiosk_figure *r)
 {
     return (int)(type_px(u, r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX) * 1.35);
 }
 
-/* The height of the figures panel, padding included; 0 without rows. */
-static int rows_height(const ui *u, const kiosk_view *v)
+/* The height of the figures panel, padding included; 0 without figures. */
+static int figures_height(const ui *u, const kiosk_view *v)
 {
-    if (v->row_count == 0)
+    size_t n = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
+    if (n == 0)
         return 0;
     int total = 2 * px(u, 30);
-    for (size_t i = 0; i < v->row_count; i++)
-        total += row_height(u, &v->rows[i]);
+    for (size_t i = 0; i < n; i++)
+        total += figure_height(u, &v->figures[i]);
     return total;
 }
 
-static int draw_rows(ui *u, const kiosk_view *v, int x, int y, int w)
+static int draw_figures(ui *u, const kiosk_view *v, int x, int y, int w)
 {
-    if (v->row_count == 0)
+    size_t n = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
+    if (n == 0)
         return 0;
     int pad = px(u, 30);
-    int row_h[KIOSK_VIEW_ROWS];
-    for (size_t i = 0; i < v->row_count; i++)
-        row_h[i] = row_height(u, &v->rows[i]);
-    int total = rows_height(u, v);
+    int total = figures_height(u, v);
     fill_round_rect(u, x, y, w, total, px(u, THEME_RADIUS), THEME_PANEL_BG);
     int ry = y + pad;
-    for (size_t i = 0; i < v->row_count; i++) {
-        const kiosk_view_row *r = &v->rows[i];
+    for (size_t i = 0; i < n; i++) {
+        const kiosk_figure *r = &v->figures[i];
+        int row_h = figure_height(u, r);
         int value_px = r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX;
         ui_text_style ls = {
             type_px(u, THEME_ROW_LABEL_PX), r->emphasis, THEME_TEXT, UI_ALIGN_LEFT, w / 2, 1};
@@ -483,20 +567,21 @@ static int draw_rows(ui *u, const kiosk_view *v, int x, int y, int w)
         ui_text_style vs = {type_px(u, value_px), true, THEME_FIGURE, UI_ALIGN_RIGHT,
                             w - lw - 4 * pad,     1};
         ui_text_measure(u->text, r->value, &vs, &vw, &vh);
-        ui_text_draw(u->text, r->label, &ls, x + pad, ry + (row_h[i] - lh) / 2);
-        ui_text_draw(u->text, r->value, &vs, x + w - pad, ry + (row_h[i] - vh) / 2);
-        ry += row_h[i];
+        ui_text_draw(u->text, r->label, &ls, x + pad, ry + (row_h - lh) / 2);
+        ui_text_draw(u->text, r->value, &vs, x + w - pad, ry + (row_h - vh) / 2);
+        ry += row_h;
     }
     return total;
 }
 
-/* "返回" bottom left (where 帮助 is on the idle screen), the countdown beside it. */
-static void draw_countdown_and_back(ui *u, const kiosk_view *v)
+/* The navigation buttons bottom left, the countdown beside them, the actions bottom right. */
+static void draw_bottom(ui *u, const kiosk_view *v)
 {
     int margin = px(u, THEME_MARGIN);
-    int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, THEME_BUTTON_W);
+    int bh = target_px(u, THEME_TARGET_MIN);
     int by = u->h - bh - px(u, 40);
-    button(u, "back", "返回", margin, by, bw, bh);
+    int x = draw_nav(u, v, by);
+    draw_actions(u, v, by);
     if (v->countdown_s > 0) {
         char left[48];
         snprintf(left, sizeof left, "%d 秒后自动返回", v->countdown_s);
@@ -504,31 +589,41 @@ static void draw_countdown_and_back(ui *u, const kiosk_view *v)
             type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
         int tw, th;
         ui_text_measure(u->text, left, &st, &tw, &th);
-        ui_text_draw(u->text, left, &st, margin + bw + margin / 2, by + (bh - th) / 2);
+        ui_text_draw(u->text, left, &st, x == margin ? margin : x, by + (bh - th) / 2);
     }
 }
 
-static void draw_result(ui *u, const kiosk_view *v)
+/* The coloured banner under the title bar with the headline and its mark; returns its bottom. */
+static int draw_banner(ui *u, const kiosk_view *v, const char *words, int size_ref, int height_ref,
+                       bool mark, ui_align align)
 {
-    draw_bar(u, v, NULL, NULL);
     int margin = px(u, THEME_MARGIN);
     int bar_h = bar_height(u);
-    int banner_h = px(u, THEME_BANNER_H);
+    int banner_h = px(u, height_ref);
     fill_rect(u, 0, bar_h, u->w, banner_h, tone_color(v->tone));
     char headline[96];
-    snprintf(headline, sizeof headline, "%s%s", tone_mark(v->tone), v->headline);
-    ui_text_style hs = {
-        type_px(u, THEME_HEADLINE_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, u->w - 2 * margin, 1};
+    snprintf(headline, sizeof headline, "%s%s", mark ? tone_mark(v->tone) : "", words);
+    ui_text_style hs = {type_px(u, size_ref), true, THEME_ON_DARK, align, u->w - 2 * margin, 1};
     int hw, hh;
     ui_text_measure(u->text, headline, &hs, &hw, &hh);
-    ui_text_draw(u->text, headline, &hs, u->w / 2, bar_h + (banner_h - hh) / 2);
+    ui_text_draw(u->text, headline, &hs, align == UI_ALIGN_CENTER ? u->w / 2 : margin,
+                 bar_h + (banner_h - hh) / 2);
+    return bar_h + banner_h;
+}
 
-    int top = bar_h + banner_h + px(u, 40);
+static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
+{
+    draw_bar(u, f, v);
+    int margin = px(u, THEME_MARGIN);
+    int top = draw_banner(u, v, v->headline, THEME_HEADLINE_PX, THEME_BANNER_H, true,
+                          UI_ALIGN_CENTER) +
+              px(u, 40);
     int bottom_reserved = target_px(u, THEME_TARGET_MIN) + px(u, 60);
-    /* Figures beside the name only for a meal: a refusal's words need the full width, and its
-     * one figure (the full price on offer) goes below them. */
-    bool two_columns = u->landscape && v->row_count > 0 && v->tone == KIOSK_TONE_SUCCESS;
-    bool rows_last = !two_columns && v->tone != KIOSK_TONE_SUCCESS;
+    size_t figures = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
+    /* Figures beside the name only for a success: a refusal's words need the full width, and
+     * its one figure (the full price on offer) goes below them. */
+    bool two_columns = u->landscape && figures > 0 && v->tone == KIOSK_TONE_SUCCESS;
+    bool figures_last = !two_columns && v->tone != KIOSK_TONE_SUCCESS;
     int col_w = two_columns ? (u->w - 3 * margin) * 52 / 100 : u->w - 2 * margin;
     int y = top;
     y += text(u, v->name, THEME_NAME_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w, 1);
@@ -536,23 +631,23 @@ static void draw_result(ui *u, const kiosk_view *v)
               col_w, 1);
     if (v->name[0] || v->subline[0])
         y += px(u, 24);
-    int rows_x = margin, rows_w = u->w - 2 * margin;
+    int figures_x = margin, figures_w = u->w - 2 * margin;
     if (two_columns) {
-        rows_x = margin * 2 + col_w;
-        rows_w = u->w - rows_x - margin;
-        draw_rows(u, v, rows_x, top, rows_w);
-    } else if (!rows_last) {
-        y += draw_rows(u, v, rows_x, y, rows_w);
+        figures_x = margin * 2 + col_w;
+        figures_w = u->w - figures_x - margin;
+        draw_figures(u, v, figures_x, top, figures_w);
+    } else if (!figures_last) {
+        y += draw_figures(u, v, figures_x, y, figures_w);
         y += px(u, 24);
     }
-    /* The words share what is left above the back button: the advice (what to do) keeps at
+    /* The words share what is left above the bottom buttons: the advice (what to do) keeps at
      * least one line; the text engine shrinks a line that would not fit. */
     int limit = u->h - bottom_reserved;
     int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
-    int figures_h = rows_last ? rows_height(u, v) + px(u, 16) : 0;
+    int figures_h = figures_last ? figures_height(u, v) + px(u, 16) : 0;
     int lines_left = (limit - figures_h - y) / line_h;
     if (figures_h && lines_left < 3) {
-        /* No room for the panel (a short landscape screen): the advice names the price. */
+        /* No room for the panel (a short landscape screen): the advice names the figure. */
         figures_h = 0;
         lines_left = (limit - y) / line_h;
     }
@@ -566,33 +661,27 @@ static void draw_result(ui *u, const kiosk_view *v)
               : advice_lines > 2 ? 2
                                  : advice_lines);
     if (figures_h)
-        draw_rows(u, v, rows_x, y + px(u, 16), rows_w);
-    draw_countdown_and_back(u, v);
+        draw_figures(u, v, figures_x, y + px(u, 16), figures_w);
+    draw_bottom(u, v);
 }
 
-static void draw_day_view(ui *u, const kiosk_view *v)
+static void draw_table(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
-    draw_bar(u, v, NULL, NULL);
+    draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
-    int bar_h = bar_height(u);
-    int banner_h = px(u, 150);
-    fill_rect(u, 0, bar_h, u->w, banner_h, THEME_INFO_BG);
-    ui_text_style hs = {type_px(u, 80), true, THEME_ON_DARK, UI_ALIGN_LEFT, u->w - 2 * margin, 1};
-    int hw, hh;
-    ui_text_measure(u->text, v->table_title, &hs, &hw, &hh);
-    ui_text_draw(u->text, v->table_title, &hs, margin, bar_h + (banner_h - hh) / 2);
-
-    static const char *const head[4] = {"项目", "份数", "补贴", "自付"};
-    int cols_x[4], table_w = u->w - 2 * margin;
+    const kiosk_table *t = &v->table;
+    int top = draw_banner(u, v, t->title, 80, 150, false, UI_ALIGN_LEFT);
+    int cols_x[KIOSK_TABLE_COLUMNS], table_w = u->w - 2 * margin;
     cols_x[0] = margin;
     cols_x[1] = margin + table_w * 56 / 100; /* right edges of the figure columns */
     cols_x[2] = margin + table_w * 78 / 100;
     cols_x[3] = margin + table_w;
     /* Every row must show: on a short screen the rows (and their type) get smaller. This is a
      * staff screen, so its type may go below the diners' minimum, but not below 28 px. */
-    int y = bar_h + banner_h + px(u, 20);
+    int y = top + px(u, 20);
     int bottom = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 50);
-    int rows = (int)v->table_rows + 1;
+    size_t row_count = clamp_count(t->row_count, KIOSK_TABLE_ROWS);
+    int rows = (int)row_count + 1;
     int row_h = type_px(u, THEME_TABLE_PX) * 3 / 2;
     if (rows * row_h > bottom - y)
         row_h = (bottom - y) / rows;
@@ -600,10 +689,10 @@ static void draw_day_view(ui *u, const kiosk_view *v)
         row_h * 2 / 3 < type_px(u, THEME_TABLE_PX) ? row_h * 2 / 3 : type_px(u, THEME_TABLE_PX);
     if (type < 28)
         type = 28;
-    for (int r = -1; r < (int)v->table_rows; r++) {
+    for (int r = -1; r < (int)row_count; r++) {
         if (r >= 0 && r % 2 == 0)
             fill_rect(u, margin - px(u, 10), y, table_w + px(u, 20), row_h, THEME_PANEL_BG);
-        for (int c = 0; c < 4; c++) {
+        for (int c = 0; c < KIOSK_TABLE_COLUMNS; c++) {
             ui_text_style st = {type,
                                 r <= 0,
                                 r < 0 ? THEME_TEXT_MUTED : THEME_TEXT,
@@ -611,59 +700,163 @@ static void draw_day_view(ui *u, const kiosk_view *v)
                                 c == 0 ? table_w * 40 / 100 : table_w / 5,
                                 1};
             int tw, th;
-            const char *cell = r < 0 ? head[c] : v->table[r].cells[c];
+            const char *cell = r < 0 ? t->head[c] : t->cells[r][c];
             ui_text_measure(u->text, cell, &st, &tw, &th);
             ui_text_draw(u->text, cell, &st, cols_x[c], y + (row_h - th) / 2);
         }
         y += row_h;
     }
-    draw_countdown_and_back(u, v);
+    draw_bottom(u, v);
 }
 
-static void draw(ui *u, const kiosk_view *v)
+/* A key of the keypad: large digits on the light panel colour, dark text. */
+static void key(ui *u, const char *id, const char *label, int x, int y, int w, int h, bool dark)
+{
+    fill_round_rect(u, x, y, w, h, px(u, THEME_RADIUS), dark ? THEME_BUTTON_BG : THEME_PANEL_BG);
+    if (!dark)
+        fill_round_rect(u, x, y, w, 3, 1, THEME_CARD_EDGE);
+    ui_text_style st = {type_px(u, THEME_KEY_PX), true, dark ? THEME_ON_DARK : THEME_TEXT,
+                        UI_ALIGN_CENTER, w - px(u, 10), 1};
+    int tw, th;
+    ui_text_measure(u->text, label, &st, &tw, &th);
+    ui_text_draw(u->text, label, &st, x + w / 2, y + (h - th) / 2);
+    add_widget(u, id, (SDL_Rect){x, y, w, h});
+}
+
+/* The keypad: what was typed above a 3 x 4 grid (1-9, backspace, 0, confirm) in the box. */
+static void draw_keypad(ui *u, const kiosk_keypad *k, int x, int y, int w, int h)
+{
+    int gap = px(u, 16);
+    int value_h = type_px(u, THEME_KEY_PX) * 3 / 2;
+    fill_round_rect(u, x, y, w, value_h, px(u, THEME_RADIUS), THEME_PANEL_BG);
+    text(u, k->value, THEME_KEY_PX, true, THEME_FIGURE, UI_ALIGN_CENTER, x + w / 2,
+         y + (value_h - type_px(u, THEME_KEY_PX) * 4 / 3) / 2, w - 2 * gap, 1);
+    y += value_h + gap;
+    h -= value_h + gap;
+    int kw = (w - 2 * gap) / 3, kh = (h - 3 * gap) / 4;
+    static const char *const ids[12] = {"key1", "key2", "key3",      "key4", "key5", "key6",
+                                        "key7", "key8", "key9",      "backspace", "key0",
+                                        "confirm"};
+    for (int i = 0; i < 12; i++) {
+        const char *label = ids[i] + 3; /* "keyN" -> "N" */
+        if (i == 9)
+            label = k->backspace_label;
+        else if (i == 11)
+            label = k->confirm_label;
+        key(u, ids[i], label, x + (i % 3) * (kw + gap), y + (i / 3) * (kh + gap), kw, kh, i == 11);
+    }
+}
+
+/* A question: the headline in the banner, the words, then a keypad and/or a grid of choices. */
+static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
+{
+    draw_bar(u, f, v);
+    int margin = px(u, THEME_MARGIN);
+    int top = draw_banner(u, v, v->headline, THEME_FORM_HEADLINE_PX, THEME_FORM_BANNER_H, false,
+                          UI_ALIGN_CENTER) +
+              px(u, 24);
+    int bottom = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 70);
+    int words_w = u->landscape && v->keypad.shown ? (u->w - 3 * margin) / 2 : u->w - 2 * margin;
+    int y = top;
+    y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y, words_w,
+              3);
+    y += text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, words_w, 2);
+    y += px(u, 24);
+    if (v->keypad.shown) {
+        int kx = u->landscape ? margin * 2 + words_w : margin;
+        int ky = u->landscape ? top : y;
+        int kw = u->w - kx - margin;
+        int max_w = px(u, 900) > 3 * 120 ? px(u, 900) : 3 * 120 + 2 * px(u, 16);
+        if (kw > max_w) {
+            kx += (kw - max_w) / 2;
+            kw = max_w;
+        }
+        draw_keypad(u, &v->keypad, kx, ky, kw, bottom - ky);
+        if (!u->landscape)
+            y = bottom;
+    }
+    /* The choices: a grid of large buttons in the space left. */
+    size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS), choices = 0;
+    for (size_t i = 0; i < buttons; i++)
+        choices += v->buttons[i].role == KIOSK_ROLE_PRIMARY ||
+                   v->buttons[i].role == KIOSK_ROLE_SECONDARY ||
+                   v->buttons[i].role == KIOSK_ROLE_DANGER;
+    if (choices > 0 && y < bottom) {
+        int cols = u->landscape ? 3 : 2;
+        int rows = (int)(choices + (size_t)cols - 1) / cols;
+        int gap = px(u, 24);
+        int cw = (words_w - (cols - 1) * gap) / cols;
+        int ch = (bottom - y - (rows - 1) * gap) / rows;
+        int max_h = target_px(u, 200);
+        ch = ch > max_h ? max_h : ch;
+        ch = ch < target_px(u, THEME_TARGET_MIN) ? target_px(u, THEME_TARGET_MIN) : ch;
+        size_t n = 0;
+        for (size_t i = 0; i < buttons; i++) {
+            const kiosk_button *b = &v->buttons[i];
+            if (b->role == KIOSK_ROLE_NAV || b->role == KIOSK_ROLE_BAR)
+                continue;
+            int c = (int)(n % (size_t)cols), r = (int)(n / (size_t)cols);
+            button_styled(u, b, margin + c * (cw + gap), y + r * (ch + gap), cw, ch);
+            n++;
+        }
+    }
+    int bh = target_px(u, THEME_TARGET_MIN);
+    int by = u->h - bh - px(u, 40);
+    int x = draw_nav(u, v, by);
+    if (v->countdown_s > 0) {
+        char left[48];
+        snprintf(left, sizeof left, "%d 秒后自动返回", v->countdown_s);
+        text(u, left, THEME_COUNTDOWN_PX, false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, x,
+             by + (bh - type_px(u, THEME_COUNTDOWN_PX) * 4 / 3) / 2, 0, 1);
+    }
+}
+
+static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     u->widget_count = 0;
     set_color(u, THEME_PAGE_BG);
     SDL_RenderClear(u->renderer);
-    switch (v->screen) {
-    case KIOSK_SCREEN_IDLE:
-        draw_idle(u, v);
+    switch (v->layout) {
+    case KIOSK_LAYOUT_IDLE:
+        draw_idle(u, f, v);
         break;
-    case KIOSK_SCREEN_RESULT:
-        draw_result(u, v);
+    case KIOSK_LAYOUT_RESULT:
+        draw_result(u, f, v);
         break;
-    case KIOSK_SCREEN_DAY_VIEW:
-        draw_day_view(u, v);
+    case KIOSK_LAYOUT_TABLE:
+        draw_table(u, f, v);
+        break;
+    case KIOSK_LAYOUT_FORM:
+        draw_form(u, f, v);
         break;
     }
 }
 
-void ui_render(ui *u, const kiosk_view *v)
+void ui_render(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
-    draw(u, v);
+    draw(u, f, v);
     SDL_RenderPresent(u->renderer);
-    if (v->voice_serial != u->spoken_serial) {
-        u->spoken_serial = v->voice_serial;
-        if (u->voice && v->voice_count)
-            ui_voice_say(u->voice, v->voice, v->voice_count);
+    if (v->voice.serial != u->spoken_serial) {
+        u->spoken_serial = v->voice.serial;
+        size_t clips = clamp_count(v->voice.count, KIOSK_VIEW_VOICE);
+        if (u->voice && clips)
+            ui_voice_say(u->voice, v->voice.clips, clips);
     }
 }
 
-int ui_save_png(ui *u, const kiosk_view *v, const char *path, char *err, size_t err_size)
+kiosk_rc ui_save_png(ui *u, const kiosk_frame *f, const kiosk_view *v, const char *path, char *err,
+                     size_t err_size)
 {
-    draw(u, v);
+    draw(u, f, v);
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, u->w, u->h, 32, SDL_PIXELFORMAT_ARGB8888);
-    int rc = -1;
-    if (!s) {
-        snprintf(err, err_size, "out of memory for the frame");
-    } else if (SDL_RenderReadPixels(u->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels,
-                                    s->pitch) != 0) {
-        snprintf(err, err_size, "cannot read the frame: %s", SDL_GetError());
-    } else if (IMG_SavePNG(s, path) != 0) {
-        snprintf(err, err_size, "cannot write %s: %s", path, IMG_GetError());
-    } else {
-        rc = 0;
-    }
+    kiosk_rc rc = KIOSK_OK;
+    if (!s)
+        rc = kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory for the frame");
+    else if (SDL_RenderReadPixels(u->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels,
+                                  s->pitch) != 0)
+        rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot read the frame: %s", SDL_GetError());
+    else if (IMG_SavePNG(s, path) != 0)
+        rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot write %s: %s", path, IMG_GetError());
     SDL_FreeSurface(s);
     SDL_RenderPresent(u->renderer);
     return rc;

@@ -1,12 +1,14 @@
-/* ui.h - the window and the screens: draws a kiosk_view (idle, result, staff day view), speaks its
- * voice cue, saves frames as PNG and maps touches to widget ids. It never calls the store or a
- * driver. Main thread only; it owns SDL video and audio. */
+/* ui.h - the window and the screens: draws any kiosk_view (idle, result, table or form layout)
+ * inside the app's kiosk_frame, speaks its voice intent, saves frames as PNG and maps touches to
+ * widget ids. It never calls the store, a flow or a driver, and spells no flow's words. Main
+ * thread only; it owns SDL video and audio. */
 #ifndef UI_UI_H
 #define UI_UI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
 #include "view.h"
 
 typedef struct ui ui;
@@ -27,10 +29,12 @@ typedef struct ui_options {
 ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size);
 void ui_free(ui *u);
 
-/* Draws the view and presents it; speaks when view->voice_serial changed since the last call. */
-void ui_render(ui *u, const kiosk_view *view);
-/* Draws the view and writes the frame to path as PNG. 0 on success, -1 with err. */
-int ui_save_png(ui *u, const kiosk_view *view, const char *path, char *err, size_t err_size);
+/* Draws the view in the frame and presents it; speaks when view->voice.serial changed since
+ * the last call. */
+void ui_render(ui *u, const kiosk_frame *frame, const kiosk_view *view);
+/* Draws the view and writes the frame to path as PNG; KIOSK_ERR_IO etc. with a message in err. */
+KIOSK_MUST_CHECK kiosk_rc ui_save_png(ui *u, const kiosk_frame *frame, const kiosk_view *view, const char *path,
+                char *err, size_t err_size);
 /* The id of the widget under (x, y) in the last drawn frame, or NULL. */
 const char *ui_widget_at(const ui *u, int x, int y);
 /* Where a widget was drawn in the last frame; false if it is not on screen. */

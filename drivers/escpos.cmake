@@ -1,0 +1,1 @@
+target_sources(kiosk_drivers PRIVATE drivers/escpos_printer.c)

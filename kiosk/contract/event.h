@@ -1,0 +1,98 @@
+/* event.h - the plain values that drivers, the sim reader and the app hand to the main loop
+ * through the inbox: a card, an ID card, a touch, a device's state. No pointers inside, so an
+ * event is copied by value across threads. */
+#ifndef KIOSK_EVENT_H
+#define KIOSK_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KIOSK_UID_MAX       10 /* NFC UIDs are 4, 7 or 10 bytes; an ID card's card UID 8 */
+#define KIOSK_WIDGET_ID_MAX 32
+#define KIOSK_PATH_MAX      512
+#define KIOSK_IDNUM_LEN     18
+
+/* What kind of card a UID came from. */
+typedef enum kiosk_card_kind {
+    KIOSK_CARD_ISO14443A, /* elderly-service cards: MIFARE Classic, Ultralight/NTAG, ISO14443-4 */
+    KIOSK_CARD_ISO14443B,
+    KIOSK_CARD_ID_UID /* a resident ID card's 8-byte card UID (no certified reader fitted): a
+                         fallback identifier, matched by keyed hash, never shown as identity */
+} kiosk_card_kind;
+
+typedef struct kiosk_card {
+    uint8_t uid[KIOSK_UID_MAX];
+    size_t uid_len;
+    kiosk_card_kind kind;
+} kiosk_card;
+
+/* The document type of an ID card read by the certified reader (GA/T 467 text block). */
+typedef enum kiosk_idcard_type {
+    KIOSK_IDCARD_RESIDENT,      /* 居民身份证 */
+    KIOSK_IDCARD_HMT_PERMIT,    /* 港澳台居民居住证 ('J'), 810000/820000/830000 numbers */
+    KIOSK_IDCARD_FOREIGNER_OLD, /* 外国人永久居留身份证, 2017 ('I'): 15 characters */
+    KIOSK_IDCARD_FOREIGNER_NEW  /* the 2023 card ('Y'): 18 characters starting with 9 */
+} kiosk_idcard_type;
+
+/* Personal data: the main loop zeroes every copy once the flow has handled it. */
+typedef struct kiosk_idcard {
+    kiosk_idcard_type type;
+    char number[KIOSK_IDNUM_LEN + 1]; /* the card number as read */
+    char name[128];                   /* UTF-8 (an English name on foreigner cards) */
+    char sex;                         /* '1' male, '2' female, 0 unknown */
+    char birth[9];                    /* YYYYMMDD, "" unknown */
+} kiosk_idcard;
+
+/* Which device a state report is about. */
+typedef enum kiosk_device_role {
+    KIOSK_DEVICE_READER, /* the NFC (or sim) card reader: [reader] */
+    KIOSK_DEVICE_IDCARD, /* the certified ID-card reader: [idcard] */
+    KIOSK_DEVICE_PRINTER /* the ticket / receipt printer: [printer] */
+} kiosk_device_role;
+
+#define KIOSK_DEVICE_ROLE_COUNT 3
+
+typedef enum kiosk_device_state {
+    KIOSK_DEVICE_ABSENT,  /* none configured */
+    KIOSK_DEVICE_READY,   /* connected and working */
+    KIOSK_DEVICE_DOWN,    /* unplugged or failing; the driver is reconnecting */
+    KIOSK_DEVICE_NO_PAPER /* a printer that is out of paper (or its cover is open) */
+} kiosk_device_state;
+
+typedef enum kiosk_event_kind {
+    KIOSK_EV_CARD,         /* an NFC card was presented */
+    KIOSK_EV_CARD_REMOVED, /* the card left the reader */
+    KIOSK_EV_IDCARD,       /* the certified ID-card reader read an ID card */
+    KIOSK_EV_IDCARD_ERROR, /* an ID card was there but could not be read; reason says why */
+    KIOSK_EV_PRESS,        /* a touch on a named widget */
+    KIOSK_EV_TOUCH,        /* a touch at screen coordinates */
+    KIOSK_EV_TIME,         /* set the injectable clock */
+    KIOSK_EV_SHOT,         /* save the current frame as PNG */
+    KIOSK_EV_WAIT,         /* hold further inbox events for a while */
+    KIOSK_EV_QUIT,         /* stop the kiosk */
+    KIOSK_EV_DEVICE        /* a device's state changed; reason says why */
+} kiosk_event_kind;
+
+typedef struct kiosk_event {
+    kiosk_event_kind kind;
+    union {
+        kiosk_card card;
+        kiosk_idcard idcard;
+        char widget[KIOSK_WIDGET_ID_MAX];
+        struct {
+            int x, y;
+        } touch;
+        int64_t time_utc_ms;
+        char path[KIOSK_PATH_MAX];
+        int64_t wait_ms;
+        struct {
+            kiosk_device_role role;
+            kiosk_device_state state;
+            char reason[128];
+        } device;
+        char reason[128]; /* IDCARD_ERROR */
+    } u;
+} kiosk_event;
+
+#endif

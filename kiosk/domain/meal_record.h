@@ -1,0 +1,33 @@
+/* meal_record.h - one served meal as a record: what the store keeps and what goes to the central
+ * server, and its canonical JSON payload (the outbox row's payload, the same bytes on every
+ * resend). Pure; any thread. */
+#ifndef KIOSK_MEAL_RECORD_H
+#define KIOSK_MEAL_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "caltime.h"
+#include "policy.h"
+#include "recid.h"
+#include "types.h"
+
+#define KIOSK_CARD_KEY_BYTES 32
+
+typedef struct kiosk_meal_entry {
+    kiosk_recid record_id;
+    char person_id[KIOSK_ID_MAX];
+    uint8_t card_key[KIOSK_CARD_KEY_BYTES];
+    bool has_card;
+    char kiosk_id[KIOSK_ID_MAX];
+    char canteen_id[KIOSK_ID_MAX];
+    int64_t created_utc_ms;
+    kiosk_local_time at;
+    kiosk_decision decision; /* approved; amounts, class, policy version */
+} kiosk_meal_entry;
+
+/* The canonical JSON of a meal (compact, keys sorted), malloc'd; NULL when out of memory. The
+ * caller frees it. */
+char *kiosk_meal_payload(const kiosk_meal_entry *meal);
+
+#endif

@@ -1,0 +1,111 @@
+/* policy.h - meal-subsidy policy as data (versioned JSON) and the decision: a pure function of
+ * (policy, person, card, site, this month's meals, local time) -> approved amounts or a reason.
+ * No I/O, no clock, no allocation in kiosk_policy_decide. Money is integer fen.
+ * The JSON format is documented with worked examples in docs/policy.md. */
+#ifndef KIOSK_POLICY_H
+#define KIOSK_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "caltime.h"
+#include "error.h"
+#include "types.h"
+
+/* Why a meal was refused (or KIOSK_REASON_OK): enum name, code in the events log, plain words. */
+#define KIOSK_REASON_MAP(X)                                                 \
+    X(OK, "ok", "")                                                         \
+    X(UNKNOWN_CARD, "unknown_card", "未登记的卡")                           \
+    X(CARD_BLOCKED, "card_blocked", "此卡已停用")                           \
+    X(PERSON_INACTIVE, "person_inactive", "助餐资格已停用")                 \
+    X(NO_POLICY, "no_policy", "今日没有生效的助餐政策")                     \
+    X(OUTSIDE_MEAL_HOURS, "outside_meal_hours", "现在不是用餐时间")         \
+    X(ALREADY_HAD_MEAL, "already_had_meal", "本餐已经用过")                 \
+    X(DAILY_LIMIT, "daily_limit", "今天的补贴次数已用完")                   \
+    X(MONTHLY_CAP, "monthly_cap", "本月补贴已用完")                         \
+    X(NOT_ELIGIBLE_AGE, "not_eligible_age", "未到助餐年龄")                 \
+    X(NOT_ELIGIBLE_RESIDENCE, "not_eligible_residence", "不在本地助餐范围") \
+    X(WRONG_CANTEEN, "wrong_canteen", "此卡只能在发卡助餐点使用")
+
+typedef enum kiosk_reason {
+#define KIOSK_REASON_ENUM(e, code, zh) KIOSK_REASON_##e,
+    KIOSK_REASON_MAP(KIOSK_REASON_ENUM)
+#undef KIOSK_REASON_ENUM
+        KIOSK_REASON_COUNT
+} kiosk_reason;
+
+/* One earlier meal record of the same person (any card, any canteen known locally). */
+typedef struct kiosk_meal_record {
+    kiosk_local_time at; /* local business date and time it was served */
+    kiosk_meal_type meal_type;
+    int64_t subsidy_fen; /* 0 for a full-price meal */
+    char canteen_id[KIOSK_ID_MAX];
+} kiosk_meal_record;
+
+/* The person's meals this month up to now (any order; today's are among them). */
+typedef struct kiosk_meal_history {
+    const kiosk_meal_record *items;
+    size_t count;
+} kiosk_meal_history;
+
+#define KIOSK_CLASS_ID_MAX    32
+#define KIOSK_CLASS_LABEL_MAX 64
+
+typedef struct kiosk_decision {
+    bool approved;
+    kiosk_reason reason;                     /* KIOSK_REASON_OK when approved */
+    kiosk_meal_type meal_type;               /* the meal the time falls in, or KIOSK_MEAL_NONE */
+    int64_t price_fen;                       /* the meal's list price for this diner */
+    int64_t subsidy_fen;                     /* 0 <= subsidy <= price */
+    int64_t pay_fen;                         /* price - subsidy */
+    int64_t funding_fen[KIOSK_LEVEL_COUNT];  /* sums to subsidy_fen */
+    bool full_price_allowed;                 /* refused a subsidy, but may eat at full price */
+    char class_id[KIOSK_CLASS_ID_MAX];       /* the class whose rule gave the subsidy */
+    char class_label[KIOSK_CLASS_LABEL_MAX]; /* its Chinese label, e.g. "80-89岁" */
+    const kiosk_meal_record
+        *previous;               /* ALREADY_HAD_MEAL: the earlier meal (borrowed from history) */
+    int64_t month_remaining_fen; /* monthly cap left after this meal; -1 when there is no cap */
+    char policy_version[KIOSK_ID_MAX];
+} kiosk_decision;
+
+typedef struct kiosk_policy kiosk_policy;         /* one version */
+typedef struct kiosk_policy_set kiosk_policy_set; /* several versions, by effective date */
+
+/* Parses one policy version from JSON text (UTF-8, at most 1 MiB). On error returns
+ * KIOSK_ERR_PARSE and writes a message naming the JSON position or field into err. The caller
+ * owns *out and frees it with kiosk_policy_free. Any thread. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_policy_parse(const char *json, size_t len, kiosk_policy **out,
+                                             char *err, size_t err_size);
+void kiosk_policy_free(kiosk_policy *policy);
+const char *kiosk_policy_version(const kiosk_policy *policy);
+kiosk_date kiosk_policy_effective_from(const kiosk_policy *policy);
+
+kiosk_policy_set *kiosk_policy_set_new(void);
+void kiosk_policy_set_free(kiosk_policy_set *set);
+/* Takes ownership of policy. A version already in the set is replaced. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_policy_set_take(kiosk_policy_set *set, kiosk_policy *policy);
+/* The version in force on local date `on` (latest effective_from <= on), or NULL. Borrowed. */
+const kiosk_policy *kiosk_policy_set_in_force(const kiosk_policy_set *set, kiosk_date on);
+
+/* The meal type whose window contains `at`, or KIOSK_MEAL_NONE. */
+kiosk_meal_type kiosk_policy_meal_at(const kiosk_policy *policy, kiosk_local_time at);
+
+/* The local window [start, end) of a meal type in minutes since midnight; false when the
+ * policy does not serve that meal. */
+bool kiosk_policy_meal_window(const kiosk_policy *policy, kiosk_meal_type type, int *start_min,
+                              int *end_min);
+
+/* The Chinese label of a class ("80-89岁"), or class_id itself when the policy (which may be
+ * NULL) has no such class or no label for it. */
+const char *kiosk_policy_class_label(const kiosk_policy *policy, const char *class_id);
+
+/* The decision. card may be NULL for a diner identified another way (ID card). Pure. */
+kiosk_decision kiosk_policy_decide(const kiosk_policy *policy, const kiosk_person *person,
+                                   const kiosk_card_info *card, const kiosk_site *site,
+                                   const kiosk_meal_history *history, kiosk_local_time at);
+
+const char *kiosk_reason_code(kiosk_reason r);
+const char *kiosk_reason_text(kiosk_reason r);
+
+#endif

@@ -1,0 +1,729 @@
+/* canteen.c - the canteen flow's states and transitions; its words are in canteen_words.c. */
+#include "canteen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "canteen_words.h"
+#include "clock.h"
+#include "idnum.h"
+#include "log.h"
+#include "money.h"
+#include "receipt.h"
+#include "recid.h"
+#include "speech.h"
+#define KIOSK_LOG_MODULE "canteen"
+
+#define CANTEEN_STATES(X) \
+    X(IDLE)               \
+    X(RESULT)             \
+    X(DAY_VIEW)           \
+    X(WAITING)
+
+typedef enum canteen_state {
+#define CANTEEN_STATE_ENUM(name) STATE_##name,
+    CANTEEN_STATES(CANTEEN_STATE_ENUM)
+#undef CANTEEN_STATE_ENUM
+} canteen_state;
+
+static const char *const state_names[] = {
+#define CANTEEN_STATE_NAME(name) #name,
+    CANTEEN_STATES(CANTEEN_STATE_NAME)
+#undef CANTEEN_STATE_NAME
+};
+
+#define RECENT_TAPS      16
+#define HISTORY_MAX      128 /* a month holds at most 3 meals x 31 days of one person */
+#define DAY_VIEW_SECONDS 30
+#define HELP_SECONDS     15
+/* A database locked by another writer (an import, the sync worker) is tried again this often,
+ * this many times, while the diner sees "请稍等". */
+#define BUSY_RETRY_MS    300
+#define BUSY_RETRIES     20
+
+static const canteen_words *const W = &canteen_text;
+
+/* How the diner was identified: by a service card, or by the ID-card reader (no card). */
+typedef enum identified_by { BY_CARD, BY_ID_NUMBER } identified_by;
+
+typedef struct recent_tap {
+    uint8_t card_key[KIOSK_CARD_KEY_BYTES];
+    int64_t mono_ms;
+    bool used;
+    char record_id[KIOSK_RECID_TEXT];
+    kiosk_view view;
+} recent_tap;
+
+struct kiosk_canteen {
+    canteen_state state;
+    const kiosk_flow_settings *opts;
+    kiosk_store *store;
+    const kiosk_policy_set *policies;
+    kiosk_events_log *log;
+    kiosk_view view;
+    int64_t deadline_mono_ms; /* back to idle (or try again) at this time; INT64_MAX when idle */
+    recent_tap recent[RECENT_TAPS];
+    size_t recent_next;
+    char last_record_id[KIOSK_RECID_TEXT];
+    /* A tap waiting for a busy database: who, and how many tries are left. */
+    uint8_t waiting_key[KIOSK_CARD_KEY_BYTES];
+    identified_by waiting_by;
+    int waiting_tries;
+    /* The last served meal, for its receipt: copies, so the receipt outlives the view. */
+    bool has_receipt;
+    kiosk_receipt receipt;
+    char receipt_name[KIOSK_NAME_MASKED_MAX], receipt_class[KIOSK_CLASS_LABEL_MAX];
+    kiosk_meal_record history[HISTORY_MAX];
+};
+
+/* Every state change goes through here, so the log shows the path a tap took. */
+static void transition(kiosk_canteen *c, canteen_state next, int line)
+{
+    KLOG_DEBUG("-> [%s] (line %d)", state_names[next], line);
+    c->state = next;
+}
+#define GO(c, next) transition((c), (next), __LINE__)
+
+/* --- building the view ----------------------------------------------------------------- */
+
+static void say(kiosk_view *v, const char *clip)
+{
+    if (v->voice.count < KIOSK_VIEW_VOICE)
+        v->voice.clips[v->voice.count++] = clip;
+}
+
+static void say_amount(kiosk_view *v, int64_t fen)
+{
+    v->voice.count += kiosk_speech_amount(fen, v->voice.clips + v->voice.count,
+                                          KIOSK_VIEW_VOICE - v->voice.count);
+}
+
+static void add_figure(kiosk_view *v, const char *label, int64_t fen, bool emphasis)
+{
+    if (v->figure_count == KIOSK_VIEW_FIGURES)
+        return;
+    kiosk_figure *f = &v->figures[v->figure_count++];
+    snprintf(f->label, sizeof f->label, "%s", label);
+    kiosk_money_format(fen, f->value, sizeof f->value);
+    f->emphasis = emphasis;
+}
+
+static void add_button(kiosk_view *v, const char *id, const char *label, kiosk_role role)
+{
+    if (v->button_count == KIOSK_VIEW_BUTTONS)
+        return;
+    kiosk_button *b = &v->buttons[v->button_count++];
+    snprintf(b->id, sizeof b->id, "%s", id);
+    snprintf(b->label, sizeof b->label, "%s", label);
+    b->role = role;
+}
+
+/* Starts a new screen: clears the last one's content but keeps the intents' serials, so a new
+ * voice cue is told apart from the last. */
+static void view_begin(kiosk_canteen *c, const char *screen, kiosk_layout layout, kiosk_tone tone)
+{
+    kiosk_view *v = &c->view;
+    unsigned voice_serial = v->voice.serial, print_serial = v->print.serial;
+    memset(v, 0, sizeof *v);
+    v->voice.serial = voice_serial;
+    v->print.serial = print_serial;
+    snprintf(v->title, sizeof v->title, "%s · %s", c->opts->site_name, W->title_suffix);
+    snprintf(v->screen, sizeof v->screen, "%s", screen);
+    v->layout = layout;
+    v->tone = tone;
+}
+
+static void show_idle(kiosk_canteen *c)
+{
+    view_begin(c, "idle", KIOSK_LAYOUT_IDLE, KIOSK_TONE_INFO);
+    kiosk_view *v = &c->view;
+    bool right = c->opts->reader_right;
+    snprintf(v->prompt, sizeof v->prompt, "%s", W->idle_prompt);
+    snprintf(v->hint, sizeof v->hint, "%s", right ? W->idle_hint_right : W->idle_hint_below);
+    snprintf(v->picture_label, sizeof v->picture_label, "%s", W->picture_label);
+    snprintf(v->reader_label, sizeof v->reader_label, "%s",
+             right ? W->reader_right : W->reader_below);
+    add_button(v, "help", W->help, KIOSK_ROLE_NAV);
+    add_button(v, "dayview", W->dayview, KIOSK_ROLE_BAR);
+    c->deadline_mono_ms = INT64_MAX;
+    GO(c, STATE_IDLE);
+}
+
+/* A result-like screen stays for `seconds`, with its back button and a fresh voice cue. */
+static void show_for(kiosk_canteen *c, canteen_state state, int seconds, int64_t now_mono_ms)
+{
+    c->deadline_mono_ms = now_mono_ms + (int64_t)seconds * 1000;
+    c->view.countdown_s = seconds;
+    c->view.voice.serial++;
+    add_button(&c->view, "back", W->back, KIOSK_ROLE_NAV);
+    GO(c, state);
+}
+
+kiosk_canteen *kiosk_canteen_new(const kiosk_flow_env *env)
+{
+    kiosk_canteen *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->opts = env->settings;
+    c->store = env->store;
+    c->policies = env->policies;
+    c->log = env->events;
+    show_idle(c);
+    return c;
+}
+
+void kiosk_canteen_free(kiosk_canteen *c)
+{
+    if (c)
+        sodium_memzero(c->waiting_key, sizeof c->waiting_key);
+    free(c);
+}
+
+const kiosk_view *kiosk_canteen_view(const kiosk_canteen *c)
+{
+    return &c->view;
+}
+
+const char *kiosk_canteen_last_record_id(const kiosk_canteen *c)
+{
+    return c->last_record_id;
+}
+
+int64_t kiosk_canteen_deadline(const kiosk_canteen *c)
+{
+    if (c->deadline_mono_ms == INT64_MAX || c->state == STATE_WAITING)
+        return c->deadline_mono_ms;
+    /* Wake once a second for the countdown, and at the deadline itself. */
+    int64_t next = c->deadline_mono_ms - (int64_t)c->view.countdown_s * 1000 + 1000;
+    return next < c->deadline_mono_ms ? next : c->deadline_mono_ms;
+}
+
+/* --- the events log -------------------------------------------------------------------- */
+
+/* The start of an outcome line; NULL when no events file is configured, so a kiosk without one
+ * builds no JSON on the tap path. */
+static json_t *event_new(kiosk_canteen *c, const char *result, int64_t now_utc_ms)
+{
+    if (!c->log)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:I}", "kind", "meal", "result", result, "kiosk_id",
+                     c->opts->kiosk_id, "at_utc_ms", (json_int_t)now_utc_ms);
+}
+
+static void event_write(kiosk_canteen *c, json_t *o)
+{
+    if (o && kiosk_events_log_take(c->log, o) != KIOSK_OK)
+        KLOG_WARN("outcome not written to the events file");
+}
+
+static void log_meal_event(kiosk_canteen *c, const char *result, const kiosk_decision *d,
+                           const char *record_id, int64_t now_utc_ms)
+{
+    json_t *o = event_new(c, result, now_utc_ms);
+    if (!o)
+        return;
+    if (d) {
+        if (d->reason != KIOSK_REASON_OK)
+            json_object_set_new(o, "reason", json_string(kiosk_reason_code(d->reason)));
+        json_object_set_new(o, "meal_type", json_string(kiosk_meal_type_code(d->meal_type)));
+        json_object_set_new(o, "price_fen", json_integer(d->price_fen));
+        json_object_set_new(o, "subsidy_fen", json_integer(d->subsidy_fen));
+        json_object_set_new(o, "pay_fen", json_integer(d->pay_fen));
+        if (d->class_id[0])
+            json_object_set_new(o, "class_id", json_string(d->class_id));
+        if (d->policy_version[0])
+            json_object_set_new(o, "policy_version", json_string(d->policy_version));
+        if (d->full_price_allowed)
+            json_object_set_new(o, "full_price_allowed", json_true());
+    }
+    if (record_id && record_id[0])
+        json_object_set_new(o, "record_id", json_string(record_id));
+    event_write(c, o);
+}
+
+static void log_reason_event(kiosk_canteen *c, const char *result, kiosk_reason reason,
+                             int64_t now_utc_ms)
+{
+    kiosk_decision d = {.reason = reason, .meal_type = KIOSK_MEAL_NONE};
+    log_meal_event(c, result, &d, NULL, now_utc_ms);
+}
+
+/* --- result screens -------------------------------------------------------------------- */
+
+/* Something went wrong that is not the diner's entitlement: what happened and what to do. */
+static void show_problem(kiosk_canteen *c, const char *headline, const char *message,
+                         const char *advice, const char *clip, int64_t now_mono_ms)
+{
+    view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_ERROR);
+    kiosk_view *v = &c->view;
+    snprintf(v->headline, sizeof v->headline, "%s", headline);
+    snprintf(v->message, sizeof v->message, "%s", message);
+    snprintf(v->advice, sizeof v->advice, "%s", advice);
+    say(v, clip);
+    show_for(c, STATE_RESULT, c->opts->result_seconds, now_mono_ms);
+}
+
+static void show_error(kiosk_canteen *c, const char *message, int64_t now_mono_ms)
+{
+    show_problem(c, W->error_headline, message, W->error_advice, W->clip_error, now_mono_ms);
+}
+
+static void describe_previous(kiosk_canteen *c, const kiosk_decision *d, char *out, size_t size)
+{
+    const kiosk_meal_record *p = d->previous;
+    if (!p) {
+        snprintf(out, size, "%s%s", W->previous_had, kiosk_meal_type_label(d->meal_type));
+        return;
+    }
+    bool here = strcmp(p->canteen_id, c->opts->site.canteen_id) == 0;
+    snprintf(out, size, "%s%02d:%02d%s%s", W->previous_today, p->at.minute_of_day / 60,
+             p->at.minute_of_day % 60, here ? W->previous_here : W->previous_elsewhere,
+             kiosk_meal_type_label(p->meal_type));
+}
+
+static void describe_meal_hours(const kiosk_policy *policy, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s", W->meal_hours);
+    for (int t = 0; policy && t < KIOSK_MEAL_COUNT && n > 0 && (size_t)n < size; t++) {
+        int start, end;
+        if (!kiosk_policy_meal_window(policy, (kiosk_meal_type)t, &start, &end))
+            continue;
+        n += snprintf(out + n, size - (size_t)n, "%s %02d:%02d-%02d:%02d  ",
+                      kiosk_meal_type_label((kiosk_meal_type)t), start / 60, start % 60, end / 60,
+                      end % 60);
+    }
+}
+
+static void show_refusal(kiosk_canteen *c, identified_by by, const kiosk_holder *h,
+                         const kiosk_decision *d, const kiosk_policy *policy, int64_t now_mono_ms)
+{
+    view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_REFUSED);
+    kiosk_view *v = &c->view;
+    const canteen_reason_words *words = &canteen_reasons[d->reason];
+    if (h)
+        snprintf(v->name, sizeof v->name, "%s", h->name_masked);
+    snprintf(v->headline, sizeof v->headline, "%s", words->headline);
+    snprintf(v->message, sizeof v->message, "%s", words->message);
+    say(v, words->clip);
+    switch (d->reason) {
+    case KIOSK_REASON_UNKNOWN_CARD:
+        if (by == BY_ID_NUMBER)
+            snprintf(v->message, sizeof v->message, "%s", W->unknown_id_message);
+        break;
+    case KIOSK_REASON_OUTSIDE_MEAL_HOURS:
+        describe_meal_hours(policy, v->message, sizeof v->message);
+        break;
+    case KIOSK_REASON_ALREADY_HAD_MEAL:
+    case KIOSK_REASON_DAILY_LIMIT:
+        describe_previous(c, d, v->message, sizeof v->message);
+        break;
+    default:
+        break;
+    }
+    if (d->full_price_allowed && d->price_fen > 0) {
+        char price[32];
+        kiosk_money_format(d->price_fen, price, sizeof price);
+        snprintf(v->advice, sizeof v->advice, "%s%s%s", W->full_price_offer, price,
+                 W->full_price_offer_tail);
+        add_figure(v, W->full_price, d->price_fen, true);
+        say(v, W->clip_full_price_ok);
+    } else {
+        snprintf(v->advice, sizeof v->advice, "%s", words->advice);
+    }
+    show_for(c, STATE_RESULT, c->opts->result_seconds, now_mono_ms);
+}
+
+static void show_success(kiosk_canteen *c, const kiosk_holder *h, const kiosk_decision *d,
+                         int64_t now_mono_ms)
+{
+    view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_SUCCESS);
+    kiosk_view *v = &c->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->ok_headline);
+    snprintf(v->name, sizeof v->name, "%s", h->name_masked);
+    snprintf(v->subline, sizeof v->subline, "%s%s%s", d->class_label,
+             d->class_label[0] ? " · " : "", kiosk_meal_type_label(d->meal_type));
+    add_figure(v, W->price, d->price_fen, false);
+    add_figure(v, W->subsidy, d->subsidy_fen, false);
+    add_figure(v, W->to_pay, d->pay_fen, true);
+    if (d->month_remaining_fen >= 0) {
+        char left[32];
+        kiosk_money_format(d->month_remaining_fen, left, sizeof left);
+        snprintf(v->message, sizeof v->message, "%s%s", W->month_left, left);
+    }
+    snprintf(v->advice, sizeof v->advice, "%s", d->pay_fen > 0 ? W->pay_advice : W->take_advice);
+    say(v, W->clip_meal_ok);
+    if (d->subsidy_fen > 0) {
+        say(v, W->clip_subsidy);
+        say_amount(v, d->subsidy_fen);
+    }
+    if (d->pay_fen > 0) {
+        say(v, W->clip_you_pay);
+        say_amount(v, d->pay_fen);
+    } else {
+        say(v, W->clip_free_meal);
+    }
+    show_for(c, STATE_RESULT, c->opts->result_seconds, now_mono_ms);
+}
+
+/* The database is locked by another writer: tell the diner to wait, and try again shortly. */
+static void show_waiting(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                         identified_by by, int64_t now_mono_ms)
+{
+    if (c->state != STATE_WAITING) {
+        view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_INFO);
+        kiosk_view *v = &c->view;
+        snprintf(v->headline, sizeof v->headline, "%s", W->wait_headline);
+        snprintf(v->message, sizeof v->message, "%s", W->wait_message);
+        snprintf(v->advice, sizeof v->advice, "%s", W->wait_advice);
+        say(v, W->clip_please_wait);
+        v->voice.serial++;
+        memcpy(c->waiting_key, key, KIOSK_CARD_KEY_BYTES);
+        c->waiting_by = by;
+        c->waiting_tries = BUSY_RETRIES;
+        GO(c, STATE_WAITING);
+    }
+    c->deadline_mono_ms = now_mono_ms + BUSY_RETRY_MS;
+}
+
+/* --- the tap ------------------------------------------------------------------------------ */
+
+static recent_tap *find_recent(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                               int64_t now_mono_ms)
+{
+    int64_t window_ms = (int64_t)c->opts->repeat_tap_seconds * 1000;
+    for (size_t i = 0; i < RECENT_TAPS; i++) {
+        recent_tap *r = &c->recent[i];
+        if (r->used && now_mono_ms - r->mono_ms < window_ms &&
+            memcmp(r->card_key, key, KIOSK_CARD_KEY_BYTES) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void remember_tap(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                         int64_t now_mono_ms, const char *record_id)
+{
+    recent_tap *r = &c->recent[c->recent_next];
+    c->recent_next = (c->recent_next + 1) % RECENT_TAPS;
+    memcpy(r->card_key, key, KIOSK_CARD_KEY_BYTES);
+    r->mono_ms = now_mono_ms;
+    r->used = true;
+    snprintf(r->record_id, sizeof r->record_id, "%s", record_id ? record_id : "");
+    r->view = c->view;
+}
+
+static void remember_receipt(kiosk_canteen *c, const kiosk_holder *h, const kiosk_decision *d,
+                             kiosk_local_time at)
+{
+    snprintf(c->receipt_name, sizeof c->receipt_name, "%s", h->name_masked);
+    snprintf(c->receipt_class, sizeof c->receipt_class, "%s", d->class_label);
+    c->receipt = (kiosk_receipt){
+        .site_name = c->opts->site_name,
+        .name_masked = c->receipt_name,
+        .class_label = c->receipt_class,
+        .meal_label = kiosk_meal_type_label(d->meal_type),
+        .at = at,
+        .price_fen = d->price_fen,
+        .subsidy_fen = d->subsidy_fen,
+        .pay_fen = d->pay_fen,
+        .month_remaining_fen = d->month_remaining_fen,
+        .record_id = c->last_record_id,
+        .kiosk_id = c->opts->kiosk_id,
+    };
+    c->has_receipt = true;
+}
+
+kiosk_rc kiosk_canteen_receipt(const kiosk_canteen *c, int columns, char *out, size_t size)
+{
+    if (!c->has_receipt) {
+        if (size)
+            out[0] = '\0';
+        return KIOSK_ERR_NOT_FOUND;
+    }
+    return kiosk_receipt_format(&c->receipt, columns, out, size);
+}
+
+/* The same identity again within the repeat window: show the first result, record nothing. */
+static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                        kiosk_now now)
+{
+    recent_tap *again = find_recent(c, key, now.mono_ms);
+    if (!again)
+        return false;
+    unsigned voice_serial = c->view.voice.serial, print_serial = c->view.print.serial;
+    c->view = again->view;
+    c->view.voice.serial = voice_serial;
+    c->view.print.serial = print_serial;
+    c->view.voice.count = 0;
+    c->view.button_count = 0;
+    say(&c->view, W->clip_same_result);
+    show_for(c, STATE_RESULT, c->opts->result_seconds, now.mono_ms);
+    log_meal_event(c, "repeat", NULL, again->record_id, now.utc_ms);
+    return true;
+}
+
+/* A store error on the tap path: a busy database is waited for, anything else is an error
+ * screen (nothing was recorded, so nobody is told "success"). */
+static void store_problem(kiosk_canteen *c, kiosk_rc rc, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                          identified_by by, const kiosk_decision *d, const char *message,
+                          kiosk_now now)
+{
+    if (rc == KIOSK_ERR_BUSY && (c->state != STATE_WAITING || c->waiting_tries > 0)) {
+        show_waiting(c, key, by, now.mono_ms);
+        return;
+    }
+    show_error(c,
+               rc == KIOSK_ERR_FULL   ? W->error_disk_full
+               : rc == KIOSK_ERR_GONE ? W->error_gone
+                                      : message,
+               now.mono_ms);
+    log_meal_event(c, "error", d, NULL, now.utc_ms);
+}
+
+/* Lookup -> decision -> durable record -> screen, for a card or an ID number's keyed hash. */
+static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], identified_by by,
+                  kiosk_now now)
+{
+    if (c->state != STATE_WAITING && show_repeat(c, key, now))
+        return;
+
+    kiosk_holder holder;
+    kiosk_rc rc = by == BY_CARD ? kiosk_store_find_card(c->store, key, &holder)
+                                : kiosk_store_find_id_number(c->store, key, &holder);
+    if (rc == KIOSK_ERR_NOT_FOUND) {
+        kiosk_decision d = {.reason = KIOSK_REASON_UNKNOWN_CARD, .meal_type = KIOSK_MEAL_NONE};
+        show_refusal(c, by, NULL, &d, NULL, now.mono_ms);
+        log_reason_event(c, "refused", KIOSK_REASON_UNKNOWN_CARD, now.utc_ms);
+        remember_tap(c, key, now.mono_ms, NULL);
+        return;
+    }
+    if (rc != KIOSK_OK) {
+        store_problem(c, rc, key, by, NULL, W->error_read, now);
+        return;
+    }
+
+    kiosk_local_time at = kiosk_clock_local(now.utc_ms);
+    const kiosk_policy *policy = kiosk_policy_set_in_force(c->policies, at.date);
+    size_t count = 0;
+    rc = kiosk_store_month_meals(c->store, holder.person_id, at.date, c->history, HISTORY_MAX,
+                                 &count);
+    if (rc != KIOSK_OK) {
+        store_problem(c, rc, key, by, NULL, W->error_read, now);
+        return;
+    }
+    kiosk_meal_history history = {c->history, count};
+    kiosk_decision d = kiosk_policy_decide(
+        policy, &holder.person, by == BY_CARD ? &holder.card : NULL, &c->opts->site, &history, at);
+    if (!d.approved) {
+        show_refusal(c, by, &holder, &d, policy, now.mono_ms);
+        log_meal_event(c, "refused", &d, NULL, now.utc_ms);
+        remember_tap(c, key, now.mono_ms, NULL);
+        return;
+    }
+
+    kiosk_meal_entry meal = {
+        .record_id = kiosk_recid_new(now.utc_ms),
+        .has_card = by == BY_CARD,
+        .created_utc_ms = now.utc_ms,
+        .at = at,
+        .decision = d,
+    };
+    if (by == BY_CARD)
+        memcpy(meal.card_key, key, KIOSK_CARD_KEY_BYTES);
+    snprintf(meal.person_id, sizeof meal.person_id, "%s", holder.person_id);
+    snprintf(meal.kiosk_id, sizeof meal.kiosk_id, "%s", c->opts->kiosk_id);
+    snprintf(meal.canteen_id, sizeof meal.canteen_id, "%s", c->opts->site.canteen_id);
+    rc = kiosk_store_add_meal(c->store, &meal);
+    if (rc != KIOSK_OK) {
+        store_problem(c, rc, key, by, &d, W->error_not_saved, now);
+        return;
+    }
+    kiosk_recid_format(&meal.record_id, c->last_record_id);
+    remember_receipt(c, &holder, &d, at);
+    show_success(c, &holder, &d, now.mono_ms);
+    log_meal_event(c, "approved", &d, c->last_record_id, now.utc_ms);
+    remember_tap(c, key, now.mono_ms, c->last_record_id);
+}
+
+void kiosk_canteen_on_card(kiosk_canteen *c, const kiosk_card *card, kiosk_now now)
+{
+    uint8_t key[KIOSK_CARD_KEY_BYTES];
+    kiosk_store_card_key(c->store, card->uid, card->uid_len, key);
+    c->state = c->state == STATE_WAITING ? STATE_IDLE : c->state; /* a new tap replaces a wait */
+    serve(c, key, BY_CARD, now);
+}
+
+void kiosk_canteen_on_idcard(kiosk_canteen *c, const kiosk_idcard *id, kiosk_now now)
+{
+    kiosk_idnum num;
+    kiosk_idnum_result r =
+        kiosk_idnum_validate(id->number, kiosk_clock_local(now.utc_ms).date, &num);
+    if (r != KIOSK_IDNUM_OK) {
+        /* A misread: the certified reader checks the chip, so ask for the card again. */
+        show_problem(c, W->misread_headline, kiosk_idnum_result_text(r), W->misread_advice,
+                     W->clip_id_again, now.mono_ms);
+        json_t *o = event_new(c, "error", now.utc_ms);
+        if (o)
+            json_object_set_new(o, "reason", json_string(kiosk_idnum_result_code(r)));
+        event_write(c, o);
+        return;
+    }
+    uint8_t key[KIOSK_CARD_KEY_BYTES];
+    kiosk_store_id_number_key(c->store, num.number, key);
+    sodium_memzero(&num, sizeof num);
+    c->state = c->state == STATE_WAITING ? STATE_IDLE : c->state;
+    serve(c, key, BY_ID_NUMBER, now);
+    sodium_memzero(key, sizeof key);
+}
+
+void kiosk_canteen_on_tick(kiosk_canteen *c, kiosk_now now)
+{
+    if (c->deadline_mono_ms == INT64_MAX || now.mono_ms < c->deadline_mono_ms) {
+        if (c->deadline_mono_ms != INT64_MAX && c->state != STATE_WAITING)
+            c->view.countdown_s = (int)((c->deadline_mono_ms - now.mono_ms + 999) / 1000);
+        return;
+    }
+    if (c->state == STATE_WAITING) {
+        c->waiting_tries--;
+        uint8_t key[KIOSK_CARD_KEY_BYTES];
+        memcpy(key, c->waiting_key, sizeof key);
+        serve(c, key, c->waiting_by, now);
+        sodium_memzero(key, sizeof key);
+        return;
+    }
+    show_idle(c);
+}
+
+/* --- touches ------------------------------------------------------------------------------ */
+
+static void show_help(kiosk_canteen *c, int64_t now_mono_ms)
+{
+    view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_INFO);
+    kiosk_view *v = &c->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->help_headline);
+    snprintf(v->message, sizeof v->message, "%s", W->help_message);
+    snprintf(v->advice, sizeof v->advice, "%s", W->help_advice);
+    say(v, W->clip_tap_card);
+    say(v, W->clip_see_staff);
+    show_for(c, STATE_RESULT, HELP_SECONDS, now_mono_ms);
+}
+
+static void table_row(kiosk_table *t, const char *a, const char *b, int64_t subsidy, int64_t pay)
+{
+    if (t->row_count == KIOSK_TABLE_ROWS)
+        return;
+    char(*cells)[48] = t->cells[t->row_count++];
+    snprintf(cells[0], sizeof cells[0], "%s", a);
+    snprintf(cells[1], sizeof cells[1], "%s", b);
+    kiosk_money_format(subsidy, cells[2], sizeof cells[2]);
+    kiosk_money_format(pay, cells[3], sizeof cells[3]);
+}
+
+static void show_day_view(kiosk_canteen *c, kiosk_now now)
+{
+    kiosk_local_time at = kiosk_clock_local(now.utc_ms);
+    kiosk_report report;
+    if (kiosk_store_report(c->store, at.date, at.date, &report) != KIOSK_OK) {
+        show_error(c, W->error_day_view, now.mono_ms);
+        return;
+    }
+    /* Class ids are shown with the labels of today's policy. */
+    const kiosk_policy *policy = kiosk_policy_set_in_force(c->policies, at.date);
+    view_begin(c, "dayview", KIOSK_LAYOUT_TABLE, KIOSK_TONE_INFO);
+    kiosk_table *t = &c->view.table;
+    snprintf(t->title, sizeof t->title, "%s%04d-%02d-%02d", W->day_title, at.date.year,
+             at.date.month, at.date.day);
+    for (int i = 0; i < KIOSK_TABLE_COLUMNS; i++)
+        snprintf(t->head[i], sizeof t->head[i], "%s", W->day_head[i]);
+    char count[32];
+    snprintf(count, sizeof count, "%ld%s", report.meals, W->day_count_unit);
+    table_row(t, W->day_total, count, report.subsidy_fen, report.pay_fen);
+    for (int m = 0; m < KIOSK_MEAL_COUNT; m++) {
+        snprintf(count, sizeof count, "%ld%s", report.by_meal[m].meals, W->day_count_unit);
+        table_row(t, kiosk_meal_type_label((kiosk_meal_type)m), count,
+                  report.by_meal[m].subsidy_fen, report.by_meal[m].pay_fen);
+    }
+    for (size_t i = 0; i < report.class_count && t->row_count < KIOSK_TABLE_ROWS; i++) {
+        snprintf(count, sizeof count, "%ld%s", report.by_class[i].meals, W->day_count_unit);
+        table_row(t, kiosk_policy_class_label(policy, report.by_class[i].key), count,
+                  report.by_class[i].subsidy_fen, report.by_class[i].pay_fen);
+    }
+    show_for(c, STATE_DAY_VIEW, DAY_VIEW_SECONDS, now.mono_ms);
+}
+
+void kiosk_canteen_on_press(kiosk_canteen *c, const char *widget, kiosk_now now)
+{
+    if (strcmp(widget, "back") == 0 && c->state != STATE_IDLE && c->state != STATE_WAITING) {
+        show_idle(c);
+    } else if (strcmp(widget, "help") == 0 && c->state == STATE_IDLE) {
+        show_help(c, now.mono_ms);
+    } else if (strcmp(widget, "dayview") == 0 && c->state == STATE_IDLE) {
+        show_day_view(c, now);
+    } else {
+        KLOG_DEBUG("press %s ignored in state %s", widget, state_names[c->state]);
+    }
+}
+
+/* --- the flow's ops table ----------------------------------------------------------------- */
+
+static kiosk_rc flow_create(const kiosk_flow_env *env, void **self, char *err, size_t err_size)
+{
+    *self = kiosk_canteen_new(env);
+    return *self ? KIOSK_OK : kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
+}
+
+static void flow_destroy(void *self)
+{
+    kiosk_canteen_free(self);
+}
+
+static kiosk_flow_next flow_card(void *self, const kiosk_card *card, kiosk_now now)
+{
+    kiosk_canteen_on_card(self, card, now);
+    return KIOSK_FLOW_STAY;
+}
+
+static kiosk_flow_next flow_idcard(void *self, const kiosk_idcard *id, kiosk_now now)
+{
+    kiosk_canteen_on_idcard(self, id, now);
+    return KIOSK_FLOW_STAY;
+}
+
+static kiosk_flow_next flow_press(void *self, const char *widget, kiosk_now now)
+{
+    kiosk_canteen_on_press(self, widget, now);
+    return KIOSK_FLOW_STAY;
+}
+
+static kiosk_flow_next flow_tick(void *self, kiosk_now now)
+{
+    kiosk_canteen_on_tick(self, now);
+    return KIOSK_FLOW_STAY;
+}
+
+static int64_t flow_deadline(const void *self)
+{
+    return kiosk_canteen_deadline(self);
+}
+
+static const kiosk_view *flow_view(const void *self)
+{
+    return kiosk_canteen_view(self);
+}
+
+const kiosk_flow_ops kiosk_canteen_flow = {
+    .name = "canteen",
+    .base = true,
+    .create = flow_create,
+    .destroy = flow_destroy,
+    .on_card = flow_card,
+    .on_idcard = flow_idcard,
+    .on_press = flow_press,
+    .on_tick = flow_tick,
+    .deadline = flow_deadline,
+    .view = flow_view,
+    .clips = canteen_clips,
+};

@@ -1,0 +1,49 @@
+/* canteen_words.h - every word the canteen flow shows and speaks, in one table (ready for
+ * gettext): the fixed texts of its screens, and per refusal reason its headline, message,
+ * advice and voice clip. canteen.c composes screens from these and never spells a word. */
+#ifndef KIOSK_CANTEEN_WORDS_H
+#define KIOSK_CANTEEN_WORDS_H
+
+#include "policy.h"
+
+typedef struct canteen_reason_words {
+    const char *headline; /* the banner: "本餐已经用过" */
+    const char *message;  /* why, in plain words ("" when composed from the decision) */
+    const char *advice;   /* what to do next */
+    const char *clip;     /* the voice prompt */
+} canteen_reason_words;
+
+typedef struct canteen_words {
+    const char *title_suffix; /* "<site> · 助餐服务" */
+    const char *idle_prompt, *idle_hint_below, *idle_hint_right;
+    const char *picture_label, *reader_below, *reader_right;
+    const char *help, *back, *dayview;
+    const char *help_headline, *help_message, *help_advice;
+    const char *ok_headline, *repeat_headline, *repeat_message;
+    const char *price, *subsidy, *to_pay, *full_price;
+    const char *month_left;             /* "本月补贴还剩 " + amount */
+    const char *pay_advice, *take_advice;
+    const char *no_subsidy_message;     /* a meal served without subsidy */
+    const char *unknown_id_message;     /* the unknown-card refusal when an ID card was used */
+    const char *full_price_offer;       /* "可以按原价 " + price + "用餐，请到窗口付款" */
+    const char *full_price_offer_tail;
+    const char *meal_hours;             /* "用餐时间：" */
+    const char *previous_today, *previous_here, *previous_elsewhere, *previous_had;
+    const char *error_headline, *error_advice, *error_read, *error_disk_full, *error_not_saved;
+    const char *error_day_view, *error_gone;
+    const char *wait_headline, *wait_message, *wait_advice;
+    const char *misread_headline, *misread_advice;
+    const char *day_title, *day_total, *day_count_unit;
+    const char *day_head[4];
+    /* voice clips */
+    const char *clip_tap_card, *clip_see_staff, *clip_meal_ok, *clip_subsidy, *clip_you_pay;
+    const char *clip_free_meal, *clip_full_price_ok, *clip_same_result, *clip_error;
+    const char *clip_id_again, *clip_please_wait;
+} canteen_words;
+
+extern const canteen_words canteen_text;
+extern const canteen_reason_words canteen_reasons[KIOSK_REASON_COUNT];
+/* Every clip above, NULL-terminated (the flow's ops.clips). */
+extern const char *const canteen_clips[];
+
+#endif

@@ -1,0 +1,82 @@
+/* flow.h - a flow is one interaction (canteen meal, marriage check-in, staff mode, now-serving
+ * board) behind one small ops table. The router (router.h) hands each event to the active flow
+ * and shows its view; the app names no flow. The config's mode picks the base flow; an overlay
+ * flow (staff mode) lies dormant until it claims an event, then takes over until it says it is
+ * done. Adding a flow is its own files plus one line in registry.c. All calls are on the main
+ * thread. */
+#ifndef KIOSK_FLOW_H
+#define KIOSK_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "event.h"
+#include "events_log.h"
+#include "policy.h"
+#include "store.h"
+#include "types.h"
+#include "view.h"
+
+/* "Now" for a handler: the injectable wall clock (business rules) and the monotonic clock
+ * (timeouts, which never jump when the wall clock is set). */
+typedef struct kiosk_now {
+    int64_t utc_ms;
+    int64_t mono_ms;
+} kiosk_now;
+
+/* What a handler asks of the router. */
+typedef enum kiosk_flow_next {
+    KIOSK_FLOW_STAY, /* keep routing events to this flow */
+    KIOSK_FLOW_DONE  /* an overlay is finished: back to the base flow */
+} kiosk_flow_next;
+
+/* Settings every flow may read (from the [kiosk], [display] and [timing] sections). */
+typedef struct kiosk_flow_settings {
+    char kiosk_id[KIOSK_ID_MAX];
+    char site_name[128];
+    kiosk_site site;
+    int result_seconds;     /* a result screen leaves by itself after this */
+    int repeat_tap_seconds; /* the same card again within this shows the same result */
+    bool reader_right;      /* the card reader is right of the screen, not below it */
+} kiosk_flow_settings;
+
+/* What a flow is given at creation, borrowed for its lifetime. events may be NULL. */
+typedef struct kiosk_flow_env {
+    const kiosk_flow_settings *settings;
+    kiosk_store *store;
+    const kiosk_policy_set *policies;
+    kiosk_events_log *events;
+} kiosk_flow_env;
+
+typedef struct kiosk_flow_ops {
+    const char *name; /* the mode name in the config: "canteen" */
+    bool base;        /* a mode of its own (else an overlay over the base flow) */
+    /* Creates the flow's state; KIOSK_ERR_CONFIG etc. with a message in err. */
+    kiosk_rc (*create)(const kiosk_flow_env *env, void **self, char *err, size_t err_size);
+    void (*destroy)(void *self);
+    /* Overlays only (NULL otherwise): whether this dormant overlay takes the event, which it
+     * then receives through its handler. */
+    bool (*claims_card)(void *self, const kiosk_card *card, kiosk_now now);
+    kiosk_flow_next (*on_card)(void *self, const kiosk_card *card, kiosk_now now);
+    kiosk_flow_next (*on_card_removed)(void *self, kiosk_now now);
+    kiosk_flow_next (*on_idcard)(void *self, const kiosk_idcard *id, kiosk_now now);
+    kiosk_flow_next (*on_idcard_error)(void *self, const char *reason, kiosk_now now);
+    /* widget is the id of a button the last frame showed. */
+    kiosk_flow_next (*on_press)(void *self, const char *widget, kiosk_now now);
+    kiosk_flow_next (*on_tick)(void *self, kiosk_now now);
+    /* The monotonic time at which on_tick is next wanted; INT64_MAX for none. */
+    int64_t (*deadline)(const void *self);
+    /* The screen now (borrowed until the next call on the flow). */
+    const kiosk_view *(*view)(const void *self);
+    /* Every voice clip the flow may name, NULL-terminated: tests check each has its file. */
+    const char *const *clips;
+} kiosk_flow_ops;
+
+/* The registry (registry.c). */
+const kiosk_flow_ops *kiosk_flow_find(const char *name);
+/* Every registered flow, NULL-terminated. */
+const kiosk_flow_ops *const *kiosk_flow_all(void);
+
+#endif

@@ -1,0 +1,151 @@
+/* router.c - routes events to the base flow or to the overlay that claimed them. */
+#include "router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#define KIOSK_LOG_MODULE "router"
+
+#define OVERLAYS_MAX 4
+
+typedef struct running {
+    const kiosk_flow_ops *ops;
+    void *self;
+} running;
+
+struct kiosk_router {
+    running base;
+    running overlays[OVERLAYS_MAX];
+    size_t overlay_count;
+    running *active; /* &base or one of overlays */
+};
+
+static kiosk_rc start(running *f, const kiosk_flow_ops *ops, const kiosk_flow_env *env, char *err,
+                      size_t err_size)
+{
+    f->ops = ops;
+    return ops->create(env, &f->self, err, err_size);
+}
+
+kiosk_router *kiosk_router_new(const char *mode, const kiosk_flow_env *env, char *err,
+                               size_t err_size)
+{
+    const kiosk_flow_ops *base = kiosk_flow_find(mode);
+    if (!base || !base->base) {
+        snprintf(err, err_size, "mode '%s' is not a kiosk mode", mode);
+        return NULL;
+    }
+    kiosk_router *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    if (start(&r->base, base, env, err, err_size) != KIOSK_OK) {
+        free(r);
+        return NULL;
+    }
+    for (const kiosk_flow_ops *const *f = kiosk_flow_all(); *f; f++) {
+        if ((*f)->base)
+            continue;
+        if (r->overlay_count == OVERLAYS_MAX ||
+            start(&r->overlays[r->overlay_count], *f, env, err, err_size) != KIOSK_OK) {
+            if (r->overlay_count == OVERLAYS_MAX)
+                snprintf(err, err_size, "more than %d overlay flows", OVERLAYS_MAX);
+            kiosk_router_free(r);
+            return NULL;
+        }
+        r->overlay_count++;
+    }
+    r->active = &r->base;
+    return r;
+}
+
+void kiosk_router_free(kiosk_router *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->overlay_count; i++)
+        r->overlays[i].ops->destroy(r->overlays[i].self);
+    if (r->base.self)
+        r->base.ops->destroy(r->base.self);
+    free(r);
+}
+
+/* An overlay that says it is done hands the screen back to the base flow. */
+static void after(kiosk_router *r, kiosk_flow_next next)
+{
+    if (next == KIOSK_FLOW_DONE && r->active != &r->base) {
+        KLOG_DEBUG("%s done; back to %s", r->active->ops->name, r->base.ops->name);
+        r->active = &r->base;
+    }
+}
+
+void kiosk_router_card(kiosk_router *r, const kiosk_card *card, kiosk_now now)
+{
+    if (r->active == &r->base) {
+        for (size_t i = 0; i < r->overlay_count; i++) {
+            running *o = &r->overlays[i];
+            if (o->ops->claims_card && o->ops->claims_card(o->self, card, now)) {
+                KLOG_DEBUG("%s takes over from %s", o->ops->name, r->base.ops->name);
+                r->active = o;
+                break;
+            }
+        }
+    }
+    if (r->active->ops->on_card)
+        after(r, r->active->ops->on_card(r->active->self, card, now));
+}
+
+void kiosk_router_card_removed(kiosk_router *r, kiosk_now now)
+{
+    if (r->active->ops->on_card_removed)
+        after(r, r->active->ops->on_card_removed(r->active->self, now));
+}
+
+void kiosk_router_idcard(kiosk_router *r, const kiosk_idcard *id, kiosk_now now)
+{
+    if (r->active->ops->on_idcard)
+        after(r, r->active->ops->on_idcard(r->active->self, id, now));
+}
+
+void kiosk_router_idcard_error(kiosk_router *r, const char *reason, kiosk_now now)
+{
+    if (r->active->ops->on_idcard_error)
+        after(r, r->active->ops->on_idcard_error(r->active->self, reason, now));
+}
+
+void kiosk_router_press(kiosk_router *r, const char *widget, kiosk_now now)
+{
+    if (r->active->ops->on_press)
+        after(r, r->active->ops->on_press(r->active->self, widget, now));
+}
+
+void kiosk_router_tick(kiosk_router *r, kiosk_now now)
+{
+    /* Only the active flow's time runs: a dormant overlay has nothing on screen. */
+    if (r->active->ops->on_tick)
+        after(r, r->active->ops->on_tick(r->active->self, now));
+    if (r->active != &r->base && r->base.ops->on_tick)
+        r->base.ops->on_tick(r->base.self, now);
+}
+
+int64_t kiosk_router_deadline(const kiosk_router *r)
+{
+    int64_t d = r->active->ops->deadline ? r->active->ops->deadline(r->active->self) : INT64_MAX;
+    if (r->active != &r->base && r->base.ops->deadline) {
+        int64_t b = r->base.ops->deadline(r->base.self);
+        d = b < d ? b : d;
+    }
+    return d;
+}
+
+const kiosk_view *kiosk_router_view(const kiosk_router *r)
+{
+    return r->active->ops->view(r->active->self);
+}
+
+const char *kiosk_router_active(const kiosk_router *r)
+{
+    return r->active->ops->name;
+}

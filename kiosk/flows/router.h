@@ -1,0 +1,28 @@
+/* router.h - the active flow: a base flow from the config's mode and the dormant overlays
+ * (every registered non-base flow), which claim the events they want (a staff card) and hand
+ * control back when done. The app feeds it events and draws router's view. Main thread. */
+#ifndef KIOSK_ROUTER_H
+#define KIOSK_ROUTER_H
+
+#include "flow.h"
+
+typedef struct kiosk_router kiosk_router;
+
+/* Starts the base flow named mode and every overlay. NULL with a message in err (an unknown
+ * mode, or a flow that failed to start). */
+kiosk_router *kiosk_router_new(const char *mode, const kiosk_flow_env *env, char *err,
+                               size_t err_size);
+void kiosk_router_free(kiosk_router *r);
+
+void kiosk_router_card(kiosk_router *r, const kiosk_card *card, kiosk_now now);
+void kiosk_router_card_removed(kiosk_router *r, kiosk_now now);
+void kiosk_router_idcard(kiosk_router *r, const kiosk_idcard *id, kiosk_now now);
+void kiosk_router_idcard_error(kiosk_router *r, const char *reason, kiosk_now now);
+void kiosk_router_press(kiosk_router *r, const char *widget, kiosk_now now);
+void kiosk_router_tick(kiosk_router *r, kiosk_now now);
+int64_t kiosk_router_deadline(const kiosk_router *r);
+const kiosk_view *kiosk_router_view(const kiosk_router *r);
+/* The name of the flow events now go to ("canteen", "staff"). */
+const char *kiosk_router_active(const kiosk_router *r);
+
+#endif

@@ -1,0 +1,388 @@
+/* store.c - opening the local database: schema and numbered migrations, durability pragmas,
+ * the quick check, the card key and the idle checkpoint. The queries of each concern are in
+ * roster.c, policies.c, meals.c, outbox.c, reports.c and recovery.c. */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "clock.h"
+#include "log.h"
+#define KIOSK_LOG_MODULE "store"
+
+/* Numbered migrations: migrations[i] brings user_version from i to i + 1. Never edit a released
+ * one; append a new one. */
+static const char *const migrations[] = {
+    /* 1: roster, policies, meals and the outbox (sync design §2.2). */
+    "CREATE TABLE device_state(k TEXT PRIMARY KEY, v ANY) STRICT;"
+    "CREATE TABLE person("
+    "  person_id TEXT PRIMARY KEY, name_masked TEXT NOT NULL, birth_date TEXT NOT NULL,"
+    "  categories INTEGER NOT NULL DEFAULT 0, city TEXT NOT NULL DEFAULT '',"
+    "  district TEXT NOT NULL DEFAULT '', street TEXT NOT NULL DEFAULT '',"
+    "  local_hukou INTEGER NOT NULL, local_resident INTEGER NOT NULL, active INTEGER NOT NULL,"
+    "  id_key BLOB) STRICT;"
+    "CREATE INDEX person_by_id_key ON person(id_key) WHERE id_key IS NOT NULL;"
+    "CREATE TABLE card("
+    "  card_key BLOB PRIMARY KEY, person_id TEXT NOT NULL REFERENCES person(person_id),"
+    "  blocked INTEGER NOT NULL, issuing_canteen TEXT NOT NULL DEFAULT '') STRICT, WITHOUT ROWID;"
+    "CREATE INDEX card_by_person ON card(person_id);"
+    "CREATE TABLE policy(version TEXT PRIMARY KEY, effective_from TEXT NOT NULL,"
+    "  body TEXT NOT NULL, stored_utc_ms INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE meal("
+    "  record_id BLOB PRIMARY KEY CHECK(length(record_id) = 16), person_id TEXT NOT NULL,"
+    "  card_key BLOB, kiosk_id TEXT NOT NULL, canteen_id TEXT NOT NULL,"
+    "  business_date TEXT NOT NULL, local_minute INTEGER NOT NULL, meal_type TEXT NOT NULL,"
+    "  created_utc_ms INTEGER NOT NULL, price_fen INTEGER NOT NULL,"
+    "  subsidy_fen INTEGER NOT NULL CHECK(subsidy_fen >= 0 AND subsidy_fen <= price_fen),"
+    "  pay_fen INTEGER NOT NULL CHECK(pay_fen = price_fen - subsidy_fen),"
+    "  city_fen INTEGER NOT NULL, district_fen INTEGER NOT NULL, street_fen INTEGER NOT NULL,"
+    "  class_id TEXT NOT NULL, policy_version TEXT NOT NULL, payment_method TEXT NOT NULL,"
+    "  source TEXT NOT NULL DEFAULT 'local') STRICT, WITHOUT ROWID;"
+    "CREATE INDEX meal_by_person_date ON meal(person_id, business_date);"
+    "CREATE INDEX meal_by_date ON meal(business_date);"
+    "CREATE TRIGGER meal_immutable BEFORE UPDATE ON meal"
+    "  BEGIN SELECT RAISE(ABORT, 'meal records are append-only'); END;"
+    "CREATE TABLE outbox("
+    "  record_id BLOB PRIMARY KEY CHECK(length(record_id) = 16),"
+    "  device_seq INTEGER NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('meal', 'checkin', 'override', 'audit')),"
+    "  payload TEXT NOT NULL, payload_sha256 BLOB NOT NULL, created_wall_ms INTEGER NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'acked', 'rejected')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, acked_at_ms INTEGER)"
+    "  STRICT, WITHOUT ROWID;"
+    "CREATE INDEX outbox_pending ON outbox(state, device_seq);"
+    "CREATE TRIGGER outbox_immutable BEFORE UPDATE OF record_id, device_seq, kind, payload,"
+    "  payload_sha256 ON outbox BEGIN SELECT RAISE(ABORT, 'outbox is append-only'); END;"
+    "CREATE TRIGGER outbox_nodelete BEFORE DELETE ON outbox WHEN OLD.state <> 'acked'"
+    "  BEGIN SELECT RAISE(ABORT, 'cannot delete an unacknowledged record'); END;",
+};
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+kiosk_rc store_rc(int code)
+{
+    switch (code & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return KIOSK_OK;
+    case SQLITE_NOMEM:
+        return KIOSK_ERR_NOMEM;
+    case SQLITE_FULL:
+        return KIOSK_ERR_FULL;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return KIOSK_ERR_BUSY;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return KIOSK_ERR_CORRUPT;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+        return KIOSK_ERR_IO;
+    default:
+        return KIOSK_ERR_DB;
+    }
+}
+
+/* Keeps the library's message on the handle and logs it once. */
+kiosk_rc store_fail(kiosk_store *store, int code, const char *what)
+{
+    kiosk_rc rc = kiosk_fail(store_rc(code), store->message, sizeof store->message, "%s: %s", what,
+                             sqlite3_errmsg(store->db));
+    KLOG_ERROR("%s", store->message);
+    return rc;
+}
+
+const char *kiosk_store_errmsg(const kiosk_store *store)
+{
+    return store ? store->message : "no database";
+}
+
+void store_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    const char *s = (const char *)sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", s ? s : "");
+}
+
+kiosk_rc store_exec(kiosk_store *store, const char *sql)
+{
+    int code = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+    return code == SQLITE_OK ? KIOSK_OK : store_fail(store, code, "exec");
+}
+
+kiosk_rc store_count(kiosk_store *store, const char *sql, long *out)
+{
+    sqlite3_stmt *st;
+    int code = sqlite3_prepare_v2(store->db, sql, -1, &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, "count");
+    code = sqlite3_step(st);
+    *out = code == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return code == SQLITE_ROW ? KIOSK_OK : store_fail(store, code, "count");
+}
+
+static bool file_id(const char *path, unsigned long long *dev, unsigned long long *ino)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return false;
+    *dev = (unsigned long long)sb.st_dev;
+    *ino = (unsigned long long)sb.st_ino;
+    return true;
+}
+
+kiosk_rc store_check_file(kiosk_store *store)
+{
+    unsigned long long dev, ino;
+    if (file_id(store->path, &dev, &ino) && dev == store->dev && ino == store->ino)
+        return KIOSK_OK;
+    kiosk_rc rc = kiosk_fail(KIOSK_ERR_GONE, store->message, sizeof store->message,
+                             "%s was deleted or replaced while the kiosk was running",
+                             store->path);
+    KLOG_ERROR("%s", store->message);
+    return rc;
+}
+
+void kiosk_store_set_busy_timeout(kiosk_store *store, int ms)
+{
+    sqlite3_busy_timeout(store->db, ms);
+}
+
+int kiosk_store_schema_version(kiosk_store *store)
+{
+    sqlite3_stmt *st;
+    int version = -1;
+    if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
+}
+
+static kiosk_rc pragma_text(kiosk_store *store, const char *sql, char *out, size_t size)
+{
+    sqlite3_stmt *st;
+    int code = sqlite3_prepare_v2(store->db, sql, -1, &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, sql);
+    code = sqlite3_step(st);
+    if (code == SQLITE_ROW)
+        store_copy_text(out, size, st, 0);
+    sqlite3_finalize(st);
+    return code == SQLITE_ROW ? KIOSK_OK : store_fail(store, code, sql);
+}
+
+kiosk_rc kiosk_store_durability(kiosk_store *store, bool *wal, int *sync_level)
+{
+    char mode[16], level[16];
+    kiosk_rc rc = pragma_text(store, "PRAGMA journal_mode", mode, sizeof mode);
+    if (rc == KIOSK_OK)
+        rc = pragma_text(store, "PRAGMA synchronous", level, sizeof level);
+    if (rc == KIOSK_OK) {
+        *wal = strcmp(mode, "wal") == 0;
+        *sync_level = atoi(level);
+    }
+    return rc;
+}
+
+static kiosk_rc quick_check(kiosk_store *store, char *err, size_t err_size)
+{
+    sqlite3_stmt *st;
+    int code = sqlite3_prepare_v2(store->db, "PRAGMA quick_check", -1, &st, NULL);
+    if (code != SQLITE_OK) {
+        kiosk_rc rc = store_fail(store, code, "quick_check");
+        snprintf(err, err_size, "%s", store->message);
+        return rc;
+    }
+    code = sqlite3_step(st);
+    kiosk_rc rc = KIOSK_OK;
+    if (code == SQLITE_ROW) {
+        const char *verdict = (const char *)sqlite3_column_text(st, 0);
+        if (!verdict || strcmp(verdict, "ok") != 0) {
+            snprintf(err, err_size, "integrity check failed: %s", verdict ? verdict : "?");
+            rc = KIOSK_ERR_CORRUPT;
+        }
+    } else {
+        rc = store_rc(code);
+        snprintf(err, err_size, "integrity check could not run: %s", sqlite3_errmsg(store->db));
+        if (rc == KIOSK_OK)
+            rc = KIOSK_ERR_DB;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static kiosk_rc migrate(kiosk_store *store)
+{
+    int version = kiosk_store_schema_version(store);
+    if (version < 0)
+        return store_fail(store, sqlite3_errcode(store->db), "user_version");
+    if (version > MIGRATION_COUNT) {
+        snprintf(store->message, sizeof store->message,
+                 "database schema %d is newer than this program (%d)", version, MIGRATION_COUNT);
+        return KIOSK_ERR_DB;
+    }
+    for (int v = version; v < MIGRATION_COUNT; v++) {
+        kiosk_rc rc = store_exec(store, "BEGIN IMMEDIATE");
+        if (rc != KIOSK_OK)
+            return rc;
+        rc = store_exec(store, migrations[v]);
+        if (rc == KIOSK_OK) {
+            char sql[64];
+            snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+            rc = store_exec(store, sql);
+        }
+        if (rc == KIOSK_OK)
+            rc = store_exec(store, "COMMIT");
+        if (rc != KIOSK_OK) {
+            sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+            return rc;
+        }
+        KLOG_INFO("database migrated to schema %d", v + 1);
+    }
+    return KIOSK_OK;
+}
+
+/* The card key: the configured one, else a random one this database made for itself. */
+static kiosk_rc load_device_card_key(kiosk_store *store)
+{
+    sqlite3_stmt *st;
+    int code = sqlite3_prepare_v2(store->db, "SELECT v FROM device_state WHERE k = 'card_key'", -1,
+                                  &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, "card key");
+    code = sqlite3_step(st);
+    if (code == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+        memcpy(store->card_key, sqlite3_column_blob(st, 0), 32);
+        sqlite3_finalize(st);
+        return KIOSK_OK;
+    }
+    sqlite3_finalize(st);
+    randombytes_buf(store->card_key, sizeof store->card_key);
+    code = sqlite3_prepare_v2(store->db,
+                              "INSERT OR REPLACE INTO device_state(k, v) VALUES ('card_key', ?1)",
+                              -1, &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, "card key");
+    sqlite3_bind_blob(st, 1, store->card_key, 32, SQLITE_STATIC);
+    code = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return code == SQLITE_DONE ? KIOSK_OK : store_fail(store, code, "card key");
+}
+
+kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t err_size)
+{
+    *out = NULL;
+    if (sodium_init() < 0) {
+        snprintf(err, err_size, "libsodium failed to initialise");
+        return KIOSK_ERR_IO;
+    }
+    kiosk_store *store = calloc(1, sizeof *store);
+    if (!store) {
+        snprintf(err, err_size, "out of memory");
+        return KIOSK_ERR_NOMEM;
+    }
+    *out = store;
+    int code = sqlite3_open_v2(
+        path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (code != SQLITE_OK) {
+        snprintf(err, err_size, "%s: cannot open: %s", path,
+                 store->db ? sqlite3_errmsg(store->db) : "out of memory");
+        return store_rc(code);
+    }
+    sqlite3_extended_result_codes(store->db, 1);
+    sqlite3_busy_timeout(store->db, 2000);
+    snprintf(store->path, sizeof store->path, "%s", path);
+    if (!file_id(path, &store->dev, &store->ino)) {
+        snprintf(err, err_size, "%s: cannot stat the database file", path);
+        return KIOSK_ERR_IO;
+    }
+    kiosk_rc rc = quick_check(store, err, err_size);
+    if (rc != KIOSK_OK)
+        return rc;
+    /* WAL lets readers (reports, the sync worker) run beside the writer; FULL makes every
+     * commit durable at the moment "success" is shown. */
+    /* Checkpoints run when the kiosk is idle (kiosk_store_checkpoint), not inside a diner's
+     * commit; the automatic one is kept, later, only as a bound on the WAL's size. */
+    rc = store_exec(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                     " PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;"
+                     " PRAGMA wal_autocheckpoint = 4000;");
+    if (rc == KIOSK_OK)
+        rc = migrate(store);
+    if (rc == KIOSK_OK)
+        rc = load_device_card_key(store);
+#define STORE_STMT_PREPARE(name, sql)                                                              \
+    if (rc == KIOSK_OK) {                                                                          \
+        code =                                                                                     \
+            sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &store->name, NULL); \
+        if (code != SQLITE_OK)                                                                     \
+            rc = store_fail(store, code, "prepare " #name);                                              \
+    }
+    STORE_STATEMENTS(STORE_STMT_PREPARE)
+#undef STORE_STMT_PREPARE
+    if (rc != KIOSK_OK)
+        snprintf(err, err_size, "%s: %s", path, store->message);
+    return rc;
+}
+
+void kiosk_store_close(kiosk_store *store)
+{
+    if (!store)
+        return;
+#define STORE_STMT_FINALIZE(name, sql) sqlite3_finalize(store->name);
+    STORE_STATEMENTS(STORE_STMT_FINALIZE)
+#undef STORE_STMT_FINALIZE
+    sqlite3_close(store->db);
+    free(store);
+}
+
+kiosk_rc kiosk_store_set_card_key_hex(kiosk_store *store, const char *hex)
+{
+    uint8_t key[32];
+    size_t len = 0;
+    if (sodium_hex2bin(key, sizeof key, hex, strlen(hex), NULL, &len, NULL) != 0 || len != 32)
+        return KIOSK_ERR_INVALID;
+    memcpy(store->card_key, key, sizeof key);
+    return KIOSK_OK;
+}
+
+void kiosk_store_card_key(const kiosk_store *store, const uint8_t *uid, size_t uid_len,
+                          uint8_t out[KIOSK_CARD_KEY_BYTES])
+{
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, store->card_key, sizeof store->card_key);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"card:", 5);
+    crypto_auth_hmacsha256_update(&st, uid, uid_len);
+    crypto_auth_hmacsha256_final(&st, out);
+}
+
+/* ID numbers are matched by a keyed hash too, in a separate domain from card UIDs. */
+void kiosk_store_id_number_key(const kiosk_store *store, const char *number,
+                               uint8_t out[KIOSK_CARD_KEY_BYTES])
+{
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, store->card_key, sizeof store->card_key);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"id:", 3);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)number, strlen(number));
+    crypto_auth_hmacsha256_final(&st, out);
+}
+
+bool store_step_done(sqlite3_stmt *st, int *code)
+{
+    *code = sqlite3_step(st);
+    sqlite3_reset(st);
+    return *code == SQLITE_DONE;
+}
+
+kiosk_rc kiosk_store_checkpoint(kiosk_store *store)
+{
+    int code = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return code == SQLITE_OK ? KIOSK_OK : store_fail(store, code, "checkpoint");
+}

@@ -1,0 +1,229 @@
+/* store.h - the local SQLite cache: roster, cards, policies, meal records and their outbox.
+ * All SQL of the kiosk lives in kiosk/store/, one file per concern (store.c opening and
+ * migrations, roster.c, policies.c, meals.c, outbox.c, reports.c, recovery.c). One handle per
+ * thread; the main loop owns its handle, the sync worker opens its own. The money path commits
+ * with BEGIN IMMEDIATE and synchronous=FULL before anyone is told "success". */
+#ifndef KIOSK_STORE_H
+#define KIOSK_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "caltime.h"
+#include "error.h"
+#include "meal_record.h"
+#include "policy.h"
+#include "recid.h"
+#include "types.h"
+
+typedef struct kiosk_store kiosk_store;
+
+#define KIOSK_NAME_MASKED_MAX 64
+
+/* Opens (creating if needed) the database at path, sets WAL and FULL sync, runs quick_check and
+ * the numbered migrations. KIOSK_ERR_CORRUPT when quick_check fails (the file is left as it
+ * is); KIOSK_ERR_DB otherwise; details via kiosk_store_errmsg on *out when *out is non-NULL,
+ * or in err. The caller frees *out with kiosk_store_close even on failure. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err,
+                                           size_t err_size);
+void kiosk_store_close(kiosk_store *store);
+/* How long a statement waits for another connection's write lock before KIOSK_ERR_BUSY. The
+ * main loop's handle uses a short wait so a diner is told "请稍等" instead of a frozen screen;
+ * one-shot staff commands wait longer. Default 2000 ms. */
+void kiosk_store_set_busy_timeout(kiosk_store *store, int ms);
+/* The last SQLite message on this handle (borrowed until the next call). */
+const char *kiosk_store_errmsg(const kiosk_store *store);
+/* How durable commits are on this handle: WAL mode and the synchronous level (2 = FULL). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_durability(kiosk_store *store, bool *wal, int *sync_level);
+/* The schema version the migrations reached (PRAGMA user_version). */
+int kiosk_store_schema_version(kiosk_store *store);
+
+/* The keyed hash that identifies a card: HMAC-SHA256(card key, UID bytes). The key is the
+ * configured site key, or one the store made for itself at first open (device_state). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_set_card_key_hex(kiosk_store *store, const char *hex);
+void kiosk_store_card_key(const kiosk_store *store, const uint8_t *uid, size_t uid_len,
+                          uint8_t out[KIOSK_CARD_KEY_BYTES]);
+
+/* --- roster --------------------------------------------------------------------------- */
+
+typedef struct kiosk_holder {
+    char person_id[KIOSK_ID_MAX];
+    char name_masked[KIOSK_NAME_MASKED_MAX];
+    kiosk_person person;
+    kiosk_card_info card;
+} kiosk_holder;
+
+typedef struct kiosk_import_stats {
+    long rows, persons, cards;
+} kiosk_import_stats;
+
+/* Imports a roster CSV (docs/roster.md) in one transaction: either every row lands or none.
+ * Rows upsert persons and cards; a card moving to another person is re-pointed. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_import_roster(kiosk_store *store, FILE *csv, kiosk_date today,
+                                                    kiosk_import_stats *stats, char *err,
+                                                    size_t err_size);
+/* The apply functions of reference data: the CSV import and sync's pulls both change the roster
+ * through these, inside kiosk_store_begin .. kiosk_store_commit (one transaction per file or
+ * per pulled page). A delete is a tombstone: the person's meals stay. */
+typedef struct kiosk_person_row {
+    char person_id[KIOSK_ID_MAX];
+    char name_masked[KIOSK_NAME_MASKED_MAX];
+    kiosk_person person;
+    bool has_id_key; /* false keeps the stored ID-number hash */
+    uint8_t id_key[KIOSK_CARD_KEY_BYTES];
+} kiosk_person_row;
+
+typedef struct kiosk_card_row {
+    uint8_t card_key[KIOSK_CARD_KEY_BYTES];
+    char person_id[KIOSK_ID_MAX];
+    kiosk_card_info info;
+} kiosk_card_row;
+
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_begin(kiosk_store *store);
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_commit(kiosk_store *store); /* rolls back on failure */
+void kiosk_store_rollback(kiosk_store *store);                    /* no-op outside a transaction */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_upsert_person(kiosk_store *store, const kiosk_person_row *row);
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_delete_person(kiosk_store *store, const char *person_id);
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_upsert_card(kiosk_store *store, const kiosk_card_row *row);
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_delete_card(kiosk_store *store,
+                                                  const uint8_t key[KIOSK_CARD_KEY_BYTES]);
+
+/* The holder of a card by its keyed hash; KIOSK_ERR_NOT_FOUND when unknown. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_card(kiosk_store *store,
+                                                const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                                                kiosk_holder *out);
+
+/* Copies committed pages from the WAL into the database file (a passive checkpoint). The main
+ * loop calls it when the screen goes back to idle, so a diner's tap never waits for it. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_checkpoint(kiosk_store *store);
+
+/* A damaged database (kiosk_store_open said KIOSK_ERR_CORRUPT) is set aside, never deleted: the
+ * file and its -wal are renamed to PATH.damaged-<UTC time>, a fresh database is made at PATH and
+ * every row that can still be read (card key, roster, policies, meals, their outbox rows) is
+ * copied into it. Open PATH again afterwards. */
+typedef struct kiosk_recovery {
+    char aside_path[1100];
+    long persons, cards, meals, outbox;
+    bool complete; /* every table was read to its end */
+} kiosk_recovery;
+
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err,
+                                              size_t err_size);
+
+/* The keyed hash of a validated, normalised ID number (its own domain: never equal to a card's).
+ * The roster import stores the same hash, never the number. */
+void kiosk_store_id_number_key(const kiosk_store *store, const char *number,
+                               uint8_t out[KIOSK_CARD_KEY_BYTES]);
+/* The person with this ID number hash, for a diner identified by the ID-card reader. The holder's
+ * card fields are empty (no card is involved); KIOSK_ERR_NOT_FOUND when unknown. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_id_number(kiosk_store *store,
+                                                     const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                                                     kiosk_holder *out);
+
+/* --- policy --------------------------------------------------------------------------- */
+
+/* Validates and stores a policy version (JSON text); err names the problem. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_put_policy(kiosk_store *store, const char *json, size_t len,
+                                                 char *err, size_t err_size);
+/* Loads every stored version into a new set (caller frees). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_load_policies(kiosk_store *store, kiosk_policy_set **out);
+
+/* --- meals ---------------------------------------------------------------------------- */
+
+/* Commits the meal and its outbox row in one durable transaction. Only after KIOSK_OK may
+ * anyone be told "success". KIOSK_ERR_FULL when the disk is full, KIOSK_ERR_BUSY when locked,
+ * KIOSK_ERR_GONE when the database file was deleted or replaced while the kiosk ran. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal);
+/* The person's meal records in the month containing `month`, oldest first, into out.
+ * KIOSK_ERR_TOO_BIG when there are more than max (a limit must never be judged on part of the
+ * history). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_month_meals(kiosk_store *store, const char *person_id,
+                                                  kiosk_date month, kiosk_meal_record *out,
+                                                  size_t max, size_t *count);
+/* Number of meal records and outbox rows (for tests and the staff view). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_count_meals(kiosk_store *store, long *meals,
+                                                  long *outbox_pending);
+/* Whether a record with this id exists. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_has_meal(kiosk_store *store, const kiosk_recid *id,
+                                               bool *exists);
+
+/* --- outbox: what the sync worker uploads ---------------------------------------------- */
+
+typedef struct kiosk_outbox_record {
+    kiosk_recid record_id;
+    int64_t device_seq; /* 1, 2, 3, ... without gaps on this device */
+    char kind[16];      /* meal, checkin, override, audit */
+    char *payload;      /* canonical JSON, owned by the batch */
+    uint8_t payload_sha256[32];
+    int64_t created_wall_ms;
+    int attempts;
+} kiosk_outbox_record;
+
+typedef struct kiosk_outbox_batch {
+    kiosk_outbox_record *items;
+    size_t count;
+} kiosk_outbox_batch;
+
+/* The oldest pending records in sequence order: at most max_records, and no more payload bytes
+ * than max_bytes (but always at least one record when any is pending). Free with
+ * kiosk_outbox_batch_cleanup. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_outbox_pending(kiosk_store *store, size_t max_records,
+                                                     size_t max_bytes, kiosk_outbox_batch *out);
+void kiosk_outbox_batch_cleanup(kiosk_outbox_batch *batch);
+
+typedef enum kiosk_outbox_outcome {
+    KIOSK_OUTBOX_ACKED,    /* the server stored it (accepted or duplicate) */
+    KIOSK_OUTBOX_REJECTED, /* the server refused it for good: kept, alerted, never deleted */
+    KIOSK_OUTBOX_RETRY     /* no answer for it: stays pending, its attempt is counted */
+} kiosk_outbox_outcome;
+
+typedef struct kiosk_outbox_result {
+    kiosk_recid record_id;
+    kiosk_outbox_outcome outcome;
+    const char *error; /* the server's code or detail, NULL when none */
+} kiosk_outbox_result;
+
+/* Marks the server's answers for a batch, all in one transaction. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_outbox_mark(kiosk_store *store,
+                                                  const kiosk_outbox_result *results, size_t count,
+                                                  int64_t now_ms);
+
+typedef struct kiosk_outbox_stats {
+    long pending, rejected;
+    int64_t oldest_pending_ms; /* creation time of the oldest pending record; -1 when none */
+    int64_t last_ack_ms;       /* the last time the server acknowledged a record; -1 never */
+} kiosk_outbox_stats;
+
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_outbox_stats(kiosk_store *store, kiosk_outbox_stats *out);
+
+/* --- settlement and the staff day view ------------------------------------------------- */
+
+#define KIOSK_REPORT_GROUPS_MAX 48
+
+typedef struct kiosk_report_group {
+    char key[KIOSK_CLASS_ID_MAX]; /* class id, meal type code or canteen id */
+    long meals;
+    int64_t price_fen, subsidy_fen, pay_fen;
+} kiosk_report_group;
+
+typedef struct kiosk_report {
+    kiosk_date from, to; /* inclusive */
+    long meals;
+    int64_t price_fen, subsidy_fen, pay_fen;
+    int64_t funding_fen[KIOSK_LEVEL_COUNT];
+    kiosk_report_group by_meal[KIOSK_MEAL_COUNT];
+    kiosk_report_group by_class[KIOSK_REPORT_GROUPS_MAX];
+    size_t class_count;
+    kiosk_report_group by_canteen[KIOSK_REPORT_GROUPS_MAX];
+    size_t canteen_count;
+} kiosk_report;
+
+/* Totals of the meals whose business date is in [from, to]. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_report(kiosk_store *store, kiosk_date from, kiosk_date to,
+                                             kiosk_report *out);
+/* Writes the meal records of [from, to] as CSV (README.md, "Settlement export") to out. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from,
+                                                       kiosk_date to, FILE *out);
+
+#endif
