@@ -54,6 +54,7 @@ struct app {
     Uint32 wake_type;
     unsigned long sim_line; /* read on the sim reader's thread only */
     device_slot devices[KIOSK_DEVICE_ROLE_COUNT];
+    device_slot commands; /* --commands: sim lines beside the real devices */
     kiosk_router *router;
     ui *ui;
     kiosk_frame frame;
@@ -108,7 +109,7 @@ static void on_reading(void *user, const drv_reading *r)
         break;
     case DRV_READING_STATE:
         ev.kind = KIOSK_EV_DEVICE;
-        ev.u.device.role = slot->role;
+        ev.u.device.role = slot == &a->commands ? KIOSK_DEVICE_ROLE_COUNT : slot->role;
         ev.u.device.state = r->state;
         snprintf(ev.u.device.reason, sizeof ev.u.device.reason, "%s", r->text ? r->text : "");
         break;
@@ -154,11 +155,23 @@ static bool open_devices(app *a)
         }
         slot->state = KIOSK_DEVICE_READY;
     }
+    if (a->cfg->commands[0]) {
+        char spec[KIOSK_CONFIG_STR + 8], err[300];
+        snprintf(spec, sizeof spec, "sim:%s", a->cfg->commands);
+        a->commands.owner = a;
+        a->commands.reader = drv_reader_open(spec, NULL, on_reading, &a->commands, err, sizeof err);
+        if (!a->commands.reader) {
+            KLOG_ERROR("cannot read --commands %s: %s", a->cfg->commands, err);
+            return false;
+        }
+    }
     return true;
 }
 
 static void close_devices(app *a)
 {
+    drv_reader_close(a->commands.reader);
+    a->commands.reader = NULL;
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++) {
         drv_reader_close(a->devices[role].reader);
         drv_printer_close(a->devices[role].printer);
@@ -295,6 +308,10 @@ static bool handle(app *a, kiosk_event *ev)
     case KIOSK_EV_QUIT:
         return false;
     case KIOSK_EV_DEVICE: {
+        if ((unsigned)ev->u.device.role >= KIOSK_DEVICE_ROLE_COUNT) {
+            KLOG_WARN("commands: %s", ev->u.device.reason);
+            break;
+        }
         device_slot *slot = &a->devices[ev->u.device.role];
         if (ev->u.device.state != slot->state)
             KLOG_WARN("[%s] %s", kiosk_config_device_section(slot->role), ev->u.device.reason);

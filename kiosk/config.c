@@ -216,6 +216,8 @@ const char *kiosk_config_usage(void)
            "  --idcard SPEC         certified ID-card reader (none by default)\n"
            "  --printer SPEC        ticket and receipt printer (none by default)\n"
            "  --list-devices        show the configured devices and every driver, and exit\n"
+           "  --commands -|PATH     also read sim commands (time, press, shot, wait, quit) from\n"
+           "                        standard input or a FIFO, beside the real devices (tests)\n"
            "  --events PATH         append one JSON line per outcome to PATH\n"
            "  --db PATH             local database file\n"
            "  --size WxH            window size instead of full screen\n"
@@ -305,6 +307,8 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
                                                       : KIOSK_DEVICE_PRINTER;
             rc = copy_arg(cfg->devices[role].spec, sizeof cfg->devices[role].spec, flag, value, err,
                           err_size);
+        } else if (strcmp(flag, "--commands") == 0) {
+            rc = copy_arg(cfg->commands, sizeof cfg->commands, flag, value, err, err_size);
         } else if (strcmp(flag, "--events") == 0) {
             rc = copy_arg(cfg->events, sizeof cfg->events, flag, value, err, err_size);
         } else if (strcmp(flag, "--db") == 0) {

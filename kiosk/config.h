@@ -45,6 +45,9 @@ typedef struct kiosk_config {
     char reader_position[16]; /* where the reader is: "bottom" or "right" */
     /* [reader], [idcard], [printer], indexed by kiosk_device_role */
     kiosk_device_config devices[KIOSK_DEVICE_ROLE_COUNT];
+    /* --commands: sim command lines (time, press, shot, wait, quit ...) from - or a FIFO beside
+     * the real devices: the test seam for a kiosk whose reader is not the simulator. */
+    char commands[KIOSK_CONFIG_STR];
     /* [voice] */
     bool voice_enabled;
     int volume; /* 0..100 */
