@@ -54,6 +54,7 @@
 #include "events_log.h"
 #include "store.h"
 #include "text.h"
+#include "frame.h"
 #include "ui.h"
 
 #ifndef KIOSK_BENCH_SOURCE_DIR
@@ -442,14 +443,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_tap: cannot open %s\n", events_path);
         goto out;
     }
-    kiosk_canteen_options copts = {.result_seconds = 8, .repeat_tap_seconds = 10};
+    static kiosk_flow_settings copts = {.result_seconds = 8, .repeat_tap_seconds = 10};
     snprintf(copts.kiosk_id, sizeof copts.kiosk_id, "bench-01");
     snprintf(copts.site_name, sizeof copts.site_name, "社区长者食堂");
     snprintf(copts.site.canteen_id, sizeof copts.site.canteen_id, "canteen-01");
     snprintf(copts.site.area.city, sizeof copts.site.area.city, "320100");
     snprintf(copts.site.area.district, sizeof copts.site.area.district, "320102");
     snprintf(copts.site.area.street, sizeof copts.site.area.street, "320102001");
-    canteen = kiosk_canteen_new(&copts, store, policies, events);
+    kiosk_flow_env env = {
+        .settings = &copts, .store = store, .policies = policies, .events = events};
+    canteen = kiosk_canteen_new(&env);
     if (!canteen) {
         fprintf(stderr, "bench_tap: out of memory for the canteen flow\n");
         goto out;
@@ -484,9 +487,10 @@ int main(int argc, char **argv)
 
     /* The idle screen is on before the first diner arrives, as after the kiosk's start. */
     int64_t lunch_utc = kiosk_clock_local_midnight_ms(BENCH_DAY) + (11 * 60 + 30) * 60000LL;
-    kiosk_view *v = kiosk_canteen_view(canteen);
-    kiosk_view_set_clock(v, lunch_utc);
-    ui_render(screen, v);
+    kiosk_frame frame = {0};
+    const kiosk_view *v = kiosk_canteen_view(canteen);
+    kiosk_frame_set_clock(&frame, lunch_utc);
+    ui_render(screen, &frame, v);
 
     /* Taps and floor iterations alternate, so both see the same disk: a VM's fsync latency
      * drifts by whole milliseconds from minute to minute, and measuring the two one after the
@@ -501,21 +505,21 @@ int main(int argc, char **argv)
         if (i < nt) {
             if (o.gap_ms > 0)
                 bench_sleep_ms(o.gap_ms);
-            uint8_t uid[7];
-            bench_card_uid(cards[i], uid);
+            kiosk_card card = {.uid_len = 7};
+            bench_card_uid(cards[i], card.uid);
             /* 100 ms of injected time per tap keeps every tap at 11:30-11:31, inside lunch. */
             int64_t utc = lunch_utc + (int64_t)i * 100;
             double t0 = bench_now_ms();
-            kiosk_canteen_on_card(canteen, uid, sizeof uid, utc, kiosk_clock_mono_ms());
+            kiosk_canteen_on_card(canteen, &card, (kiosk_now){utc, kiosk_clock_mono_ms()});
             double t1 = bench_now_ms();
             v = kiosk_canteen_view(canteen);
-            kiosk_view_set_clock(v, utc);
-            ui_render(screen, v);
+            kiosk_frame_set_clock(&frame, utc);
+            ui_render(screen, &frame, v);
             double t2 = bench_now_ms();
             tap_ms[i] = t2 - t0;
             flow_ms[i] = t1 - t0;
             render_ms[i] = t2 - t1;
-            if (v->screen == KIOSK_SCREEN_RESULT && v->tone == KIOSK_TONE_SUCCESS) {
+            if (v->layout == KIOSK_LAYOUT_RESULT && v->tone == KIOSK_TONE_SUCCESS) {
                 approved++;
                 if (!have_success_view) {
                     success_view = *v;
@@ -526,10 +530,9 @@ int main(int argc, char **argv)
                         v->message);
             }
             /* Back to idle for the next diner (not timed), drawn as the main loop would. */
-            kiosk_canteen_on_press(canteen, "back", utc, kiosk_clock_mono_ms());
+            kiosk_canteen_on_press(canteen, "back", (kiosk_now){utc, kiosk_clock_mono_ms()});
             v = kiosk_canteen_view(canteen);
-            kiosk_view_set_clock(v, utc);
-            ui_render(screen, v);
+            ui_render(screen, &frame, v);
             /* As the main loop does on the way back to idle, so taps do not checkpoint. */
             if (kiosk_store_checkpoint(store) != KIOSK_OK)
                 fprintf(stderr, "bench_tap: idle checkpoint failed\n");
@@ -543,7 +546,7 @@ int main(int argc, char **argv)
             if (!floor_commit(&fl, (long)floor_done))
                 goto out;
             double t1 = bench_now_ms();
-            ui_render(screen, &success_view);
+            ui_render(screen, &frame, &success_view);
             double t2 = bench_now_ms();
             floor_ms[floor_done] = t2 - t0;
             floor_commit_ms[floor_done] = t1 - t0;

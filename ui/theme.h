@@ -36,7 +36,7 @@
 #define THEME_COUNTDOWN_PX    48
 #define THEME_BUTTON_PX       56
 #define THEME_TABLE_PX        52
-#define THEME_KEY_PX          96  /* keypad digits */
+#define THEME_KEY_PX          80  /* keypad digits */
 #define THEME_FORM_HEADLINE_PX 96 /* the question on a form */
 
 /* Geometry at the 1080 reference. */

@@ -712,9 +712,10 @@ static void draw_table(ui *u, const kiosk_frame *f, const kiosk_view *v)
 /* A key of the keypad: large digits on the light panel colour, dark text. */
 static void key(ui *u, const char *id, const char *label, int x, int y, int w, int h, bool dark)
 {
-    fill_round_rect(u, x, y, w, h, px(u, THEME_RADIUS), dark ? THEME_BUTTON_BG : THEME_PANEL_BG);
+    /* A dark edge around the light keys so each reads as a separate target. */
+    fill_round_rect(u, x, y, w, h, px(u, THEME_RADIUS), dark ? THEME_BUTTON_BG : THEME_CARD_EDGE);
     if (!dark)
-        fill_round_rect(u, x, y, w, 3, 1, THEME_CARD_EDGE);
+        fill_round_rect(u, x + 3, y + 3, w - 6, h - 6, px(u, THEME_RADIUS) - 3, THEME_PANEL_BG);
     ui_text_style st = {type_px(u, THEME_KEY_PX), true, dark ? THEME_ON_DARK : THEME_TEXT,
                         UI_ALIGN_CENTER, w - px(u, 10), 1};
     int tw, th;
@@ -723,16 +724,24 @@ static void key(ui *u, const char *id, const char *label, int x, int y, int w, i
     add_widget(u, id, (SDL_Rect){x, y, w, h});
 }
 
-/* The keypad: what was typed above a 3 x 4 grid (1-9, backspace, 0, confirm) in the box. */
-static void draw_keypad(ui *u, const kiosk_keypad *k, int x, int y, int w, int h)
+/* What was typed, in a light box the width of the keypad; returns the box's height. */
+static int draw_keypad_value(ui *u, const kiosk_keypad *k, int x, int y, int w)
 {
-    int gap = px(u, 16);
     int value_h = type_px(u, THEME_KEY_PX) * 3 / 2;
     fill_round_rect(u, x, y, w, value_h, px(u, THEME_RADIUS), THEME_PANEL_BG);
-    text(u, k->value, THEME_KEY_PX, true, THEME_FIGURE, UI_ALIGN_CENTER, x + w / 2,
-         y + (value_h - type_px(u, THEME_KEY_PX) * 4 / 3) / 2, w - 2 * gap, 1);
-    y += value_h + gap;
-    h -= value_h + gap;
+    fill_rect(u, x + px(u, 20), y + value_h - 4, w - px(u, 40), 3, THEME_CARD_EDGE);
+    ui_text_style st = {type_px(u, THEME_KEY_PX), true, THEME_FIGURE, UI_ALIGN_CENTER,
+                        w - px(u, 40),            1};
+    int tw, th;
+    ui_text_measure(u->text, k->value, &st, &tw, &th);
+    ui_text_draw(u->text, k->value, &st, x + w / 2, y + (value_h - th) / 2);
+    return value_h;
+}
+
+/* The keys in a 3 x 4 grid (1-9, backspace, 0, confirm) filling the box. */
+static void draw_keypad_keys(ui *u, const kiosk_keypad *k, int x, int y, int w, int h)
+{
+    int gap = px(u, 16) > 8 ? px(u, 16) : 8;
     int kw = (w - 2 * gap) / 3, kh = (h - 3 * gap) / 4;
     static const char *const ids[12] = {"key1", "key2", "key3",      "key4", "key5", "key6",
                                         "key7", "key8", "key9",      "backspace", "key0",
@@ -747,67 +756,85 @@ static void draw_keypad(ui *u, const kiosk_keypad *k, int x, int y, int w, int h
     }
 }
 
-/* A question: the headline in the banner, the words, then a keypad and/or a grid of choices. */
+/* The choices: a grid of large buttons (every role but nav and bar) in the box. */
+static void draw_choices(ui *u, const kiosk_view *v, int x, int y, int w, int bottom)
+{
+    size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS), choices = 0;
+    for (size_t i = 0; i < buttons; i++)
+        choices += v->buttons[i].role != KIOSK_ROLE_NAV && v->buttons[i].role != KIOSK_ROLE_BAR;
+    if (choices == 0 || y >= bottom)
+        return;
+    int cols = u->landscape ? 3 : 2;
+    int rows = (int)(choices + (size_t)cols - 1) / cols;
+    int gap = px(u, 24);
+    int cw = (w - (cols - 1) * gap) / cols;
+    int ch = (bottom - y - (rows - 1) * gap) / rows;
+    int max_h = target_px(u, 200);
+    ch = ch > max_h ? max_h : ch;
+    ch = ch < target_px(u, THEME_TARGET_MIN) ? target_px(u, THEME_TARGET_MIN) : ch;
+    size_t n = 0;
+    for (size_t i = 0; i < buttons; i++) {
+        const kiosk_button *b = &v->buttons[i];
+        if (b->role == KIOSK_ROLE_NAV || b->role == KIOSK_ROLE_BAR)
+            continue;
+        int c = (int)(n % (size_t)cols), r = (int)(n / (size_t)cols);
+        button_styled(u, b, x + c * (cw + gap), y + r * (ch + gap), cw, ch);
+        n++;
+    }
+}
+
+/* A question. In landscape with a keypad, the words and what was typed stand on the left and
+ * the keys fill the right half from the title bar down, so every key keeps its touch size on a
+ * short screen. Otherwise the headline is in a banner, the words below it, then the keypad or a
+ * grid of choices. */
 static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
-    int top = draw_banner(u, v, v->headline, THEME_FORM_HEADLINE_PX, THEME_FORM_BANNER_H, false,
-                          UI_ALIGN_CENTER) +
-              px(u, 24);
-    int bottom = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 70);
-    int words_w = u->landscape && v->keypad.shown ? (u->w - 3 * margin) / 2 : u->w - 2 * margin;
-    int y = top;
-    y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y, words_w,
-              3);
-    y += text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, words_w, 2);
-    y += px(u, 24);
-    if (v->keypad.shown) {
-        int kx = u->landscape ? margin * 2 + words_w : margin;
-        int ky = u->landscape ? top : y;
-        int kw = u->w - kx - margin;
-        int max_w = px(u, 900) > 3 * 120 ? px(u, 900) : 3 * 120 + 2 * px(u, 16);
-        if (kw > max_w) {
-            kx += (kw - max_w) / 2;
-            kw = max_w;
-        }
-        draw_keypad(u, &v->keypad, kx, ky, kw, bottom - ky);
-        if (!u->landscape)
-            y = bottom;
-    }
-    /* The choices: a grid of large buttons in the space left. */
-    size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS), choices = 0;
-    for (size_t i = 0; i < buttons; i++)
-        choices += v->buttons[i].role == KIOSK_ROLE_PRIMARY ||
-                   v->buttons[i].role == KIOSK_ROLE_SECONDARY ||
-                   v->buttons[i].role == KIOSK_ROLE_DANGER;
-    if (choices > 0 && y < bottom) {
-        int cols = u->landscape ? 3 : 2;
-        int rows = (int)(choices + (size_t)cols - 1) / cols;
-        int gap = px(u, 24);
-        int cw = (words_w - (cols - 1) * gap) / cols;
-        int ch = (bottom - y - (rows - 1) * gap) / rows;
-        int max_h = target_px(u, 200);
-        ch = ch > max_h ? max_h : ch;
-        ch = ch < target_px(u, THEME_TARGET_MIN) ? target_px(u, THEME_TARGET_MIN) : ch;
-        size_t n = 0;
-        for (size_t i = 0; i < buttons; i++) {
-            const kiosk_button *b = &v->buttons[i];
-            if (b->role == KIOSK_ROLE_NAV || b->role == KIOSK_ROLE_BAR)
-                continue;
-            int c = (int)(n % (size_t)cols), r = (int)(n / (size_t)cols);
-            button_styled(u, b, margin + c * (cw + gap), y + r * (ch + gap), cw, ch);
-            n++;
+    int nav_h = target_px(u, THEME_TARGET_MIN);
+    int nav_y = u->h - nav_h - px(u, 40);
+    if (v->keypad.shown && u->landscape) {
+        int col_w = (u->w - 3 * margin) * 45 / 100;
+        int y = bar_height(u) + px(u, 30);
+        y += text(u, v->headline, THEME_FORM_HEADLINE_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin,
+                  y, col_w, 2);
+        y += px(u, 16);
+        y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
+                  3);
+        y += text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
+                  2);
+        y += px(u, 24);
+        if (y + type_px(u, THEME_KEY_PX) * 3 / 2 < nav_y)
+            draw_keypad_value(u, &v->keypad, margin, y, col_w);
+        int kx = 2 * margin + col_w, ky = bar_height(u) + px(u, 30);
+        draw_keypad_keys(u, &v->keypad, kx, ky, u->w - kx - margin, u->h - margin / 2 - ky);
+    } else {
+        int y = draw_banner(u, v, v->headline, THEME_FORM_HEADLINE_PX, THEME_FORM_BANNER_H, false,
+                            UI_ALIGN_CENTER) +
+                px(u, 24);
+        int words_w = u->w - 2 * margin;
+        y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y,
+                  words_w, 3);
+        y += text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, words_w,
+                  2);
+        y += px(u, 24);
+        int bottom = nav_y - px(u, 30);
+        if (v->keypad.shown) {
+            y += draw_keypad_value(u, &v->keypad, margin, y, words_w) + px(u, 24);
+            draw_keypad_keys(u, &v->keypad, margin, y, words_w, bottom - y);
+        } else {
+            draw_choices(u, v, margin, y, words_w, bottom);
         }
     }
-    int bh = target_px(u, THEME_TARGET_MIN);
-    int by = u->h - bh - px(u, 40);
-    int x = draw_nav(u, v, by);
+    int x = draw_nav(u, v, nav_y);
     if (v->countdown_s > 0) {
         char left[48];
         snprintf(left, sizeof left, "%d 秒后自动返回", v->countdown_s);
-        text(u, left, THEME_COUNTDOWN_PX, false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, x,
-             by + (bh - type_px(u, THEME_COUNTDOWN_PX) * 4 / 3) / 2, 0, 1);
+        ui_text_style st = {
+            type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
+        int tw, th;
+        ui_text_measure(u->text, left, &st, &tw, &th);
+        ui_text_draw(u->text, left, &st, x, nav_y + (nav_h - th) / 2);
     }
 }
 

@@ -728,7 +728,7 @@ static kiosk_rc parse_root(parser *p, json_t *root, kiosk_policy *pol)
                                        NULL};
     static const char *const combines[] = {"highest", "sum", NULL};
     if (!json_is_object(root))
-        return fail(p, "", "must be a JSON object");
+        return fail(p, "policy", "must be a JSON object");
     const char *version, *from, *name;
     kiosk_rc rc = check_keys(p, root, "", keys);
     if (rc == KIOSK_OK)

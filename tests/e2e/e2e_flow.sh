@@ -55,8 +55,10 @@ press dayview
 shot day.png
 quit
 CMDS
-"$K" --config k.ini --headless --reader sim:- --events ev.jsonl --size 1280x800 < cmds.txt 2> log.txt
-check "exits 0" test $? -eq 0
+run "$K" --config k.ini --headless --reader sim:- --events all.jsonl --size 1280x800 < cmds.txt 2> log.txt
+check "exits 0" test "$status" -eq 0
+check "ready, then stopped" test "$(jq -r 'select(.kind == "kiosk") | .result' all.jsonl | paste -sd' ')" = "ready stopped"
+meals all.jsonl > ev.jsonl
 
 results=$(jq -r '.result + ":" + (.reason // "")' ev.jsonl | paste -sd' ')
 expected="approved: repeat: refused:already_had_meal refused:card_blocked refused:card_blocked approved: refused:unknown_card refused:person_inactive refused:not_eligible_residence refused:wrong_canteen approved: refused:outside_meal_hours approved:"
@@ -91,9 +93,7 @@ check "export of the quarter: the same rows" cmp -s nov.csv q4.csv
 "$K" --config k.ini --export 2026-11-23..2026-11-23 --output day.csv
 check "export of a date range: the same rows" cmp -s nov.csv day.csv
 check "no partial file left" test ! -e day.csv.part
-set +e
-"$K" --config k.ini --export 2026-11-24..2026-11-23 --output bad.csv 2> err.txt; status=$?
-set -e
+run "$K" --config k.ini --export 2026-11-24..2026-11-23 --output bad.csv 2> err.txt
 check "a range backwards is refused (exit 2)" test "$status" -eq 2
 check "and names the forms" grep -q "YYYY-Qn" err.txt
 "$K" --config k.ini --export 2026-10 --output oct.csv

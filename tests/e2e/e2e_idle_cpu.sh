@@ -3,9 +3,10 @@
 # measures the full 60 s on a release build.)
 source "$(dirname "$0")/lib.sh"
 mkfifo sim.fifo
-"$K" --headless --reader sim:"$WORK/sim.fifo" --db idle.db --no-voice 2> log.txt &
+"$K" --headless --reader sim:"$WORK/sim.fifo" --db idle.db --no-voice --events ev.jsonl 2> log.txt &
 pid=$!
-sleep 3 # start-up (fonts, database) is not idle time
+wait_ready ev.jsonl "$pid" # start-up (fonts, database) is not idle time
+sleep 1
 ticks() { awk '{print $14 + $15}' /proc/"$pid"/stat; }
 t0=$(ticks)
 sleep 10
@@ -14,6 +15,6 @@ hz=$(getconf CLK_TCK)
 echo "idle CPU: $((t1 - t0)) ticks of $((10 * hz)) in 10 s"
 check "idle kiosk uses under 1 % of a core" test $(((t1 - t0) * 100)) -lt $((10 * hz))
 echo quit > sim.fifo
-wait "$pid"
-check "kiosk stopped cleanly" test $? -eq 0
+run wait "$pid"
+check "kiosk stopped cleanly" test "$status" -eq 0
 finish

@@ -5,20 +5,21 @@
 source "$(dirname "$0")/lib.sh"
 
 # An empty database: the card is unknown, a refusal screen.
-printf 'tap 04A1B2C3\nshot out.png\nquit\n' |
-  "$K" --headless --reader sim:- --events ev.jsonl --db empty.db --no-voice 2> log.txt
-check "exits 0" test $? -eq 0
+run "$K" --headless --reader sim:- --events ev.jsonl --db empty.db --no-voice 2> log.txt \
+  < <(printf 'tap 04A1B2C3\nshot out.png\nquit\n')
+check "exits 0" test "$status" -eq 0
 check "PNG of 1920x1080 written" test "$(png_size out.png)" = "1920x1080"
-check "one JSON line" test "$(wc -l < ev.jsonl)" -eq 1
-check "refused: unknown card" test "$(jq -r '.kind + " " + .result + " " + .reason' ev.jsonl)" = "meal refused unknown_card"
+check "one meal line, between ready and stopped" test "$(jq -r .result ev.jsonl | paste -sd' ')" = "ready refused stopped"
+check "refused: unknown card" test "$(meals ev.jsonl | jq -r '.kind + " " + .result + " " + .reason')" = "meal refused unknown_card"
 check "no UID in the log" bash -c "! grep -qi 04A1B2C3 log.txt"
 
 # The sample roster and policy: an approved lunch at 11:30.
 "$K" --db meal.db --import-roster "$SRC/tests/data/roster-sample.csv" > /dev/null
 for p in "$SRC"/tests/policies/fixed-by-class.json; do "$K" --db meal.db --import-policy "$p" > /dev/null; done
-printf 'time 2026-11-23T11:30:00+08:00\ntap 04A1B2C3\nshot meal.png\nquit\n' |
-  "$K" --headless --reader sim:- --events meal.jsonl --db meal.db --no-voice --size 1280x800 2> log.txt
-check "exits 0 (meal)" test $? -eq 0
+run "$K" --headless --reader sim:- --events all.jsonl --db meal.db --no-voice --size 1280x800 \
+  2> log.txt < <(printf 'time 2026-11-23T11:30:00+08:00\ntap 04A1B2C3\nshot meal.png\nquit\n')
+check "exits 0 (meal)" test "$status" -eq 0
+meals all.jsonl > meal.jsonl
 check "PNG of 1280x800 written" test "$(png_size meal.png)" = "1280x800"
 check "approved" test "$(jq -r .result meal.jsonl)" = "approved"
 id=$(jq -r .record_id meal.jsonl)

@@ -1,11 +1,17 @@
-# lib.sh - helpers for the end-to-end tests: a scratch directory, failure reporting, PNG checks.
+# lib.sh - helpers for the end-to-end tests: a scratch directory under $TMPDIR, checks that
+# count failures, a runner that records an exit status without tripping `set -e`, waiting on
+# the kiosk's "ready" line, and PNG checks. Every script must fail loudly when the kiosk binary
+# is broken: tests/e2e/e2e_broken_binary.sh runs each one with KIOSK_BINARY=/bin/false.
 set -euo pipefail
 : "${KIOSK_BINARY:?run through ctest}"
 : "${KIOSK_SOURCE_DIR:?run through ctest}"
 K=$KIOSK_BINARY
 SRC=$KIOSK_SOURCE_DIR
-WORK=$(mktemp -d /tmp/kiosk-e2e.XXXXXX)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
+# A command that fails outside `check` or `run` stops the script: say which one, so a broken
+# binary (or anything else) never fails silently.
+trap 'echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 cd "$WORK"
 failures=0
 checks=0
@@ -16,8 +22,33 @@ check() { # check "description" command...
   if "$@"; then :; else echo "FAILED: $what" >&2; failures=$((failures + 1)); fi
 }
 
+# run command... : runs it and sets $status to its exit status, whatever it is, so the next
+# line can check it (under `set -e` a failing command would end the script before the check).
+run() {
+  status=0
+  "$@" || status=$?
+}
+
+# wait_ready EVENTS_FILE PID [COUNT] [SECONDS]: waits until the events file holds COUNT (default
+# 1) lines {"kind":"kiosk","result":"ready"}; fails at once when process PID has ended, or
+# after SECONDS (default 30).
+wait_ready() {
+  local file=$1 pid=$2 want=${3:-1} limit=${4:-30} i
+  for ((i = 0; i < limit * 20; i++)); do
+    if [ -f "$file" ] && [ "$(grep -c '"result":"ready"' "$file" || true)" -ge "$want" ]; then
+      return 0
+    fi
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.05
+  done
+  echo "FAILED: no ready line in $file (the kiosk ended, or ${limit} s passed)" >&2
+  failures=$((failures + 1))
+  return 1
+}
+
 # png_size FILE -> "WIDTHxHEIGHT" read from the IHDR chunk (and checks the signature).
 png_size() {
+  [ -f "$1" ] || { echo "no-file"; return; }
   local sig
   sig=$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')
   [ "$sig" = "89504e470d0a1a0a" ] || { echo "not-a-png"; return; }
@@ -27,7 +58,16 @@ png_size() {
   echo "${w}x${h}"
 }
 
+# meals FILE: the meal outcome lines of an events file (lifecycle lines left out).
+meals() {
+  jq -c 'select(.kind == "meal")' "$1"
+}
+
 finish() {
   echo "$(basename "$0"): $((checks - failures)) passed, $failures failed"
+  if [ "$checks" -eq 0 ]; then
+    echo "FAILED: no check ran" >&2
+    return 1
+  fi
   [ "$failures" -eq 0 ]
 }

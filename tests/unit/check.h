@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failures;
@@ -40,6 +41,28 @@ static int check_count;
             check_failures++;                                                                     \
         }                                                                                         \
     } while (0)
+
+/* A fresh scratch directory under $TMPDIR (default /tmp) whose name starts with prefix; NULL
+ * when it cannot be made. The path is static storage; check_scratch_remove deletes it and all it
+ * holds, so a test leaves nothing behind. */
+char *mkdtemp(char *template);
+static const char *check_scratch_dir(const char *prefix)
+{
+    static char path[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+    return mkdtemp(path);
+}
+
+static void check_scratch_remove(const char *path)
+{
+    char cmd[600];
+    if (!path)
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", path);
+}
 
 /* Ends a test main: prints a summary line and returns non-zero when any check failed. */
 #define CHECK_DONE()                                                                          \

@@ -13,7 +13,7 @@
 #include "check.h"
 #include "clock.h"
 
-static char dir[] = "/tmp/kiosk-canteen-XXXXXX";
+static const char *dir;
 static const char *policy_dir;
 
 /* Local 2026-11-23 (a Monday) at hh:mm in Asia/Shanghai, as UTC ms. */
@@ -40,6 +40,8 @@ static const char *roster =
     "P8,黄桂香,1934-01-01,dibao,320100,320102,320102002,local,active,,,,320102193401010020\n";
 
 typedef struct fixture {
+    kiosk_flow_settings settings;
+    int64_t utc_ms; /* the wall clock of the last tap: ticks run on from it */
     kiosk_store *store;
     kiosk_policy_set *policies;
     kiosk_events_log *log;
@@ -81,14 +83,18 @@ static void setup(fixture *fx, const char *name, const char *policy_file)
     fx->policies = kiosk_policy_set_new();
     load_policy(fx->policies, policy_file);
     CHECK_INT(kiosk_events_log_open(fx->events_path, &fx->log), KIOSK_OK);
-    kiosk_canteen_options o = {.result_seconds = 8, .repeat_tap_seconds = 10};
-    snprintf(o.kiosk_id, sizeof o.kiosk_id, "k-test");
-    snprintf(o.site_name, sizeof o.site_name, "测试助餐点");
-    snprintf(o.site.canteen_id, sizeof o.site.canteen_id, "c-home");
-    snprintf(o.site.area.city, sizeof o.site.area.city, "320100");
-    snprintf(o.site.area.district, sizeof o.site.area.district, "320102");
-    snprintf(o.site.area.street, sizeof o.site.area.street, "320102002");
-    fx->canteen = kiosk_canteen_new(&o, fx->store, fx->policies, fx->log);
+    kiosk_flow_settings *o = &fx->settings;
+    o->result_seconds = 8;
+    o->repeat_tap_seconds = 10;
+    snprintf(o->kiosk_id, sizeof o->kiosk_id, "k-test");
+    snprintf(o->site_name, sizeof o->site_name, "测试助餐点");
+    snprintf(o->site.canteen_id, sizeof o->site.canteen_id, "c-home");
+    snprintf(o->site.area.city, sizeof o->site.area.city, "320100");
+    snprintf(o->site.area.district, sizeof o->site.area.district, "320102");
+    snprintf(o->site.area.street, sizeof o->site.area.street, "320102002");
+    kiosk_flow_env env = {
+        .settings = o, .store = fx->store, .policies = fx->policies, .events = fx->log};
+    fx->canteen = kiosk_canteen_new(&env);
     CHECK(fx->canteen != NULL);
 }
 
@@ -100,13 +106,31 @@ static void teardown(fixture *fx)
     kiosk_store_close(fx->store);
 }
 
+static kiosk_now when(int64_t utc_ms, int64_t mono_ms)
+{
+    return (kiosk_now){utc_ms, mono_ms};
+}
+
 static void tap(fixture *fx, const char *hex, int64_t utc_ms, int64_t mono_ms)
 {
-    uint8_t uid[10];
-    size_t n = strlen(hex) / 2;
-    for (size_t i = 0; i < n; i++)
-        sscanf(hex + 2 * i, "%2hhx", &uid[i]);
-    kiosk_canteen_on_card(fx->canteen, uid, n, utc_ms, mono_ms);
+    kiosk_card card = {.uid_len = strlen(hex) / 2};
+    for (size_t i = 0; i < card.uid_len; i++)
+        sscanf(hex + 2 * i, "%2hhx", &card.uid[i]);
+    fx->utc_ms = utc_ms;
+    kiosk_canteen_on_card(fx->canteen, &card, when(utc_ms, mono_ms));
+}
+
+static void id_card(fixture *fx, const char *number, int64_t utc_ms, int64_t mono_ms)
+{
+    kiosk_idcard id = {.type = KIOSK_IDCARD_RESIDENT};
+    snprintf(id.number, sizeof id.number, "%s", number);
+    snprintf(id.name, sizeof id.name, "黄桂香");
+    kiosk_canteen_on_idcard(fx->canteen, &id, when(utc_ms, mono_ms));
+}
+
+static void tick(fixture *fx, int64_t mono_ms)
+{
+    kiosk_canteen_on_tick(fx->canteen, when(fx->utc_ms, mono_ms));
 }
 
 static long meals_in(fixture *fx)
@@ -133,9 +157,9 @@ static const char *last_event(fixture *fx)
 
 static const char *row_value(const kiosk_view *v, const char *label)
 {
-    for (size_t i = 0; i < v->row_count; i++)
-        if (strcmp(v->rows[i].label, label) == 0)
-            return v->rows[i].value;
+    for (size_t i = 0; i < v->figure_count; i++)
+        if (strcmp(v->figures[i].label, label) == 0)
+            return v->figures[i].value;
     return "(no such row)";
 }
 
@@ -143,31 +167,29 @@ static void test_success_repeat_and_timeout(void)
 {
     fixture fx;
     setup(&fx, "success", "fixed-by-class.json");
-    kiosk_view *v = kiosk_canteen_view(fx.canteen);
-    CHECK_INT(v->screen, KIOSK_SCREEN_IDLE);
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->screen, "idle");
     CHECK_STR(v->prompt, "请刷卡");
     CHECK(kiosk_canteen_deadline(fx.canteen) == INT64_MAX);
     char none[64];
     CHECK_INT(kiosk_canteen_receipt(fx.canteen, 32, none, sizeof none), KIOSK_ERR_NOT_FOUND);
 
-    kiosk_canteen_set_status(fx.canteen, "本机数据曾损坏，已恢复");
-    unsigned serial = v->voice_serial;
+    unsigned serial = v->voice.serial;
     tap(&fx, "04A1B2C3", at(11, 30), 1000);
     v = kiosk_canteen_view(fx.canteen);
-    CHECK_INT(v->screen, KIOSK_SCREEN_RESULT);
+    CHECK_STR(v->screen, "result");
     CHECK_INT(v->tone, KIOSK_TONE_SUCCESS);
     CHECK_STR(v->headline, "用餐成功");
-    CHECK_STR(v->status_text, "本机数据曾损坏，已恢复"); /* kept for staff on every screen */
     CHECK_STR(v->name, "张*兰");
     CHECK_STR(v->subline, "70-79岁 · 午餐");
     CHECK_STR(row_value(v, "餐费"), "¥15.00");
     CHECK_STR(row_value(v, "补贴"), "¥3.00");
     CHECK_STR(row_value(v, "您需支付"), "¥12.00");
     CHECK_STR(v->message, "本月补贴还剩 ¥197.00");
-    CHECK(v->voice_serial != serial);
-    CHECK(v->voice_count >= 3);
-    CHECK_STR(v->voice[0], "meal_ok");
-    CHECK_STR(v->voice[1], "subsidy");
+    CHECK(v->voice.serial != serial);
+    CHECK(v->voice.count >= 3);
+    CHECK_STR(v->voice.clips[0], "meal_ok");
+    CHECK_STR(v->voice.clips[1], "subsidy");
     CHECK_INT(meals_in(&fx), 1);
     const char *record_id = kiosk_canteen_last_record_id(fx.canteen);
     CHECK_INT(strlen(record_id), 36);
@@ -184,23 +206,23 @@ static void test_success_repeat_and_timeout(void)
     CHECK(number != NULL && strncmp(number + strlen("单号\n"), record_id, 32) == 0);
 
     /* The same card two seconds later: the same screen, no second meal. */
-    serial = v->voice_serial;
+    serial = v->voice.serial;
     tap(&fx, "04A1B2C3", at(11, 30) + 2000, 3000);
     v = kiosk_canteen_view(fx.canteen);
     CHECK_STR(v->headline, "用餐成功");
     CHECK_STR(row_value(v, "您需支付"), "¥12.00");
-    CHECK_STR(v->voice[0], "same_result");
-    CHECK(v->voice_serial != serial);
+    CHECK_STR(v->voice.clips[0], "same_result");
+    CHECK(v->voice.serial != serial);
     CHECK_INT(meals_in(&fx), 1);
     CHECK(strstr(last_event(&fx), "repeat") != NULL);
     CHECK(strstr(last_event(&fx), record_id) != NULL);
 
     /* The countdown runs and the screen goes back to idle by itself. */
-    kiosk_canteen_on_tick(fx.canteen, 3000 + 5500);
+    tick(&fx, 3000 + 5500);
     CHECK_INT(kiosk_canteen_view(fx.canteen)->countdown_s, 3);
     CHECK(kiosk_canteen_deadline(fx.canteen) <= 3000 + 8000);
-    kiosk_canteen_on_tick(fx.canteen, 3000 + 8000);
-    CHECK_INT(kiosk_canteen_view(fx.canteen)->screen, KIOSK_SCREEN_IDLE);
+    tick(&fx, 3000 + 8000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "idle");
 
     /* The other card of the same person, after the repeat window: already had lunch, here. */
     tap(&fx, "04A1B2C3D4E5F6", at(12, 10), 60000);
@@ -208,25 +230,25 @@ static void test_success_repeat_and_timeout(void)
     CHECK_INT(v->tone, KIOSK_TONE_REFUSED);
     CHECK_STR(v->headline, "本餐已经用过");
     CHECK_STR(v->message, "今天 11:30 已在本助餐点用过午餐");
-    CHECK_STR(v->voice[0], "already_had_meal");
+    CHECK_STR(v->voice.clips[0], "already_had_meal");
     CHECK_INT(meals_in(&fx), 1);
     CHECK(strstr(last_event(&fx), "already_had_meal") != NULL);
 
     /* Back pressed: idle at once. */
-    kiosk_canteen_on_press(fx.canteen, "back", at(12, 10), 61000);
-    CHECK_INT(kiosk_canteen_view(fx.canteen)->screen, KIOSK_SCREEN_IDLE);
+    kiosk_canteen_on_press(fx.canteen, "back", when(at(12, 10), 61000));
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "idle");
 
     /* The day view counts the one lunch. */
-    kiosk_canteen_on_press(fx.canteen, "dayview", at(12, 11), 62000);
+    kiosk_canteen_on_press(fx.canteen, "dayview", when(at(12, 11), 62000));
     v = kiosk_canteen_view(fx.canteen);
-    CHECK_INT(v->screen, KIOSK_SCREEN_DAY_VIEW);
-    CHECK_STR(v->table[0].cells[0], "合计");
-    CHECK_STR(v->table[0].cells[1], "1 份");
-    CHECK_STR(v->table[0].cells[2], "¥3.00");
-    CHECK_STR(v->table[0].cells[3], "¥12.00");
-    CHECK_INT(v->table_rows, 5); /* total, three meal types, one class */
-    CHECK_STR(v->table[2].cells[0], "午餐");
-    CHECK_STR(v->table[4].cells[0], "70-79岁"); /* the class's label, not its id */
+    CHECK_STR(v->screen, "dayview");
+    CHECK_STR(v->table.cells[0][0], "合计");
+    CHECK_STR(v->table.cells[0][1], "1 份");
+    CHECK_STR(v->table.cells[0][2], "¥3.00");
+    CHECK_STR(v->table.cells[0][3], "¥12.00");
+    CHECK_INT(v->table.row_count, 5); /* total, three meal types, one class */
+    CHECK_STR(v->table.cells[2][0], "午餐");
+    CHECK_STR(v->table.cells[4][0], "70-79岁"); /* the class's label, not its id */
     teardown(&fx);
 }
 
@@ -236,15 +258,15 @@ static void expect_refusal(fixture *fx, const char *uid, int64_t utc_ms, int64_t
 {
     long before = meals_in(fx);
     tap(fx, uid, utc_ms, mono_ms);
-    kiosk_view *v = kiosk_canteen_view(fx->canteen);
-    CHECK_INT(v->screen, KIOSK_SCREEN_RESULT);
+    const kiosk_view *v = kiosk_canteen_view(fx->canteen);
+    CHECK_STR(v->screen, "result");
     CHECK_INT(v->tone, KIOSK_TONE_REFUSED);
     CHECK_STR(v->headline, headline);
     CHECK(v->message[0] != '\0');
     CHECK(v->advice[0] != '\0');
-    CHECK(v->voice_count >= 1);
-    if (v->voice_count)
-        CHECK_STR(v->voice[0], reason_code);
+    CHECK(v->voice.count >= 1);
+    if (v->voice.count)
+        CHECK_STR(v->voice.clips[0], reason_code);
     CHECK_INT(meals_in(fx), before);
     char want[96];
     snprintf(want, sizeof want, "\"%s\"", reason_code);
@@ -312,39 +334,62 @@ static void test_monthly_cap_full_price(void)
         CHECK_INT(kiosk_store_add_meal(fx.store, &m), KIOSK_OK);
     }
     expect_refusal(&fx, "04415263", at(11, 30), 1000, "本月补贴已用完", "monthly_cap");
-    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
     CHECK_STR(row_value(v, "原价"), "¥15.00");
     CHECK_STR(v->advice, "可以按原价 ¥15.00 用餐，请到窗口付款");
-    CHECK_STR(v->voice[v->voice_count - 1], "full_price_ok");
+    CHECK_STR(v->voice.clips[v->voice.count - 1], "full_price_ok");
     CHECK(strstr(last_event(&fx), "full_price_allowed") != NULL);
     teardown(&fx);
 }
 
-/* The commit fails (another writer holds the database): an error screen, never "success", and
- * no record. The next tap after the lock is gone succeeds. */
+/* Another writer holds the database (an import, the sync worker): the diner is told "请稍等"
+ * at once, never "success" and no record, while the kiosk tries again; when the lock stays, an
+ * error screen. When the lock goes during the wait, the meal is served. */
 static void test_commit_failure(void)
 {
     fixture fx;
     setup(&fx, "locked", "fixed-by-class.json");
+    kiosk_store_set_busy_timeout(fx.store, 20);
     sqlite3 *other;
     CHECK_INT(sqlite3_open(fx.db_path, &other), SQLITE_OK);
     CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
     tap(&fx, "04A1B2C3", at(11, 30), 1000);
-    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->tone, KIOSK_TONE_INFO);
+    CHECK_STR(v->headline, "请稍等");
+    CHECK_STR(v->voice.clips[0], "please_wait");
+    CHECK(kiosk_canteen_deadline(fx.canteen) <= 1000 + 300);
+    CHECK_STR(kiosk_canteen_last_record_id(fx.canteen), "");
+    /* The lock stays: after the retries, an error and nothing recorded. */
+    int64_t mono = 1000;
+    for (int i = 0; i < 40 && strcmp(kiosk_canteen_view(fx.canteen)->headline, "请稍等") == 0; i++)
+        tick(&fx, mono += 300);
+    v = kiosk_canteen_view(fx.canteen);
     CHECK_INT(v->tone, KIOSK_TONE_ERROR);
     CHECK_STR(v->headline, "暂时无法用餐");
     CHECK_STR(v->advice, "请到窗口找工作人员");
-    CHECK_STR(v->voice[0], "error");
+    CHECK_STR(v->voice.clips[0], "error");
     CHECK_STR(kiosk_canteen_last_record_id(fx.canteen), "");
     CHECK(strstr(last_event(&fx), "\"error\"") != NULL);
     CHECK_INT(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(other);
     CHECK_INT(meals_in(&fx), 0);
 
     /* An error is not remembered as a result: the diner taps again and gets the meal. */
-    tap(&fx, "04A1B2C3", at(11, 31), 4000);
+    tap(&fx, "04A1B2C3", at(11, 31), mono += 4000);
     CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "用餐成功");
     CHECK_INT(meals_in(&fx), 1);
+
+    /* Locked again for another diner; the lock goes while "请稍等" is shown: served. */
+    CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    tap(&fx, "04415263", at(11, 32), mono += 20000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "请稍等");
+    tick(&fx, mono += 300);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "请稍等");
+    CHECK_INT(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    tick(&fx, mono += 300);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "用餐成功");
+    CHECK_INT(meals_in(&fx), 2);
+    sqlite3_close(other);
     teardown(&fx);
 }
 
@@ -353,34 +398,34 @@ static void test_id_card(void)
 {
     fixture fx;
     setup(&fx, "idcard", "fixed-by-class.json");
-    kiosk_canteen_on_id_number(fx.canteen, "320102193401010020", at(11, 30), 1000);
-    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    id_card(&fx, "320102193401010020", at(11, 30), 1000);
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
     CHECK_STR(v->headline, "用餐成功");
     CHECK_STR(v->name, "黄*香");
     CHECK_STR(row_value(v, "补贴"), "¥8.00");
     CHECK_INT(meals_in(&fx), 1);
     CHECK(strstr(last_event(&fx), "320102") == NULL); /* the number is never written */
 
-    kiosk_canteen_on_id_number(fx.canteen, "320102193401010020", at(11, 30) + 1000, 2000);
-    CHECK_STR(kiosk_canteen_view(fx.canteen)->voice[0], "same_result");
-    kiosk_canteen_on_id_number(fx.canteen, "320102193401010020", at(11, 50), 60000);
+    id_card(&fx, "320102193401010020", at(11, 30) + 1000, 2000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->voice.clips[0], "same_result");
+    id_card(&fx, "320102193401010020", at(11, 50), 60000);
     CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "本餐已经用过");
     CHECK_INT(meals_in(&fx), 1);
 
     /* A valid number that is not on the roster. */
     expect_refusal(&fx, "0A0B0C0D", at(11, 51), 80000, "未登记的卡", "unknown_card");
-    kiosk_canteen_on_id_number(fx.canteen, "32010419390707004x", at(11, 52), 100000);
+    id_card(&fx, "32010419390707004x", at(11, 52), 100000);
     v = kiosk_canteen_view(fx.canteen);
     CHECK_STR(v->headline, "未登记的卡");
     CHECK_STR(v->message, "这张身份证没有登记助餐服务");
 
     /* A misread: the check character does not match. */
-    kiosk_canteen_on_id_number(fx.canteen, "320102193401010021", at(11, 53), 120000);
+    id_card(&fx, "320102193401010021", at(11, 53), 120000);
     v = kiosk_canteen_view(fx.canteen);
     CHECK_INT(v->tone, KIOSK_TONE_ERROR);
     CHECK_STR(v->headline, "身份证没有读清楚");
     CHECK_STR(v->advice, "请把身份证重新放在读卡区");
-    CHECK_STR(v->voice[0], "id_again");
+    CHECK_STR(v->voice.clips[0], "id_again");
     CHECK(strstr(last_event(&fx), "bad_check") != NULL);
     CHECK_INT(meals_in(&fx), 1);
 
@@ -401,22 +446,22 @@ static void test_help(void)
 {
     fixture fx;
     setup(&fx, "help", "fixed-by-class.json");
-    kiosk_canteen_on_press(fx.canteen, "help", at(9, 0), 1000);
-    kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    kiosk_canteen_on_press(fx.canteen, "help", when(at(9, 0), 1000));
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
     CHECK_INT(v->tone, KIOSK_TONE_INFO);
     CHECK_STR(v->headline, "需要帮助吗？");
-    CHECK_STR(v->voice[0], "tap_card");
-    kiosk_canteen_on_press(fx.canteen, "dayview", at(9, 0), 1500); /* ignored off idle */
-    CHECK_INT(kiosk_canteen_view(fx.canteen)->screen, KIOSK_SCREEN_RESULT);
-    kiosk_canteen_on_tick(fx.canteen, 1000 + 15000);
-    CHECK_INT(kiosk_canteen_view(fx.canteen)->screen, KIOSK_SCREEN_IDLE);
+    CHECK_STR(v->voice.clips[0], "tap_card");
+    kiosk_canteen_on_press(fx.canteen, "dayview", when(at(9, 0), 1500)); /* ignored off idle */
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "result");
+    tick(&fx, 1000 + 15000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "idle");
     teardown(&fx);
 }
 
 int main(int argc, char **argv)
 {
     policy_dir = argc > 1 ? argv[1] : "tests/policies";
-    if (!mkdtemp(dir))
+    if (!(dir = check_scratch_dir("kiosk-canteen")))
         return 1;
     CHECK_INT(kiosk_clock_set_zone("Asia/Shanghai"), KIOSK_OK);
     test_success_repeat_and_timeout();
@@ -425,9 +470,6 @@ int main(int argc, char **argv)
     test_commit_failure();
     test_id_card();
     test_help();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    check_scratch_remove(dir);
     CHECK_DONE();
 }

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "reader.h"
+#include "device.h"
 
 typedef struct seen {
     pthread_mutex_t lock;
@@ -26,7 +26,7 @@ static void on_reading(void *user, const drv_reading *r)
     pthread_mutex_lock(&s->lock);
     if (r->kind == DRV_READING_LINE && s->count < 16)
         snprintf(s->lines[s->count++], 64, "%s", r->text);
-    else if (r->kind == DRV_READING_FAULT)
+    else if (r->kind == DRV_READING_STATE)
         s->faults++;
     else if (r->kind == DRV_READING_END)
         s->ends++;
@@ -58,8 +58,8 @@ static long long now_ms(void)
 
 int main(void)
 {
-    char dir[] = "/tmp/kiosk-drv-XXXXXX";
-    if (!mkdtemp(dir))
+    const char *dir = check_scratch_dir("kiosk-drv");
+    if (!dir)
         return 1;
     char fifo[128];
     snprintf(fifo, sizeof fifo, "%s/sim.fifo", dir);
@@ -68,11 +68,26 @@ int main(void)
     char err[200], spec[160];
     snprintf(spec, sizeof spec, "sim:%s", fifo);
 
-    CHECK(drv_reader_open("nfc:usb", on_reading, &s, err, sizeof err) == NULL);
-    CHECK(strstr(err, "no reader driver") != NULL);
-    CHECK(drv_reader_open("sim:/nonexistent/dir/fifo", on_reading, &s, err, sizeof err) == NULL);
+    CHECK(drv_reader_open("usb:1", NULL, on_reading, &s, err, sizeof err) == NULL);
+    CHECK(strstr(err, "no driver 'usb' (known: sim,") != NULL);
+    CHECK(drv_reader_open("sim:/nonexistent/dir/fifo", NULL, on_reading, &s, err, sizeof err) ==
+          NULL);
+    CHECK_INT(drv_reader_check("sim:-", NULL, err, sizeof err), KIOSK_OK);
+    drv_option speed = {"speed", "9600"};
+    drv_options opts = {&speed, 1};
+    CHECK_INT(drv_reader_check("sim:-", &opts, err, sizeof err), KIOSK_ERR_CONFIG);
+    CHECK(strstr(err, "speed") != NULL);
+    CHECK_STR(drv_option_get(&opts, "speed"), "9600");
+    CHECK(drv_option_get(&opts, "baud") == NULL);
+    /* Every registered driver has a name, a line of help and its ops. */
+    size_t readers = 0, printers = 0;
+    for (const drv_reader_ops *const *o = drv_reader_all(); *o; o++, readers++)
+        CHECK((*o)->name && (*o)->help && (*o)->check);
+    for (const drv_printer_ops *const *o = drv_printer_all(); *o; o++, printers++)
+        CHECK((*o)->name && (*o)->help && (*o)->check);
+    CHECK(readers >= 1);
 
-    drv_reader *r = drv_reader_open(spec, on_reading, &s, err, sizeof err);
+    drv_reader *r = drv_reader_open(spec, NULL, on_reading, &s, err, sizeof err);
     CHECK(r != NULL);
     int fd = open(fifo, O_WRONLY);
     CHECK(write(fd, "tap 04A1B2C3\nshot a.png\npartial", 31) == 31);

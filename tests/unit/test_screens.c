@@ -1,9 +1,12 @@
-/* test_screens.c - golden screenshots of every screen under SDL's offscreen driver and software
- * renderer, at 1920x1080, 1280x800 and portrait 1080x1920. A frame may differ from its golden
- * image in at most 0.2 % of pixels by more than 24 per channel (font rasterisers differ a
- * little between builds); on a mismatch <name>_actual.png is written next to the test binary.
- * KIOSK_REGEN_GOLDEN=1 rewrites the golden images (look at them before committing). Also
- * structural checks: no missing glyphs, buttons where expected and big enough to touch. */
+/* test_screens.c - golden screenshots under SDL's offscreen driver and software renderer, at
+ * 1920x1080, 1280x800 and portrait 1080x1920. The screens come from the real canteen flow (a
+ * store with the sample roster and policy, real taps) plus hand-built views of the generic
+ * layouts no flow shows yet (a form with a keypad). A frame must match its golden image in every
+ * pixel to within GOLDEN_TOLERANCE per channel: an unchanged render differs by 0, and a wrong
+ * amount (a self-check below draws ¥18.00 for ¥10.00) fails. On a mismatch <name>_actual.png is
+ * written next to the test binary; KIOSK_REGEN_GOLDEN=1 rewrites the golden images (look at each
+ * before committing). Also structural checks: no missing glyphs, buttons where expected and big
+ * enough to touch, counts beyond the view's arrays clamped. */
 #define _POSIX_C_SOURCE 200809L
 #include <SDL.h>
 #include <SDL_image.h>
@@ -12,98 +15,53 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "canteen.h"
 #include "check.h"
+#include "clock.h"
 #include "text.h"
 #include "ui.h"
 #include "view.h"
 
+/* Per-channel difference allowed; any pixel beyond it fails. Font rasterising is deterministic
+ * for one build of FreeType, so the headroom is for blending rounding only. */
+#define GOLDEN_TOLERANCE 2
+
 static const char *root;
+static const char *dir;
 
-static void frame(kiosk_view *v)
+static const kiosk_frame frame = {
+    .date_text = "2026年11月23日 星期一", .time_text = "11:30", .status_text = ""};
+
+/* --- the comparison ----------------------------------------------------------------------- */
+
+/* Pixels of a and b (same size, ARGB8888) that differ by more than the tolerance in a channel. */
+static long differing_pixels(SDL_Surface *a, SDL_Surface *b)
 {
-    snprintf(v->title, sizeof v->title, "鼓楼区华侨路长者食堂 · 助餐服务");
-    snprintf(v->date_text, sizeof v->date_text, "2026年11月23日 星期一");
-    snprintf(v->time_text, sizeof v->time_text, "11:30");
+    long differing = 0;
+    for (int y = 0; y < a->h; y++) {
+        const Uint8 *pa = (const Uint8 *)a->pixels + y * a->pitch;
+        const Uint8 *pb = (const Uint8 *)b->pixels + y * b->pitch;
+        for (int x = 0; x < a->w * 4; x += 4)
+            for (int c = 0; c < 3; c++)
+                if (abs(pa[x + c] - pb[x + c]) > GOLDEN_TOLERANCE) {
+                    differing++;
+                    break;
+                }
+    }
+    return differing;
 }
 
-static kiosk_view idle_view(void)
+static SDL_Surface *render(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
-    kiosk_view v = {.screen = KIOSK_SCREEN_IDLE};
-    frame(&v);
-    snprintf(v.prompt, sizeof v.prompt, "请刷卡");
-    snprintf(v.hint, sizeof v.hint, "请把助餐卡贴在下方读卡区");
-    return v;
-}
-
-static void row(kiosk_view *v, const char *label, const char *value, bool emphasis)
-{
-    kiosk_view_row *r = &v->rows[v->row_count++];
-    snprintf(r->label, sizeof r->label, "%s", label);
-    snprintf(r->value, sizeof r->value, "%s", value);
-    r->emphasis = emphasis;
-}
-
-static kiosk_view success_view(void)
-{
-    kiosk_view v = {.screen = KIOSK_SCREEN_RESULT, .tone = KIOSK_TONE_SUCCESS, .countdown_s = 8};
-    frame(&v);
-    snprintf(v.headline, sizeof v.headline, "用餐成功");
-    snprintf(v.name, sizeof v.name, "张*明");
-    snprintf(v.subline, sizeof v.subline, "80-89岁 · 午餐");
-    row(&v, "餐费", "¥15.00", false);
-    row(&v, "补贴", "¥5.00", false);
-    row(&v, "您需支付", "¥10.00", true);
-    snprintf(v.message, sizeof v.message, "本月补贴还剩 ¥145.00");
-    snprintf(v.advice, sizeof v.advice, "请到窗口付款取餐");
-    return v;
-}
-
-static kiosk_view refused_view(void)
-{
-    kiosk_view v = {.screen = KIOSK_SCREEN_RESULT, .tone = KIOSK_TONE_REFUSED, .countdown_s = 8};
-    frame(&v);
-    snprintf(v.headline, sizeof v.headline, "本餐已经用过");
-    snprintf(v.name, sizeof v.name, "欧**娜");
-    row(&v, "原价", "¥15.00", true);
-    snprintf(v.message, sizeof v.message, "今天 11:02 已在本助餐点用过午餐");
-    snprintf(v.advice, sizeof v.advice, "可以按原价 ¥15.00 用餐，请到窗口付款");
-    return v;
-}
-
-static kiosk_view error_view(void)
-{
-    kiosk_view v = {.screen = KIOSK_SCREEN_RESULT, .tone = KIOSK_TONE_ERROR, .countdown_s = 8};
-    frame(&v);
-    snprintf(v.headline, sizeof v.headline, "暂时无法用餐");
-    snprintf(v.message, sizeof v.message, "本机存储空间已满，记录没有保存");
-    snprintf(v.advice, sizeof v.advice, "请到窗口找工作人员");
-    return v;
-}
-
-static kiosk_view unknown_view(void)
-{
-    kiosk_view v = {.screen = KIOSK_SCREEN_RESULT, .tone = KIOSK_TONE_REFUSED, .countdown_s = 8};
-    frame(&v);
-    snprintf(v.headline, sizeof v.headline, "未登记的卡");
-    snprintf(v.message, sizeof v.message, "这张卡没有登记助餐服务");
-    snprintf(v.advice, sizeof v.advice, "请到窗口找工作人员");
-    return v;
-}
-
-static kiosk_view day_view(void)
-{
-    kiosk_view v = {.screen = KIOSK_SCREEN_DAY_VIEW, .countdown_s = 30};
-    frame(&v);
-    snprintf(v.table_title, sizeof v.table_title, "今日统计 2026-11-23");
-    static const char *cells[][4] = {
-        {"合计", "128 份", "¥612.00", "¥1308.00"},  {"早餐", "20 份", "¥40.00", "¥60.00"},
-        {"午餐", "96 份", "¥520.00", "¥1120.00"},   {"晚餐", "12 份", "¥52.00", "¥128.00"},
-        {"80-89岁", "40 份", "¥200.00", "¥400.00"}, {"低保/低保边缘", "6 份", "¥48.00", "¥42.00"}};
-    for (size_t i = 0; i < 6; i++)
-        for (int c = 0; c < 4; c++)
-            snprintf(v.table[i].cells[c], sizeof v.table[i].cells[c], "%s", cells[i][c]);
-    v.table_rows = 6;
-    return v;
+    char tmp[256], err[256];
+    snprintf(tmp, sizeof tmp, "%s/frame.png", dir);
+    CHECK_INT(ui_save_png(u, f, v, tmp, err, sizeof err), KIOSK_OK);
+    SDL_Surface *s = IMG_Load(tmp);
+    CHECK(s != NULL);
+    SDL_Surface *argb = s ? SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0) : NULL;
+    SDL_FreeSurface(s);
+    remove(tmp);
+    return argb;
 }
 
 static bool compare(const char *name, SDL_Surface *actual)
@@ -121,50 +79,29 @@ static bool compare(const char *name, SDL_Surface *actual)
     SDL_Surface *want = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_ARGB8888, 0);
     SDL_FreeSurface(loaded);
     bool same_size = want && want->w == actual->w && want->h == actual->h;
-    long differing = 0;
-    for (int y = 0; same_size && y < actual->h; y++) {
-        const Uint8 *a = (const Uint8 *)actual->pixels + y * actual->pitch;
-        const Uint8 *b = (const Uint8 *)want->pixels + y * want->pitch;
-        for (int x = 0; x < actual->w * 4; x += 4) {
-            for (int c = 0; c < 3; c++) {
-                if (abs(a[x + c] - b[x + c]) > 24) {
-                    differing++;
-                    break;
-                }
-            }
-        }
-    }
+    long differing = same_size ? differing_pixels(actual, want) : -1;
     SDL_FreeSurface(want);
-    long allowed = (long)actual->w * actual->h / 500;
-    bool ok = same_size && differing <= allowed;
+    bool ok = same_size && differing == 0;
     if (!ok) {
         char out[1024];
         snprintf(out, sizeof out, "%s_actual.png", name);
         IMG_SavePNG(actual, out);
-        fprintf(stderr, "%s: %ld pixels differ (allowed %ld)%s; wrote %s\n", name, differing,
-                allowed, same_size ? "" : ", size differs", out);
+        fprintf(stderr, "%s: %ld pixels differ by more than %d%s; wrote %s\n", name, differing,
+                GOLDEN_TOLERANCE, same_size ? "" : " (size differs)", out);
     }
     return ok;
 }
 
-static void shoot(ui *u, const char *name, const kiosk_view *v)
+static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_view *v)
 {
-    char tmp[256];
-    snprintf(tmp, sizeof tmp, "/tmp/kiosk-screen-%d.png", (int)getpid());
-    char err[256];
-    CHECK_INT(ui_save_png(u, v, tmp, err, sizeof err), 0);
-    SDL_Surface *s = IMG_Load(tmp);
-    CHECK(s != NULL);
-    if (s) {
-        SDL_Surface *argb = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
-        bool ok = compare(name, argb);
-        if (!ok)
-            fprintf(stderr, "golden mismatch: %s\n", name);
-        CHECK(ok);
-        SDL_FreeSurface(argb);
-        SDL_FreeSurface(s);
-    }
-    remove(tmp);
+    SDL_Surface *s = render(u, f, v);
+    if (!s)
+        return;
+    bool ok = compare(name, s);
+    if (!ok)
+        fprintf(stderr, "golden mismatch: %s\n", name);
+    CHECK(ok);
+    SDL_FreeSurface(s);
 }
 
 static void check_button(ui *u, const char *id)
@@ -181,53 +118,279 @@ static void check_button(ui *u, const char *id)
     CHECK_STR(ui_widget_at(u, x + w / 2, y + h / 2), id);
 }
 
-static void screens_at(int w, int h, const char *suffix, bool all)
+/* --- views from the real canteen flow ------------------------------------------------------- */
+
+typedef struct canteen_fixture {
+    kiosk_flow_settings settings;
+    kiosk_store *store;
+    kiosk_policy_set *policies;
+    kiosk_canteen *canteen;
+    int64_t mono;
+} canteen_fixture;
+
+static int64_t at(int hh, int mm)
+{
+    return kiosk_clock_local_midnight_ms((kiosk_date){2026, 11, 23}) +
+           ((int64_t)hh * 60 + mm) * 60000;
+}
+
+static void fixture_open(canteen_fixture *fx)
+{
+    memset(fx, 0, sizeof *fx);
+    char path[1024], err[256];
+    snprintf(path, sizeof path, "%s/screens.db", dir);
+    CHECK_INT(kiosk_store_open(path, &fx->store, err, sizeof err), KIOSK_OK);
+    snprintf(path, sizeof path, "%s/tests/data/roster-sample.csv", root);
+    FILE *csv = fopen(path, "r");
+    CHECK(csv != NULL);
+    kiosk_import_stats stats;
+    CHECK_INT(kiosk_store_import_roster(fx->store, csv, (kiosk_date){2026, 11, 23}, &stats, err,
+                                        sizeof err),
+              KIOSK_OK);
+    fclose(csv);
+    snprintf(path, sizeof path, "%s/tests/policies/fixed-by-class.json", root);
+    FILE *f = fopen(path, "rb");
+    static char json[65536];
+    size_t n = f ? fread(json, 1, sizeof json, f) : 0;
+    if (f)
+        fclose(f);
+    CHECK_INT(kiosk_store_put_policy(fx->store, json, n, err, sizeof err), KIOSK_OK);
+    CHECK_INT(kiosk_store_load_policies(fx->store, &fx->policies), KIOSK_OK);
+    kiosk_flow_settings *s = &fx->settings;
+    s->result_seconds = 8;
+    s->repeat_tap_seconds = 10;
+    snprintf(s->kiosk_id, sizeof s->kiosk_id, "k-screens");
+    snprintf(s->site_name, sizeof s->site_name, "鼓楼区华侨路长者食堂");
+    snprintf(s->site.canteen_id, sizeof s->site.canteen_id, "gulou-hql");
+    snprintf(s->site.area.city, sizeof s->site.area.city, "320100");
+    snprintf(s->site.area.district, sizeof s->site.area.district, "320102");
+    snprintf(s->site.area.street, sizeof s->site.area.street, "320102002");
+    kiosk_flow_env env = {.settings = s, .store = fx->store, .policies = fx->policies};
+    fx->canteen = kiosk_canteen_new(&env);
+    CHECK(fx->canteen != NULL);
+}
+
+static void fixture_close(canteen_fixture *fx)
+{
+    kiosk_canteen_free(fx->canteen);
+    kiosk_policy_set_free(fx->policies);
+    kiosk_store_close(fx->store);
+}
+
+/* A tap at local 11:30 + minute on a fresh (not repeated) monotonic time. */
+static const kiosk_view *tap(canteen_fixture *fx, const char *hex, int64_t utc_ms)
+{
+    kiosk_card card = {.uid_len = strlen(hex) / 2};
+    for (size_t i = 0; i < card.uid_len; i++)
+        sscanf(hex + 2 * i, "%2hhx", &card.uid[i]);
+    kiosk_canteen_on_card(fx->canteen, &card, (kiosk_now){utc_ms, fx->mono += 60000});
+    return kiosk_canteen_view(fx->canteen);
+}
+
+/* The screens a diner meets, in one fixed order so the store holds the same meals each run. */
+typedef struct canteen_screens {
+    kiosk_view idle, success, already, unknown, blocked, wrong_canteen, outside, help, dayview;
+} canteen_screens;
+
+static void collect_canteen_screens(canteen_screens *out)
+{
+    canteen_fixture fx;
+    fixture_open(&fx);
+    out->idle = *kiosk_canteen_view(fx.canteen);
+    out->success = *tap(&fx, "04A7B8C9", at(11, 30)); /* 88: lunch 15.00 - 5.00 = 10.00 */
+    out->already = *tap(&fx, "04A7B8C9", at(11, 42));
+    out->unknown = *tap(&fx, "0A0B0C0D", at(11, 43));
+    out->blocked = *tap(&fx, "04E5F6A7", at(11, 44));
+    out->wrong_canteen = *tap(&fx, "04EBFC0D", at(11, 45));
+    out->outside = *tap(&fx, "04A1B2C3", at(15, 0));
+    kiosk_canteen_on_press(fx.canteen, "back", (kiosk_now){at(15, 1), fx.mono += 1000});
+    kiosk_canteen_on_press(fx.canteen, "help", (kiosk_now){at(15, 1), fx.mono += 1000});
+    out->help = *kiosk_canteen_view(fx.canteen);
+    kiosk_canteen_on_press(fx.canteen, "back", (kiosk_now){at(15, 2), fx.mono += 1000});
+    kiosk_canteen_on_press(fx.canteen, "dayview", (kiosk_now){at(15, 2), fx.mono += 1000});
+    out->dayview = *kiosk_canteen_view(fx.canteen);
+    fixture_close(&fx);
+    /* The figures are the flow's, checked here so a golden image never hides a wrong amount. */
+    CHECK_STR(out->success.headline, "用餐成功");
+    CHECK_INT(out->success.figure_count, 3);
+    CHECK_STR(out->success.figures[2].value, "¥10.00");
+    CHECK_STR(out->already.headline, "本餐已经用过");
+    CHECK_STR(out->unknown.headline, "未登记的卡");
+    CHECK_STR(out->blocked.headline, "此卡已停用");
+    CHECK_STR(out->wrong_canteen.headline, "此卡只能在发卡助餐点使用");
+    CHECK_STR(out->outside.headline, "现在不是用餐时间");
+    CHECK_STR(out->dayview.table.cells[0][1], "1 份");
+}
+
+/* --- hand-built views of generic layouts ---------------------------------------------------- */
+
+static void add_button(kiosk_view *v, const char *id, const char *label, kiosk_role role)
+{
+    kiosk_button *b = &v->buttons[v->button_count++];
+    snprintf(b->id, sizeof b->id, "%s", id);
+    snprintf(b->label, sizeof b->label, "%s", label);
+    b->role = role;
+}
+
+static kiosk_view keypad_view(void)
+{
+    kiosk_view v = {.layout = KIOSK_LAYOUT_FORM, .tone = KIOSK_TONE_INFO, .countdown_s = 40};
+    snprintf(v.screen, sizeof v.screen, "keypad");
+    snprintf(v.title, sizeof v.title, "鼓楼区婚姻登记处 · 预约取号");
+    snprintf(v.headline, sizeof v.headline, "请输入预约号");
+    snprintf(v.message, sizeof v.message, "预约号在预约成功的短信里，共 8 位数字");
+    snprintf(v.advice, sizeof v.advice, "输入后按“确定”");
+    v.keypad.shown = true;
+    snprintf(v.keypad.value, sizeof v.keypad.value, "2026 11");
+    snprintf(v.keypad.backspace_label, sizeof v.keypad.backspace_label, "删除");
+    snprintf(v.keypad.confirm_label, sizeof v.keypad.confirm_label, "确定");
+    add_button(&v, "back", "返回", KIOSK_ROLE_NAV);
+    return v;
+}
+
+static kiosk_view choices_view(void)
+{
+    kiosk_view v = {.layout = KIOSK_LAYOUT_FORM, .tone = KIOSK_TONE_INFO};
+    snprintf(v.screen, sizeof v.screen, "choices");
+    snprintf(v.title, sizeof v.title, "鼓楼区华侨路长者食堂 · 助餐服务");
+    snprintf(v.headline, sizeof v.headline, "请选择套餐");
+    snprintf(v.message, sizeof v.message, "选好后请刷卡");
+    static const char *const meals[] = {"A 套餐 ¥12.00", "B 套餐 ¥15.00", "C 套餐 ¥18.00",
+                                        "素食 ¥10.00"};
+    for (int i = 0; i < 4; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "menu%d", i + 1);
+        add_button(&v, id, meals[i], KIOSK_ROLE_SECONDARY);
+    }
+    add_button(&v, "back", "返回", KIOSK_ROLE_NAV);
+    return v;
+}
+
+/* --- the tests ------------------------------------------------------------------------------ */
+
+static ui *open_ui(int w, int h, const char *reader_position)
 {
     char fonts[1024];
     snprintf(fonts, sizeof fonts, "%s/fonts", root);
-    ui_options opts = {
-        .width = w, .height = h, .headless = true, .font_dir = fonts, .reader_position = "bottom"};
+    ui_options opts = {.width = w,
+                       .height = h,
+                       .headless = true,
+                       .font_dir = fonts,
+                       .reader_position = reader_position};
     bool no_display;
-    char err[256], name[64];
+    char err[256];
     ui *u = ui_new(&opts, &no_display, err, sizeof err);
-    CHECK(u != NULL);
-    if (!u) {
+    if (!u)
         fprintf(stderr, "%s\n", err);
+    CHECK(u != NULL);
+    return u;
+}
+
+static void screens_at(const canteen_screens *c, int w, int h, bool all)
+{
+    char suffix[32], name[96];
+    snprintf(suffix, sizeof suffix, "%dx%d", w, h);
+    ui *u = open_ui(w, h, "bottom");
+    if (!u)
         return;
-    }
-    kiosk_view v = idle_view();
     snprintf(name, sizeof name, "idle_%s", suffix);
-    shoot(u, name, &v);
+    shoot(u, name, &frame, &c->idle);
     check_button(u, "help");
     check_button(u, "dayview");
     CHECK(ui_widget_at(u, 1, h - 1) == NULL);
-    v = success_view();
     snprintf(name, sizeof name, "success_%s", suffix);
-    shoot(u, name, &v);
+    shoot(u, name, &frame, &c->success);
     check_button(u, "back");
     CHECK(!ui_widget_rect(u, "help", &(int){0}, &(int){0}, &(int){0}, &(int){0}));
+    snprintf(name, sizeof name, "refused_already_had_meal_%s", suffix);
+    shoot(u, name, &frame, &c->already);
+    snprintf(name, sizeof name, "refused_wrong_canteen_%s", suffix);
+    shoot(u, name, &frame, &c->wrong_canteen);
+    snprintf(name, sizeof name, "keypad_%s", suffix);
+    kiosk_view k = keypad_view();
+    shoot(u, name, &frame, &k);
+    static const char *const keys[] = {"key0", "key1", "key5", "key9", "backspace", "confirm",
+                                       "back"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        check_button(u, keys[i]);
     if (all) {
-        v = refused_view();
-        shoot(u, "refused_already_had_meal_1920x1080", &v);
-        v = error_view();
-        shoot(u, "error_disk_full_1920x1080", &v);
-        v = unknown_view();
-        shoot(u, "refused_unknown_card_1920x1080", &v);
-        v = day_view();
-        shoot(u, "day_view_1920x1080", &v);
+        shoot(u, "refused_unknown_card_1920x1080", &frame, &c->unknown);
+        shoot(u, "refused_card_blocked_1920x1080", &frame, &c->blocked);
+        shoot(u, "refused_outside_hours_1920x1080", &frame, &c->outside);
+        shoot(u, "help_1920x1080", &frame, &c->help);
+        shoot(u, "day_view_1920x1080", &frame, &c->dayview);
         check_button(u, "back");
+        kiosk_view m = choices_view();
+        shoot(u, "choices_1920x1080", &frame, &m);
+        check_button(u, "menu1");
+        check_button(u, "menu4");
+        /* The staff line the app adds on the idle screen. */
+        kiosk_frame staff = frame;
+        snprintf(staff.status_text, sizeof staff.status_text, "本机数据曾损坏，已恢复 · 打印机缺纸");
+        shoot(u, "idle_status_1920x1080", &staff, &c->idle);
     }
     CHECK_INT(ui_text_missing_glyphs(ui_text_engine(u)), 0);
     ui_free(u);
 }
 
+/* The comparison itself must be able to fail: the success screen with ¥18.00 for ¥10.00 differs
+ * from its golden image. */
+static void test_wrong_amount_is_caught(const canteen_screens *c)
+{
+    ui *u = open_ui(1920, 1080, "bottom");
+    if (!u)
+        return;
+    kiosk_view wrong = c->success;
+    snprintf(wrong.figures[2].value, sizeof wrong.figures[2].value, "¥18.00");
+    SDL_Surface *right = render(u, &frame, &c->success), *bad = render(u, &frame, &wrong);
+    if (right && bad) {
+        CHECK_INT(differing_pixels(right, right), 0);
+        long differing = differing_pixels(right, bad);
+        fprintf(stderr, "¥18.00 for ¥10.00: %ld pixels differ\n", differing);
+        CHECK(differing > 100);
+    }
+    SDL_FreeSurface(right);
+    SDL_FreeSurface(bad);
+    ui_free(u);
+}
+
+/* A flow that claims more figures, buttons or rows than a view holds must not make ui read past
+ * its arrays (AddressSanitizer watches this test). */
+static void test_counts_are_clamped(const canteen_screens *c)
+{
+    ui *u = open_ui(1280, 800, "right");
+    if (!u)
+        return;
+    kiosk_view v = c->dayview;
+    v.table.row_count = 1000;
+    v.button_count = 1000;
+    v.figure_count = 1000;
+    v.voice.count = 1000;
+    SDL_Surface *s = render(u, &frame, &v);
+    CHECK(s != NULL);
+    SDL_FreeSurface(s);
+    v = c->success;
+    v.figure_count = (size_t)-1;
+    s = render(u, &frame, &v);
+    CHECK(s != NULL);
+    SDL_FreeSurface(s);
+    ui_render(u, &frame, &v);
+    ui_free(u);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2)
+    if (argc < 2 || !(dir = check_scratch_dir("kiosk-screens")))
         return 2;
     root = argv[1];
-    screens_at(1920, 1080, "1920x1080", true);
-    screens_at(1280, 800, "1280x800", false);
-    screens_at(1080, 1920, "1080x1920", false);
+    CHECK_INT(kiosk_clock_set_zone("Asia/Shanghai"), KIOSK_OK);
+    static canteen_screens c;
+    collect_canteen_screens(&c);
+    screens_at(&c, 1920, 1080, true);
+    screens_at(&c, 1280, 800, false);
+    screens_at(&c, 1080, 1920, false);
+    test_wrong_amount_is_caught(&c);
+    test_counts_are_clamped(&c);
+    check_scratch_remove(dir);
     CHECK_DONE();
 }

@@ -3,6 +3,9 @@
  * (without the directory the asset checks are skipped). */
 #include "check.h"
 #include "policy.h"
+#include "canteen.h"
+#include "canteen_words.h"
+#include "flow.h"
 #include "speech.h"
 
 #include <stdbool.h>
@@ -116,7 +119,7 @@ static bool in_clip_list(const char *name)
 
 static void test_clip_list(void)
 {
-    CHECK_STR(kiosk_speech_clip_name(KIOSK_CLIP_MEAL_OK), "meal_ok");
+    CHECK_STR(kiosk_speech_clip_name(KIOSK_CLIP_YUAN), "yuan");
     CHECK_STR(kiosk_speech_clip_name(KIOSK_CLIP_D0), "d0");
     CHECK(kiosk_speech_clip_name(KIOSK_CLIP_COUNT) == NULL);
     CHECK(kiosk_speech_clip_name((kiosk_clip)-1) == NULL);
@@ -124,10 +127,16 @@ static void test_clip_list(void)
         for (size_t j = i + 1; j < KIOSK_CLIP_COUNT; j++)
             CHECK(strcmp(kiosk_speech_all_clips[i], kiosk_speech_all_clips[j]) != 0);
 
-    /* Every refusal reason has its spoken prompt (canteen.c says the reason's code). */
-    for (int r = KIOSK_REASON_OK + 1; r < KIOSK_REASON_COUNT; r++)
-        if (!in_clip_list(kiosk_reason_code((kiosk_reason)r)))
-            CHECK_STR(kiosk_reason_code((kiosk_reason)r), "(a clip in kiosk_speech_all_clips)");
+    /* Every refusal reason has its spoken prompt in the canteen's words, and the flow lists it
+     * among its clips (which test_assets checks against the files). */
+    for (int r = KIOSK_REASON_OK + 1; r < KIOSK_REASON_COUNT; r++) {
+        const char *clip = canteen_reasons[r].clip;
+        bool listed = false;
+        for (size_t i = 0; clip && kiosk_canteen_flow.clips[i]; i++)
+            listed = listed || strcmp(kiosk_canteen_flow.clips[i], clip) == 0;
+        if (!listed)
+            CHECK_STR(kiosk_reason_code((kiosk_reason)r), "(a reason with a listed clip)");
+    }
 
     /* Every name an amount can produce is in the shared list (so it is checked below too). */
     static const int64_t samples[] = {
@@ -184,16 +193,27 @@ static bool tsv_lists(const char *dir, const char *wanted, bool check_wavs)
     return found;
 }
 
+static void check_clip_file(const char *dir, const char *name)
+{
+    if (!tsv_lists(dir, name, false))
+        CHECK_STR(name, "(a clip listed in clips.tsv)");
+    if (!file_exists(dir, name))
+        CHECK_STR(name, "(a clip with a WAV file)");
+}
+
+/* Every clip a number needs and every clip any registered flow may name has its file. */
 static void test_assets(const char *dir)
 {
     tsv_lists(dir, NULL, true);
-    for (size_t i = 0; i < KIOSK_CLIP_COUNT; i++) {
-        const char *name = kiosk_speech_all_clips[i];
-        if (!tsv_lists(dir, name, false))
-            CHECK_STR(name, "(a clip listed in clips.tsv)");
-        if (!file_exists(dir, name))
-            CHECK_STR(name, "(a clip with a WAV file)");
+    for (size_t i = 0; i < KIOSK_CLIP_COUNT; i++)
+        check_clip_file(dir, kiosk_speech_all_clips[i]);
+    size_t flows = 0;
+    for (const kiosk_flow_ops *const *f = kiosk_flow_all(); *f; f++, flows++) {
+        CHECK((*f)->clips != NULL);
+        for (size_t i = 0; (*f)->clips && (*f)->clips[i]; i++)
+            check_clip_file(dir, (*f)->clips[i]);
     }
+    CHECK(flows >= 1);
 }
 
 int main(int argc, char **argv)

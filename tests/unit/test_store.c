@@ -15,7 +15,7 @@
 #include "clock.h"
 #include "store.h"
 
-static char dir[] = "/tmp/kiosk-store-XXXXXX";
+static const char *dir;
 static const kiosk_date today = {2026, 11, 23};
 
 static const char *path_in_dir(const char *name)
@@ -428,7 +428,7 @@ static void test_policies(void)
 
 int main(void)
 {
-    if (!mkdtemp(dir))
+    if (!(dir = check_scratch_dir("kiosk-store")))
         return 1;
     CHECK_INT(kiosk_clock_set_zone("Asia/Shanghai"), KIOSK_OK);
     test_open_migrate_durable();
@@ -438,5 +438,6 @@ int main(void)
     test_meals();
     test_policies();
     test_disk_full();
+    check_scratch_remove(dir);
     CHECK_DONE();
 }

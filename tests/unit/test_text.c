@@ -110,8 +110,11 @@ int main(int argc, char **argv)
     CHECK(ui_text_new(r, "/nonexistent", err, sizeof err) == NULL);
     CHECK(strstr(err, "cannot open font") != NULL);
 
-    check_dir(argv[1], "kiosk");
-    check_dir(argv[1], "ui");
+    static const char *const dirs[] = {"kiosk",         "kiosk/contract", "kiosk/domain",
+                                       "kiosk/store",   "kiosk/flows",    "ui",
+                                       "drivers"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        check_dir(argv[1], dirs[i]);
     CHECK(literals_checked > 40);
     uint32_t missing;
     CHECK(ui_text_bundled_covers(text, "¥0123456789.ABCxyz￥，。：", &missing));

@@ -19,7 +19,7 @@
 #define TOLERANCE_FRAMES MS_TO_FRAMES(20)
 
 static const char *voice_dir;
-static char tmp_dir[] = "/tmp/test_voice_XXXXXX";
+static const char *tmp_dir;
 static int outputs;
 
 typedef struct capture {
@@ -332,7 +332,7 @@ int main(int argc, char **argv)
         return 2;
     }
     voice_dir = argv[1];
-    if (!mkdtemp(tmp_dir)) {
+    if (!(tmp_dir = check_scratch_dir("kiosk-voice"))) {
         perror("mkdtemp");
         return 2;
     }

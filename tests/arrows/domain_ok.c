@@ -1,0 +1,8 @@
+/* domain_ok.c - a probe of the include arrows (tests/arrows/README.md). */
+#include "error.h"
+
+int arrow_probe(void);
+int arrow_probe(void)
+{
+    return 0;
+}

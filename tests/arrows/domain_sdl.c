@@ -1,0 +1,8 @@
+/* domain_sdl.c - a probe of the include arrows (tests/arrows/README.md). */
+#include <SDL.h>
+
+int arrow_probe(void);
+int arrow_probe(void)
+{
+    return 0;
+}

@@ -1,0 +1,8 @@
+/* drivers_ok.c - a probe of the include arrows (tests/arrows/README.md). */
+#include "event.h"
+
+int arrow_probe(void);
+int arrow_probe(void)
+{
+    return 0;
+}

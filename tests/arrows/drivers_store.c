@@ -1,0 +1,8 @@
+/* drivers_store.c - a probe of the include arrows (tests/arrows/README.md). */
+#include "store.h"
+
+int arrow_probe(void);
+int arrow_probe(void)
+{
+    return 0;
+}

@@ -1,0 +1,8 @@
+/* store_ok.c - a probe of the include arrows (tests/arrows/README.md). */
+#include "policy.h"
+
+int arrow_probe(void);
+int arrow_probe(void)
+{
+    return 0;
+}
