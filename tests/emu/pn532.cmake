@@ -1,0 +1,17 @@
+# The PN532 emulator (a reader on a pty, speaking HSU frames) and the tests that run libnfc, the
+# kiosk's nfc driver and the real kiosk binary against it. Each test starts its own emulator on
+# its own pty, so they may run in parallel.
+add_executable(pn532_emu emu/pn532_emu.c)
+target_link_libraries(pn532_emu PRIVATE util)
+
+add_library(pn532_harness STATIC emu/pn532_harness.c)
+target_include_directories(pn532_harness PUBLIC emu)
+target_link_libraries(pn532_harness PUBLIC kiosk_contract)
+
+# libnfc alone against the emulator: the protocol, the card kinds, the faults.
+add_executable(test_pn532_emu emu/test_pn532_emu.c)
+target_include_directories(test_pn532_emu PRIVATE unit)
+target_link_libraries(test_pn532_emu PRIVATE pn532_harness PkgConfig::LIBNFC Threads::Threads)
+add_test(NAME test_pn532_emu COMMAND test_pn532_emu $<TARGET_FILE:pn532_emu>)
+set_tests_properties(test_pn532_emu PROPERTIES LABELS unit TIMEOUT 60
+  ENVIRONMENT "${KIOSK_TEST_ENV};LIBNFC_AUTO_SCAN=false")
