@@ -120,3 +120,17 @@ bool kiosk_inbox_wait(kiosk_inbox *inbox, int64_t timeout_ms)
     pthread_mutex_unlock(&inbox->lock);
     return got;
 }
+
+bool kiosk_inbox_free_slots_clear(kiosk_inbox *inbox)
+{
+    pthread_mutex_lock(&inbox->lock);
+    bool clear = true;
+    for (size_t i = inbox->count; i < inbox->capacity && clear; i++) {
+        const unsigned char *b =
+            (const unsigned char *)&inbox->ring[(inbox->head + i) % inbox->capacity];
+        for (size_t k = 0; k < sizeof inbox->ring[0]; k++)
+            clear = clear && b[k] == 0;
+    }
+    pthread_mutex_unlock(&inbox->lock);
+    return clear;
+}

@@ -24,6 +24,9 @@ bool kiosk_inbox_pop(kiosk_inbox *inbox, kiosk_event *out);
 /* Waits up to timeout_ms (-1 = no limit) until an event is queued or the inbox is closed;
  * true when an event is there. For main loops whose video driver cannot wait for input. */
 bool kiosk_inbox_wait(kiosk_inbox *inbox, int64_t timeout_ms);
+/* For tests: true when every slot that holds no queued event is all zero bytes (events may
+ * carry an ID card: nothing stays behind once taken). */
+bool kiosk_inbox_free_slots_clear(kiosk_inbox *inbox);
 /* Wakes blocked producers and refuses further pushes (shutdown). */
 void kiosk_inbox_close(kiosk_inbox *inbox);
 

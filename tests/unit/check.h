@@ -46,7 +46,7 @@ static int check_count;
  * when it cannot be made. The path is static storage; check_scratch_remove deletes it and all it
  * holds, so a test leaves nothing behind. */
 char *mkdtemp(char *template);
-static const char *check_scratch_dir(const char *prefix)
+static inline const char *check_scratch_dir(const char *prefix)
 {
     static char path[512];
     const char *tmp = getenv("TMPDIR");
@@ -54,7 +54,7 @@ static const char *check_scratch_dir(const char *prefix)
     return mkdtemp(path);
 }
 
-static void check_scratch_remove(const char *path)
+static inline void check_scratch_remove(const char *path)
 {
     char cmd[600];
     if (!path)

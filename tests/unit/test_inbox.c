@@ -100,10 +100,26 @@ static void test_close_unblocks_full_producer(void)
     kiosk_inbox_free(inbox);
 }
 
+/* An ID card's number leaves nothing behind in the ring once the event is taken. */
+static void test_personal_data_cleared(void)
+{
+    kiosk_inbox *in = kiosk_inbox_new(4, NULL, NULL);
+    kiosk_event ev = {.kind = KIOSK_EV_IDCARD};
+    snprintf(ev.u.idcard.number, sizeof ev.u.idcard.number, "320102193401010020");
+    snprintf(ev.u.idcard.name, sizeof ev.u.idcard.name, "黄桂香");
+    CHECK_INT(kiosk_inbox_push(in, &ev), KIOSK_OK);
+    kiosk_event out;
+    CHECK(kiosk_inbox_pop(in, &out));
+    CHECK_STR(out.u.idcard.number, "320102193401010020");
+    CHECK(kiosk_inbox_free_slots_clear(in));
+    kiosk_inbox_free(in);
+}
+
 int main(void)
 {
     test_order_and_wake();
     test_many_producers();
     test_close_unblocks_full_producer();
+    test_personal_data_cleared();
     CHECK_DONE();
 }

@@ -276,6 +276,153 @@ static void test_meals(void)
     sqlite3_close(db);
 }
 
+/* The outbox as the sync worker reads it: pending rows in sequence order, bounded by count and
+ * by payload bytes (never stuck on one large record), answers marked in one transaction. */
+static void test_outbox_batches(void)
+{
+    kiosk_store *s = open_store("outbox.db");
+    kiosk_outbox_stats st;
+    CHECK_INT(kiosk_store_outbox_stats(s, &st), KIOSK_OK);
+    CHECK_INT(st.pending, 0);
+    CHECK(st.oldest_pending_ms == -1 && st.last_ack_ms == -1);
+    kiosk_meal_entry m[5];
+    for (int i = 0; i < 5; i++) {
+        m[i] = sample_meal(1795404600000LL + i * 1000, today, 690 + i, 1500, 500);
+        CHECK_INT(kiosk_store_add_meal(s, &m[i]), KIOSK_OK);
+    }
+    kiosk_outbox_batch b;
+    CHECK_INT(kiosk_store_outbox_pending(s, 3, 1 << 20, &b), KIOSK_OK);
+    CHECK_INT(b.count, 3);
+    for (size_t i = 0; i < b.count; i++) {
+        CHECK_INT(b.items[i].device_seq, (long long)i + 1);
+        CHECK_STR(b.items[i].kind, "meal");
+        CHECK(memcmp(b.items[i].record_id.bytes, m[i].record_id.bytes, 16) == 0);
+        CHECK(strstr(b.items[i].payload, "\"subsidy_fen\":500") != NULL);
+    }
+    size_t one = strlen(b.items[0].payload);
+    kiosk_outbox_batch_cleanup(&b);
+    CHECK_INT(kiosk_store_outbox_pending(s, 10, one, &b), KIOSK_OK);
+    CHECK_INT(b.count, 1); /* one record's bytes */
+    kiosk_outbox_batch_cleanup(&b);
+    CHECK_INT(kiosk_store_outbox_pending(s, 10, 1, &b), KIOSK_OK);
+    CHECK_INT(b.count, 1); /* smaller than any record: still one, the queue moves */
+    kiosk_outbox_batch_cleanup(&b);
+
+    kiosk_outbox_result r[3] = {{m[0].record_id, KIOSK_OUTBOX_ACKED, NULL},
+                                {m[1].record_id, KIOSK_OUTBOX_REJECTED, "schema"},
+                                {m[2].record_id, KIOSK_OUTBOX_RETRY, "timeout"}};
+    CHECK_INT(kiosk_store_outbox_mark(s, r, 3, 1795404700000LL), KIOSK_OK);
+    CHECK_INT(kiosk_store_outbox_stats(s, &st), KIOSK_OK);
+    CHECK_INT(st.pending, 3);
+    CHECK_INT(st.rejected, 1);
+    CHECK_INT(st.last_ack_ms, 1795404700000LL);
+    CHECK_INT(st.oldest_pending_ms, m[2].created_utc_ms);
+    CHECK_INT(kiosk_store_outbox_pending(s, 10, 1 << 20, &b), KIOSK_OK);
+    CHECK_INT(b.count, 3); /* the retried one first, still in sequence order */
+    CHECK_INT(b.items[0].device_seq, 3);
+    CHECK_INT(b.items[0].attempts, 1);
+    kiosk_outbox_batch_cleanup(&b);
+    /* A marked row keeps its payload: the triggers refuse any change to it. */
+    sqlite3 *db;
+    sqlite3_open(path_in_dir("outbox.db"), &db);
+    CHECK(sqlite3_exec(db, "UPDATE outbox SET payload = '{}' WHERE device_seq = 1", NULL, NULL,
+                       NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM outbox WHERE state = 'rejected'", NULL, NULL, NULL) !=
+          SQLITE_OK);
+    sqlite3_close(db);
+    kiosk_store_close(s);
+}
+
+/* The apply functions the import and sync's pulls share: upserts change rows in place, deletes
+ * are tombstones (the person's meals stay), all inside one transaction or none. */
+static void test_apply_functions(void)
+{
+    kiosk_store *s = open_store("apply.db");
+    kiosk_person_row p = {.person = {.birth = {1940, 1, 2}, .active = true, .local_hukou = true}};
+    snprintf(p.person_id, sizeof p.person_id, "AP-1");
+    snprintf(p.name_masked, sizeof p.name_masked, "王*明");
+    kiosk_card_row c = {.info = {.blocked = false}};
+    uint8_t uid[4] = {1, 2, 3, 4};
+    kiosk_store_card_key(s, uid, 4, c.card_key);
+    snprintf(c.person_id, sizeof c.person_id, "AP-1");
+    CHECK_INT(kiosk_store_begin(s), KIOSK_OK);
+    CHECK_INT(kiosk_store_upsert_person(s, &p), KIOSK_OK);
+    CHECK_INT(kiosk_store_upsert_card(s, &c), KIOSK_OK);
+    CHECK_INT(kiosk_store_commit(s), KIOSK_OK);
+    kiosk_holder h;
+    CHECK_INT(kiosk_store_find_card(s, c.card_key, &h), KIOSK_OK);
+    CHECK_STR(h.name_masked, "王*明");
+    CHECK(!h.card.blocked);
+    /* A pull blocks the card: the next lookup sees it. */
+    c.info.blocked = true;
+    CHECK_INT(kiosk_store_begin(s), KIOSK_OK);
+    CHECK_INT(kiosk_store_upsert_card(s, &c), KIOSK_OK);
+    CHECK_INT(kiosk_store_commit(s), KIOSK_OK);
+    CHECK_INT(kiosk_store_find_card(s, c.card_key, &h), KIOSK_OK);
+    CHECK(h.card.blocked);
+    /* A rolled-back page changes nothing. */
+    CHECK_INT(kiosk_store_begin(s), KIOSK_OK);
+    CHECK_INT(kiosk_store_delete_card(s, c.card_key), KIOSK_OK);
+    kiosk_store_rollback(s);
+    CHECK_INT(kiosk_store_find_card(s, c.card_key, &h), KIOSK_OK);
+    /* A tombstone for the person takes the cards with it; a meal of theirs stays. */
+    kiosk_meal_entry m = sample_meal(1795404600000LL, today, 690, 1500, 500);
+    snprintf(m.person_id, sizeof m.person_id, "AP-1");
+    CHECK_INT(kiosk_store_add_meal(s, &m), KIOSK_OK);
+    CHECK_INT(kiosk_store_begin(s), KIOSK_OK);
+    CHECK_INT(kiosk_store_delete_person(s, "AP-1"), KIOSK_OK);
+    CHECK_INT(kiosk_store_commit(s), KIOSK_OK);
+    CHECK_INT(kiosk_store_find_card(s, c.card_key, &h), KIOSK_ERR_NOT_FOUND);
+    bool exists = false;
+    CHECK_INT(kiosk_store_has_meal(s, &m.record_id, &exists), KIOSK_OK);
+    CHECK(exists);
+    kiosk_store_rollback(s); /* outside a transaction: nothing to do, no error */
+    kiosk_store_close(s);
+}
+
+/* More meals in a month than the caller's buffer: an error, never a silently cut history (a
+ * limit judged on part of it would let a diner past the cap). */
+static void test_month_meals_overflow(void)
+{
+    kiosk_store *s = open_store("many.db");
+    for (int i = 0; i < 130; i++) {
+        kiosk_date d = {2026, 11, 1 + i % 28};
+        kiosk_meal_entry m = sample_meal(1795404600000LL + i, d, 420 + i % 3 * 200, 1500, 100);
+        CHECK_INT(kiosk_store_add_meal(s, &m), KIOSK_OK);
+    }
+    static kiosk_meal_record recs[200];
+    size_t n = 0;
+    CHECK_INT(kiosk_store_month_meals(s, "p1", today, recs, 128, &n), KIOSK_ERR_TOO_BIG);
+    CHECK(strstr(kiosk_store_errmsg(s), "more than 128") != NULL);
+    CHECK_INT(kiosk_store_month_meals(s, "p1", today, recs, 200, &n), KIOSK_OK);
+    CHECK_INT(n, 130);
+    for (size_t i = 1; i < n; i++) /* oldest first */
+        CHECK(kiosk_date_cmp(recs[i - 1].at.date, recs[i].at.date) <= 0);
+    kiosk_store_close(s);
+}
+
+/* The database file deleted or replaced while the kiosk runs: a commit would land in a file
+ * nobody reads again, so it is refused and no meal is shown as stored. */
+static void test_file_replaced(void)
+{
+    kiosk_store *s = open_store("gone.db");
+    kiosk_meal_entry m = sample_meal(1795404600000LL, today, 690, 1500, 500);
+    CHECK_INT(kiosk_store_add_meal(s, &m), KIOSK_OK);
+    CHECK_INT(unlink(path_in_dir("gone.db")), 0);
+    m = sample_meal(1795404600001LL, today, 691, 1500, 500);
+    CHECK_INT(kiosk_store_add_meal(s, &m), KIOSK_ERR_GONE);
+    CHECK(strstr(kiosk_store_errmsg(s), "deleted or replaced") != NULL);
+    kiosk_store_close(s);
+    /* Replaced by another file at the same path. */
+    s = open_store("swap.db");
+    kiosk_store *other = open_store("swap2.db");
+    kiosk_store_close(other);
+    CHECK_INT(rename(path_in_dir("swap2.db"), path_in_dir("swap.db")), 0);
+    m = sample_meal(1795404600002LL, today, 692, 1500, 500);
+    CHECK_INT(kiosk_store_add_meal(s, &m), KIOSK_ERR_GONE);
+    kiosk_store_close(s);
+}
+
 /* The disk fills up: writes fail, add_meal reports it, and every meal it accepted is there. */
 static void test_disk_full(void)
 {
@@ -437,6 +584,10 @@ int main(void)
     test_roster_import();
     test_meals();
     test_policies();
+    test_outbox_batches();
+    test_apply_functions();
+    test_month_meals_overflow();
+    test_file_replaced();
     test_disk_full();
     check_scratch_remove(dir);
     CHECK_DONE();

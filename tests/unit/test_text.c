@@ -134,6 +134,16 @@ int main(int argc, char **argv)
     CHECK(ui_text_fallback_glyphs(text) >= 1);
     CHECK_INT(ui_text_missing_glyphs(text), 0);
 
+    /* A run of characters no font has (private use, plane 16) longer than the renderer's run
+     * buffer: drawn as boxes and counted, never written past the buffer (ASan watches). */
+    static char many[4 * 500 + 1];
+    for (int i = 0; i < 500; i++)
+        memcpy(many + 4 * i, "\xF4\x8F\xBF\xBD", 4); /* U+10FFFD */
+    unsigned long before = ui_text_missing_glyphs(text);
+    ui_text_style small = {24, false, 0x111111, UI_ALIGN_LEFT, 0, 1};
+    ui_text_draw(text, many, &small, 0, 0);
+    CHECK(ui_text_missing_glyphs(text) > before);
+
     /* Wrapping: a long sentence at 56 px in 600 px takes several lines; one line shrinks. */
     const char *sentence = "把助餐卡贴在下方读卡区，屏幕会显示补贴和应付金额";
     ui_text_style wrap = {56, false, 0x111111, UI_ALIGN_LEFT, 600, 3};
