@@ -1,0 +1,25 @@
+# The ESC/POS printer: the builder byte for byte and through the test decoder (test_escpos), the
+# driver on a file, a FIFO and a pseudo-terminal where the test plays the printer
+# (test_escpos_driver, a few seconds of real time), and a fuzz run of the status parser, the
+# decoder and the builder (fuzz_escpos). Label unit: the driver runs alone, not in the kiosk.
+add_library(escpos_decode STATIC emu/escpos_decode.c)
+target_include_directories(escpos_decode PUBLIC emu)
+target_link_libraries(escpos_decode PUBLIC kiosk_contract)
+
+foreach(entry test_escpos:30 test_escpos_driver:60)
+  string(REPLACE ":" ";" parts ${entry})
+  list(GET parts 0 name)
+  list(GET parts 1 seconds)
+  add_executable(${name} emu/${name}.c)
+  target_include_directories(${name} PRIVATE unit)
+  target_link_libraries(${name} PRIVATE escpos_decode kiosk_drivers kiosk_domain util)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit ENVIRONMENT "${KIOSK_TEST_ENV}"
+    TIMEOUT ${seconds})
+endforeach()
+
+add_executable(fuzz_escpos fuzz/fuzz_escpos.c fuzz/fuzz_driver.c)
+target_link_libraries(fuzz_escpos PRIVATE escpos_decode kiosk_drivers)
+add_test(NAME fuzz_escpos COMMAND fuzz_escpos --runs=20000
+  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/escpos)
+set_tests_properties(fuzz_escpos PROPERTIES LABELS fuzz TIMEOUT 300)
