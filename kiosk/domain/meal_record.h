@@ -24,7 +24,11 @@ typedef struct kiosk_meal_entry {
     int64_t created_utc_ms;
     kiosk_local_time at;
     kiosk_decision decision; /* approved; amounts, class, policy version */
+    kiosk_order order;       /* where the price came from: set meal, menu item, bill */
 } kiosk_meal_entry;
+
+/* "set", "menu", "bill": the price source's code in records and exports. */
+const char *kiosk_price_source_code(kiosk_price_source s);
 
 /* The canonical JSON of a meal (compact, keys sorted), malloc'd; NULL when out of memory. The
  * caller frees it. */

@@ -9,24 +9,14 @@
 /* --- reasons ------------------------------------------------------------------------------- */
 
 static const char *const reason_codes[] = {
-#define REASON_CODE(e, code, zh) code,
+#define REASON_CODE(e, code) code,
     KIOSK_REASON_MAP(REASON_CODE)
 #undef REASON_CODE
-};
-static const char *const reason_texts[] = {
-#define REASON_TEXT(e, code, zh) zh,
-    KIOSK_REASON_MAP(REASON_TEXT)
-#undef REASON_TEXT
 };
 
 const char *kiosk_reason_code(kiosk_reason r)
 {
     return r >= 0 && r < KIOSK_REASON_COUNT ? reason_codes[r] : "unknown";
-}
-
-const char *kiosk_reason_text(kiosk_reason r)
-{
-    return r >= 0 && r < KIOSK_REASON_COUNT ? reason_texts[r] : "";
 }
 
 int kiosk_policy_class_index(const kiosk_policy *pol, const char *id)

@@ -41,8 +41,16 @@ static int64_t percent_of(int64_t amount, int percent)
     return (amount * percent + 50) / 100;
 }
 
+/* Whether a diner meets a residence condition (of the policy or of one rule). */
+static bool resides(residence_rule rule, const kiosk_person *person)
+{
+    return rule == RESIDENCE_ANY || person->local_hukou ||
+           (rule == RESIDENCE_RESIDENT && person->local_resident);
+}
+
 /* Whether a rule applies to this diner and meal, and its raw amount (before clipping to the
- * price). `base` is what a percentage is taken of. */
+ * price). `base` is what a percentage is taken of. The residence condition of the rule is the
+ * caller's (see applies). */
 static bool rule_amount(const policy_rule *r, uint32_t classes, kiosk_meal_type t, int64_t price,
                         int64_t base, int64_t *amount)
 {
@@ -69,75 +77,87 @@ static bool rule_amount(const policy_rule *r, uint32_t classes, kiosk_meal_type 
     return !r->must_exceed || price > *amount;
 }
 
-static bool same_date(kiosk_date a, kiosk_date b)
-{
-    return kiosk_date_cmp(a, b) == 0;
-}
+/* The context of one meal's subsidy. */
+typedef struct meal_ctx {
+    const kiosk_policy *pol;
+    const kiosk_person *person;
+    uint32_t classes;
+    kiosk_meal_type type;
+    int64_t price;
+    bool day_subsidy_given; /* a once-a-day subsidy was already given today */
+    bool residence_excluded; /* a rule would have applied but for its residence condition */
+} meal_ctx;
 
-static bool valid_meal_type(kiosk_meal_type t)
+/* The amount of a rule for this meal, or false when it does not apply. A per-day rule applies
+ * only while no once-a-day subsidy was given today, from any rule of any class: a diner who fits
+ * several classes gets the day's subsidy once (就高不重复享受). */
+static bool applies(meal_ctx *m, const policy_rule *r, int64_t base, int64_t *amount)
 {
-    return t >= 0 && t < KIOSK_MEAL_COUNT;
-}
-
-/* A per-day subsidy goes with the first subsidised meal of the day that qualifies for it. The
- * record does not say which rules paid, but whether a meal qualified follows from the policy,
- * the diner's classes and the meal type alone, so it is worked out again here. */
-static bool day_rule_used(const kiosk_policy *pol, const policy_rule *r, uint32_t classes,
-                          const kiosk_meal_history *h, kiosk_date today)
-{
-    for (size_t i = 0; i < h->count; i++) {
-        const kiosk_meal_record *m = &h->items[i];
-        if (m->subsidy_fen <= 0 || !same_date(m->at.date, today) || !valid_meal_type(m->meal_type))
-            continue;
-        if (!pol->meals[m->meal_type].served)
-            continue;
-        int64_t price = price_for(pol, m->meal_type, classes), amount;
-        if (rule_amount(r, classes, m->meal_type, price, price, &amount))
-            return true;
+    if (r->per_day && m->day_subsidy_given)
+        return false;
+    if (!rule_amount(r, m->classes, m->type, m->price, base, amount))
+        return false;
+    if (!resides(r->residence, m->person)) {
+        m->residence_excluded = true;
+        return false;
     }
-    return false;
+    return true;
 }
 
 typedef struct subsidy {
     int64_t amount;  /* 0..price */
+    int64_t canteen; /* the part the canteen gives itself */
+    int64_t day;     /* the part that is the once-a-day subsidy */
     int class_index; /* whose rule gave most; -1 = none */
 } subsidy;
 
-/* Base rules combine by "highest" or "sum"; stacking rules are then added one after the other
- * in document order, each limited to what is left to pay. The class reported is the one whose
- * base rule gave the most (the first such rule on a tie); a stacking rule names the class only
- * when no base rule gave anything. */
-static subsidy compute_subsidy(const kiosk_policy *pol, uint32_t classes, kiosk_meal_type t,
-                               int64_t price, const kiosk_meal_history *h, kiosk_date today)
+static void take_part(subsidy *s, const policy_rule *r, int64_t part)
 {
-    subsidy s = {0, -1};
-    int64_t combined = 0, best_part = 0;
+    s->amount += part;
+    if (r->paid_by_canteen)
+        s->canteen += part;
+    if (r->per_day)
+        s->day += part;
+}
+
+/* Base rules combine by "highest" (the largest one alone) or "sum" (in document order, each at
+ * most what is left of the price); stacking rules are then added one after the other in
+ * document order, each limited to what is left to pay. The class reported is the one whose base
+ * rule gave the most (the first such rule on a tie); a stacking rule names the class only when
+ * no base rule gave anything. Each part keeps who pays it and whether it is the day's subsidy. */
+static subsidy compute_subsidy(meal_ctx *m)
+{
+    const kiosk_policy *pol = m->pol;
+    subsidy s = {0, 0, 0, -1};
+    int64_t best_part = 0;
+    const policy_rule *best = NULL;
     for (int i = 0; i < pol->rule_count; i++) {
         const policy_rule *r = &pol->rules[i];
         int64_t amount;
-        if (r->stack || !rule_amount(r, classes, t, price, price, &amount))
+        if (r->stack || !applies(m, r, m->price, &amount))
             continue;
-        if (r->per_day && day_rule_used(pol, r, classes, h, today))
-            continue;
-        amount = amount < price ? amount : price;
-        combined = pol->combine_sum ? combined + amount : (amount > combined ? amount : combined);
+        if (pol->combine_sum) {
+            int64_t part = amount < m->price - s.amount ? amount : m->price - s.amount;
+            take_part(&s, r, part);
+        }
+        amount = amount < m->price ? amount : m->price;
         if (amount > best_part) {
             best_part = amount;
+            best = r;
             s.class_index = r->class_index;
         }
     }
-    s.amount = combined < price ? combined : price;
+    if (!pol->combine_sum && best)
+        take_part(&s, best, best_part);
+    bool from_base = s.amount > 0;
     for (int i = 0; i < pol->rule_count; i++) {
         const policy_rule *r = &pol->rules[i];
-        int64_t left = price - s.amount, amount;
-        if (!r->stack ||
-            !rule_amount(r, classes, t, price, r->of_remainder ? left : price, &amount))
-            continue;
-        if (r->per_day && day_rule_used(pol, r, classes, h, today))
+        int64_t left = m->price - s.amount, amount;
+        if (!r->stack || !applies(m, r, r->of_remainder ? left : m->price, &amount))
             continue;
         amount = amount < left ? amount : left;
-        s.amount += amount;
-        if (combined == 0 && amount > best_part) {
+        take_part(&s, r, amount);
+        if (!from_base && amount > best_part) {
             best_part = amount;
             s.class_index = r->class_index;
         }
@@ -213,6 +233,35 @@ static bool earlier(const kiosk_meal_record *a, const kiosk_meal_record *b)
     return x < y;
 }
 
+kiosk_meal_summary kiosk_meal_summarize(const kiosk_meal_record *items, size_t n, kiosk_date today)
+{
+    kiosk_meal_summary sum;
+    memset(&sum, 0, sizeof sum);
+    for (size_t i = 0; items && i < n; i++) {
+        const kiosk_meal_record *m = &items[i];
+        if (m->subsidy_fen <= 0 || m->at.date.year != today.year ||
+            m->at.date.month != today.month)
+            continue;
+        sum.month_subsidy_fen = saturating_add(sum.month_subsidy_fen, m->subsidy_fen - m->canteen_fen);
+        if (kiosk_date_cmp(m->at.date, today) != 0)
+            continue;
+        sum.day_subsidy_given_fen = saturating_add(sum.day_subsidy_given_fen, m->day_subsidy_fen);
+        sum.day_count++;
+        if (!sum.has_last_of_day || !earlier(m, &sum.last_of_day)) {
+            sum.has_last_of_day = true;
+            sum.last_of_day = *m;
+        }
+        if (m->meal_type < 0 || m->meal_type >= KIOSK_MEAL_COUNT)
+            continue;
+        sum.type_count[m->meal_type]++;
+        if (!sum.has_last_of_type[m->meal_type] || !earlier(m, &sum.last_of_type[m->meal_type])) {
+            sum.has_last_of_type[m->meal_type] = true;
+            sum.last_of_type[m->meal_type] = *m;
+        }
+    }
+    return sum;
+}
+
 static kiosk_decision refuse(kiosk_decision d, kiosk_reason reason)
 {
     d.approved = false;
@@ -230,7 +279,8 @@ static void set_class(kiosk_decision *d, const kiosk_policy *pol, int index)
 
 kiosk_decision kiosk_policy_decide(const kiosk_policy *policy, const kiosk_person *person,
                                    const kiosk_card_info *card, const kiosk_site *site,
-                                   const kiosk_meal_history *history, kiosk_local_time at)
+                                   const kiosk_meal_summary *meals, kiosk_local_time at,
+                                   const kiosk_order *order)
 {
     kiosk_decision d;
     memset(&d, 0, sizeof d);
@@ -238,33 +288,16 @@ kiosk_decision kiosk_policy_decide(const kiosk_policy *policy, const kiosk_perso
     d.month_remaining_fen = -1;
     if (!policy || !person || !site)
         return refuse(d, KIOSK_REASON_NO_POLICY);
-    kiosk_meal_history none = {NULL, 0};
-    const kiosk_meal_history *h = history && history->items ? history : &none;
+    kiosk_meal_summary none;
+    memset(&none, 0, sizeof none);
+    const kiosk_meal_summary *h = meals ? meals : &none;
     snprintf(d.policy_version, sizeof d.policy_version, "%s", policy->version);
     d.meal_type = kiosk_policy_meal_at(policy, at);
 
-    int64_t month_used = 0, remaining = -1;
-    const kiosk_meal_record *last_of_type = NULL, *last_of_day = NULL;
-    size_t of_type = 0, of_day = 0;
-    for (size_t i = 0; i < h->count; i++) {
-        const kiosk_meal_record *m = &h->items[i];
-        if (m->subsidy_fen <= 0 || m->at.date.year != at.date.year ||
-            m->at.date.month != at.date.month)
-            continue;
-        month_used = saturating_add(month_used, m->subsidy_fen);
-        if (!same_date(m->at.date, at.date))
-            continue;
-        if (!last_of_day || !earlier(m, last_of_day))
-            last_of_day = m;
-        of_day++;
-        if (m->meal_type != d.meal_type)
-            continue;
-        if (!last_of_type || !earlier(m, last_of_type))
-            last_of_type = m;
-        of_type++;
-    }
+    int64_t remaining = -1;
     if (policy->monthly_cap_fen >= 0) {
-        remaining = policy->monthly_cap_fen > month_used ? policy->monthly_cap_fen - month_used : 0;
+        int64_t used = h->month_subsidy_fen > 0 ? h->month_subsidy_fen : 0;
+        remaining = policy->monthly_cap_fen > used ? policy->monthly_cap_fen - used : 0;
         d.month_remaining_fen = remaining;
     }
 
@@ -280,63 +313,71 @@ kiosk_decision kiosk_policy_decide(const kiosk_policy *policy, const kiosk_perso
         return refuse(d, KIOSK_REASON_NOT_ELIGIBLE_AGE);
     bool outside[KIOSK_LEVEL_COUNT];
     outside_areas(&person->home, &site->area, outside);
-    if ((policy->residence == RESIDENCE_HUKOU && !person->local_hukou) ||
-        (policy->residence == RESIDENCE_RESIDENT && !person->local_hukou &&
-         !person->local_resident) ||
+    if (!resides(policy->residence, person) ||
         (policy->refuse_outside_city && outside[KIOSK_LEVEL_CITY]))
         return refuse(d, KIOSK_REASON_NOT_ELIGIBLE_RESIDENCE);
     if (d.meal_type == KIOSK_MEAL_NONE)
         return refuse(d, KIOSK_REASON_OUTSIDE_MEAL_HOURS);
 
     uint32_t classes = classes_of(policy, person, age);
-    d.price_fen = price_for(policy, d.meal_type, classes);
+    /* A bill or a menu item sets the price; the policy's price (by class) otherwise. */
+    bool given_price = order && order->source != KIOSK_PRICE_SET && order->price_fen >= 0;
+    d.price_fen = given_price ? order->price_fen : price_for(policy, d.meal_type, classes);
     d.pay_fen = d.price_fen;
-    subsidy s = compute_subsidy(policy, classes, d.meal_type, d.price_fen, h, at.date);
+    meal_ctx ctx = {policy, person, classes, d.meal_type, d.price_fen,
+                    h->day_subsidy_given_fen > 0, false};
+    subsidy s = compute_subsidy(&ctx);
     if (s.class_index < 0)
         for (int i = 0; i < policy->class_count && s.class_index < 0; i++)
             if (classes >> i & 1u)
                 s.class_index = i;
     set_class(&d, policy, s.class_index);
+    if (s.amount == 0 && ctx.residence_excluded && policy->refuse_outside_rule_residence)
+        return refuse(d, KIOSK_REASON_NOT_ELIGIBLE_RESIDENCE);
 
     /* Funding follows the person: a level listed in follows_person whose area the diner is
-     * outside pays nothing, and the diner pays that part. */
-    int64_t shares[KIOSK_LEVEL_COUNT], kept = 0;
-    fund(policy, s.amount, shares);
+     * outside pays nothing of the government's part, and the diner pays that part. What the
+     * canteen gives itself is not billed to anyone and stays. */
+    int64_t shares[KIOSK_LEVEL_COUNT], government = 0;
+    fund(policy, s.amount - s.canteen, shares);
     for (int l = 0; l < KIOSK_LEVEL_COUNT; l++) {
         if (policy->follows[l] && outside[l])
             shares[l] = 0;
-        kept += shares[l];
+        government += shares[l];
     }
 
     /* Limits and the cap are about subsidised meals: a meal that would get nothing is simply
-     * sold at its price. */
-    if (kept > 0) {
+     * sold at its price. The cap counts (and cuts) the government's part only. */
+    if (government + s.canteen > 0) {
         d.full_price_allowed = policy->full_price_over_limit;
-        if (policy->per_type_limit && of_type >= (size_t)policy->per_type_limit) {
-            d.previous = last_of_type;
+        if (policy->per_type_limit && h->type_count[d.meal_type] >= policy->per_type_limit) {
+            d.has_previous = h->has_last_of_type[d.meal_type];
+            d.previous = h->last_of_type[d.meal_type];
             return refuse(d, KIOSK_REASON_ALREADY_HAD_MEAL);
         }
-        if (policy->per_day_limit && of_day >= (size_t)policy->per_day_limit) {
-            d.previous = last_of_day;
+        if (policy->per_day_limit && h->day_count >= policy->per_day_limit) {
+            d.has_previous = h->has_last_of_day;
+            d.previous = h->last_of_day;
             return refuse(d, KIOSK_REASON_DAILY_LIMIT);
         }
-        if (remaining == 0)
+        if (remaining == 0 && government > 0)
             return refuse(d, KIOSK_REASON_MONTHLY_CAP);
         d.full_price_allowed = false;
-        if (remaining > 0 && remaining < kept) {
+        if (remaining >= 0 && remaining < government) {
             int64_t weights[KIOSK_LEVEL_COUNT];
             memcpy(weights, shares, sizeof weights);
             split(remaining, weights, shares);
-            kept = remaining;
+            government = remaining;
         }
     }
     d.approved = true;
     d.reason = KIOSK_REASON_OK;
-    d.subsidy_fen = kept;
-    d.pay_fen = d.price_fen - kept;
+    d.canteen_fen = s.canteen;
+    d.subsidy_fen = government + s.canteen;
+    d.pay_fen = d.price_fen - d.subsidy_fen;
+    d.day_subsidy_fen = s.day < d.subsidy_fen ? s.day : d.subsidy_fen;
     memcpy(d.funding_fen, shares, sizeof shares);
     if (remaining >= 0)
-        d.month_remaining_fen = remaining - kept;
+        d.month_remaining_fen = remaining - government;
     return d;
 }
-

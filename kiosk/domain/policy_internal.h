@@ -46,6 +46,8 @@ typedef struct policy_rule {
     bool stack;
     bool of_remainder; /* a stacking percent taken of what is left to pay, not of the price */
     bool must_exceed;  /* applies only when the price is above the rule's amount */
+    residence_rule residence; /* whom the rule serves (户籍, residents, anyone) */
+    bool paid_by_canteen;     /* the canteen gives this amount itself, not the government */
 } policy_rule;
 
 struct kiosk_policy {
@@ -55,6 +57,9 @@ struct kiosk_policy {
     residence_rule residence;
     bool cards_anywhere;
     bool refuse_outside_city;
+    /* A diner whose only rules are closed to them by residence is refused (not_eligible_
+     * residence) rather than served at full price. */
+    bool refuse_outside_rule_residence;
     bool follows[KIOSK_LEVEL_COUNT];
     policy_meal meals[KIOSK_MEAL_COUNT];
     int class_count;

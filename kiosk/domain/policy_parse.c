@@ -228,21 +228,26 @@ static bool is_identifier(const char *s, size_t max_len, bool allow_dot)
 
 static kiosk_rc parse_eligibility(parser *p, json_t *root, kiosk_policy *pol)
 {
-    static const char *const keys[] = {"min_age", "residence", "note", NULL};
+    static const char *const keys[] = {"min_age", "residence", "outside_rule_residence", "note",
+                                       NULL};
     static const char *const residences[] = {"any", "resident", "hukou", NULL};
+    static const char *const outside_rule[] = {"full_price", "refuse", NULL};
     json_t *o;
     kiosk_rc rc = get_object(p, root, "eligibility", "", false, &o);
     if (rc != KIOSK_OK || !o)
         return rc;
     int64_t min_age = -1;
-    int residence = RESIDENCE_ANY;
+    int residence = RESIDENCE_ANY, refuse = 0;
     rc = check_keys(p, o, "eligibility", keys);
     if (rc == KIOSK_OK)
         rc = get_int(p, o, "min_age", "eligibility", 0, POLICY_AGE_MAX, &min_age);
     if (rc == KIOSK_OK)
         rc = get_enum(p, o, "residence", "eligibility", residences, &residence);
+    if (rc == KIOSK_OK)
+        rc = get_enum(p, o, "outside_rule_residence", "eligibility", outside_rule, &refuse);
     pol->min_age = (int)min_age;
     pol->residence = (residence_rule)residence;
+    pol->refuse_outside_rule_residence = refuse == 1;
     return rc;
 }
 
@@ -509,16 +514,20 @@ static kiosk_rc parse_rule(parser *p, json_t *o, const char *path, kiosk_policy 
                                        "min_spend_fen",
                                        "price_must_exceed_subsidy",
                                        "stack",
+                                       "residence",
+                                       "paid_by",
                                        "note",
                                        NULL};
     static const char *const kinds[] = {"fixed", "percent", "pay", NULL};
+    static const char *const residences[] = {"any", "resident", "hukou", NULL};
+    static const char *const payers[] = {"government", "canteen", NULL};
     static const char *const pers[] = {"meal", "day", NULL};
     static const char *const bases[] = {"price", "remainder", NULL};
     char sub[PATH_MAX_LEN], q[48];
     if (!json_is_object(o))
         return fail(p, path, "must be an object");
     const char *class_id;
-    int kind = -1, per = 0, base = 0;
+    int kind = -1, per = 0, base = 0, residence = RESIDENCE_ANY, payer = 0;
     kiosk_rc rc = check_keys(p, o, path, keys);
     if (rc == KIOSK_OK)
         rc = get_string(p, o, "class", path, true, &class_id);
@@ -580,8 +589,14 @@ static kiosk_rc parse_rule(parser *p, json_t *o, const char *path, kiosk_policy 
         rc = get_bool(p, o, "price_must_exceed_subsidy", path, &r->must_exceed);
     if (rc == KIOSK_OK)
         rc = get_bool(p, o, "stack", path, &r->stack);
+    if (rc == KIOSK_OK)
+        rc = get_enum(p, o, "residence", path, residences, &residence);
+    if (rc == KIOSK_OK)
+        rc = get_enum(p, o, "paid_by", path, payers, &payer);
     if (rc != KIOSK_OK)
         return rc;
+    r->residence = (residence_rule)residence;
+    r->paid_by_canteen = payer == 1;
     r->per_day = per == 1;
     r->of_remainder = base == 1;
     if (r->per_day && kind != RULE_FIXED) {

@@ -36,7 +36,6 @@ static const char *const state_names[] = {
 };
 
 #define RECENT_TAPS      16
-#define HISTORY_MAX      128 /* a month holds at most 3 meals x 31 days of one person */
 #define DAY_VIEW_SECONDS 30
 #define HELP_SECONDS     15
 /* A database locked by another writer (an import, the sync worker) is tried again this often,
@@ -76,7 +75,6 @@ struct kiosk_canteen {
     bool has_receipt;
     kiosk_receipt receipt;
     char receipt_name[KIOSK_NAME_MASKED_MAX], receipt_class[KIOSK_CLASS_LABEL_MAX];
-    kiosk_meal_record history[HISTORY_MAX];
 };
 
 /* Every state change goes through here, so the log shows the path a tap took. */
@@ -273,7 +271,7 @@ static void show_error(kiosk_canteen *c, const char *message, int64_t now_mono_m
 
 static void describe_previous(kiosk_canteen *c, const kiosk_decision *d, char *out, size_t size)
 {
-    const kiosk_meal_record *p = d->previous;
+    const kiosk_meal_record *p = d->has_previous ? &d->previous : NULL;
     if (!p) {
         snprintf(out, size, "%s%s", W->previous_had, kiosk_meal_type_label(d->meal_type));
         return;
@@ -507,16 +505,15 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
 
     kiosk_local_time at = kiosk_clock_local(now.utc_ms);
     const kiosk_policy *policy = kiosk_policy_set_in_force(c->policies, at.date);
-    size_t count = 0;
-    rc = kiosk_store_month_meals(c->store, holder.person_id, at.date, c->history, HISTORY_MAX,
-                                 &count);
+    kiosk_meal_summary earlier;
+    rc = kiosk_store_meal_summary(c->store, holder.person_id, at.date, &earlier);
     if (rc != KIOSK_OK) {
         store_problem(c, rc, key, by, NULL, W->error_read, now);
         return;
     }
-    kiosk_meal_history history = {c->history, count};
-    kiosk_decision d = kiosk_policy_decide(
-        policy, &holder.person, by == BY_CARD ? &holder.card : NULL, &c->opts->site, &history, at);
+    kiosk_decision d =
+        kiosk_policy_decide(policy, &holder.person, by == BY_CARD ? &holder.card : NULL,
+                            &c->opts->site, &earlier, at, NULL);
     if (!d.approved) {
         show_refusal(c, by, &holder, &d, policy, now.mono_ms);
         log_meal_event(c, "refused", &d, NULL, now.utc_ms);

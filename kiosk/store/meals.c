@@ -1,5 +1,5 @@
 /* meals.c - meal records: the durable commit of a served meal with its outbox row, and the
- * person's meals of a month for the policy's limits. */
+ * summary of a person's earlier meals that the policy's limits need. */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +46,10 @@ kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal)
     sqlite3_bind_int64(st, 15, d->funding_fen[KIOSK_LEVEL_STREET]);
     sqlite3_bind_text(st, 16, d->class_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 17, d->policy_version, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 18, d->canteen_fen);
+    sqlite3_bind_int64(st, 19, d->day_subsidy_fen);
+    sqlite3_bind_text(st, 20, kiosk_price_source_code(meal->order.source), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 21, meal->order.item, -1, SQLITE_STATIC);
     bool ok = store_step_done(st, &code);
     sqlite3_clear_bindings(st);
     if (!ok) {
@@ -67,46 +71,64 @@ out:
     return rc;
 }
 
-kiosk_rc kiosk_store_month_meals(kiosk_store *store, const char *person_id, kiosk_date month,
-                                 kiosk_meal_record *out, size_t max, size_t *count)
+/* Sums and counts in integer SQL over every record of the month, however many: the limits are
+ * exact for any number of meals. Today's subsidised meals are read one by one for the counts by
+ * type and the latest of each (a day holds a handful). */
+kiosk_rc kiosk_store_meal_summary(kiosk_store *store, const char *person_id, kiosk_date today,
+                                  kiosk_meal_summary *out)
 {
-    char from[11], to[11];
-    kiosk_date first = {month.year, month.month, 1};
-    kiosk_date last = {month.year, month.month, kiosk_date_days_in_month(month.year, month.month)};
+    memset(out, 0, sizeof *out);
+    char from[11], to[11], day[11];
+    kiosk_date first = {today.year, today.month, 1};
+    kiosk_date last = {today.year, today.month, kiosk_date_days_in_month(today.year, today.month)};
     kiosk_date_format(first, from);
     kiosk_date_format(last, to);
-    sqlite3_stmt *st = store->month_meals;
+    kiosk_date_format(today, day);
+    sqlite3_stmt *st = store->month_subsidy;
     sqlite3_bind_text(st, 1, person_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
-    *count = 0;
-    int code;
-    kiosk_rc rc = KIOSK_OK;
+    int code = sqlite3_step(st);
+    if (code == SQLITE_ROW)
+        out->month_subsidy_fen = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (code != SQLITE_ROW)
+        return store_fail(store, code, "month subsidy");
+
+    st = store->meals_today;
+    sqlite3_bind_text(st, 1, person_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
     while ((code = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == max) {
-            /* A limit judged on part of the history would be wrong: say so instead. */
-            rc = kiosk_fail(KIOSK_ERR_TOO_BIG, store->message, sizeof store->message,
-                            "month meals: more than %zu records this month", max);
-            KLOG_ERROR("%s", store->message);
-            break;
-        }
-        kiosk_meal_record *r = &out[(*count)++];
-        memset(r, 0, sizeof *r);
-        char date[16], type[16];
-        store_copy_text(date, sizeof date, st, 0);
-        if (!kiosk_date_parse(date, &r->at.date))
-            r->at.date = first;
-        r->at.minute_of_day = sqlite3_column_int(st, 1);
+        kiosk_meal_record r;
+        memset(&r, 0, sizeof r);
+        char type[16];
+        r.at.date = today;
+        r.at.minute_of_day = sqlite3_column_int(st, 1);
         store_copy_text(type, sizeof type, st, 2);
-        r->meal_type = kiosk_meal_type_from_code(type);
-        r->subsidy_fen = sqlite3_column_int64(st, 3);
-        store_copy_text(r->canteen_id, sizeof r->canteen_id, st, 4);
+        r.meal_type = kiosk_meal_type_from_code(type);
+        r.subsidy_fen = sqlite3_column_int64(st, 3);
+        r.canteen_fen = sqlite3_column_int64(st, 4);
+        r.day_subsidy_fen = sqlite3_column_int64(st, 5);
+        store_copy_text(r.canteen_id, sizeof r.canteen_id, st, 6);
+        /* Rows come latest first: the first of the day and of each type is the latest. */
+        if (!out->has_last_of_day) {
+            out->has_last_of_day = true;
+            out->last_of_day = r;
+        }
+        out->day_count++;
+        out->day_subsidy_given_fen += r.day_subsidy_fen;
+        if (r.meal_type >= 0 && r.meal_type < KIOSK_MEAL_COUNT) {
+            if (!out->has_last_of_type[r.meal_type]) {
+                out->has_last_of_type[r.meal_type] = true;
+                out->last_of_type[r.meal_type] = r;
+            }
+            out->type_count[r.meal_type]++;
+        }
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc != KIOSK_OK)
-        return rc;
-    return code == SQLITE_DONE ? KIOSK_OK : store_fail(store, code, "month meals");
+    return code == SQLITE_DONE ? KIOSK_OK : store_fail(store, code, "meals today");
 }
 
 kiosk_rc kiosk_store_count_meals(kiosk_store *store, long *meals, long *outbox_pending)

@@ -50,8 +50,10 @@ kiosk_rc kiosk_store_report(kiosk_store *store, kiosk_date from, kiosk_date to, 
     sqlite3_stmt *st;
     int code = sqlite3_prepare_v2(
         store->db,
-        "SELECT count(*), coalesce(sum(price_fen), 0), coalesce(sum(subsidy_fen), 0), coalesce(sum(pay_fen), 0), coalesce(sum(city_fen), 0),"
-        " coalesce(sum(district_fen), 0), coalesce(sum(street_fen), 0) FROM meal WHERE business_date BETWEEN ?1 AND ?2",
+        "SELECT count(*), coalesce(sum(price_fen), 0), coalesce(sum(subsidy_fen), 0),"
+        " coalesce(sum(pay_fen), 0), coalesce(sum(city_fen), 0), coalesce(sum(district_fen), 0),"
+        " coalesce(sum(street_fen), 0), coalesce(sum(canteen_fen), 0) FROM meal"
+        " WHERE business_date BETWEEN ?1 AND ?2",
         -1, &st, NULL);
     if (code != SQLITE_OK)
         return store_fail(store, code, "report");
@@ -65,6 +67,7 @@ kiosk_rc kiosk_store_report(kiosk_store *store, kiosk_date from, kiosk_date to, 
         out->pay_fen = sqlite3_column_int64(st, 3);
         for (int l = 0; l < KIOSK_LEVEL_COUNT; l++)
             out->funding_fen[l] = sqlite3_column_int64(st, 4 + l);
+        out->canteen_fen = sqlite3_column_int64(st, 7);
     }
     sqlite3_finalize(st);
     if (code != SQLITE_ROW)
@@ -120,7 +123,8 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
         "SELECT record_id, business_date, printf('%02d:%02d', local_minute / 60,"
         " local_minute % 60), kiosk_id, canteen_id, person_id, class_id, meal_type, price_fen,"
         " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, policy_version,"
-        " payment_method FROM meal WHERE business_date BETWEEN ?1 AND ?2"
+        " payment_method, canteen_fen, day_subsidy_fen, price_source, menu_item FROM meal"
+        " WHERE business_date BETWEEN ?1 AND ?2"
         " ORDER BY business_date, local_minute, record_id",
         -1, &st, NULL);
     if (code != SQLITE_OK)
@@ -129,7 +133,7 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
     sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
     fputs("record_id,business_date,local_time,kiosk_id,canteen_id,person_id,class_id,meal_type,"
           "price_fen,subsidy_fen,pay_fen,city_fen,district_fen,street_fen,policy_version,"
-          "payment_method\n",
+          "payment_method,canteen_fen,day_subsidy_fen,price_source,menu_item\n",
           out);
     while ((code = sqlite3_step(st)) == SQLITE_ROW) {
         /* The id as the events file writes it (the column's CHECK keeps it 16 bytes). */
@@ -138,7 +142,7 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
         memcpy(id.bytes, sqlite3_column_blob(st, 0), sizeof id.bytes);
         kiosk_recid_format(&id, id_text);
         fputs(id_text, out);
-        for (int c = 1; c < 16; c++) {
+        for (int c = 1; c < 20; c++) {
             fputc(',', out);
             write_csv_field(out, (const char *)sqlite3_column_text(st, c));
         }

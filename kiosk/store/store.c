@@ -61,6 +61,16 @@ static const char *const migrations[] = {
     "  payload_sha256 ON outbox BEGIN SELECT RAISE(ABORT, 'outbox is append-only'); END;"
     "CREATE TRIGGER outbox_nodelete BEFORE DELETE ON outbox WHEN OLD.state <> 'acked'"
     "  BEGIN SELECT RAISE(ABORT, 'cannot delete an unacknowledged record'); END;",
+    /* 2: who gave each part of a subsidy (a canteen's own discount), the once-a-day part, and
+     * where the price came from (set meal, menu item, bill). Earlier rows: all government, no
+     * daily part, the set price. */
+    "ALTER TABLE meal ADD COLUMN canteen_fen INTEGER NOT NULL DEFAULT 0"
+    "  CHECK(canteen_fen >= 0);"
+    "ALTER TABLE meal ADD COLUMN day_subsidy_fen INTEGER NOT NULL DEFAULT 0"
+    "  CHECK(day_subsidy_fen >= 0);"
+    "ALTER TABLE meal ADD COLUMN price_source TEXT NOT NULL DEFAULT 'set'"
+    "  CHECK(price_source IN ('set', 'menu', 'bill'));"
+    "ALTER TABLE meal ADD COLUMN menu_item TEXT NOT NULL DEFAULT '';",
 };
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -135,12 +135,11 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_load_policies(kiosk_store *store, kiosk_po
  * anyone be told "success". KIOSK_ERR_FULL when the disk is full, KIOSK_ERR_BUSY when locked,
  * KIOSK_ERR_GONE when the database file was deleted or replaced while the kiosk ran. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal);
-/* The person's meal records in the month containing `month`, oldest first, into out.
- * KIOSK_ERR_TOO_BIG when there are more than max (a limit must never be judged on part of the
- * history). */
-KIOSK_MUST_CHECK kiosk_rc kiosk_store_month_meals(kiosk_store *store, const char *person_id,
-                                                  kiosk_date month, kiosk_meal_record *out,
-                                                  size_t max, size_t *count);
+/* What the limits need of the person's earlier meals (policy.h): the government subsidy of the
+ * month of `today` and today's subsidised meals, computed in integer SQL over every record,
+ * however many. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_meal_summary(kiosk_store *store, const char *person_id,
+                                                   kiosk_date today, kiosk_meal_summary *out);
 /* Number of meal records and outbox rows (for tests and the staff view). */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_count_meals(kiosk_store *store, long *meals,
                                                   long *outbox_pending);
@@ -212,6 +211,7 @@ typedef struct kiosk_report {
     long meals;
     int64_t price_fen, subsidy_fen, pay_fen;
     int64_t funding_fen[KIOSK_LEVEL_COUNT];
+    int64_t canteen_fen; /* what canteens gave themselves (not reimbursed) */
     kiosk_report_group by_meal[KIOSK_MEAL_COUNT];
     kiosk_report_group by_class[KIOSK_REPORT_GROUPS_MAX];
     size_t class_count;

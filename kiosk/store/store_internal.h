@@ -17,16 +17,21 @@
     X(find_id_number, "SELECT person_id, name_masked, birth_date, categories, city, district,"  \
                       " street, local_hukou, local_resident, active, 0, '' FROM person"         \
                       " WHERE id_key = ?1")                                                     \
-    X(month_meals, "SELECT business_date, local_minute, meal_type, subsidy_fen, canteen_id"     \
-                   " FROM meal WHERE person_id = ?1 AND business_date BETWEEN ?2 AND ?3"           \
-                   " ORDER BY business_date, local_minute")       \
+    X(month_subsidy,                                                                            \
+      "SELECT coalesce(sum(subsidy_fen - canteen_fen), 0) FROM meal"                              \
+      " WHERE person_id = ?1 AND business_date BETWEEN ?2 AND ?3 AND subsidy_fen > 0")            \
+    X(meals_today,                                                                              \
+      "SELECT business_date, local_minute, meal_type, subsidy_fen, canteen_fen, day_subsidy_fen," \
+      " canteen_id FROM meal WHERE person_id = ?1 AND business_date = ?2 AND subsidy_fen > 0"     \
+      " ORDER BY local_minute DESC, created_utc_ms DESC")                                         \
     X(next_seq, "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox")                          \
     X(insert_meal, "INSERT INTO meal(record_id, person_id, card_key, kiosk_id, canteen_id,"     \
                    " business_date, local_minute, meal_type, created_utc_ms, price_fen,"        \
                    " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, class_id,"       \
-                   " policy_version, payment_method)"                                           \
+                   " policy_version, payment_method, canteen_fen, day_subsidy_fen,"             \
+                   " price_source, menu_item)"                                                  \
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"      \
-                   " ?15, ?16, ?17, 'counter')")                                                \
+                   " ?15, ?16, ?17, 'counter', ?18, ?19, ?20, ?21)")                            \
     X(insert_outbox, "INSERT INTO outbox(record_id, device_seq, kind, payload,"                 \
                      " payload_sha256, created_wall_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")       \
     X(upsert_person,                                                                            \

@@ -36,7 +36,12 @@ static const kiosk_meal_record odd[] = {
     {.at = {{2026, 2, 31}, 700, 0}, .meal_type = KIOSK_MEAL_LUNCH, .subsidy_fen = 50},
 };
 
-static const kiosk_meal_history histories[] = {
+typedef struct history {
+    const kiosk_meal_record *items;
+    size_t count;
+} history;
+
+static const history histories[] = {
     {NULL, 0},
     {today_lunch, 1},
     {busy_day, sizeof busy_day / sizeof busy_day[0]},
@@ -80,7 +85,7 @@ static void check_message(const char *err, size_t err_size)
 }
 
 static void check_decision(const kiosk_policy *pol, const kiosk_decision *d,
-                           const kiosk_meal_history *h, kiosk_local_time at)
+                           const kiosk_meal_summary *h, kiosk_local_time at)
 {
     if (d->subsidy_fen < 0 || d->subsidy_fen > d->price_fen || d->price_fen < 0)
         abort();
@@ -92,7 +97,9 @@ static void check_decision(const kiosk_policy *pol, const kiosk_decision *d,
             abort();
         sum += d->funding_fen[l];
     }
-    if (sum != d->subsidy_fen)
+    if (d->canteen_fen < 0 || sum + d->canteen_fen != d->subsidy_fen)
+        abort();
+    if (d->day_subsidy_fen < 0 || d->day_subsidy_fen > d->subsidy_fen)
         abort();
     if (d->approved != (d->reason == KIOSK_REASON_OK))
         abort();
@@ -107,7 +114,7 @@ static void check_decision(const kiosk_policy *pol, const kiosk_decision *d,
         abort();
     if (d->month_remaining_fen < -1)
         abort();
-    if (d->previous && (d->previous < h->items || d->previous >= h->items + h->count))
+    if (d->has_previous && !h->has_last_of_day)
         abort();
     if (strnlen(d->class_id, sizeof d->class_id) >= sizeof d->class_id ||
         strnlen(d->class_label, sizeof d->class_label) >= sizeof d->class_label ||
@@ -135,9 +142,12 @@ static void decide_all(const kiosk_policy *pol)
                 const kiosk_site *site = &sites[(p + h) % 2];
                 const kiosk_card_info *card =
                     (p + (size_t)m) % 5 == 4 ? NULL : &cards[(p + (size_t)m) % 4];
-                kiosk_decision d =
-                    kiosk_policy_decide(pol, &persons[p], card, site, &histories[h], at);
-                check_decision(pol, &d, &histories[h], at);
+                kiosk_meal_summary sum =
+                    kiosk_meal_summarize(histories[h].items, histories[h].count, at.date);
+                kiosk_order bill = {KIOSK_PRICE_BILL, (int64_t)m * 137, ""};
+                kiosk_decision d = kiosk_policy_decide(pol, &persons[p], card, site, &sum, at,
+                                                       m % 3 == 2 ? &bill : NULL);
+                check_decision(pol, &d, &sum, at);
             }
 }
 

@@ -11,7 +11,7 @@ static const kiosk_receipt sample = {
     .name_masked = "张*兰",
     .class_label = "80-89岁",
     .meal_label = "午餐",
-    .at = {{2026, 11, 23}, 11 * 60 + 30},
+    .at = {.date = {2026, 11, 23}, .minute_of_day = 11 * 60 + 30},
     .price_fen = 1500,
     .subsidy_fen = 500,
     .pay_fen = 1000,

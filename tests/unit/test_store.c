@@ -57,7 +57,7 @@ static kiosk_rc import_text(kiosk_store *s, const char *body, char *err, size_t 
 static void test_open_migrate_durable(void)
 {
     kiosk_store *s = open_store("a.db");
-    CHECK_INT(kiosk_store_schema_version(s), 1);
+    CHECK_INT(kiosk_store_schema_version(s), 2);
     bool wal = false;
     int sync = -1;
     CHECK_INT(kiosk_store_durability(s, &wal, &sync), KIOSK_OK);
@@ -65,7 +65,7 @@ static void test_open_migrate_durable(void)
     CHECK_INT(sync, 2); /* FULL */
     kiosk_store_close(s);
     s = open_store("a.db"); /* re-open: migrations are not run twice */
-    CHECK_INT(kiosk_store_schema_version(s), 1);
+    CHECK_INT(kiosk_store_schema_version(s), 2);
     kiosk_store_close(s);
 }
 
@@ -227,12 +227,17 @@ static void test_meals(void)
     CHECK_INT(kiosk_store_has_meal(s, &a.record_id, &exists), KIOSK_OK);
     CHECK(exists);
 
-    kiosk_meal_record recs[16];
-    size_t n = 0;
-    CHECK_INT(kiosk_store_month_meals(s, "p1", today, recs, 16, &n), KIOSK_OK);
-    CHECK_INT(n, 2); /* 1 and 23 November; not 31 October */
-    CHECK_INT(kiosk_store_month_meals(s, "p2", today, recs, 16, &n), KIOSK_OK);
-    CHECK_INT(n, 0);
+    kiosk_meal_summary sum;
+    CHECK_INT(kiosk_store_meal_summary(s, "p1", today, &sum), KIOSK_OK);
+    CHECK_INT(sum.month_subsidy_fen, 800); /* 1 and 23 November; not 31 October */
+    CHECK_INT(sum.day_count, 1);
+    CHECK_INT(sum.type_count[KIOSK_MEAL_LUNCH], 1);
+    CHECK(sum.has_last_of_type[KIOSK_MEAL_LUNCH]);
+    CHECK_INT(sum.last_of_type[KIOSK_MEAL_LUNCH].at.minute_of_day, 690);
+    CHECK_STR(sum.last_of_type[KIOSK_MEAL_LUNCH].canteen_id, "canteen-01");
+    CHECK_INT(kiosk_store_meal_summary(s, "p2", today, &sum), KIOSK_OK);
+    CHECK_INT(sum.month_subsidy_fen, 0);
+    CHECK(!sum.has_last_of_day);
 
     kiosk_report r;
     CHECK_INT(kiosk_store_report(s, (kiosk_date){2026, 11, 1}, (kiosk_date){2026, 11, 30}, &r),
@@ -252,7 +257,7 @@ static void test_meals(void)
     fclose(out);
     CHECK(strncmp(buf, "record_id,business_date,local_time", 34) == 0);
     CHECK(strstr(buf, ",2026-11-23,11:30,k1,canteen-01,p1,age80,lunch,1500,500,1000,500,0,0,"
-                      "test-1,counter\n") != NULL);
+                      "test-1,counter,0,0,set,\n") != NULL);
     int lines = 0;
     for (char *p = buf; *p; p++)
         lines += *p == '\n';
@@ -380,24 +385,46 @@ static void test_apply_functions(void)
     kiosk_store_close(s);
 }
 
-/* More meals in a month than the caller's buffer: an error, never a silently cut history (a
- * limit judged on part of it would let a diner past the cap). */
-static void test_month_meals_overflow(void)
+/* A thousand meals of one person in a month: the store's sums and counts are exact, and equal
+ * to what kiosk_meal_summarize makes of the same records (no buffer, no cut history). */
+static void test_summary_at_scale(void)
 {
     kiosk_store *s = open_store("many.db");
-    for (int i = 0; i < 130; i++) {
-        kiosk_date d = {2026, 11, 1 + i % 28};
-        kiosk_meal_entry m = sample_meal(1795404600000LL + i, d, 420 + i % 3 * 200, 1500, 100);
+    static kiosk_meal_record recs[1000];
+    static const kiosk_meal_type types[] = {KIOSK_MEAL_BREAKFAST, KIOSK_MEAL_LUNCH,
+                                            KIOSK_MEAL_DINNER};
+    int64_t expect_month = 0;
+    for (int i = 0; i < 1000; i++) {
+        kiosk_date d = {2026, 11, 1 + i % 30};
+        int64_t subsidy = i % 7 == 0 ? 0 : 100 + i % 50; /* some full-price meals */
+        kiosk_meal_entry m = sample_meal(1795404600000LL + i, d, 420 + i % 3 * 300, 1500, subsidy);
+        m.decision.meal_type = types[i % 3];
+        m.decision.canteen_fen = subsidy >= 10 && i % 5 == 0 ? 10 : 0;
+        m.decision.funding_fen[KIOSK_LEVEL_CITY] = subsidy - m.decision.canteen_fen;
+        m.decision.day_subsidy_fen = i % 11 == 0 ? subsidy : 0;
         CHECK_INT(kiosk_store_add_meal(s, &m), KIOSK_OK);
+        recs[i] = (kiosk_meal_record){.at = m.at,
+                                      .meal_type = m.decision.meal_type,
+                                      .subsidy_fen = subsidy,
+                                      .canteen_fen = m.decision.canteen_fen,
+                                      .day_subsidy_fen = m.decision.day_subsidy_fen};
+        snprintf(recs[i].canteen_id, sizeof recs[i].canteen_id, "canteen-01");
+        expect_month += subsidy > 0 ? subsidy - m.decision.canteen_fen : 0;
     }
-    static kiosk_meal_record recs[200];
-    size_t n = 0;
-    CHECK_INT(kiosk_store_month_meals(s, "p1", today, recs, 128, &n), KIOSK_ERR_TOO_BIG);
-    CHECK(strstr(kiosk_store_errmsg(s), "more than 128") != NULL);
-    CHECK_INT(kiosk_store_month_meals(s, "p1", today, recs, 200, &n), KIOSK_OK);
-    CHECK_INT(n, 130);
-    for (size_t i = 1; i < n; i++) /* oldest first */
-        CHECK(kiosk_date_cmp(recs[i - 1].at.date, recs[i].at.date) <= 0);
+    kiosk_date day = {2026, 11, 23};
+    kiosk_meal_summary got, want = kiosk_meal_summarize(recs, 1000, day);
+    CHECK_INT(kiosk_store_meal_summary(s, "p1", day, &got), KIOSK_OK);
+    CHECK_INT(got.month_subsidy_fen, expect_month);
+    CHECK_INT(got.month_subsidy_fen, want.month_subsidy_fen);
+    CHECK_INT(got.day_subsidy_given_fen, want.day_subsidy_given_fen);
+    CHECK_INT(got.day_count, want.day_count);
+    CHECK(got.day_count > 20); /* 1000 meals over 30 days: 33 or 34 on the 23rd, less the free */
+    for (int t = 0; t < KIOSK_MEAL_COUNT; t++) {
+        CHECK_INT(got.type_count[t], want.type_count[t]);
+        CHECK_INT(got.has_last_of_type[t], want.has_last_of_type[t]);
+        CHECK_INT(got.last_of_type[t].at.minute_of_day, want.last_of_type[t].at.minute_of_day);
+    }
+    CHECK_INT(got.last_of_day.at.minute_of_day, want.last_of_day.at.minute_of_day);
     kiosk_store_close(s);
 }
 
@@ -586,7 +613,7 @@ int main(void)
     test_policies();
     test_outbox_batches();
     test_apply_functions();
-    test_month_meals_overflow();
+    test_summary_at_scale();
     test_file_replaced();
     test_disk_full();
     check_scratch_remove(dir);
