@@ -327,14 +327,14 @@ static void disconnect(nfc_state *s, nfc_device *dev)
 
 /* Opens the reader by its connection string and makes it an initiator that polls with finite
  * retries (libnfc's default, infinite, would leave a real PN532 searching after the host has
- * timed out). NULL with s->why set when it cannot. */
-static nfc_device *connect_reader(nfc_state *s, nfc_context *ctx)
+ * timed out). KIOSK_ERR_DEVICE with s->why set when it cannot. */
+static kiosk_rc connect_reader(nfc_state *s, nfc_context *ctx, nfc_device **out)
 {
     nfc_device *dev = nfc_open(ctx, s->connstring);
     if (!dev) {
         snprintf(s->why, sizeof s->why, "nfc: cannot open %s (unplugged, or in use)",
                  s->connstring);
-        return NULL;
+        return KIOSK_ERR_DEVICE;
     }
     pthread_mutex_lock(&s->lock);
     s->dev = dev;
@@ -344,9 +344,10 @@ static nfc_device *connect_reader(nfc_state *s, nfc_context *ctx)
         snprintf(s->why, sizeof s->why, "nfc: %s does not answer as a reader (%s)", s->connstring,
                  nfc_strerror(dev));
         disconnect(s, dev);
-        return NULL;
+        return KIOSK_ERR_DEVICE;
     }
-    return dev;
+    *out = dev;
+    return KIOSK_OK;
 }
 
 /* Polls every poll_ms until the reader fails NFC_FAILS_TO_DOWN times in a row (s->why says
@@ -378,10 +379,10 @@ static void *reader_thread(void *arg)
     while (!atomic_load(&s->stop)) {
         if (!ctx)
             nfc_init(&ctx);
-        nfc_device *dev = ctx ? connect_reader(s, ctx) : NULL;
         if (!ctx)
             snprintf(s->why, sizeof s->why, "nfc: libnfc could not start");
-        if (dev) {
+        nfc_device *dev = NULL;
+        if (ctx && connect_reader(s, ctx, &dev) == KIOSK_OK) {
             backoff = NFC_BACKOFF_MIN_MS;
             char text[NFC_BUFSIZE_CONNSTRING + 48];
             snprintf(text, sizeof text, "nfc: reader ready on %s", s->connstring);

@@ -3,15 +3,14 @@
  * HSU frame codec, the PN532 commands libnfc 1.8 sends (/work/shared/specs/pn532-emulation.md),
  * a one-card field model and the fault injection; nothing of the kiosk.
  *
- *   pn532_emu --control FIFO [--link PATH] [--pty-file PATH] [--log PATH] [--baud N] [--trace]
+ *   pn532_emu --control FIFO [--link PATH] [--log PATH] [--baud N] [--trace]
  *
- * At start and after every `return` it prints the slave path of its pty on stdout (one line),
- * writes it to --pty-file and points the symlink --link at it: give libnfc the link,
- * "pn532_uart:LINK", a colon-free path that survives vanish/return. The slave is put in raw
- * mode and kept open here, so that nothing is echoed and the master never reads EIO between
- * clients. One libnfc client at a time: a pty has no working port lock. --baud paces replies as
- * a serial line of that speed would (10 bits a byte, both directions); without it they are
- * instant.
+ * At start and after every `return` it prints the slave path of its pty on stdout (one line)
+ * and points the symlink --link at it: give libnfc the link, "pn532_uart:LINK", a colon-free
+ * path that survives vanish/return. The slave is put in raw mode and kept open here, so that
+ * nothing is echoed and the master never reads EIO between clients. One libnfc client at a
+ * time: a pty has no working port lock. --baud paces replies as a serial line of that speed
+ * would (10 bits a byte, both directions); without it they are instant.
  *
  * Control channel: the FIFO (created when missing, opened read-write so writers may come and
  * go) takes one command per line:
@@ -29,7 +28,6 @@
  *   badsum [N]        the next N responses carry a wrong data checksum
  *   slow MS           hold every response MS ms after its ACK (0 ends it)
  *   vanish | return   close the pty and remove the link (unplugged) | come back on a new pty
- *   unclaim           clear libnfc's "claimed" termios bit on the slave (kernels that keep it)
  *   quit
  * The log (--log, default stderr) has a line per control command and device event, stamped
  * with the real-time clock as seconds.milliseconds; --trace adds every frame in and out. */
@@ -56,9 +54,8 @@
 #define OUTQ_MAX     16
 #define CTL_LINE_MAX 256
 #define PATH_MAX_EMU 512
-#define CCLAIMED     0x80000000u /* libnfc's uart.c marks a port it holds in c_iflag */
 
-/* --- time and log ---------------------------------------------------------------------------- */
+/* --- time and log ----------------------------------------------------------------------------- */
 
 static int64_t now_us(void)
 {
@@ -96,13 +93,7 @@ static void say_bytes(const char *what, const uint8_t *b, size_t n)
 
 /* --- frame codec: bytes <-> frames, no state -------------------------------------------------- */
 
-typedef enum frame_kind {
-    FRAME_NEED_MORE,
-    FRAME_COMMAND,
-    FRAME_ACK,
-    FRAME_NACK,
-    FRAME_BAD
-} frame_kind;
+typedef enum { FRAME_PARTIAL, FRAME_COMMAND, FRAME_ACK, FRAME_NACK, FRAME_BAD } frame_kind;
 
 static const uint8_t ack_frame[] = {0x00, 0x00, 0xFF, 0x00, 0xFF, 0x00};
 static const uint8_t error_frame[] = {0x00, 0x00, 0xFF, 0x01, 0xFF, 0x7F, 0x81, 0x00};
@@ -118,20 +109,16 @@ static frame_kind frame_decode(const uint8_t *buf, size_t len, size_t *used, uin
         i++;
     *used = i;
     if (i + 4 > len)
-        return FRAME_NEED_MORE;
+        return FRAME_PARTIAL;
     const uint8_t *p = buf + i + 2;
     size_t avail = len - i - 2, head, n;
-    if (p[0] == 0x00 && p[1] == 0xFF) {
+    if ((p[0] == 0x00 && p[1] == 0xFF) || (p[0] == 0xFF && p[1] == 0x00)) {
         *used = i + 4;
-        return FRAME_ACK;
-    }
-    if (p[0] == 0xFF && p[1] == 0x00) {
-        *used = i + 4;
-        return FRAME_NACK;
+        return p[0] ? FRAME_NACK : FRAME_ACK;
     }
     if (p[0] == 0xFF && p[1] == 0xFF) {
         if (avail < 5)
-            return FRAME_NEED_MORE;
+            return FRAME_PARTIAL;
         head = 5;
         n = (size_t)p[2] << 8 | p[3];
         if ((uint8_t)(p[2] + p[3] + p[4]) != 0) {
@@ -151,7 +138,7 @@ static frame_kind frame_decode(const uint8_t *buf, size_t len, size_t *used, uin
         return FRAME_BAD;
     }
     if (avail < head + n + 1)
-        return FRAME_NEED_MORE;
+        return FRAME_PARTIAL;
     const uint8_t *tfi = p + head;
     uint8_t sum = 0;
     for (size_t k = 0; k <= n; k++) /* TFI, code, data and DCS add up to 0 */
@@ -207,8 +194,7 @@ static uint16_t crc14443(const uint8_t *d, size_t n, bool type_b)
     return type_b ? (uint16_t)~crc : crc;
 }
 
-/* --- the card in the field ---------------------------------------------------------------------
- */
+/* --- the card in the field -------------------------------------------------------------------- */
 
 typedef enum card_kind { CARD_NONE, CARD_MFC, CARD_UL, CARD_ISO4A, CARD_B, CARD_IDCARD } card_kind;
 
@@ -288,8 +274,7 @@ static size_t card_apdu(const uint8_t *apdu, size_t n, uint8_t *out)
     return 2;
 }
 
-/* --- the reader --------------------------------------------------------------------------------
- */
+/* --- the reader ------------------------------------------------------------------------------- */
 
 enum { ST_OK = 0x00, ST_TIMEOUT = 0x01, ST_CRC = 0x02, ST_CONTEXT = 0x27 };
 enum { REG_TXMODE = 0x6302, REG_RXMODE = 0x6303, CRC_ON = 0x80, PARAM_AUTO_RATS = 0x10 };
@@ -306,7 +291,7 @@ typedef struct emu {
     /* the device */
     int master, slave;
     char slave_path[64];
-    const char *link_path, *pty_file;
+    const char *link_path;
     long baud;
     uint8_t in[IN_MAX];
     size_t in_len;
@@ -396,18 +381,6 @@ static bool card_in_field(const emu *e)
     return e->card.kind != CARD_NONE;
 }
 
-/* Strips 88 cascade tags from InListPassiveTarget's initiator data (4, 8 or 12 bytes). */
-static size_t uid_decascade(const uint8_t *in, size_t n, uint8_t *out)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        bool tag = in[i] == 0x88 && ((i == 0 && n >= 8) || (i == 4 && n == 12));
-        if (!tag)
-            out[k++] = in[i];
-    }
-    return k;
-}
-
 /* Whether the card answers an InListPassiveTarget of BrTy (00 = 106 kbps A, 03 = 106 kbps B)
  * with the given initiator data (type A: the cascaded UID to select). */
 static bool card_answers_list(const emu *e, uint8_t brty, const uint8_t *init, size_t init_len)
@@ -419,11 +392,12 @@ static bool card_answers_list(const emu *e, uint8_t brty, const uint8_t *init, s
         return card_is_b(c);
     if (brty != 0x00 || card_is_b(c))
         return false;
-    if (init_len == 0)
-        return true;
-    uint8_t uid[12];
-    size_t n = uid_decascade(init, init_len, uid);
-    return n == c->uid_len && memcmp(uid, c->uid, n) == 0;
+    uint8_t uid[12]; /* the initiator data less its 88 cascade tags (8 or 12 bytes) */
+    size_t n = 0;
+    for (size_t i = 0; i < init_len && i < sizeof uid; i++)
+        if (!(init[i] == 0x88 && ((i == 0 && init_len >= 8) || (i == 4 && init_len == 12))))
+            uid[n++] = init[i];
+    return init_len == 0 || (n == c->uid_len && memcmp(uid, c->uid, n) == 0);
 }
 
 static bool card_answers_poll_type(const emu *e, uint8_t type)
@@ -579,12 +553,9 @@ static void emu_command(emu *e, uint8_t code, const uint8_t *d, size_t n)
     case 0x14: /* SAMConfiguration */
         break;
     case 0x16: /* PowerDown */
-        say("power down");
         out[k++] = ST_OK;
         break;
-    case 0x32: /* RFConfiguration: the field, and MxRtyPassiveActivation (FF: retry forever) */
-        if (n >= 2 && d[0] == 0x01)
-            say("rf field %s", d[1] & 1 ? "on" : "off");
+    case 0x32: /* RFConfiguration: only MxRtyPassiveActivation matters (FF: retry forever) */
         if (n >= 4 && d[0] == 0x05)
             e->passive_retries = d[3];
         break;
@@ -647,7 +618,7 @@ static void emu_input(emu *e)
         frame_kind kind = frame_decode(e->in, e->in_len, &used, body, &n);
         memmove(e->in, e->in + used, e->in_len - used);
         e->in_len -= used;
-        if (kind == FRAME_NEED_MORE)
+        if (kind == FRAME_PARTIAL)
             return;
         if (kind == FRAME_BAD) {
             say("bad frame from the host (checksum or TFI): ignored");
@@ -669,32 +640,7 @@ static void emu_input(emu *e)
     }
 }
 
-/* --- the pseudo-terminal -----------------------------------------------------------------------
- */
-
-static int emu_publish(const emu *e)
-{
-    printf("%s\n", e->slave_path);
-    fflush(stdout);
-    if (e->pty_file) {
-        FILE *f = fopen(e->pty_file, "w");
-        if (!f || fprintf(f, "%s\n", e->slave_path) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "pn532_emu: cannot write %s\n", e->pty_file);
-            return -1;
-        }
-    }
-    if (e->link_path) {
-        /* Replace the link in one step, so a client never sees it missing or half made. */
-        char tmp[PATH_MAX_EMU + 8];
-        snprintf(tmp, sizeof tmp, "%s.new", e->link_path);
-        unlink(tmp);
-        if (symlink(e->slave_path, tmp) != 0 || rename(tmp, e->link_path) != 0) {
-            fprintf(stderr, "pn532_emu: cannot link %s: %s\n", e->link_path, strerror(errno));
-            return -1;
-        }
-    }
-    return 0;
-}
+/* --- the pseudo-terminal ---------------------------------------------------------------------- */
 
 static int emu_plug(emu *e)
 {
@@ -716,7 +662,18 @@ static int emu_plug(emu *e)
     e->card.active = false;
     e->in_len = 0;
     say("plugged in on %s", e->slave_path);
-    return emu_publish(e);
+    printf("%s\n", e->slave_path);
+    fflush(stdout);
+    if (!e->link_path)
+        return 0;
+    /* Replace the link in one step, so a client never sees it missing or half made. */
+    char tmp[PATH_MAX_EMU + 8];
+    snprintf(tmp, sizeof tmp, "%s.new", e->link_path);
+    unlink(tmp);
+    if (symlink(e->slave_path, tmp) == 0 && rename(tmp, e->link_path) == 0)
+        return 0;
+    fprintf(stderr, "pn532_emu: cannot link %s: %s\n", e->link_path, strerror(errno));
+    return -1;
 }
 
 static void emu_unplug(emu *e)
@@ -733,19 +690,16 @@ static void emu_unplug(emu *e)
     say("unplugged");
 }
 
-/* --- the control channel -----------------------------------------------------------------------
- */
+/* --- the control channel ---------------------------------------------------------------------- */
 
 static bool parse_hex(const char *s, uint8_t *out, size_t max, size_t *len)
 {
     size_t n = strlen(s);
-    if (n == 0 || n % 2 || n / 2 > max)
+    if (n == 0 || n % 2 || n / 2 > max || strspn(s, "0123456789abcdefABCDEF") != n)
         return false;
     for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
-            !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
-            return false;
+        unsigned v = 0;
+        sscanf(s + 2 * i, "%2x", &v);
         out[i] = (uint8_t)v;
     }
     *len = n / 2;
@@ -824,13 +778,6 @@ static bool control_line(emu *e, const char *line)
         emu_unplug(e);
     } else if (strcmp(cmd, "return") == 0) {
         ok = e->master < 0 && emu_plug(e) == 0;
-    } else if (strcmp(cmd, "unclaim") == 0) {
-        struct termios t;
-        ok = e->slave >= 0 && tcgetattr(e->slave, &t) == 0;
-        if (ok) {
-            t.c_iflag &= ~(tcflag_t)CCLAIMED;
-            ok = tcsetattr(e->slave, TCSANOW, &t) == 0;
-        }
     } else if (strcmp(cmd, "quit") == 0) {
         return false;
     } else {
@@ -848,11 +795,8 @@ static bool control_read(emu *e, int fd, char *buf, size_t *len)
     if (got <= 0)
         return true;
     *len += (size_t)got;
-    char *nl;
-    while ((nl = memchr(buf, '\n', *len)) != NULL) {
+    for (char *nl = memchr(buf, '\n', *len); nl; nl = memchr(buf, '\n', *len)) {
         *nl = '\0';
-        if (nl > buf && nl[-1] == '\r')
-            nl[-1] = '\0';
         bool go_on = control_line(e, buf);
         size_t rest = *len - (size_t)(nl + 1 - buf);
         memmove(buf, nl + 1, rest);
@@ -867,13 +811,12 @@ static bool control_read(emu *e, int fd, char *buf, size_t *len)
     return true;
 }
 
-/* --- main --------------------------------------------------------------------------------------
- */
+/* --- main ------------------------------------------------------------------------------------- */
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: pn532_emu --control FIFO [--link PATH] [--pty-file PATH] [--log PATH] "
-                    "[--baud N] [--trace]\n");
+    fprintf(stderr,
+            "usage: pn532_emu --control FIFO [--link PATH] [--log PATH] [--baud N] [--trace]\n");
     return 2;
 }
 
@@ -907,8 +850,6 @@ int main(int argc, char **argv)
             control = v;
         else if (strcmp(argv[i], "--link") == 0)
             e.link_path = v;
-        else if (strcmp(argv[i], "--pty-file") == 0)
-            e.pty_file = v;
         else if (strcmp(argv[i], "--log") == 0)
             log_path = v;
         else if (strcmp(argv[i], "--baud") == 0)
@@ -919,7 +860,9 @@ int main(int argc, char **argv)
     }
     if (!control || (e.link_path && strlen(e.link_path) >= PATH_MAX_EMU) || e.baud < 0)
         return usage();
-    if (log_path && !(log_out = fopen(log_path, "a"))) {
+    if (log_path)
+        log_out = fopen(log_path, "a");
+    if (!log_out) {
         fprintf(stderr, "pn532_emu: %s: %s\n", log_path, strerror(errno));
         return 1;
     }
@@ -945,12 +888,10 @@ int main(int argc, char **argv)
             break;
         if (n > 0 && e.master >= 0 && fds[1].revents) {
             ssize_t got = read(e.master, e.in + e.in_len, sizeof e.in - e.in_len);
-            if (got > 0 && e.silent)
-                e.in_len = 0;
-            else if (got > 0)
+            if (got > 0 && !e.silent) { /* silent: what came is dropped */
                 e.in_len += (size_t)got;
-            if (got > 0 && !e.silent)
                 emu_input(&e);
+            }
             if (e.in_len == sizeof e.in) /* nothing but noise: start over */
                 e.in_len = 0;
         }
