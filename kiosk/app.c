@@ -61,6 +61,8 @@ struct app {
     const char *staff_notice;
     presenter pr;
     int64_t wait_until;
+    /* The flows' INI sections as settings (the router's env points into these). */
+    kiosk_setting setting_items[KIOSK_FLOW_SECTIONS][KIOSK_FLOW_SECTION_KEYS];
 };
 
 static void wake_main_loop(void *user)
@@ -290,6 +292,9 @@ static bool handle(app *a, kiosk_event *ev)
     case KIOSK_EV_IDCARD_ERROR:
         kiosk_router_idcard_error(a->router, ev->u.reason, now());
         break;
+    case KIOSK_EV_BILL:
+        kiosk_router_bill(a->router, ev->u.bill_fen, now());
+        break;
     case KIOSK_EV_PRESS:
         press(a, ev->u.widget);
         break;
@@ -490,8 +495,18 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
     };
     snprintf(settings.kiosk_id, sizeof settings.kiosk_id, "%s", cfg->kiosk_id);
     snprintf(settings.site_name, sizeof settings.site_name, "%s", cfg->site_name);
-    kiosk_flow_env env = {
-        .settings = &settings, .store = store, .policies = policies, .events = events};
+    kiosk_flow_sections sections = {.count = 0};
+    for (size_t i = 0; i < cfg->flow_section_count; i++) {
+        sections.names[i] = cfg->flow_sections[i].name;
+        sections.sections[i] =
+            kiosk_config_flow_settings(cfg, cfg->flow_sections[i].name, a->setting_items[i]);
+        sections.count++;
+    }
+    kiosk_flow_env env = {.settings = &settings,
+                          .sections = &sections,
+                          .store = store,
+                          .policies = policies,
+                          .events = events};
     char err[300];
     a->router = kiosk_router_new(cfg->mode, &env, err, sizeof err);
     if (!a->router) {

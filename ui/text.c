@@ -48,6 +48,7 @@ typedef struct glyph {
     int face; /* FACE_* or FACE_FALLBACK0 + i; -1 = no font has it */
     int advance;
     size_t byte_start, byte_len;
+    bool hidden; /* a separator dropped at a line break (" · "): not drawn */
 } glyph;
 
 typedef struct layout {
@@ -72,6 +73,8 @@ struct ui_text {
     uint64_t tick;
     unsigned long missing_glyphs, fallback_glyphs, hits, misses;
     layout scratch; /* the layout of the text being rasterised (large, so not on the stack) */
+    int min_px;     /* text never shrinks below this to fit */
+    unsigned long clipped; /* texts drawn clipped because they did not fit even at min_px */
 };
 
 ui_text *ui_text_new(SDL_Renderer *renderer, const char *font_dir, char *err, size_t err_size)
@@ -215,6 +218,60 @@ static bool is_space(uint32_t cp)
     return cp == ' ' || cp == 0x3000;
 }
 
+/* The width of glyphs [from, to) of a layout, newlines not counted. */
+static int span_width(const layout *L, size_t from, size_t to)
+{
+    int w = 0;
+    for (size_t i = from; i < to; i++)
+        if (L->glyphs[i].cp != '\n' && !L->glyphs[i].hidden)
+            w += L->glyphs[i].advance;
+    return w;
+}
+
+/* Closing punctuation that must not begin a line (避头): it goes with the character before. */
+static bool closes(uint32_t cp)
+{
+    static const uint32_t list[] = {0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF01, 0xFF1F,
+                                    0xFF09, 0x300B, 0x300D, 0x300F, 0x201D, 0x2019, ',',
+                                    '.',    ';',    ':',    '!',    '?',    ')'};
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        if (cp == list[i])
+            return true;
+    return false;
+}
+
+/* Moves the start of line k one glyph back (that glyph goes down to line k) when the lines stay
+ * within max_width; returns whether it moved. */
+static bool pull_down(layout *L, size_t k, int max_width)
+{
+    size_t start = L->line_start[k], prev = L->line_start[k - 1];
+    if (start < prev + 2 || L->glyphs[start - 1].cp == '\n')
+        return false;
+    int w = span_width(L, start - 1, L->line_start[k + 1]);
+    if (max_width > 0 && w > max_width)
+        return false;
+    L->line_start[k] = start - 1;
+    L->line_width[k] = w;
+    L->line_width[k - 1] = span_width(L, prev, start - 1);
+    return true;
+}
+
+/* Chinese line-breaking niceties on a laid-out text: no line begins with closing punctuation,
+ * and the last line is never one lone character (a widow such as "款" on its own). */
+static void polish_breaks(layout *L, int max_width)
+{
+    for (size_t k = 1; k < L->lines; k++)
+        if (closes(L->glyphs[L->line_start[k]].cp))
+            pull_down(L, k, max_width);
+    size_t last = L->lines - 1;
+    if (L->lines >= 2 && L->line_start[last + 1] - L->line_start[last] == 1)
+        pull_down(L, last, max_width);
+    L->w = 0;
+    for (size_t k = 0; k < L->lines; k++)
+        if (L->line_width[k] > L->w)
+            L->w = L->line_width[k];
+}
+
 static void lay_out(ui_text *t, const char *utf8, const ui_text_style *st, int size, layout *L)
 {
     L->count = 0;
@@ -230,6 +287,7 @@ static void lay_out(ui_text *t, const char *utf8, const ui_text_style *st, int s
         g->byte_start = pos;
         g->byte_len = len;
         g->face = face_of(t, cp, st->bold);
+        g->hidden = false;
         TTF_Font *f = font_for(t, g->face < 0 ? FACE_REGULAR : g->face, size);
         int adv = 0;
         if (!f || TTF_GlyphMetrics32(f, g->face < 0 ? 0xFFFD : cp, NULL, NULL, NULL, NULL, &adv))
@@ -237,12 +295,24 @@ static void lay_out(ui_text *t, const char *utf8, const ui_text_style *st, int s
         g->advance = adv;
         pos += len;
     }
-    /* Greedy line breaking: CJK may break between any two characters; Latin text prefers the
-     * last space. */
+    /* Greedy line breaking: CJK may break between any two characters; Latin text, and a space
+     * near the end of a CJK line (a title's " · "), is broken at the last space. A line does not
+     * begin with spaces, nor with the middle dot of a " · " separator, which disappears at the
+     * break. */
     L->lines = 0;
     L->w = 0;
     size_t i = 0;
     while (i < L->count && L->lines < MAX_LINES) {
+        if (L->lines > 0) {
+            size_t k = i;
+            while (k < L->count && is_space(L->glyphs[k].cp))
+                k++;
+            if (k < L->count && L->glyphs[k].cp == 0x00B7)
+                for (k++; k < L->count && is_space(L->glyphs[k].cp); k++)
+                    ;
+            for (; i < k; i++)
+                L->glyphs[i].hidden = true;
+        }
         size_t start = i, last_space = 0;
         int width = 0;
         while (i < L->count) {
@@ -253,11 +323,18 @@ static void lay_out(ui_text *t, const char *utf8, const ui_text_style *st, int s
             int adv = L->glyphs[i].advance;
             if (st->max_width > 0 && st->max_lines > 1 && width + adv > st->max_width &&
                 i > start) {
-                if (last_space > start && L->glyphs[i].cp < 0x2E80) {
-                    width = 0;
-                    for (size_t k = start; k < last_space; k++)
-                        width += L->glyphs[k].advance;
+                if (last_space > start && (L->glyphs[i].cp < 0x2E80 || i - last_space <= 8)) {
                     i = last_space + 1;
+                    /* A " · " separator ending the line goes too. */
+                    size_t end = last_space;
+                    while (end > start && (is_space(L->glyphs[end - 1].cp) ||
+                                           L->glyphs[end - 1].cp == 0x00B7))
+                        end--;
+                    for (size_t k = end; k < i; k++)
+                        L->glyphs[k].hidden = true;
+                    width = 0;
+                    for (size_t k = start; k < end; k++)
+                        width += L->glyphs[k].advance;
                 }
                 break;
             }
@@ -273,6 +350,8 @@ static void lay_out(ui_text *t, const char *utf8, const ui_text_style *st, int s
         L->lines++;
     }
     L->line_start[L->lines] = i;
+    if (st->max_lines > 1 && L->lines > 1)
+        polish_breaks(L, st->max_width);
 }
 
 static bool fits(const layout *L, const ui_text_style *st, size_t glyph_total)
@@ -291,11 +370,17 @@ static void lay_out_fitting(ui_text *t, const char *utf8, const ui_text_style *s
         total += (*s & 0xC0) != 0x80;
     if (total > MAX_CODEPOINTS)
         total = MAX_CODEPOINTS;
+    /* Shrink in 8 % steps to 55 % of the size asked for, but never below the smallest size
+     * that still reads (ui_text_set_min_size): past that, text wraps or is clipped, which a
+     * layout test catches, rather than turning into small print. */
+    int floor = st->size_px * 55 / 100;
+    if (floor < t->min_px)
+        floor = st->size_px < t->min_px ? st->size_px : t->min_px;
     int size = st->size_px;
     for (;;) {
         lay_out(t, utf8, st, size, L);
         int next = size * 92 / 100;
-        if (fits(L, st, total) || next < st->size_px * 55 / 100)
+        if (fits(L, st, total) || next < floor)
             return;
         size = next;
     }
@@ -326,7 +411,7 @@ static SDL_Surface *render_layout(ui_text *t, const char *utf8, const ui_text_st
             size_t j = i;
             for (; j < end && L->glyphs[j].face == face; j++) {
                 const glyph *g = &L->glyphs[j];
-                if (g->cp == '\n')
+                if (g->cp == '\n' || g->hidden)
                     continue;
                 if (face < 0) {
                     if (n + 3 >= sizeof run)
@@ -424,6 +509,8 @@ int ui_text_draw(ui_text *t, const char *utf8, const ui_text_style *style, int x
     /* Text that still does not fit after shrinking is clipped to its box rather than drawn
      * over its neighbours; layouts are checked so this stays a last resort. */
     int w = style->max_width > 0 && e->w > style->max_width ? style->max_width : e->w;
+    if (w < e->w)
+        t->clipped++;
     SDL_Rect src = {0, 0, w, e->h};
     SDL_Rect dst = {x, y, w, e->h};
     if (style->align == UI_ALIGN_CENTER)
@@ -476,4 +563,14 @@ void ui_text_cache_stats(const ui_text *t, unsigned long *hits, unsigned long *m
 {
     *hits = t->hits;
     *misses = t->misses;
+}
+
+void ui_text_set_min_size(ui_text *t, int px)
+{
+    t->min_px = px;
+}
+
+unsigned long ui_text_clipped(const ui_text *t)
+{
+    return t->clipped;
 }

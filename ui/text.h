@@ -35,6 +35,11 @@ bool ui_text_bundled_covers(ui_text *t, const char *utf8, uint32_t *first_missin
 unsigned long ui_text_missing_glyphs(const ui_text *t);
 /* Code points drawn with a fallback font since creation. */
 unsigned long ui_text_fallback_glyphs(const ui_text *t);
+/* The smallest size (px) text shrinks to when it does not fit; default 0 (55 % of the size). */
+void ui_text_set_min_size(ui_text *t, int px);
+/* Texts drawn clipped since creation (they did not fit even at the smallest size): a layout
+ * test wants 0. */
+unsigned long ui_text_clipped(const ui_text *t);
 /* Cache statistics, for tests and benchmarks. */
 void ui_text_cache_stats(const ui_text *t, unsigned long *hits, unsigned long *misses);
 

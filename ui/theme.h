@@ -25,6 +25,7 @@
 /* Type sizes in px at the 1080 reference (body >= 36, figures >= 96). */
 #define THEME_TITLE_PX        50
 #define THEME_PROMPT_PX       220 /* 请刷卡 */
+#define THEME_PROMPT_SHORT_PX 160 /* 请刷卡 on a screen too short for it and the card picture */
 #define THEME_HINT_PX         64
 #define THEME_HEADLINE_PX     132 /* 用餐成功 */
 #define THEME_NAME_PX         100

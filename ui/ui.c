@@ -34,6 +34,10 @@ struct ui {
     bool reader_right;
     widget widgets[WIDGETS_MAX];
     size_t widget_count;
+    /* The title bar of the frame being drawn (layout_bar). */
+    int bar_h, bar_title_w;
+    bool bar_shows_date;
+    char bar_when[96];
     unsigned spoken_serial;
 };
 
@@ -147,6 +151,7 @@ ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
         ui_free(u);
         return NULL;
     }
+    ui_text_set_min_size(u->text, THEME_MIN_BODY_PX);
     warm_up(u);
     if (opts->voice_enabled) {
         if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0)
@@ -316,15 +321,45 @@ static size_t clamp_count(size_t n, size_t max)
 
 static int bar_height(const ui *u)
 {
-    int h = px(u, THEME_BAR_H);
-    int min = target_px(u, THEME_TARGET_MIN) + 16;
-    return h > min ? h : min;
+    return u->bar_h;
 }
 
-/* The title bar: the view's title on the left; date and time, and the view's bar buttons (small
- * staff buttons), on the right. */
+/* Lays out the title bar of this frame: which of date and time fit beside the title and the bar
+ * buttons, and how tall the bar must be for a title that needs two lines (a long site name on a
+ * portrait screen) rather than a shrunken one. */
+static void layout_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
+{
+    int margin = px(u, THEME_MARGIN);
+    int min_h = target_px(u, THEME_TARGET_MIN) + 16;
+    int h = px(u, THEME_BAR_H) > min_h ? px(u, THEME_BAR_H) : min_h;
+    int right = u->w - margin;
+    size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
+    for (size_t i = 0; i < buttons; i++)
+        if (v->buttons[i].role == KIOSK_ROLE_BAR)
+            right -= target_px(u, 220) + margin / 2;
+    ui_text_style st = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, 0, 1};
+    int ww, wh, tw, th;
+    snprintf(u->bar_when, sizeof u->bar_when, "%s  %s", f->date_text, f->time_text);
+    ui_text_measure(u->text, u->bar_when, &st, &ww, &wh);
+    ui_text_measure(u->text, v->title, &st, &tw, &th);
+    u->bar_shows_date = tw + ww + 3 * margin <= right;
+    if (!u->bar_shows_date) {
+        /* Not enough room for title, date and time: the time stays, the date goes below. */
+        snprintf(u->bar_when, sizeof u->bar_when, "%s", f->time_text);
+        ui_text_measure(u->text, u->bar_when, &st, &ww, &wh);
+    }
+    u->bar_title_w = right - ww - 2 * margin;
+    ui_text_style two = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT,
+                         u->bar_title_w, 2};
+    ui_text_measure(u->text, v->title, &two, &tw, &th);
+    u->bar_h = th + px(u, 40) > h ? th + px(u, 40) : h;
+}
+
+/* The title bar: the view's title on the left (two lines when it must); date and time, and the
+ * view's bar buttons (small staff buttons), on the right. */
 static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
+    (void)f;
     int bar_h = bar_height(u);
     int margin = px(u, THEME_MARGIN);
     fill_rect(u, 0, 0, u->w, bar_h, THEME_BAR_BG);
@@ -345,21 +380,12 @@ static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
         add_widget(u, b->id, (SDL_Rect){right - bw, (bar_h - bh) / 2, bw, bh});
         right -= bw + margin / 2;
     }
-    char when[96];
-    snprintf(when, sizeof when, "%s  %s", f->date_text, f->time_text);
     ui_text_style st = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_RIGHT, 0, 1};
     int ww, wh, tw, th;
-    ui_text_measure(u->text, when, &st, &ww, &wh);
-    ui_text_style full = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, 0, 1};
-    ui_text_measure(u->text, v->title, &full, &tw, &th);
-    if (tw + ww + 3 * margin > right) {
-        /* Not enough room for title, date and time: the time alone stays. */
-        snprintf(when, sizeof when, "%s", f->time_text);
-        ui_text_measure(u->text, when, &st, &ww, &wh);
-    }
-    ui_text_draw(u->text, when, &st, right, (bar_h - wh) / 2);
-    int title_w = right - ww - margin - margin;
-    ui_text_style ts = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, title_w, 1};
+    ui_text_measure(u->text, u->bar_when, &st, &ww, &wh);
+    ui_text_draw(u->text, u->bar_when, &st, right, (bar_h - wh) / 2);
+    ui_text_style ts = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT,
+                        u->bar_title_w, 2};
     ui_text_measure(u->text, v->title, &ts, &tw, &th);
     ui_text_draw(u->text, v->title, &ts, margin, (bar_h - th) / 2);
 }
@@ -410,8 +436,10 @@ static void draw_tap_picture(ui *u, int cx, int cy, int card_w, const char *labe
     fill_round_rect(u, x, y, card_w, card_h, px(u, 30), THEME_CARD_BG);
     fill_round_rect(u, x + card_w / 8, y + card_h / 3, card_w / 6, card_h / 4, px(u, 8),
                     THEME_CARD_CHIP);
-    text(u, label, 64, true, THEME_TEXT, UI_ALIGN_CENTER, x + card_w * 9 / 16, y + card_h / 3, 0,
-         1);
+    ui_text_style st = {card_h * 26 / 100, true, THEME_TEXT, UI_ALIGN_CENTER, card_w * 5 / 8, 1};
+    int tw, th;
+    ui_text_measure(u->text, label, &st, &tw, &th);
+    ui_text_draw(u->text, label, &st, x + card_w * 9 / 16, y + card_h * 45 / 100 - th / 2);
 }
 
 static int reader_strip(const ui *u)
@@ -464,6 +492,28 @@ static void draw_reader_arrow(ui *u, int from_x, int from_y, const char *label)
     }
 }
 
+/* The height the idle words take with the prompt at prompt_px. */
+static int idle_words_height(ui *u, const kiosk_frame *f, const kiosk_view *v, int width,
+                             int prompt_px)
+{
+    int margin = px(u, THEME_MARGIN), w, h, total = 0;
+    ui_text_style prompt = {type_px(u, prompt_px), true, THEME_TEXT, UI_ALIGN_CENTER,
+                            width - 2 * margin, 1};
+    ui_text_style hint = {type_px(u, THEME_HINT_PX), false, THEME_TEXT_MUTED, UI_ALIGN_CENTER,
+                          width - 2 * margin, 2};
+    ui_text_style date = {type_px(u, THEME_BODY_PX), false, THEME_TEXT_MUTED, UI_ALIGN_CENTER,
+                          width - 2 * margin, 1};
+    ui_text_measure(u->text, v->prompt, &prompt, &w, &h);
+    total += h;
+    ui_text_measure(u->text, v->hint, &hint, &w, &h);
+    total += h;
+    if (!u->bar_shows_date) {
+        ui_text_measure(u->text, f->date_text, &date, &w, &h);
+        total += h;
+    }
+    return total;
+}
+
 static void draw_idle(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     draw_bar(u, f, v);
@@ -473,28 +523,50 @@ static void draw_idle(ui *u, const kiosk_frame *f, const kiosk_view *v)
     int right_strip = u->reader_right ? reader_strip(u) : 0;
     int width = u->w - right_strip;
     int y = bar_h + px(u, 30);
-    y += text(u, v->prompt, THEME_PROMPT_PX, true, THEME_TEXT, UI_ALIGN_CENTER, width / 2, y,
+    /* The prompt is the largest thing on the screen, but not at the cost of the card picture:
+     * on a short screen it comes down a size. */
+    int full_card = px(u, 400) * 54 / 86 + px(u, 110) + 3 * px(u, 20);
+    int prompt_px = THEME_PROMPT_PX;
+    if (u->h - strip - y - idle_words_height(u, f, v, width, prompt_px) < full_card)
+        prompt_px = THEME_PROMPT_SHORT_PX;
+    y += text(u, v->prompt, prompt_px, true, THEME_TEXT, UI_ALIGN_CENTER, width / 2, y,
               width - 2 * margin, 1);
     y += text(u, v->hint, THEME_HINT_PX, false, THEME_TEXT_MUTED, UI_ALIGN_CENTER, width / 2, y,
               width - 2 * margin, 2);
+    if (!u->bar_shows_date) /* the bar had room for the time only: the date stands here */
+        y += text(u, f->date_text, THEME_BODY_PX, false, THEME_TEXT_MUTED, UI_ALIGN_CENTER,
+                  width / 2, y, width - 2 * margin, 1);
     int bh = target_px(u, THEME_TARGET_MIN);
     int bottom = u->h - strip;
-    int card_w = px(u, 400);
-    int card_h = card_w * 54 / 86;
-    /* the card in the middle of the space left, leaving room for the arrow below it */
+    /* The card in the middle of the space left, above an arrow of at least arrow_min to the
+     * reader strip; a short screen gets a smaller card rather than an overlap. */
+    int gap = px(u, 20), arrow_min = u->reader_right ? 0 : px(u, 110);
     int space = bottom - y;
-    int cy = y + (u->reader_right ? space / 2 : (space - px(u, 120)) / 2);
-    if (cy - card_h / 2 < y + px(u, 20))
-        cy = y + px(u, 20) + card_h / 2;
+    int card_h = px(u, 400) * 54 / 86;
+    if (card_h > space - arrow_min - 3 * gap)
+        card_h = space - arrow_min - 3 * gap;
+    if (card_h < px(u, 120))
+        card_h = px(u, 120);
+    int card_w = card_h * 86 / 54;
+    int cy = y + gap + card_h / 2 +
+             (u->reader_right ? (space - card_h - 2 * gap) / 2
+                              : (space - card_h - arrow_min - 3 * gap) / 2);
     draw_tap_picture(u, width / 2, cy, card_w, v->picture_label);
     if (u->reader_right)
         draw_reader_arrow(u, width / 2 + card_w / 2 + px(u, 30), cy, v->reader_label);
     else
-        draw_reader_arrow(u, width / 2, cy + card_h / 2 + px(u, 20), v->reader_label);
-    draw_nav(u, v, bottom - bh - px(u, 30));
-    if (f->status_text[0])
-        text(u, f->status_text, THEME_COUNTDOWN_PX, false, THEME_TEXT_MUTED, UI_ALIGN_RIGHT,
-             width - margin, bottom - px(u, 90), 0, 1);
+        draw_reader_arrow(u, width / 2, cy + card_h / 2 + gap, v->reader_label);
+    int nav_right = draw_nav(u, v, bottom - bh - px(u, 30));
+    if (f->status_text[0]) {
+        /* The staff line: right of the card (or of the buttons, with the reader on the right),
+         * above the reader strip, on two lines when it must, never over the picture. */
+        int left = u->reader_right ? nav_right : width / 2 + card_w / 2 + margin / 2;
+        ui_text_style st = {type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED,
+                            UI_ALIGN_RIGHT,                 width - margin - left, 2};
+        int tw, th;
+        ui_text_measure(u->text, f->status_text, &st, &tw, &th);
+        ui_text_draw(u->text, f->status_text, &st, width - margin, bottom - th - px(u, 20));
+    }
 }
 
 static uint32_t tone_color(kiosk_tone tone)
@@ -593,19 +665,23 @@ static void draw_bottom(ui *u, const kiosk_view *v)
     }
 }
 
-/* The coloured banner under the title bar with the headline and its mark; returns its bottom. */
+/* The coloured banner under the title bar with the headline and its mark; returns its bottom. A
+ * headline that does not fit on one line takes two, and the banner grows for it, before the
+ * text engine would shrink it. */
 static int draw_banner(ui *u, const kiosk_view *v, const char *words, int size_ref, int height_ref,
                        bool mark, ui_align align)
 {
     int margin = px(u, THEME_MARGIN);
     int bar_h = bar_height(u);
-    int banner_h = px(u, height_ref);
-    fill_rect(u, 0, bar_h, u->w, banner_h, tone_color(v->tone));
-    char headline[96];
+    char headline[160];
     snprintf(headline, sizeof headline, "%s%s", mark ? tone_mark(v->tone) : "", words);
-    ui_text_style hs = {type_px(u, size_ref), true, THEME_ON_DARK, align, u->w - 2 * margin, 1};
+    ui_text_style hs = {type_px(u, size_ref), true, THEME_ON_DARK, align, u->w - 2 * margin, 2};
     int hw, hh;
     ui_text_measure(u->text, headline, &hs, &hw, &hh);
+    int banner_h = px(u, height_ref);
+    if (hh + px(u, 40) > banner_h)
+        banner_h = hh + px(u, 40);
+    fill_rect(u, 0, bar_h, u->w, banner_h, tone_color(v->tone));
     ui_text_draw(u->text, headline, &hs, align == UI_ALIGN_CENTER ? u->w / 2 : margin,
                  bar_h + (banner_h - hh) / 2);
     return bar_h + banner_h;
@@ -665,46 +741,65 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     draw_bottom(u, v);
 }
 
+/* Rows [first, last) of a table with its header, in the box (x, y, w); returns the height. */
+static int draw_table_part(ui *u, const kiosk_table *t, size_t first, size_t last, int x, int y,
+                           int w, int row_h, int type)
+{
+    int cols_x[KIOSK_TABLE_COLUMNS];
+    cols_x[0] = x;
+    cols_x[1] = x + w * 56 / 100; /* right edges of the figure columns */
+    cols_x[2] = x + w * 78 / 100;
+    cols_x[3] = x + w;
+    int y0 = y;
+    for (long r = -1; r < (long)(last - first); r++) {
+        const size_t row = first + (size_t)(r < 0 ? 0 : r);
+        if (r >= 0 && row % 2 == 0)
+            fill_rect(u, x - px(u, 10), y, w + px(u, 20), row_h, THEME_PANEL_BG);
+        for (int c = 0; c < KIOSK_TABLE_COLUMNS; c++) {
+            ui_text_style st = {type,
+                                r < 0 || row == 0,
+                                r < 0 ? THEME_TEXT_MUTED : THEME_TEXT,
+                                c == 0 ? UI_ALIGN_LEFT : UI_ALIGN_RIGHT,
+                                c == 0 ? w * 50 / 100 : w / 5,
+                                1};
+            int tw, th;
+            const char *cell = r < 0 ? t->head[c] : t->cells[row][c];
+            ui_text_measure(u->text, cell, &st, &tw, &th);
+            ui_text_draw(u->text, cell, &st, cols_x[c], y + (row_h - th) / 2);
+        }
+        y += row_h;
+    }
+    return y - y0;
+}
+
+/* A staff table. Its type stays at the readable size; when the rows do not fit one below the
+ * other, a landscape screen shows them in two halves side by side, and only then are the rows
+ * packed closer (never the type made smaller). */
 static void draw_table(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
     const kiosk_table *t = &v->table;
     int top = draw_banner(u, v, t->title, 80, 150, false, UI_ALIGN_LEFT);
-    int cols_x[KIOSK_TABLE_COLUMNS], table_w = u->w - 2 * margin;
-    cols_x[0] = margin;
-    cols_x[1] = margin + table_w * 56 / 100; /* right edges of the figure columns */
-    cols_x[2] = margin + table_w * 78 / 100;
-    cols_x[3] = margin + table_w;
-    /* Every row must show: on a short screen the rows (and their type) get smaller. This is a
-     * staff screen, so its type may go below the diners' minimum, but not below 28 px. */
     int y = top + px(u, 20);
     int bottom = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 50);
     size_t row_count = clamp_count(t->row_count, KIOSK_TABLE_ROWS);
-    int rows = (int)row_count + 1;
-    int row_h = type_px(u, THEME_TABLE_PX) * 3 / 2;
-    if (rows * row_h > bottom - y)
-        row_h = (bottom - y) / rows;
-    int type =
-        row_h * 2 / 3 < type_px(u, THEME_TABLE_PX) ? row_h * 2 / 3 : type_px(u, THEME_TABLE_PX);
-    if (type < 28)
-        type = 28;
-    for (int r = -1; r < (int)row_count; r++) {
-        if (r >= 0 && r % 2 == 0)
-            fill_rect(u, margin - px(u, 10), y, table_w + px(u, 20), row_h, THEME_PANEL_BG);
-        for (int c = 0; c < KIOSK_TABLE_COLUMNS; c++) {
-            ui_text_style st = {type,
-                                r <= 0,
-                                r < 0 ? THEME_TEXT_MUTED : THEME_TEXT,
-                                c == 0 ? UI_ALIGN_LEFT : UI_ALIGN_RIGHT,
-                                c == 0 ? table_w * 40 / 100 : table_w / 5,
-                                1};
-            int tw, th;
-            const char *cell = r < 0 ? t->head[c] : t->cells[r][c];
-            ui_text_measure(u->text, cell, &st, &tw, &th);
-            ui_text_draw(u->text, cell, &st, cols_x[c], y + (row_h - th) / 2);
-        }
-        y += row_h;
+    int type = type_px(u, THEME_TABLE_PX);
+    int row_h = type * 3 / 2;
+    int space = bottom - y;
+    bool halves = u->landscape && (int)(row_count + 1) * row_h > space;
+    size_t per_column = halves ? (row_count + 1) / 2 : row_count;
+    if ((int)(per_column + 1) * row_h > space)
+        row_h = space / (int)(per_column + 1);
+    if (row_h < type * 6 / 5)
+        row_h = type * 6 / 5;
+    int table_w = u->w - 2 * margin;
+    if (!halves) {
+        draw_table_part(u, t, 0, row_count, margin, y, table_w, row_h, type);
+    } else {
+        int half_w = (table_w - 2 * margin) / 2;
+        draw_table_part(u, t, 0, per_column, margin, y, half_w, row_h, type);
+        draw_table_part(u, t, per_column, row_count, margin * 3 + half_w, y, half_w, row_h, type);
     }
     draw_bottom(u, v);
 }
@@ -841,6 +936,7 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
 static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     u->widget_count = 0;
+    layout_bar(u, f, v);
     set_color(u, THEME_PAGE_BG);
     SDL_RenderClear(u->renderer);
     switch (v->layout) {

@@ -71,7 +71,8 @@ typedef enum kiosk_event_kind {
     KIOSK_EV_SHOT,         /* save the current frame as PNG */
     KIOSK_EV_WAIT,         /* hold further inbox events for a while */
     KIOSK_EV_QUIT,         /* stop the kiosk */
-    KIOSK_EV_DEVICE        /* a device's state changed; reason says why */
+    KIOSK_EV_DEVICE,       /* a device's state changed; reason says why */
+    KIOSK_EV_BILL          /* the cash register (or the sim `bill` line) sent a bill */
 } kiosk_event_kind;
 
 typedef struct kiosk_event {
@@ -86,6 +87,7 @@ typedef struct kiosk_event {
         int64_t time_utc_ms;
         char path[KIOSK_PATH_MAX];
         int64_t wait_ms;
+        int64_t bill_fen;
         struct {
             kiosk_device_role role;
             kiosk_device_state state;

@@ -2,11 +2,16 @@
 #define _POSIX_C_SOURCE 200809L
 #include "clock.h"
 
+#include <ctype.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+
+/* Debian's tzdata. */
+#define KIOSK_ZONEINFO_DIR "/usr/share/zoneinfo"
 
 static _Atomic int64_t offset_ms;
 
@@ -17,19 +22,32 @@ static int64_t system_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool kiosk_clock_zone_exists(const char *zone)
+{
+    /* glibc runs in UTC, silently, for any name it cannot find ("Beijing", "UTC+8", "CST", a
+     * folder such as "Asia"): accept only a name that is a zone file of the tz database. */
+    if (!zone || !*zone || zone[0] == '/' || zone[0] == ':' || strstr(zone, "..") ||
+        strlen(zone) > 64)
+        return false;
+    for (const char *c = zone; *c; c++)
+        if (!(isalnum((unsigned char)*c) || *c == '/' || *c == '_' || *c == '-' || *c == '+'))
+            return false;
+    char path[256], magic[4];
+    snprintf(path, sizeof path, "%s/%s", KIOSK_ZONEINFO_DIR, zone);
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return false;
+    FILE *f = fopen(path, "rb");
+    bool tzif = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+    if (f)
+        fclose(f);
+    return tzif;
+}
+
 kiosk_rc kiosk_clock_set_zone(const char *zone)
 {
-    if (!zone || !*zone)
-        return KIOSK_ERR_INVALID;
-    /* glibc falls back to UTC silently for an unknown name, so check the zone file exists. */
-    if (zone[0] != ':' && strchr(zone, '/')) {
-        char path[256];
-        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            return KIOSK_ERR_NOT_FOUND;
-        fclose(f);
-    }
+    if (!kiosk_clock_zone_exists(zone))
+        return KIOSK_ERR_NOT_FOUND;
     if (setenv("TZ", zone, 1) != 0)
         return KIOSK_ERR_NOMEM;
     tzset();

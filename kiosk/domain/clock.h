@@ -10,7 +10,11 @@
 #include "caltime.h"
 #include "error.h"
 
-/* Selects the time zone for local business times (a tz database name). Call before threads. */
+/* Whether zone names a zone file of the system's tz database ("Asia/Shanghai", "UTC"); false for
+ * names glibc would silently treat as UTC ("Beijing", "UTC+8", "CST", a folder). */
+bool kiosk_clock_zone_exists(const char *zone);
+/* Selects the time zone for local business times (a tz database name); KIOSK_ERR_NOT_FOUND
+ * unless kiosk_clock_zone_exists. Call before threads. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_clock_set_zone(const char *zone);
 /* Current UTC time in ms since the epoch, including any injected offset. */
 int64_t kiosk_clock_now_ms(void);

@@ -81,8 +81,19 @@ typedef struct kiosk_order {
 #define KIOSK_CLASS_ID_MAX    32
 #define KIOSK_CLASS_LABEL_MAX 64
 
+/* Why an approved meal got no subsidy, so the screen can say so in plain words. */
+typedef enum kiosk_no_subsidy {
+    KIOSK_NO_SUBSIDY_NONE,         /* it got a subsidy (or was refused) */
+    KIOSK_NO_SUBSIDY_NO_RULE,      /* no rule gives the diner's classes anything for this meal */
+    KIOSK_NO_SUBSIDY_MIN_SPEND,    /* a rule would, for a bill of at least its minimum spend */
+    KIOSK_NO_SUBSIDY_RESIDENCE,    /* the rules that would are for local residents (户籍) only */
+    KIOSK_NO_SUBSIDY_DAILY_GIVEN,  /* the day's once-a-day subsidy was already given */
+    KIOSK_NO_SUBSIDY_OUTSIDE_AREA  /* the levels that pay do not pay for diners from elsewhere */
+} kiosk_no_subsidy;
+
 typedef struct kiosk_decision {
     bool approved;
+    kiosk_no_subsidy no_subsidy;             /* approved with 0: why */
     kiosk_reason reason;                     /* KIOSK_REASON_OK when approved */
     kiosk_meal_type meal_type;               /* the meal the time falls in, or KIOSK_MEAL_NONE */
     int64_t price_fen;                       /* the meal's list price for this diner */

@@ -86,6 +86,8 @@ typedef struct meal_ctx {
     int64_t price;
     bool day_subsidy_given; /* a once-a-day subsidy was already given today */
     bool residence_excluded; /* a rule would have applied but for its residence condition */
+    bool below_min_spend;    /* a rule would have applied to a bill of its minimum spend */
+    bool day_rule_used;      /* a per-day rule would have applied but for today's earlier one */
 } meal_ctx;
 
 /* The amount of a rule for this meal, or false when it does not apply. A per-day rule applies
@@ -93,8 +95,13 @@ typedef struct meal_ctx {
  * several classes gets the day's subsidy once (就高不重复享受). */
 static bool applies(meal_ctx *m, const policy_rule *r, int64_t base, int64_t *amount)
 {
-    if (r->per_day && m->day_subsidy_given)
+    bool for_diner = (m->classes >> r->class_index & 1u) && r->for_meal[m->type];
+    if (for_diner && m->price < r->min_spend_fen)
+        m->below_min_spend = true;
+    if (r->per_day && m->day_subsidy_given) {
+        m->day_rule_used = m->day_rule_used || for_diner;
         return false;
+    }
     if (!rule_amount(r, m->classes, m->type, m->price, base, amount))
         return false;
     if (!resides(r->residence, m->person)) {
@@ -325,7 +332,7 @@ kiosk_decision kiosk_policy_decide(const kiosk_policy *policy, const kiosk_perso
     d.price_fen = given_price ? order->price_fen : price_for(policy, d.meal_type, classes);
     d.pay_fen = d.price_fen;
     meal_ctx ctx = {policy, person, classes, d.meal_type, d.price_fen,
-                    h->day_subsidy_given_fen > 0, false};
+                    h->day_subsidy_given_fen > 0, false, false, false};
     subsidy s = compute_subsidy(&ctx);
     if (s.class_index < 0)
         for (int i = 0; i < policy->class_count && s.class_index < 0; i++)
@@ -379,5 +386,11 @@ kiosk_decision kiosk_policy_decide(const kiosk_policy *policy, const kiosk_perso
     memcpy(d.funding_fen, shares, sizeof shares);
     if (remaining >= 0)
         d.month_remaining_fen = remaining - government;
+    if (d.subsidy_fen == 0)
+        d.no_subsidy = s.amount > 0             ? KIOSK_NO_SUBSIDY_OUTSIDE_AREA
+                       : ctx.residence_excluded ? KIOSK_NO_SUBSIDY_RESIDENCE
+                       : ctx.day_rule_used      ? KIOSK_NO_SUBSIDY_DAILY_GIVEN
+                       : ctx.below_min_spend    ? KIOSK_NO_SUBSIDY_MIN_SPEND
+                                                : KIOSK_NO_SUBSIDY_NO_RULE;
     return d;
 }

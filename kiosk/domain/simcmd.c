@@ -126,11 +126,20 @@ kiosk_rc kiosk_simcmd_parse(const char *line, kiosk_event *out, char *err, size_
         out->u.wait_ms = ms;
         return KIOSK_OK;
     }
+    if (strcmp(verb, "bill") == 0) {
+        long fen;
+        if (!parse_long(arg, 0, 99999999, &fen))
+            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size,
+                              "bill: needs the amount in fen (0 to 99999999)");
+        out->kind = KIOSK_EV_BILL;
+        out->u.bill_fen = fen;
+        return KIOSK_OK;
+    }
     if (strcmp(verb, "quit") == 0) {
         if (*arg)
             return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "quit: takes no argument");
         out->kind = KIOSK_EV_QUIT;
         return KIOSK_OK;
     }
-    return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "unknown command (tap, id, press, touch, time, shot, wait, quit)");
+    return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "unknown command (tap, id, bill, press, touch, time, shot, wait, quit)");
 }

@@ -1,5 +1,5 @@
 /* simcmd.h - the simulated reader's line language (the test seam): one command per line,
- *   tap <uid-hex> | id <18-char-id-number> <name> | press <widget-id> | touch <x> <y>
+ *   tap <uid-hex> | id <18-char-id-number> <name> | bill <fen> | press <widget-id> | touch <x> <y>
  *   time <ISO-8601> | shot <file.png> | wait <ms> | quit
  * Blank lines and lines starting with '#' are ignored. Pure: text in, event out. */
 #ifndef KIOSK_SIMCMD_H

@@ -21,7 +21,10 @@
     X(IDLE)               \
     X(RESULT)             \
     X(DAY_VIEW)           \
-    X(WAITING)
+    X(WAITING)            \
+    X(BILL_READY)         \
+    X(MENU_CHOSEN)        \
+    X(MENU_AFTER_TAP)
 
 typedef enum canteen_state {
 #define CANTEEN_STATE_ENUM(name) STATE_##name,
@@ -42,6 +45,25 @@ static const char *const state_names[] = {
  * this many times, while the diner sees "请稍等". */
 #define BUSY_RETRY_MS    300
 #define BUSY_RETRIES     20
+/* A bill or a menu choice waits this long for the card; a card waits this long for its choice. */
+#define ORDER_SECONDS 120
+#define MENU_ITEMS    6
+#define BILL_DIGITS   6 /* up to ¥9999.99 */
+
+/* Where the price comes from ([canteen] pricing). */
+typedef enum pricing { PRICING_SET, PRICING_MENU, PRICING_BILL } pricing;
+
+typedef struct menu_item {
+    char name[48];
+    int64_t price_fen;
+} menu_item;
+
+/* The canteen's own settings, from its INI section. */
+typedef struct canteen_options {
+    pricing mode;
+    menu_item menu[MENU_ITEMS];
+    size_t menu_count;
+} canteen_options;
 
 static const canteen_words *const W = &canteen_text;
 
@@ -50,7 +72,7 @@ typedef enum identified_by { BY_CARD, BY_ID_NUMBER } identified_by;
 
 typedef struct recent_tap {
     uint8_t card_key[KIOSK_CARD_KEY_BYTES];
-    int64_t mono_ms;
+    int64_t utc_ms; /* the injectable clock: the repeat window follows it, as the limits do */
     bool used;
     char record_id[KIOSK_RECID_TEXT];
     kiosk_view view;
@@ -59,6 +81,14 @@ typedef struct recent_tap {
 struct kiosk_canteen {
     canteen_state state;
     const kiosk_flow_settings *opts;
+    canteen_options own;
+    /* The order being put together: the bill typed or sent, the menu item chosen. */
+    kiosk_order order;
+    bool has_order;
+    char bill_digits[BILL_DIGITS + 1];
+    /* Menu mode: a card read before the choice waits for it. */
+    uint8_t pending_key[KIOSK_CARD_KEY_BYTES];
+    identified_by pending_by;
     kiosk_store *store;
     const kiosk_policy_set *policies;
     kiosk_events_log *log;
@@ -67,15 +97,21 @@ struct kiosk_canteen {
     recent_tap recent[RECENT_TAPS];
     size_t recent_next;
     char last_record_id[KIOSK_RECID_TEXT];
-    /* A tap waiting for a busy database: who, and how many tries are left. */
+    /* A tap waiting for a busy database: who, with what order, and how many tries are left. */
     uint8_t waiting_key[KIOSK_CARD_KEY_BYTES];
     identified_by waiting_by;
+    kiosk_order waiting_order;
     int waiting_tries;
     /* The last served meal, for its receipt: copies, so the receipt outlives the view. */
     bool has_receipt;
     kiosk_receipt receipt;
     char receipt_name[KIOSK_NAME_MASKED_MAX], receipt_class[KIOSK_CLASS_LABEL_MAX];
 };
+
+static kiosk_rc parse_options(const kiosk_settings *section, canteen_options *out, char *err,
+                              size_t err_size);
+static void show_help(kiosk_canteen *c, int64_t now_mono_ms);
+static void show_day_view(kiosk_canteen *c, kiosk_now now);
 
 /* Every state change goes through here, so the log shows the path a tap took. */
 static void transition(kiosk_canteen *c, canteen_state next, int line)
@@ -134,20 +170,97 @@ static void view_begin(kiosk_canteen *c, const char *screen, kiosk_layout layout
     v->tone = tone;
 }
 
+/* The bill typed so far, as money: the last two digits are jiao and fen. */
+static int64_t typed_fen(const kiosk_canteen *c)
+{
+    int64_t fen = 0;
+    for (const char *d = c->bill_digits; *d; d++)
+        fen = fen * 10 + (*d - '0');
+    return fen;
+}
+
+static void add_menu_buttons(kiosk_canteen *c, kiosk_view *v)
+{
+    for (size_t i = 0; i < c->own.menu_count; i++) {
+        char id[16], label[KIOSK_BUTTON_LABEL_MAX], price[32];
+        snprintf(id, sizeof id, "menu%zu", i + 1);
+        kiosk_money_format(c->own.menu[i].price_fen, price, sizeof price);
+        snprintf(label, sizeof label, "%s %s", c->own.menu[i].name, price);
+        bool chosen = c->has_order && strcmp(c->order.item, c->own.menu[i].name) == 0;
+        add_button(v, id, label, chosen ? KIOSK_ROLE_PRIMARY : KIOSK_ROLE_SECONDARY);
+    }
+}
+
+/* The screen that waits for a diner: the card picture (set meal, or a bill or menu choice
+ * already made), the bill keypad (bill mode), the menu (menu mode). */
 static void show_idle(kiosk_canteen *c)
 {
-    view_begin(c, "idle", KIOSK_LAYOUT_IDLE, KIOSK_TONE_INFO);
     kiosk_view *v = &c->view;
     bool right = c->opts->reader_right;
+    c->deadline_mono_ms = INT64_MAX;
+    if (c->own.mode == PRICING_BILL && !c->has_order) {
+        view_begin(c, "bill", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+        snprintf(v->headline, sizeof v->headline, "%s", W->bill_headline);
+        snprintf(v->message, sizeof v->message, "%s", W->bill_message);
+        snprintf(v->advice, sizeof v->advice, "%s", W->bill_advice);
+        v->keypad.shown = true;
+        kiosk_money_format(typed_fen(c), v->keypad.value, sizeof v->keypad.value);
+        snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s",
+                 W->bill_backspace);
+        snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->bill_confirm);
+        add_button(v, "help", W->help, KIOSK_ROLE_NAV);
+        add_button(v, "dayview", W->dayview, KIOSK_ROLE_BAR);
+        GO(c, STATE_IDLE);
+        return;
+    }
+    if (c->own.mode == PRICING_MENU && !c->has_order) {
+        view_begin(c, "menu", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+        snprintf(v->headline, sizeof v->headline, "%s", W->menu_headline);
+        snprintf(v->message, sizeof v->message, "%s", W->menu_message);
+        add_menu_buttons(c, v);
+        add_button(v, "help", W->help, KIOSK_ROLE_NAV);
+        add_button(v, "dayview", W->dayview, KIOSK_ROLE_BAR);
+        GO(c, STATE_IDLE);
+        return;
+    }
+    view_begin(c, "idle", KIOSK_LAYOUT_IDLE, KIOSK_TONE_INFO);
     snprintf(v->prompt, sizeof v->prompt, "%s", W->idle_prompt);
-    snprintf(v->hint, sizeof v->hint, "%s", right ? W->idle_hint_right : W->idle_hint_below);
     snprintf(v->picture_label, sizeof v->picture_label, "%s", W->picture_label);
     snprintf(v->reader_label, sizeof v->reader_label, "%s",
              right ? W->reader_right : W->reader_below);
+    if (c->has_order) {
+        /* A bill or a menu choice waits for the card: say what it is, offer to change it. */
+        char price[32];
+        kiosk_money_format(c->order.price_fen, price, sizeof price);
+        if (c->order.source == KIOSK_PRICE_BILL)
+            snprintf(v->hint, sizeof v->hint, "%s%s", W->bill_ready_hint, price);
+        else
+            snprintf(v->hint, sizeof v->hint, "%s%s %s", W->menu_chosen_hint, c->order.item,
+                     price);
+        add_button(v, "change",
+                   c->order.source == KIOSK_PRICE_BILL ? W->bill_change : W->menu_change,
+                   KIOSK_ROLE_NAV);
+        GO(c, c->order.source == KIOSK_PRICE_BILL ? STATE_BILL_READY : STATE_MENU_CHOSEN);
+        return;
+    }
+    snprintf(v->hint, sizeof v->hint, "%s", right ? W->idle_hint_right : W->idle_hint_below);
     add_button(v, "help", W->help, KIOSK_ROLE_NAV);
     add_button(v, "dayview", W->dayview, KIOSK_ROLE_BAR);
-    c->deadline_mono_ms = INT64_MAX;
     GO(c, STATE_IDLE);
+}
+
+/* An order (bill or menu choice) waits for its card, then lapses. */
+static void hold_order(kiosk_canteen *c, int64_t now_mono_ms)
+{
+    show_idle(c);
+    c->deadline_mono_ms = now_mono_ms + (int64_t)ORDER_SECONDS * 1000;
+}
+
+static void clear_order(kiosk_canteen *c)
+{
+    c->has_order = false;
+    memset(&c->order, 0, sizeof c->order);
+    c->bill_digits[0] = '\0';
 }
 
 /* A result-like screen stays for `seconds`, with its back button and a fresh voice cue. */
@@ -157,6 +270,8 @@ static void show_for(kiosk_canteen *c, canteen_state state, int seconds, int64_t
     c->view.countdown_s = seconds;
     c->view.voice.serial++;
     add_button(&c->view, "back", W->back, KIOSK_ROLE_NAV);
+    if (state == STATE_RESULT)
+        add_button(&c->view, "help", W->help, KIOSK_ROLE_NAV);
     GO(c, state);
 }
 
@@ -165,6 +280,11 @@ kiosk_canteen *kiosk_canteen_new(const kiosk_flow_env *env)
     kiosk_canteen *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    kiosk_settings section = kiosk_flow_section(env, "canteen");
+    if (parse_options(&section, &c->own, NULL, 0) != KIOSK_OK) {
+        free(c); /* kiosk_config_validate checked them: this is a programming error */
+        return NULL;
+    }
     c->opts = env->settings;
     c->store = env->store;
     c->policies = env->policies;
@@ -175,8 +295,10 @@ kiosk_canteen *kiosk_canteen_new(const kiosk_flow_env *env)
 
 void kiosk_canteen_free(kiosk_canteen *c)
 {
-    if (c)
+    if (c) {
         sodium_memzero(c->waiting_key, sizeof c->waiting_key);
+        sodium_memzero(c->pending_key, sizeof c->pending_key);
+    }
     free(c);
 }
 
@@ -236,6 +358,16 @@ static void log_meal_event(kiosk_canteen *c, const char *result, const kiosk_dec
             json_object_set_new(o, "policy_version", json_string(d->policy_version));
         if (d->full_price_allowed)
             json_object_set_new(o, "full_price_allowed", json_true());
+        if (d->approved) {
+            /* The settlement split of this meal, as the record has it. */
+            for (int l = 0; l < KIOSK_LEVEL_COUNT; l++) {
+                char key[24];
+                snprintf(key, sizeof key, "%s_fen", kiosk_funding_level_code((kiosk_funding_level)l));
+                json_object_set_new(o, key, json_integer(d->funding_fen[l]));
+            }
+            json_object_set_new(o, "canteen_fen", json_integer(d->canteen_fen));
+            json_object_set_new(o, "day_subsidy_fen", json_integer(d->day_subsidy_fen));
+        }
     }
     if (record_id && record_id[0])
         json_object_set_new(o, "record_id", json_string(record_id));
@@ -346,7 +478,12 @@ static void show_success(kiosk_canteen *c, const kiosk_holder *h, const kiosk_de
     add_figure(v, W->price, d->price_fen, false);
     add_figure(v, W->subsidy, d->subsidy_fen, false);
     add_figure(v, W->to_pay, d->pay_fen, true);
-    if (d->month_remaining_fen >= 0) {
+    if (d->pay_fen == 0) /* "免费" says it better than ¥0.00 */
+        snprintf(v->figures[v->figure_count - 1].value, sizeof v->figures[0].value, "%s",
+                 W->free);
+    if (d->subsidy_fen == 0) {
+        snprintf(v->message, sizeof v->message, "%s", W->no_subsidy[d->no_subsidy]);
+    } else if (d->month_remaining_fen >= 0) {
         char left[32];
         kiosk_money_format(d->month_remaining_fen, left, sizeof left);
         snprintf(v->message, sizeof v->message, "%s%s", W->month_left, left);
@@ -368,7 +505,7 @@ static void show_success(kiosk_canteen *c, const kiosk_holder *h, const kiosk_de
 
 /* The database is locked by another writer: tell the diner to wait, and try again shortly. */
 static void show_waiting(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
-                         identified_by by, int64_t now_mono_ms)
+                         identified_by by, const kiosk_order *order, int64_t now_mono_ms)
 {
     if (c->state != STATE_WAITING) {
         view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_INFO);
@@ -380,6 +517,7 @@ static void show_waiting(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTE
         v->voice.serial++;
         memcpy(c->waiting_key, key, KIOSK_CARD_KEY_BYTES);
         c->waiting_by = by;
+        c->waiting_order = *order;
         c->waiting_tries = BUSY_RETRIES;
         GO(c, STATE_WAITING);
     }
@@ -389,12 +527,13 @@ static void show_waiting(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTE
 /* --- the tap ------------------------------------------------------------------------------ */
 
 static recent_tap *find_recent(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
-                               int64_t now_mono_ms)
+                               int64_t now_utc_ms)
 {
     int64_t window_ms = (int64_t)c->opts->repeat_tap_seconds * 1000;
     for (size_t i = 0; i < RECENT_TAPS; i++) {
         recent_tap *r = &c->recent[i];
-        if (r->used && now_mono_ms - r->mono_ms < window_ms &&
+        int64_t since = now_utc_ms - r->utc_ms; /* negative after the clock was set back */
+        if (r->used && since >= 0 && since < window_ms &&
             memcmp(r->card_key, key, KIOSK_CARD_KEY_BYTES) == 0)
             return r;
     }
@@ -402,12 +541,12 @@ static recent_tap *find_recent(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KE
 }
 
 static void remember_tap(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
-                         int64_t now_mono_ms, const char *record_id)
+                         int64_t now_utc_ms, const char *record_id)
 {
     recent_tap *r = &c->recent[c->recent_next];
     c->recent_next = (c->recent_next + 1) % RECENT_TAPS;
     memcpy(r->card_key, key, KIOSK_CARD_KEY_BYTES);
-    r->mono_ms = now_mono_ms;
+    r->utc_ms = now_utc_ms;
     r->used = true;
     snprintf(r->record_id, sizeof r->record_id, "%s", record_id ? record_id : "");
     r->view = c->view;
@@ -448,15 +587,21 @@ kiosk_rc kiosk_canteen_receipt(const kiosk_canteen *c, int columns, char *out, s
 static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
                         kiosk_now now)
 {
-    recent_tap *again = find_recent(c, key, now.mono_ms);
+    recent_tap *again = find_recent(c, key, now.utc_ms);
     if (!again)
         return false;
+    /* The first result's name and figures, but plainly a repeat: nothing new was recorded, and
+     * a diner must not take it for a second meal. */
     unsigned voice_serial = c->view.voice.serial, print_serial = c->view.print.serial;
     c->view = again->view;
     c->view.voice.serial = voice_serial;
     c->view.print.serial = print_serial;
     c->view.voice.count = 0;
     c->view.button_count = 0;
+    c->view.tone = KIOSK_TONE_INFO;
+    snprintf(c->view.headline, sizeof c->view.headline, "%s", W->repeat_headline);
+    snprintf(c->view.message, sizeof c->view.message, "%s", W->repeat_message);
+    snprintf(c->view.screen, sizeof c->view.screen, "repeat");
     say(&c->view, W->clip_same_result);
     show_for(c, STATE_RESULT, c->opts->result_seconds, now.mono_ms);
     log_meal_event(c, "repeat", NULL, again->record_id, now.utc_ms);
@@ -466,11 +611,11 @@ static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES
 /* A store error on the tap path: a busy database is waited for, anything else is an error
  * screen (nothing was recorded, so nobody is told "success"). */
 static void store_problem(kiosk_canteen *c, kiosk_rc rc, const uint8_t key[KIOSK_CARD_KEY_BYTES],
-                          identified_by by, const kiosk_decision *d, const char *message,
-                          kiosk_now now)
+                          identified_by by, const kiosk_order *order, const kiosk_decision *d,
+                          const char *message, kiosk_now now)
 {
     if (rc == KIOSK_ERR_BUSY && (c->state != STATE_WAITING || c->waiting_tries > 0)) {
-        show_waiting(c, key, by, now.mono_ms);
+        show_waiting(c, key, by, order, now.mono_ms);
         return;
     }
     show_error(c,
@@ -481,9 +626,10 @@ static void store_problem(kiosk_canteen *c, kiosk_rc rc, const uint8_t key[KIOSK
     log_meal_event(c, "error", d, NULL, now.utc_ms);
 }
 
-/* Lookup -> decision -> durable record -> screen, for a card or an ID number's keyed hash. */
+/* Lookup -> decision -> durable record -> screen, for a card or an ID number's keyed hash and
+ * the meal ordered (the set meal, a menu item, a bill). */
 static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], identified_by by,
-                  kiosk_now now)
+                  const kiosk_order *order, kiosk_now now)
 {
     if (c->state != STATE_WAITING && show_repeat(c, key, now))
         return;
@@ -495,11 +641,11 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
         kiosk_decision d = {.reason = KIOSK_REASON_UNKNOWN_CARD, .meal_type = KIOSK_MEAL_NONE};
         show_refusal(c, by, NULL, &d, NULL, now.mono_ms);
         log_reason_event(c, "refused", KIOSK_REASON_UNKNOWN_CARD, now.utc_ms);
-        remember_tap(c, key, now.mono_ms, NULL);
+        remember_tap(c, key, now.utc_ms, NULL);
         return;
     }
     if (rc != KIOSK_OK) {
-        store_problem(c, rc, key, by, NULL, W->error_read, now);
+        store_problem(c, rc, key, by, order, NULL, W->error_read, now);
         return;
     }
 
@@ -508,16 +654,16 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
     kiosk_meal_summary earlier;
     rc = kiosk_store_meal_summary(c->store, holder.person_id, at.date, &earlier);
     if (rc != KIOSK_OK) {
-        store_problem(c, rc, key, by, NULL, W->error_read, now);
+        store_problem(c, rc, key, by, order, NULL, W->error_read, now);
         return;
     }
     kiosk_decision d =
         kiosk_policy_decide(policy, &holder.person, by == BY_CARD ? &holder.card : NULL,
-                            &c->opts->site, &earlier, at, NULL);
+                            &c->opts->site, &earlier, at, order);
     if (!d.approved) {
         show_refusal(c, by, &holder, &d, policy, now.mono_ms);
         log_meal_event(c, "refused", &d, NULL, now.utc_ms);
-        remember_tap(c, key, now.mono_ms, NULL);
+        remember_tap(c, key, now.utc_ms, NULL);
         return;
     }
 
@@ -527,6 +673,7 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
         .created_utc_ms = now.utc_ms,
         .at = at,
         .decision = d,
+        .order = *order,
     };
     if (by == BY_CARD)
         memcpy(meal.card_key, key, KIOSK_CARD_KEY_BYTES);
@@ -535,22 +682,57 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
     snprintf(meal.canteen_id, sizeof meal.canteen_id, "%s", c->opts->site.canteen_id);
     rc = kiosk_store_add_meal(c->store, &meal);
     if (rc != KIOSK_OK) {
-        store_problem(c, rc, key, by, &d, W->error_not_saved, now);
+        store_problem(c, rc, key, by, order, &d, W->error_not_saved, now);
         return;
     }
     kiosk_recid_format(&meal.record_id, c->last_record_id);
     remember_receipt(c, &holder, &d, at);
     show_success(c, &holder, &d, now.mono_ms);
     log_meal_event(c, "approved", &d, c->last_record_id, now.utc_ms);
-    remember_tap(c, key, now.mono_ms, c->last_record_id);
+    remember_tap(c, key, now.utc_ms, c->last_record_id);
+}
+
+/* A diner identified by key: served at once with the order that is ready (set meal, or the
+ * bill or menu item waiting for the card); in bill mode without a bill, asked for it first; in
+ * menu mode without a choice, kept while the diner chooses. */
+static void diner_arrived(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                          identified_by by, kiosk_now now)
+{
+    if (c->state == STATE_WAITING)
+        c->state = STATE_IDLE; /* a new tap replaces a wait */
+    kiosk_order order = {.source = KIOSK_PRICE_SET};
+    if (c->own.mode != PRICING_SET && !c->has_order) {
+        if (show_repeat(c, key, now))
+            return;
+        if (c->own.mode == PRICING_BILL) {
+            show_problem(c, W->bill_first_headline, W->bill_first_message, W->error_advice,
+                         W->clip_see_staff, now.mono_ms);
+            c->view.tone = KIOSK_TONE_INFO;
+            return;
+        }
+        memcpy(c->pending_key, key, KIOSK_CARD_KEY_BYTES);
+        c->pending_by = by;
+        view_begin(c, "menu", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+        snprintf(c->view.headline, sizeof c->view.headline, "%s", W->menu_headline);
+        snprintf(c->view.message, sizeof c->view.message, "%s", W->menu_after_tap_message);
+        add_menu_buttons(c, &c->view);
+        add_button(&c->view, "back", W->back, KIOSK_ROLE_NAV);
+        c->view.voice.serial++;
+        c->deadline_mono_ms = now.mono_ms + (int64_t)ORDER_SECONDS * 1000;
+        GO(c, STATE_MENU_AFTER_TAP);
+        return;
+    }
+    if (c->has_order)
+        order = c->order;
+    clear_order(c);
+    serve(c, key, by, &order, now);
 }
 
 void kiosk_canteen_on_card(kiosk_canteen *c, const kiosk_card *card, kiosk_now now)
 {
     uint8_t key[KIOSK_CARD_KEY_BYTES];
     kiosk_store_card_key(c->store, card->uid, card->uid_len, key);
-    c->state = c->state == STATE_WAITING ? STATE_IDLE : c->state; /* a new tap replaces a wait */
-    serve(c, key, BY_CARD, now);
+    diner_arrived(c, key, BY_CARD, now);
 }
 
 void kiosk_canteen_on_idcard(kiosk_canteen *c, const kiosk_idcard *id, kiosk_now now)
@@ -571,26 +753,45 @@ void kiosk_canteen_on_idcard(kiosk_canteen *c, const kiosk_idcard *id, kiosk_now
     uint8_t key[KIOSK_CARD_KEY_BYTES];
     kiosk_store_id_number_key(c->store, num.number, key);
     sodium_memzero(&num, sizeof num);
-    c->state = c->state == STATE_WAITING ? STATE_IDLE : c->state;
-    serve(c, key, BY_ID_NUMBER, now);
+    diner_arrived(c, key, BY_ID_NUMBER, now);
     sodium_memzero(key, sizeof key);
+}
+
+void kiosk_canteen_on_bill(kiosk_canteen *c, int64_t fen, kiosk_now now)
+{
+    if (c->own.mode != PRICING_BILL || fen <= 0 || c->state == STATE_WAITING) {
+        KLOG_WARN("bill ignored (%s)", c->own.mode != PRICING_BILL ? "pricing is not bill"
+                                       : fen <= 0                  ? "not above 0"
+                                                                   : "a tap is being saved");
+        return;
+    }
+    clear_order(c);
+    c->order = (kiosk_order){.source = KIOSK_PRICE_BILL, .price_fen = fen};
+    c->has_order = true;
+    hold_order(c, now.mono_ms);
 }
 
 void kiosk_canteen_on_tick(kiosk_canteen *c, kiosk_now now)
 {
     if (c->deadline_mono_ms == INT64_MAX || now.mono_ms < c->deadline_mono_ms) {
         if (c->deadline_mono_ms != INT64_MAX && c->state != STATE_WAITING)
-            c->view.countdown_s = (int)((c->deadline_mono_ms - now.mono_ms + 999) / 1000);
+            c->view.countdown_s = c->view.countdown_s
+                                      ? (int)((c->deadline_mono_ms - now.mono_ms + 999) / 1000)
+                                      : 0;
         return;
     }
     if (c->state == STATE_WAITING) {
         c->waiting_tries--;
         uint8_t key[KIOSK_CARD_KEY_BYTES];
         memcpy(key, c->waiting_key, sizeof key);
-        serve(c, key, c->waiting_by, now);
+        kiosk_order order = c->waiting_order;
+        serve(c, key, c->waiting_by, &order, now);
         sodium_memzero(key, sizeof key);
         return;
     }
+    /* A bill, a menu choice or a card waiting for its choice lapses with its screen. */
+    clear_order(c);
+    sodium_memzero(c->pending_key, sizeof c->pending_key);
     show_idle(c);
 }
 
@@ -651,17 +852,130 @@ static void show_day_view(kiosk_canteen *c, kiosk_now now)
     show_for(c, STATE_DAY_VIEW, DAY_VIEW_SECONDS, now.mono_ms);
 }
 
+/* The bill keypad: digits, backspace, confirm. */
+static void bill_key(kiosk_canteen *c, const char *widget, kiosk_now now)
+{
+    size_t n = strlen(c->bill_digits);
+    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
+        if (n < BILL_DIGITS && !(n == 0 && widget[3] == '0')) {
+            c->bill_digits[n] = widget[3];
+            c->bill_digits[n + 1] = '\0';
+        }
+    } else if (strcmp(widget, "backspace") == 0) {
+        if (n)
+            c->bill_digits[n - 1] = '\0';
+    } else if (strcmp(widget, "confirm") == 0 && typed_fen(c) > 0) {
+        kiosk_canteen_on_bill(c, typed_fen(c), now);
+        return;
+    }
+    show_idle(c);
+}
+
+/* A menu button: "menu1".."menu6". */
+static void menu_choice(kiosk_canteen *c, const char *widget, kiosk_now now)
+{
+    size_t i = (size_t)(widget[4] - '1');
+    if (strlen(widget) != 5 || widget[4] < '1' || i >= c->own.menu_count)
+        return;
+    c->order = (kiosk_order){.source = KIOSK_PRICE_MENU, .price_fen = c->own.menu[i].price_fen};
+    snprintf(c->order.item, sizeof c->order.item, "%s", c->own.menu[i].name);
+    if (c->state == STATE_MENU_AFTER_TAP) {
+        /* The card came first: serve it now with this choice. */
+        uint8_t key[KIOSK_CARD_KEY_BYTES];
+        memcpy(key, c->pending_key, sizeof key);
+        sodium_memzero(c->pending_key, sizeof c->pending_key);
+        kiosk_order order = c->order;
+        clear_order(c);
+        serve(c, key, c->pending_by, &order, now);
+        sodium_memzero(key, sizeof key);
+        return;
+    }
+    c->has_order = true;
+    hold_order(c, now.mono_ms);
+}
+
 void kiosk_canteen_on_press(kiosk_canteen *c, const char *widget, kiosk_now now)
 {
+    bool idle = c->state == STATE_IDLE;
     if (strcmp(widget, "back") == 0 && c->state != STATE_IDLE && c->state != STATE_WAITING) {
+        clear_order(c);
+        sodium_memzero(c->pending_key, sizeof c->pending_key);
         show_idle(c);
-    } else if (strcmp(widget, "help") == 0 && c->state == STATE_IDLE) {
+    } else if (strcmp(widget, "change") == 0 &&
+               (c->state == STATE_BILL_READY || c->state == STATE_MENU_CHOSEN)) {
+        clear_order(c);
+        show_idle(c);
+    } else if (strcmp(widget, "help") == 0 && (idle || c->state == STATE_RESULT)) {
         show_help(c, now.mono_ms);
-    } else if (strcmp(widget, "dayview") == 0 && c->state == STATE_IDLE) {
+    } else if (strcmp(widget, "dayview") == 0 && idle) {
         show_day_view(c, now);
+    } else if (idle && c->own.mode == PRICING_BILL) {
+        bill_key(c, widget, now);
+    } else if (strncmp(widget, "menu", 4) == 0 &&
+               (idle || c->state == STATE_MENU_CHOSEN || c->state == STATE_MENU_AFTER_TAP) &&
+               c->own.mode == PRICING_MENU) {
+        menu_choice(c, widget, now);
     } else {
         KLOG_DEBUG("press %s ignored in state %s", widget, state_names[c->state]);
     }
+}
+
+/* --- settings ------------------------------------------------------------------------------ */
+
+/* Reads [canteen]: pricing = set | menu | bill; menu1..menu6 = NAME:FEN. */
+static kiosk_rc parse_options(const kiosk_settings *section, canteen_options *out, char *err,
+                              size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; section && i < section->count; i++) {
+        const char *key = section->items[i].key, *value = section->items[i].value;
+        if (strcmp(key, "pricing") == 0) {
+            if (strcmp(value, "set") == 0)
+                out->mode = PRICING_SET;
+            else if (strcmp(value, "menu") == 0)
+                out->mode = PRICING_MENU;
+            else if (strcmp(value, "bill") == 0)
+                out->mode = PRICING_BILL;
+            else
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "pricing must be set, menu or bill, not '%s'", value);
+        } else if (strncmp(key, "menu", 4) == 0 && key[4] >= '1' && key[4] <= '6' && !key[5]) {
+            menu_item *m = &out->menu[key[4] - '1'];
+            const char *colon = strrchr(value, ':');
+            char *end = NULL;
+            long long fen = colon ? strtoll(colon + 1, &end, 10) : -1;
+            size_t name_len = colon ? (size_t)(colon - value) : 0;
+            if (!colon || name_len == 0 || name_len >= sizeof m->name || !end || *end ||
+                end == colon + 1 || fen <= 0 || fen > 99999999)
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "%s must be NAME:PRICE_IN_FEN, e.g. A套餐:1200, not '%s'", key,
+                                  value);
+            memcpy(m->name, value, name_len);
+            m->name[name_len] = '\0';
+            m->price_fen = fen;
+        } else {
+            return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                              "unknown setting '%s' (pricing, menu1 .. menu6)", key);
+        }
+    }
+    /* The menu is the items in order, without holes. */
+    for (size_t i = 0; i < MENU_ITEMS && out->menu[i].name[0]; i++)
+        out->menu_count = i + 1;
+    for (size_t i = out->menu_count; i < MENU_ITEMS; i++)
+        if (out->menu[i].name[0])
+            return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                              "menu%zu is set but menu%zu is not: number the items from 1",
+                              i + 1, out->menu_count + 1);
+    if (out->mode == PRICING_MENU && out->menu_count == 0)
+        return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                          "pricing = menu needs at least menu1 = NAME:PRICE_IN_FEN");
+    return KIOSK_OK;
+}
+
+static kiosk_rc flow_check_settings(const kiosk_settings *section, char *err, size_t err_size)
+{
+    canteen_options o;
+    return parse_options(section, &o, err, err_size);
 }
 
 /* --- the flow's ops table ----------------------------------------------------------------- */
@@ -686,6 +1000,12 @@ static kiosk_flow_next flow_card(void *self, const kiosk_card *card, kiosk_now n
 static kiosk_flow_next flow_idcard(void *self, const kiosk_idcard *id, kiosk_now now)
 {
     kiosk_canteen_on_idcard(self, id, now);
+    return KIOSK_FLOW_STAY;
+}
+
+static kiosk_flow_next flow_bill(void *self, int64_t fen, kiosk_now now)
+{
+    kiosk_canteen_on_bill(self, fen, now);
     return KIOSK_FLOW_STAY;
 }
 
@@ -714,10 +1034,12 @@ static const kiosk_view *flow_view(const void *self)
 const kiosk_flow_ops kiosk_canteen_flow = {
     .name = "canteen",
     .base = true,
+    .check_settings = flow_check_settings,
     .create = flow_create,
     .destroy = flow_destroy,
     .on_card = flow_card,
     .on_idcard = flow_idcard,
+    .on_bill = flow_bill,
     .on_press = flow_press,
     .on_tick = flow_tick,
     .deadline = flow_deadline,

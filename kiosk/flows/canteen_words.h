@@ -34,6 +34,13 @@ typedef struct canteen_words {
     const char *wait_headline, *wait_message, *wait_advice;
     const char *misread_headline, *misread_advice;
     const char *day_title, *day_total, *day_count_unit;
+    const char *free;                               /* the amount to pay of a free meal */
+    const char *no_subsidy[KIOSK_NO_SUBSIDY_OUTSIDE_AREA + 1]; /* why a meal got no subsidy */
+    const char *bill_headline, *bill_message, *bill_advice, *bill_backspace, *bill_confirm;
+    const char *bill_ready_hint, *bill_change, *bill_first_headline, *bill_first_message;
+    const char *bill_figure;
+    const char *menu_headline, *menu_message, *menu_after_tap_message, *menu_chosen_hint;
+    const char *menu_change;
     const char *day_head[4];
     /* voice clips */
     const char *clip_tap_card, *clip_see_staff, *clip_meal_ok, *clip_subsidy, *clip_you_pay;

@@ -42,9 +42,31 @@ typedef struct kiosk_flow_settings {
     bool reader_right;      /* the card reader is right of the screen, not below it */
 } kiosk_flow_settings;
 
+/* A flow's own INI section ([canteen] for the canteen flow), as written: each key the flow's
+ * check_settings accepts, with its value. */
+typedef struct kiosk_setting {
+    const char *key, *value;
+} kiosk_setting;
+
+typedef struct kiosk_settings {
+    const kiosk_setting *items;
+    size_t count;
+} kiosk_settings;
+
+/* The value of key in a section, or NULL. */
+const char *kiosk_settings_get(const kiosk_settings *section, const char *key);
+
+/* Every flow's section, by flow name. */
+typedef struct kiosk_flow_sections {
+    const char *names[8];
+    kiosk_settings sections[8];
+    size_t count;
+} kiosk_flow_sections;
+
 /* What a flow is given at creation, borrowed for its lifetime. events may be NULL. */
 typedef struct kiosk_flow_env {
     const kiosk_flow_settings *settings;
+    const kiosk_flow_sections *sections; /* the flows' own INI sections (may be NULL) */
     kiosk_store *store;
     const kiosk_policy_set *policies;
     kiosk_events_log *events;
@@ -53,6 +75,9 @@ typedef struct kiosk_flow_env {
 typedef struct kiosk_flow_ops {
     const char *name; /* the mode name in the config: "canteen" */
     bool base;        /* a mode of its own (else an overlay over the base flow) */
+    /* Checks the flow's INI section (unknown keys, bad values: KIOSK_ERR_CONFIG naming the key)
+     * before anything starts; NULL for a flow without settings of its own. */
+    kiosk_rc (*check_settings)(const kiosk_settings *section, char *err, size_t err_size);
     /* Creates the flow's state; KIOSK_ERR_CONFIG etc. with a message in err. */
     kiosk_rc (*create)(const kiosk_flow_env *env, void **self, char *err, size_t err_size);
     void (*destroy)(void *self);
@@ -63,6 +88,8 @@ typedef struct kiosk_flow_ops {
     kiosk_flow_next (*on_card_removed)(void *self, kiosk_now now);
     kiosk_flow_next (*on_idcard)(void *self, const kiosk_idcard *id, kiosk_now now);
     kiosk_flow_next (*on_idcard_error)(void *self, const char *reason, kiosk_now now);
+    /* The cash register (or the counter) sent the bill of the meal, in fen. */
+    kiosk_flow_next (*on_bill)(void *self, int64_t fen, kiosk_now now);
     /* widget is the id of a button the last frame showed. */
     kiosk_flow_next (*on_press)(void *self, const char *widget, kiosk_now now);
     kiosk_flow_next (*on_tick)(void *self, kiosk_now now);
@@ -73,6 +100,9 @@ typedef struct kiosk_flow_ops {
     /* Every voice clip the flow may name, NULL-terminated: tests check each has its file. */
     const char *const *clips;
 } kiosk_flow_ops;
+
+/* The INI section of the flow named `flow` in env (an empty one when there is none). */
+kiosk_settings kiosk_flow_section(const kiosk_flow_env *env, const char *flow);
 
 /* The registry (registry.c). */
 const kiosk_flow_ops *kiosk_flow_find(const char *name);

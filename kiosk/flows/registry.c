@@ -21,3 +21,20 @@ const kiosk_flow_ops *const *kiosk_flow_all(void)
 {
     return flows;
 }
+
+const char *kiosk_settings_get(const kiosk_settings *section, const char *key)
+{
+    for (size_t i = 0; section && i < section->count; i++)
+        if (strcmp(section->items[i].key, key) == 0)
+            return section->items[i].value;
+    return NULL;
+}
+
+kiosk_settings kiosk_flow_section(const kiosk_flow_env *env, const char *flow)
+{
+    const kiosk_flow_sections *all = env ? env->sections : NULL;
+    for (size_t i = 0; all && i < all->count; i++)
+        if (strcmp(all->names[i], flow) == 0)
+            return all->sections[i];
+    return (kiosk_settings){NULL, 0};
+}

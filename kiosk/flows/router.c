@@ -115,6 +115,12 @@ void kiosk_router_idcard_error(kiosk_router *r, const char *reason, kiosk_now no
         after(r, r->active->ops->on_idcard_error(r->active->self, reason, now));
 }
 
+void kiosk_router_bill(kiosk_router *r, int64_t fen, kiosk_now now)
+{
+    if (r->active->ops->on_bill)
+        after(r, r->active->ops->on_bill(r->active->self, fen, now));
+}
+
 void kiosk_router_press(kiosk_router *r, const char *widget, kiosk_now now)
 {
     if (r->active->ops->on_press)

@@ -18,6 +18,7 @@ void kiosk_router_card(kiosk_router *r, const kiosk_card *card, kiosk_now now);
 void kiosk_router_card_removed(kiosk_router *r, kiosk_now now);
 void kiosk_router_idcard(kiosk_router *r, const kiosk_idcard *id, kiosk_now now);
 void kiosk_router_idcard_error(kiosk_router *r, const char *reason, kiosk_now now);
+void kiosk_router_bill(kiosk_router *r, int64_t fen, kiosk_now now);
 void kiosk_router_press(kiosk_router *r, const char *widget, kiosk_now now);
 void kiosk_router_tick(kiosk_router *r, kiosk_now now);
 int64_t kiosk_router_deadline(const kiosk_router *r);

@@ -11,7 +11,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # A command that fails outside `check` or `run` stops the script: say which one, so a broken
 # binary (or anything else) never fails silently.
-trap 'echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
+trap 'status=$?; echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $status" >&2' ERR
 cd "$WORK"
 failures=0
 checks=0

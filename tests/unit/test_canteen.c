@@ -67,6 +67,17 @@ static void load_policy(kiosk_policy_set *set, const char *file)
         CHECK_INT(kiosk_policy_set_take(set, p), KIOSK_OK);
 }
 
+/* The canteen's INI section for the next setup (empty: set meals). */
+static kiosk_setting canteen_items[8];
+static kiosk_flow_sections canteen_sections = {
+    .names = {"canteen"}, .sections = {{canteen_items, 0}}, .count = 1};
+
+static void canteen_settings(const kiosk_setting *items, size_t n)
+{
+    memcpy(canteen_items, items, n * sizeof *items);
+    canteen_sections.sections[0].count = n;
+}
+
 static void setup(fixture *fx, const char *name, const char *policy_file)
 {
     memset(fx, 0, sizeof *fx);
@@ -92,10 +103,14 @@ static void setup(fixture *fx, const char *name, const char *policy_file)
     snprintf(o->site.area.city, sizeof o->site.area.city, "320100");
     snprintf(o->site.area.district, sizeof o->site.area.district, "320102");
     snprintf(o->site.area.street, sizeof o->site.area.street, "320102002");
-    kiosk_flow_env env = {
-        .settings = o, .store = fx->store, .policies = fx->policies, .events = fx->log};
+    kiosk_flow_env env = {.settings = o,
+                          .sections = &canteen_sections,
+                          .store = fx->store,
+                          .policies = fx->policies,
+                          .events = fx->log};
     fx->canteen = kiosk_canteen_new(&env);
     CHECK(fx->canteen != NULL);
+    canteen_settings(NULL, 0); /* the next fixture starts with set meals again */
 }
 
 static void teardown(fixture *fx)
@@ -205,11 +220,14 @@ static void test_success_repeat_and_timeout(void)
     const char *number = strstr(receipt, "单号\n"); /* the 36-character id wraps at 32 */
     CHECK(number != NULL && strncmp(number + strlen("单号\n"), record_id, 32) == 0);
 
-    /* The same card two seconds later: the same screen, no second meal. */
+    /* The same card two seconds later: the same figures, plainly a repeat, no second meal. */
     serial = v->voice.serial;
     tap(&fx, "04A1B2C3", at(11, 30) + 2000, 3000);
     v = kiosk_canteen_view(fx.canteen);
-    CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(v->headline, "刚才已刷过");
+    CHECK_STR(v->message, "本次未重复记录");
+    CHECK_INT(v->tone, KIOSK_TONE_INFO); /* not the green "✓ 用餐成功" of a new meal */
+    CHECK_STR(v->name, "张*兰");
     CHECK_STR(row_value(v, "您需支付"), "¥12.00");
     CHECK_STR(v->voice.clips[0], "same_result");
     CHECK(v->voice.serial != serial);
@@ -295,7 +313,7 @@ static void test_refusals(void)
     /* Per day at most two subsidised meals: breakfast and lunch, then dinner is refused. */
     tap(&fx, "04415263", at(8, 0), mono += 20000);
     CHECK_INT(kiosk_canteen_view(fx.canteen)->tone, KIOSK_TONE_SUCCESS);
-    CHECK_STR(row_value(kiosk_canteen_view(fx.canteen), "您需支付"), "¥0.00"); /* tekun: free */
+    CHECK_STR(row_value(kiosk_canteen_view(fx.canteen), "您需支付"), "免费"); /* tekun: free */
     CHECK_STR(kiosk_canteen_view(fx.canteen)->advice, "请到窗口取餐");
     tap(&fx, "04415263", at(11, 45), mono += 20000);
     CHECK_INT(kiosk_canteen_view(fx.canteen)->tone, KIOSK_TONE_SUCCESS);
@@ -458,6 +476,181 @@ static void test_help(void)
     teardown(&fx);
 }
 
+static void press(fixture *fx, const char *widget, int64_t mono_ms)
+{
+    kiosk_canteen_on_press(fx->canteen, widget, when(fx->utc_ms, mono_ms));
+}
+
+/* Bill pricing: the counter types the bill (or the register sends it), then the card; the
+ * subsidy is computed on the bill, the minimum spend and "must exceed" judged on it. */
+static void test_bill_pricing(void)
+{
+    static const kiosk_setting bill[] = {{"pricing", "bill"}};
+    canteen_settings(bill, 1);
+    fixture fx;
+    setup(&fx, "bill", "fixed-by-class.json");
+    fx.utc_ms = at(11, 30);
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->screen, "bill");
+    CHECK(v->keypad.shown);
+    CHECK_STR(v->keypad.value, "¥0.00");
+    /* A card before the bill: asked for the bill, nothing recorded. */
+    tap(&fx, "04A1B2C3", at(11, 30), 1000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "请先输入金额");
+    CHECK_INT(meals_in(&fx), 0);
+    press(&fx, "back", 1500);
+    /* 1, 2, 5, 0, a leading zero ignored, a digit taken back: ¥12.50. */
+    static const char *const keys[] = {"key0", "key1", "key2", "key5", "key0", "key9",
+                                       "backspace"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        press(&fx, keys[i], 2000 + (int64_t)i);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->keypad.value, "¥12.50");
+    press(&fx, "confirm", 2100);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->screen, "idle");
+    CHECK_STR(v->hint, "本餐金额 ¥12.50");
+    /* 70: age70 lunch 300 off the bill of 1250. */
+    tap(&fx, "04A1B2C3", at(11, 31), 3000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(row_value(v, "餐费"), "¥12.50");
+    CHECK_STR(row_value(v, "补贴"), "¥3.00");
+    CHECK_STR(row_value(v, "您需支付"), "¥9.50");
+    CHECK(strstr(last_event(&fx), "\"price_fen\":1250") != NULL);
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(fx.db_path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT price_source, price_fen FROM meal", -1, &st, NULL);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(st, 0), "bill");
+    CHECK_INT(sqlite3_column_int(st, 1), 1250);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    /* The bill is used up: the next diner needs a new one. */
+    tick(&fx, 3000 + 8000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "bill");
+    /* The register sends a bill of 200 for the 92-year-old 低保 diner: her 800 (dibao) is
+     * capped at the bill, so the meal is free. */
+    kiosk_canteen_on_bill(fx.canteen, 200, when(at(11, 40), 20000));
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->hint, "本餐金额 ¥2.00");
+    id_card(&fx, "320102193401010020", at(11, 40), 20100);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(row_value(v, "补贴"), "¥2.00");
+    CHECK_STR(row_value(v, "您需支付"), "免费");
+    tick(&fx, 20100 + 8000);
+    /* An unknown card with a bill waiting: refused, and the bill is not left for the next. */
+    kiosk_canteen_on_bill(fx.canteen, 500, when(at(11, 41), 30000));
+    tap(&fx, "0A0B0C0D", at(11, 41), 30100);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "未登记的卡");
+    tick(&fx, 30100 + 8000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "bill");
+    /* A bill lapses when no card comes. */
+    kiosk_canteen_on_bill(fx.canteen, 800, when(at(11, 45), 40000));
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->hint, "本餐金额 ¥8.00");
+    tick(&fx, 40000 + 120 * 1000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "bill");
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->keypad.value, "¥0.00");
+    teardown(&fx);
+}
+
+/* Menu pricing: a set meal chosen before the card, or after it. */
+static void test_menu_pricing(void)
+{
+    static const kiosk_setting menu[] = {
+        {"pricing", "menu"}, {"menu1", "A套餐:1200"}, {"menu2", "B套餐:1800"}};
+    canteen_settings(menu, 3);
+    fixture fx;
+    setup(&fx, "menu", "fixed-by-class.json");
+    fx.utc_ms = at(11, 30);
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->screen, "menu");
+    CHECK_INT(v->button_count, 4); /* two items, help, day view */
+    CHECK_STR(v->buttons[1].label, "B套餐 ¥18.00");
+    press(&fx, "menu2", 1000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->hint, "已选 B套餐 ¥18.00");
+    tap(&fx, "04A1B2C3", at(11, 30), 2000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(row_value(v, "餐费"), "¥18.00");
+    CHECK_STR(row_value(v, "您需支付"), "¥15.00");
+    tick(&fx, 2000 + 8000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "menu");
+    /* The card first: kept while the diner chooses, then served with the choice. */
+    tap(&fx, "04415263", at(11, 31), 20000); /* 特困: the whole price */
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "请选择套餐");
+    CHECK_INT(meals_in(&fx), 1);
+    press(&fx, "menu1", 21000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(row_value(v, "餐费"), "¥12.00");
+    CHECK_STR(row_value(v, "您需支付"), "免费");
+    CHECK_INT(meals_in(&fx), 2);
+    teardown(&fx);
+
+    /* Settings that cannot work are refused by name. */
+    char err[200];
+    static const kiosk_setting bad_mode[] = {{"pricing", "free"}};
+    static const kiosk_setting no_items[] = {{"pricing", "menu"}};
+    static const kiosk_setting bad_item[] = {{"menu1", "A套餐"}};
+    static const kiosk_setting hole[] = {{"menu2", "B:100"}};
+    static const kiosk_setting unknown[] = {{"colour", "red"}};
+    static const struct {
+        const kiosk_setting *items;
+        const char *want;
+    } bad[] = {{bad_mode, "pricing must be set, menu or bill"},
+               {no_items, "pricing = menu needs at least menu1"},
+               {bad_item, "menu1 must be NAME:PRICE_IN_FEN"},
+               {hole, "menu2 is set but menu1 is not"},
+               {unknown, "unknown setting 'colour'"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        kiosk_settings section = {bad[i].items, 1};
+        err[0] = '\0';
+        CHECK_INT(kiosk_canteen_flow.check_settings(&section, err, sizeof err), KIOSK_ERR_CONFIG);
+        CHECK(strstr(err, bad[i].want) != NULL);
+    }
+}
+
+/* A meal without a subsidy says why; the repeat window runs on the injectable clock. */
+static void test_no_subsidy_and_clock(void)
+{
+    fixture fx;
+    setup(&fx, "nosub", "fixed-by-class.json");
+    tap(&fx, "04304152", at(11, 30), 1000); /* 56: refused by age under this policy */
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "未到助餐年龄");
+    teardown(&fx);
+    /* Under pay-by-class (no minimum age) a 56-year-old "resident" eats at the list price. */
+    setup(&fx, "nosub2", "pay-by-class.json");
+    snprintf(fx.settings.site.canteen_id, sizeof fx.settings.site.canteen_id, "ja-jj-01");
+    snprintf(fx.settings.site.area.city, sizeof fx.settings.site.area.city, "320100");
+    int64_t lunch = kiosk_clock_local_midnight_ms((kiosk_date){2026, 7, 6}) + 11 * 3600000LL;
+    tap(&fx, "04304152", lunch, 1000);
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_STR(v->headline, "用餐成功");
+    CHECK_STR(row_value(v, "补贴"), "¥0.00");
+    CHECK_STR(v->message, "这一餐没有补贴，按原价用餐");
+    /* The same card a minute later by the wall clock, one second later by the monotonic
+     * clock: past the 10 s repeat window, so not a repeat. */
+    tap(&fx, "04304152", lunch + 60000, 2000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->headline, "用餐成功");
+    CHECK_INT(meals_in(&fx), 2);
+    teardown(&fx);
+}
+
+/* The database file removed while the kiosk runs: an error screen, never "success". */
+static void test_database_gone(void)
+{
+    fixture fx;
+    setup(&fx, "gone", "fixed-by-class.json");
+    CHECK_INT(unlink(fx.db_path), 0);
+    tap(&fx, "04A1B2C3", at(11, 30), 1000);
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->tone, KIOSK_TONE_ERROR);
+    CHECK_STR(v->message, "本机数据文件不见了，记录没有保存");
+    CHECK_STR(kiosk_canteen_last_record_id(fx.canteen), "");
+    CHECK(strstr(last_event(&fx), "\"error\"") != NULL);
+    teardown(&fx);
+}
+
 int main(int argc, char **argv)
 {
     policy_dir = argc > 1 ? argv[1] : "tests/policies";
@@ -470,6 +663,10 @@ int main(int argc, char **argv)
     test_commit_failure();
     test_id_card();
     test_help();
+    test_bill_pricing();
+    test_menu_pricing();
+    test_no_subsidy_and_clock();
+    test_database_gone();
     check_scratch_remove(dir);
     CHECK_DONE();
 }
