@@ -1,0 +1,1 @@
+target_sources(kiosk_store PRIVATE kiosk/store/salvage.c)
