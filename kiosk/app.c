@@ -18,6 +18,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "router.h"
+#include "signals.h"
 #include "simcmd.h"
 #include "ui.h"
 #define KIOSK_LOG_MODULE "app"
@@ -61,6 +62,9 @@ struct app {
     const char *staff_notice;
     presenter pr;
     int64_t wait_until;
+    /* SIGTERM or SIGINT: stop at once, whatever is queued or waited for. */
+    atomic_bool stop;
+    kiosk_signals *signals;
     /* The flows' INI sections as settings (the router's env points into these). */
     kiosk_setting setting_items[KIOSK_FLOW_SECTIONS][KIOSK_FLOW_SECTION_KEYS];
 };
@@ -408,9 +412,11 @@ static void run_loop(app *a, kiosk_store *store, bool headless)
     bool running = true;
     while (running) {
         int64_t mono = kiosk_clock_mono_ms();
+        if (atomic_load(&a->stop))
+            break;
         if (mono >= a->wait_until) {
             kiosk_event ev;
-            while (running && kiosk_inbox_pop(a->inbox, &ev)) {
+            while (running && !atomic_load(&a->stop) && kiosk_inbox_pop(a->inbox, &ev)) {
                 running = handle(a, &ev);
                 bool was_wait = ev.kind == KIOSK_EV_WAIT;
                 sodium_memzero(&ev, sizeof ev); /* personal data: gone once handled */
@@ -456,8 +462,8 @@ static void run_loop(app *a, kiosk_store *store, bool headless)
                 timeout = min64(timeout, INPUT_PUMP_MS);
             if (inbox_ready)
                 kiosk_inbox_wait(a->inbox, timeout);
-            else
-                SDL_Delay((Uint32)timeout);
+            else /* a sim `wait` holds the queue: sleep in short steps so a stop is seen */
+                SDL_Delay((Uint32)min64(timeout, 100));
             while (SDL_PollEvent(&e))
                 running = handle_sdl(a, &e) && running;
         }
@@ -477,6 +483,9 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
     }
     a->cfg = cfg;
     a->staff_notice = staff_notice;
+    /* Before any thread starts (SDL's, the drivers'), so the signal thread alone sees them. */
+    kiosk_signals_block();
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 
     /* The main loop's connection waits only briefly for another writer: the flow tells the diner
      * "请稍等" and tries again rather than freezing the screen. */
@@ -525,6 +534,9 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
     a->inbox = kiosk_inbox_new(INBOX_CAPACITY, wake_main_loop, a);
     if (!a->inbox || !open_devices(a))
         goto out;
+    a->signals = kiosk_signals_start(a->inbox, &a->stop);
+    if (!a->signals)
+        KLOG_WARN("no signal thread: stop the kiosk with the quit command");
     if (cfg->screenshot_dir[0])
         mkdir(cfg->screenshot_dir, 0755);
     a->pr.force = true;
@@ -540,6 +552,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
 out:
     if (a->inbox)
         kiosk_inbox_close(a->inbox);
+    kiosk_signals_stop(a->signals);
     close_devices(a);
     kiosk_inbox_free(a->inbox);
     ui_free(a->ui);

@@ -6,8 +6,8 @@ packages=(
   build-essential cmake pkg-config
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libfontconfig-dev
   libsqlite3-dev libjansson-dev libsodium-dev libinih-dev
-  fonts-noto-cjk    # fallback faces for rare characters in names (fontconfig)
-  jq sqlite3 procps # used by the end-to-end tests
+  fonts-noto-cjk fonts-babelstone-han # fallback faces for rare characters in names (fontconfig)
+  jq sqlite3 procps strace util-linux # used by the end-to-end tests
   clang libclang-rt-14-dev # the second compiler of the test run, and libFuzzer
   libnfc-dev libnfc-bin # the NFC reader; nfc-list for the emulator tests
 )

@@ -160,7 +160,26 @@ static bool memo_missing(const ui_text *t, uint32_t cp)
     return false;
 }
 
-/* Asks fontconfig for an installed CJK-capable face that has cp. */
+/* Opens face index of file as a fallback when it really has cp; the face number or -1. */
+static int add_fallback(ui_text *t, const char *file, int index, uint32_t cp)
+{
+    TTF_Font *probe = TTF_OpenFontIndex(file, 16, index);
+    if (!probe)
+        return -1;
+    if (!TTF_GlyphIsProvided32(probe, cp)) {
+        TTF_CloseFont(probe);
+        return -1;
+    }
+    fallback_face *fb = &t->fallbacks[t->fallback_count];
+    snprintf(fb->path, sizeof fb->path, "%s", file);
+    fb->index = index;
+    fb->probe = probe;
+    return FACE_FALLBACK0 + (int)t->fallback_count++;
+}
+
+/* Asks fontconfig for an installed face that has cp: the faces in order of preference for
+ * Chinese sans-serif text, the first that holds the character (a rare name character of CJK
+ * extensions B-G is often in BabelStone Han only, fonts-babelstone-han). */
 static int fallback_for(ui_text *t, uint32_t cp)
 {
     for (size_t i = 0; i < t->fallback_count; i++)
@@ -175,27 +194,20 @@ static int fallback_for(ui_text *t, uint32_t cp)
         FcConfigSubstitute(NULL, pat, FcMatchPattern);
         FcDefaultSubstitute(pat);
         FcResult result;
-        FcPattern *match = FcFontMatch(NULL, pat, &result);
-        FcChar8 *file = NULL;
-        FcCharSet *have = NULL;
-        int index = 0;
-        if (match && FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch &&
-            FcPatternGetCharSet(match, FC_CHARSET, 0, &have) == FcResultMatch &&
-            FcCharSetHasChar(have, cp)) {
-            FcPatternGetInteger(match, FC_INDEX, 0, &index);
-            TTF_Font *probe = TTF_OpenFontIndex((const char *)file, 16, index);
-            if (probe && TTF_GlyphIsProvided32(probe, cp)) {
-                fallback_face *fb = &t->fallbacks[t->fallback_count];
-                snprintf(fb->path, sizeof fb->path, "%s", (const char *)file);
-                fb->index = index;
-                fb->probe = probe;
-                face = FACE_FALLBACK0 + (int)t->fallback_count++;
-            } else if (probe) {
-                TTF_CloseFont(probe);
-            }
+        FcFontSet *sorted = FcFontSort(NULL, pat, FcFalse, NULL, &result);
+        for (int i = 0; sorted && i < sorted->nfont && face < 0; i++) {
+            FcChar8 *file = NULL;
+            FcCharSet *have = NULL;
+            int index = 0;
+            if (FcPatternGetString(sorted->fonts[i], FC_FILE, 0, &file) != FcResultMatch ||
+                FcPatternGetCharSet(sorted->fonts[i], FC_CHARSET, 0, &have) != FcResultMatch ||
+                !FcCharSetHasChar(have, cp))
+                continue;
+            FcPatternGetInteger(sorted->fonts[i], FC_INDEX, 0, &index);
+            face = add_fallback(t, (const char *)file, index, cp);
         }
-        if (match)
-            FcPatternDestroy(match);
+        if (sorted)
+            FcFontSetDestroy(sorted);
     }
     if (cs)
         FcCharSetDestroy(cs);

@@ -9,7 +9,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "clock.h"
@@ -287,9 +289,38 @@ static kiosk_rc load_device_card_key(kiosk_store *store)
     return code == SQLITE_DONE ? KIOSK_OK : store_fail(store, code, "card key");
 }
 
+/* The database and its folder must be writable: a read-only file would turn every meal into an
+ * error, and SQLite keeps its -wal and -shm files beside the database. Checked by trying, not
+ * by permission bits (which say nothing for root, or on a read-only mount). */
+static kiosk_rc check_writable(const char *path, char *err, size_t err_size)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+    } else if (errno != ENOENT) {
+        return kiosk_fail(KIOSK_ERR_IO, err, err_size,
+                          "%s: cannot be written (%s): the kiosk must be able to store meals",
+                          path, strerror(errno));
+    }
+    char probe[1100];
+    snprintf(probe, sizeof probe, "%s.probe-%ld", path, (long)getpid());
+    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return kiosk_fail(KIOSK_ERR_IO, err, err_size,
+                          "%s: its folder cannot be written (%s): SQLite keeps its journal"
+                          " files beside the database",
+                          path, strerror(errno));
+    close(fd);
+    unlink(probe);
+    return KIOSK_OK;
+}
+
 kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t err_size)
 {
     *out = NULL;
+    kiosk_rc writable = check_writable(path, err, err_size);
+    if (writable != KIOSK_OK)
+        return writable;
     if (sodium_init() < 0) {
         snprintf(err, err_size, "libsodium failed to initialise");
         return KIOSK_ERR_IO;

@@ -126,6 +126,27 @@ int main(int argc, char **argv)
                                "方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤",
                                &missing));
 
+    /* Rare name characters of every CJK block up to Unicode 15 (extensions A to G, and the
+     * compatibility ideographs): none may be a box. 𪚥 (U+2A6A5) is the one seen in the field. */
+    static const char *const rare_chars[] = {
+        "㐀", "䶵",             /* extension A */
+        "𠀀", "𪚥", "𪛖",       /* B */
+        "𪜀", "𫜴",             /* C */
+        "𫝀", "𫠝",             /* D */
+        "𫠠", "𬺡",             /* E */
+        "𬺰", "𮯠",             /* F */
+        "𰀀", "𱍊",             /* G */
+        "丽", "𪘀",             /* compatibility supplement */
+    };
+    for (size_t i = 0; i < sizeof rare_chars / sizeof rare_chars[0]; i++) {
+        unsigned long boxes = ui_text_missing_glyphs(text);
+        ui_text_style big = {64, false, 0x111111, UI_ALIGN_LEFT, 0, 1};
+        CHECK(ui_text_draw(text, rare_chars[i], &big, 10, 10) > 0);
+        if (ui_text_missing_glyphs(text) != boxes)
+            fprintf(stderr, "no font draws %s\n", rare_chars[i]);
+        CHECK_INT(ui_text_missing_glyphs(text), boxes);
+    }
+
     /* A rare character in a name: not bundled, drawn from a system face, not as a box. */
     const char *rare = "刘䶮";
     CHECK(!ui_text_bundled_covers(text, rare, &missing));
