@@ -61,7 +61,7 @@ lift() {
   check "the driver saw the card lifted" until_ok 10 polls_since 2
 }
 
-check "roster imported" "$K" --db db --import-roster "$SRC/tests/data/roster-sample.csv"
+check "roster imported" "$K" --db db --import-roster "$SRC/tests/data/roster-sample.csv" --mode full
 check "policy imported" "$K" --db db --import-policy "$SRC/tests/policies/fixed-by-class.json"
 
 cleanup() {
