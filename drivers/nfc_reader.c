@@ -113,9 +113,16 @@ static kiosk_rc check_connstring(const char *arg, char *err, size_t err_size)
     for (size_t i = 0; i < sizeof known_drivers / sizeof known_drivers[0]; i++) {
         const char *name = known_drivers[i].name;
         if (strlen(name) == len && strncmp(name, arg, len) == 0) {
-            if (known_drivers[i].needs_port && (!colon || !colon[1] || colon[1] == ':'))
+            if (!known_drivers[i].needs_port)
+                return KIOSK_OK;
+            if (!colon || !colon[1] || colon[1] == ':')
                 return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                                   "nfc: %s needs a port: nfc:%s:/dev/...", name, name);
+            const char *speed = strchr(colon + 1, ':');
+            if (speed && (!speed[1] || strspn(speed + 1, "0123456789") != strlen(speed + 1)))
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "nfc: after the port comes a speed in baud (:115200), not '%s'",
+                                  speed + 1);
             return KIOSK_OK;
         }
         size_t used = strlen(names);

@@ -150,6 +150,7 @@ static void test_check(void)
         {"acr122_usb", NULL, NULL, KIOSK_OK, ""},
         {"", NULL, NULL, KIOSK_ERR_CONFIG, "connection string"},
         {"pn532_uart", NULL, NULL, KIOSK_ERR_CONFIG, "needs a port"},
+        {"pn532_uart:/dev/ttyUSB0:fast", NULL, NULL, KIOSK_ERR_CONFIG, "'fast'"},
         {"pn532_uartx:/dev/ttyUSB0", NULL, NULL, KIOSK_ERR_CONFIG, "pn532_uartx"},
         {"pcsc", NULL, NULL, KIOSK_ERR_CONFIG, "known: pn532_uart"},
         {"pn532_uart:/dev/x", "poll_ms", "5", KIOSK_ERR_CONFIG, "poll_ms"},
