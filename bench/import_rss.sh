@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# import_rss.sh - the staff import of a city-sized roster through the real binary: wall time and
-# peak memory (maximum resident set size) of `kiosk --db DB --import-roster roster.csv`.
+# import_rss.sh - the staff import of a city-sized roster through the real binary: wall time,
+# peak memory (maximum resident set size) and how long the write lock was held, of
+# `kiosk --db DB --import-roster roster.csv --mode full`.
 #
 # Why: bench_lookup times the import inside one process; this runs the command staff actually
 # type, under /usr/bin/time -v, because a kiosk box has little memory and the import of the
@@ -54,7 +55,7 @@ echo "import_rss: $rows rows, $csv_bytes bytes of CSV in $work"
 
 set +e
 /usr/bin/time -v -o "$work/time.txt" "$kiosk" --db "$work/kiosk.db" \
-  --import-roster "$work/roster.csv" > "$work/out.txt" 2> "$work/err.txt"
+  --import-roster "$work/roster.csv" --mode full > "$work/out.txt" 2> "$work/err.txt"
 status=$?
 set -e
 cat "$work/out.txt"

@@ -225,7 +225,9 @@ const char *kiosk_config_usage(void)
            "  --screenshot-dir DIR  headless: save each new screen as a PNG in DIR\n"
            "  --log-level LEVEL     error, warn, info or debug\n"
            "  --no-voice            do not speak\n"
-           "  --import-roster CSV   import a card-holder roster into the database and exit\n"
+           "  --import-roster CSV   import a card-holder roster into the database and exit;\n"
+           "                        needs --mode full (the file is the whole roster) or\n"
+           "                        --mode delta (only its rows change), see docs/roster.md\n"
            "  --import-policy JSON  add a subsidy policy version to the database and exit\n"
            "  --day-report PERIOD   print the totals per meal, class, canteen and funding level\n"
            "                        and exit; PERIOD is 'today', YYYY-MM-DD, YYYY-MM, YYYY-Qn\n"
@@ -325,7 +327,11 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
             cfg->width = w;
             cfg->height = h;
         } else if (strcmp(flag, "--mode") == 0) {
-            rc = copy_arg(cfg->mode, sizeof cfg->mode, flag, value, err, err_size);
+            /* full and delta say how --import-roster treats the stored roster; no flow has
+             * those names, so the one flag serves both. */
+            cli->roster_mode = kiosk_roster_mode_parse(value);
+            if (cli->roster_mode == KIOSK_ROSTER_MODE_NONE)
+                rc = copy_arg(cfg->mode, sizeof cfg->mode, flag, value, err, err_size);
         } else if (strcmp(flag, "--log-level") == 0) {
             if (!kiosk_log_level_parse(value, &cfg->log_level))
                 return bad_flag(err, err_size, flag, "expected error, warn, info or debug");
@@ -346,6 +352,8 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
         if (takes_value)
             i++;
     }
+    if (cli->roster_mode != KIOSK_ROSTER_MODE_NONE && cli->action != KIOSK_ACTION_IMPORT_ROSTER)
+        return bad_flag(err, err_size, "--mode", "full and delta go with --import-roster");
     return kiosk_config_validate(cfg, err, err_size);
 }
 

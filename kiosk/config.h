@@ -12,6 +12,7 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "roster_csv.h"
 #include "types.h"
 
 #define KIOSK_CONFIG_STR 512
@@ -78,6 +79,7 @@ typedef struct kiosk_cli {
     char config_path[KIOSK_CONFIG_STR];
     char action_arg[KIOSK_CONFIG_STR]; /* the file to import, or the period to export */
     char output[KIOSK_CONFIG_STR];     /* --output for exports */
+    kiosk_roster_mode roster_mode;     /* --mode full|delta with --import-roster; NONE = unsaid */
 } kiosk_cli;
 
 /* Fills *cfg with the compiled defaults. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -12,6 +13,7 @@
 #include "config.h"
 #include "log.h"
 #include "money.h"
+#include "roster_import.h"
 #include "store.h"
 #define KIOSK_LOG_MODULE "main"
 
@@ -23,23 +25,71 @@ enum { EXIT_OK = 0, EXIT_FAILURE_RUNTIME = 1, EXIT_USAGE = 2, EXIT_CORRUPT_DB = 
 
 #define POLICY_FILE_MAX (1024 * 1024)
 
-static int import_roster(kiosk_store *store, const char *path)
+/* A re-import means one of two things, and guessing wrong either deactivates half the roster or
+ * leaves people on it who left: the clerk says which (docs/roster.md). */
+static const char roster_mode_help[] =
+    "kiosk: --import-roster needs --mode full or --mode delta:\n"
+    "  --mode full   the file is the whole roster: persons it leaves out become inactive (their\n"
+    "                meals and cards stay on record; their taps are refused), and cards it no\n"
+    "                longer lists for its persons are blocked\n"
+    "  --mode delta  only the persons and cards in the file change; nothing else is touched\n";
+
+static void print_roster_report(const char *path, const kiosk_roster_report *r)
 {
+    bool full = r->mode == KIOSK_ROSTER_MODE_FULL;
+    printf("%s: %s import: %ld rows, %ld persons, %ld cards\n", path,
+           kiosk_roster_mode_name(r->mode), r->rows, r->persons, r->cards);
+    printf("persons: %ld added, %ld changed, %ld unchanged", r->persons_added, r->persons_changed,
+           r->persons_unchanged);
+    if (full)
+        printf(", %ld made inactive (not in the file)", r->persons_inactivated);
+    printf("\ncards: %ld added, %ld moved, %ld blocked, %ld otherwise changed, %ld unchanged\n",
+           r->cards_added, r->cards_moved, r->cards_blocked, r->cards_changed, r->cards_unchanged);
+    if (r->duplicate_rows) {
+        printf("duplicate rows, counted once: %ld (", r->duplicate_rows);
+        long named = r->duplicate_rows < KIOSK_ROSTER_DUPLICATES_NAMED
+                         ? r->duplicate_rows
+                         : KIOSK_ROSTER_DUPLICATES_NAMED;
+        for (long i = 0; i < named; i++)
+            printf("%sline %zu repeats line %zu", i ? ", " : "", r->duplicate_line[i],
+                   r->duplicate_of[i]);
+        if (r->duplicate_rows > named)
+            printf(", and %ld more", r->duplicate_rows - named);
+        printf(")\n");
+    }
+    double took = r->finished_ms - r->started_ms;
+    printf("took %.*f %s; the database was locked for writing during %.0f ms of it\n",
+           took < 1000 ? 0 : 1, took < 1000 ? took : took / 1000, took < 1000 ? "ms" : "s",
+           r->lock_until_ms - r->lock_from_ms);
+}
+
+static int import_roster(kiosk_store *store, const char *path, kiosk_roster_mode mode)
+{
+    if (mode == KIOSK_ROSTER_MODE_NONE) {
+        fputs(roster_mode_help, stderr);
+        return EXIT_USAGE;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "kiosk: %s: %s\n", path, strerror(errno));
         return EXIT_FAILURE_RUNTIME;
     }
-    kiosk_import_stats stats;
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        fprintf(stderr, "kiosk: %s: is a folder, not a file; give the roster's CSV file\n", path);
+        return EXIT_USAGE;
+    }
+    kiosk_roster_report report;
     char err[300] = "";
     kiosk_date today = kiosk_clock_local(kiosk_clock_now_ms()).date;
-    kiosk_rc rc = kiosk_store_import_roster(store, f, today, &stats, err, sizeof err);
+    kiosk_rc rc = kiosk_store_import_roster_mode(store, f, today, mode, &report, err, sizeof err);
     fclose(f);
     if (rc != KIOSK_OK) {
         fprintf(stderr, "kiosk: %s: %s; nothing was imported\n", path, err);
         return rc == KIOSK_ERR_PARSE ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
     }
-    printf("imported %ld rows: %ld persons, %ld cards\n", stats.rows, stats.persons, stats.cards);
+    print_roster_report(path, &report);
     return EXIT_OK;
 }
 
@@ -253,7 +303,7 @@ int main(int argc, char **argv)
     int status;
     switch (cli.action) {
     case KIOSK_ACTION_IMPORT_ROSTER:
-        status = import_roster(store, cli.action_arg);
+        status = import_roster(store, cli.action_arg, cli.roster_mode);
         break;
     case KIOSK_ACTION_IMPORT_POLICY:
         status = import_policy(store, cli.action_arg);

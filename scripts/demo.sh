@@ -10,7 +10,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 mkdir -p demo/run
 rm -f demo/run/kiosk.db demo/run/kiosk.db-wal demo/run/kiosk.db-shm
-build/kiosk --config demo/kiosk.ini --import-roster tests/data/roster-sample.csv
+build/kiosk --config demo/kiosk.ini --import-roster tests/data/roster-sample.csv --mode full
 for policy in tests/policies/fixed-by-class.json; do
   build/kiosk --config demo/kiosk.ini --import-policy "$policy"
 done

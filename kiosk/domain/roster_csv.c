@@ -79,6 +79,7 @@ typedef struct parser {
     size_t ncols;
     int col_of_field[MAX_FIELDS];
     int field_of_col[COL_COUNT];
+    kiosk_date id_birth; /* the birth date in the current row's id_number */
 } parser;
 
 /* Wipes memory that held personal data; the volatile stores keep the compiler from dropping
@@ -100,7 +101,7 @@ static const char *where(char out[64], size_t line, const char *column)
     return out;
 }
 
-#define fail(p, line, column, ...)                                                            \
+#define fail(p, line, column, ...)                                                              \
     kiosk_fail_at(KIOSK_ERR_PARSE, (p)->err, (p)->err_size, where((char[64]){0}, line, column), \
                   __VA_ARGS__)
 
@@ -321,6 +322,17 @@ static kiosk_rc check_bytes(parser *p, size_t i)
 
 /* --- header --------------------------------------------------------------------------------- */
 
+/* A spreadsheet saved as "Text (tab-delimited)" gives one header field full of tabs; saying so
+ * helps more than "unknown column". No column name holds a tab. */
+static bool header_has_tab(const parser *p)
+{
+    size_t n = p->nfields < MAX_FIELDS ? p->nfields : MAX_FIELDS;
+    for (size_t i = 0; i < n; i++)
+        if (memchr(p->rec + p->field_off[i], '\t', p->field_len[i]))
+            return true;
+    return false;
+}
+
 static kiosk_rc read_header(parser *p)
 {
     bool got;
@@ -330,6 +342,9 @@ static kiosk_rc read_header(parser *p)
         return rc;
     if (!got)
         return fail(p, p->line, NULL, "the file is empty; its first line must name the columns");
+    if (header_has_tab(p))
+        return fail(p, p->rec_line, NULL,
+                    "this looks like a tab-separated file; save it as CSV (comma-separated)");
     if (p->nfields > MAX_FIELDS)
         return fail(p, p->rec_line, NULL, "%zu columns; the roster has at most %d", p->nfields,
                     (int)COL_COUNT);
@@ -371,6 +386,23 @@ static bool is_id_char(char c)
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A person_id that is an ID number: 18 characters whose last one is the check character of
+ * the first 17 (x for X too), or the 15 digits of a first-generation card. Ids appear in
+ * messages and logs, ID numbers must not, so such an id is refused without being repeated. */
+static bool looks_like_id_number(const char *v, size_t len)
+{
+    if (len == 15) {
+        for (size_t i = 0; i < len; i++)
+            if (v[i] < '0' || v[i] > '9')
+                return false;
+        return true;
+    }
+    if (len != KIOSK_IDNUM_LEN)
+        return false;
+    char check = kiosk_idnum_check_char(v);
+    return check != '\0' && (v[17] == check || (check == 'X' && v[17] == 'x'));
 }
 
 /* A roster id (person_id, issuing_canteen) into out (KIOSK_ID_MAX bytes). */
@@ -575,6 +607,7 @@ static kiosk_rc parse_id_number(parser *p, const char *v, size_t len, kiosk_rost
         return fail(p, p->rec_line, columns[COL_ID_NUMBER].name, "not a valid ID number (%s)",
                     kiosk_idnum_result_code(r));
     memcpy(row->id_number, info.number, sizeof row->id_number);
+    p->id_birth = info.birth;
     wipe(&info, sizeof info);
     return KIOSK_OK;
 }
@@ -585,6 +618,10 @@ static kiosk_rc parse_field(parser *p, int col, char *v, size_t len, kiosk_roste
     case COL_PERSON_ID:
         if (len == 0)
             return fail(p, p->rec_line, columns[col].name, "empty, but required");
+        if (looks_like_id_number(v, len))
+            return fail(p, p->rec_line, columns[col].name,
+                        "looks like an ID number; use the bureau's person id here (an ID number "
+                        "belongs in id_number)");
         return parse_id(p, columns[col].name, v, len, row->person_id);
     case COL_NAME:
         return parse_name(p, v, len, row);
@@ -630,12 +667,38 @@ static kiosk_rc parse_row(parser *p, kiosk_roster_row *row)
         if (rc != KIOSK_OK)
             return rc;
     }
+    /* Fields come in any order, so the two birth dates meet only here. A typo in either would
+     * otherwise bill the ID card's holder by the wrong age class. */
+    if (row->id_number[0] && kiosk_date_cmp(p->id_birth, row->person.birth) != 0)
+        return fail(p, p->rec_line, columns[COL_ID_NUMBER].name,
+                    "the birth date in the number (characters 7-14) differs from birth_date");
     if (!row->card_uid[0]) {
         row->card_blocked = false;
         row->card_lost = false;
         row->issuing_canteen[0] = '\0';
     }
     return KIOSK_OK;
+}
+
+kiosk_roster_mode kiosk_roster_mode_parse(const char *text)
+{
+    if (text && strcmp(text, "full") == 0)
+        return KIOSK_ROSTER_MODE_FULL;
+    if (text && strcmp(text, "delta") == 0)
+        return KIOSK_ROSTER_MODE_DELTA;
+    return KIOSK_ROSTER_MODE_NONE;
+}
+
+const char *kiosk_roster_mode_name(kiosk_roster_mode mode)
+{
+    switch (mode) {
+    case KIOSK_ROSTER_MODE_FULL:
+        return "full";
+    case KIOSK_ROSTER_MODE_DELTA:
+        return "delta";
+    default:
+        return "none";
+    }
 }
 
 kiosk_rc kiosk_roster_csv_read(FILE *in, kiosk_date today, kiosk_roster_row_fn on_row, void *user,
@@ -657,10 +720,17 @@ kiosk_rc kiosk_roster_csv_read(FILE *in, kiosk_date today, kiosk_roster_row_fn o
     p->err_size = err_size;
     p->line = 1;
     /* A byte-order mark is only meaningful as the first three bytes of the file. */
-    if (peek_byte(p) == 0xEF && p->len - p->pos >= 3 &&
-        memcmp(p->buf + p->pos, "\xEF\xBB\xBF", 3) == 0)
+    int first = peek_byte(p);
+    if (first == 0xEF && p->len - p->pos >= 3 && memcmp(p->buf + p->pos, "\xEF\xBB\xBF", 3) == 0)
         p->pos += 3;
-    kiosk_rc rc = read_header(p);
+    /* Excel's "Unicode text" is UTF-16 with a byte-order mark (and tabs). */
+    kiosk_rc rc = KIOSK_OK;
+    if ((first == 0xFF || first == 0xFE) && p->len - p->pos >= 2 &&
+        (memcmp(p->buf + p->pos, "\xFF\xFE", 2) == 0 ||
+         memcmp(p->buf + p->pos, "\xFE\xFF", 2) == 0))
+        rc = fail(p, 1, NULL, "this is a UTF-16 text file; save it as CSV UTF-8 (comma-separated)");
+    if (rc == KIOSK_OK)
+        rc = read_header(p);
     while (rc == KIOSK_OK) {
         bool got;
         rc = read_record(p, &got);

@@ -35,17 +35,22 @@
  *                       keyed hashing, never logged
  *     card_status and issuing_canteen describe the card of the row: on a row without card_uid
  *     they are checked and then cleared in the row handed on.
+ *   - A person_id may not be an ID number itself (18 characters whose last one is the check
+ *     character of the first 17, or 15 digits): ids are printed in messages, ID numbers never.
+ *   - An id_number's birth date (characters 7-14) must be the row's birth_date.
  *   - A person with several cards has several rows with the same person_id; their person
  *     columns (name, birth_date, categories, area, hukou, status, id_number) must agree. The
- *     parser sees one row at a time and does NOT check that: the caller must (store.c does).
- *     Nor does it check that a card_uid appears only once.
+ *     parser sees one row at a time and does NOT check that, nor that a card_uid or an
+ *     id_number belongs to one person only: the importer does (kiosk/store/roster_import.c).
  *   - Limits: a field holds at most KIOSK_ROSTER_FIELD_MAX bytes, a record (as bytes in the
  *     file, quotes and line breaks included) at most KIOSK_ROSTER_RECORD_MAX.
  *
  * Errors name the physical line where the record starts (the header is line 1) and the column:
  *   "line 7: birth_date: '1950-02-30' is not a valid date", "line 3: expected 11 fields, found
- *   9", "line 12: unterminated quoted field". No message repeats a name or an id_number, nor a
- *   value that is not short printable ASCII or that looks like an ID number. */
+ *   9", "line 12: unterminated quoted field". A header with tabs in it is named as a
+ *   tab-separated file, one starting with a UTF-16 byte-order mark as a UTF-16 text file, rather
+ *   than as unknown columns. No message repeats a name or an id_number, nor a value that is not
+ *   short printable ASCII or that looks like an ID number. */
 #ifndef KIOSK_ROSTER_CSV_H
 #define KIOSK_ROSTER_CSV_H
 
@@ -62,6 +67,20 @@
 #define KIOSK_ROSTER_RECORD_MAX      4096
 #define KIOSK_ROSTER_NAME_MASKED_MAX 64
 #define KIOSK_ROSTER_CARD_UID_MAX    21 /* 20 hex digits and the terminator */
+
+/* How an import file relates to the roster already stored (docs/roster.md, "Full and delta
+ * imports"). There is no default: whoever imports says which she means. */
+typedef enum kiosk_roster_mode {
+    KIOSK_ROSTER_MODE_NONE,  /* not chosen: an import refuses it */
+    KIOSK_ROSTER_MODE_FULL,  /* the file is the whole roster: persons it leaves out become
+                                inactive, cards it no longer lists for its persons are blocked */
+    KIOSK_ROSTER_MODE_DELTA, /* only the persons and cards of the file change */
+} kiosk_roster_mode;
+
+/* "full" or "delta" to its mode; KIOSK_ROSTER_MODE_NONE for anything else. Any thread. */
+kiosk_roster_mode kiosk_roster_mode_parse(const char *text);
+/* "full", "delta" or "none" (static). Any thread. */
+const char *kiosk_roster_mode_name(kiosk_roster_mode mode);
 
 /* One data record, checked. Strings are NUL-terminated; "" = the field was empty. */
 typedef struct kiosk_roster_row {

@@ -1,14 +1,10 @@
-/* roster.c - reference data of the canteen: persons and their cards. The CSV import and sync's
- * pulls change it through the same upsert and delete functions; lookups by keyed card hash or
- * ID-number hash serve the taps. */
-#include <stdlib.h>
+/* roster.c - reference data of the canteen: persons and their cards. Sync's pulls change it
+ * row by row through the upsert and delete functions (the CSV import applies a whole file with
+ * set-based SQL instead, roster_import.c); lookups by keyed card hash or ID-number hash serve
+ * the taps. */
 #include <string.h>
 
-#include "hex.h"
-#include "log.h"
-#include "roster_csv.h"
 #include "store_internal.h"
-#define KIOSK_LOG_MODULE "store"
 
 /* --- the apply functions ---------------------------------------------------------------- */
 
@@ -95,150 +91,6 @@ kiosk_rc kiosk_store_delete_card(kiosk_store *store, const uint8_t key[KIOSK_CAR
     bool ok = store_step_done(store->delete_card, &code);
     sqlite3_clear_bindings(store->delete_card);
     return ok ? KIOSK_OK : store_fail(store, code, "delete card");
-}
-
-/* --- the CSV import --------------------------------------------------------------------- */
-
-typedef struct import_ctx {
-    kiosk_store *store;
-    sqlite3_stmt *seen, *same_person;
-    kiosk_import_stats *stats;
-    char problem[200];
-} import_ctx;
-
-/* The person columns of a row, as the apply functions take them. */
-static kiosk_person_row person_of(kiosk_store *store, const kiosk_roster_row *row)
-{
-    kiosk_person_row p = {.person = row->person};
-    snprintf(p.person_id, sizeof p.person_id, "%s", row->person_id);
-    snprintf(p.name_masked, sizeof p.name_masked, "%s", row->name_masked);
-    if (row->id_number[0]) {
-        p.has_id_key = true;
-        kiosk_store_id_number_key(store, row->id_number, p.id_key);
-    }
-    return p;
-}
-
-/* Applies one roster row inside the import's transaction. */
-static kiosk_rc apply_roster_row(import_ctx *ctx, const kiosk_roster_row *row)
-{
-    kiosk_store *store = ctx->store;
-    int code;
-    ctx->stats->rows++;
-    sqlite3_bind_text(ctx->seen, 1, row->person_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ctx->seen, 2, (sqlite3_int64)row->line);
-    if (!store_step_done(ctx->seen, &code))
-        return store_fail(store, code, "import");
-    bool first_time = sqlite3_changes(store->db) > 0;
-    kiosk_person_row person = person_of(store, row);
-    if (first_time) {
-        kiosk_rc rc = kiosk_store_upsert_person(store, &person);
-        if (rc != KIOSK_OK)
-            return rc;
-        ctx->stats->persons++;
-    } else {
-        /* A person on several rows (several cards): the person columns must agree. */
-        sqlite3_stmt *st = ctx->same_person;
-        char birth[11];
-        kiosk_date_format(row->person.birth, birth);
-        sqlite3_bind_text(st, 1, row->person_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, row->name_masked, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, birth, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, row->person.categories);
-        sqlite3_bind_text(st, 5, row->person.home.city, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, row->person.home.district, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 7, row->person.home.street, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 8, row->person.local_hukou);
-        sqlite3_bind_int(st, 9, row->person.local_resident);
-        sqlite3_bind_int(st, 10, row->person.active);
-        code = sqlite3_step(st);
-        bool same = code == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
-        long first_line = code == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
-        sqlite3_reset(st);
-        if (!same) {
-            snprintf(ctx->problem, sizeof ctx->problem,
-                     "line %zu: person_id %s: person columns differ from line %ld", row->line,
-                     row->person_id, first_line);
-            return KIOSK_ERR_PARSE;
-        }
-    }
-    if (row->card_uid[0]) {
-        uint8_t uid[KIOSK_UID_MAX];
-        int uid_len = kiosk_card_uid_from_hex(row->card_uid, strlen(row->card_uid), uid);
-        if (uid_len <= 0) {
-            snprintf(ctx->problem, sizeof ctx->problem, "line %zu: card_uid: not hexadecimal",
-                     row->line);
-            return KIOSK_ERR_PARSE;
-        }
-        kiosk_card_row card = {.info = {.blocked = row->card_blocked}};
-        kiosk_store_card_key(store, uid, (size_t)uid_len, card.card_key);
-        snprintf(card.person_id, sizeof card.person_id, "%s", row->person_id);
-        snprintf(card.info.issuing_canteen, sizeof card.info.issuing_canteen, "%s",
-                 row->issuing_canteen);
-        kiosk_rc rc = kiosk_store_upsert_card(store, &card);
-        if (rc != KIOSK_OK)
-            return rc;
-        ctx->stats->cards++;
-    }
-    return KIOSK_OK;
-}
-
-static kiosk_rc on_roster_row(void *user, const kiosk_roster_row *row)
-{
-    return apply_roster_row(user, row);
-}
-
-kiosk_rc kiosk_store_import_roster(kiosk_store *store, FILE *csv, kiosk_date today,
-                                   kiosk_import_stats *stats, char *err, size_t err_size)
-{
-    memset(stats, 0, sizeof *stats);
-    if (err_size)
-        err[0] = '\0';
-    import_ctx ctx = {.store = store, .stats = stats};
-    kiosk_rc rc = store_exec(store, "CREATE TEMP TABLE IF NOT EXISTS import_seen("
-                                    " person_id TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID;"
-                                    "DELETE FROM import_seen;");
-    if (rc != KIOSK_OK)
-        goto out;
-    struct {
-        sqlite3_stmt **st;
-        const char *sql;
-    } prepared[] = {
-        {&ctx.seen, "INSERT OR IGNORE INTO import_seen(person_id, line) VALUES (?1, ?2)"},
-        {&ctx.same_person,
-         "SELECT p.name_masked = ?2 AND p.birth_date = ?3 AND p.categories = ?4 AND p.city = ?5"
-         " AND p.district = ?6 AND p.street = ?7 AND p.local_hukou = ?8"
-         " AND p.local_resident = ?9 AND p.active = ?10, s.line"
-         " FROM person p JOIN import_seen s USING (person_id) WHERE p.person_id = ?1"},
-    };
-    for (size_t i = 0; i < sizeof prepared / sizeof prepared[0]; i++) {
-        int code = sqlite3_prepare_v2(store->db, prepared[i].sql, -1, prepared[i].st, NULL);
-        if (code != SQLITE_OK) {
-            rc = store_fail(store, code, "import prepare");
-            goto out_finalize;
-        }
-    }
-    rc = kiosk_store_begin(store);
-    if (rc != KIOSK_OK)
-        goto out_finalize;
-    rc = kiosk_roster_csv_read(csv, today, on_roster_row, &ctx, err, err_size);
-    if (rc == KIOSK_OK) {
-        rc = kiosk_store_commit(store);
-    } else {
-        kiosk_store_rollback(store);
-        if (ctx.problem[0])
-            snprintf(err, err_size, "%s", ctx.problem);
-    }
-    if (rc != KIOSK_OK)
-        memset(stats, 0, sizeof *stats);
-out_finalize:
-    for (size_t i = 0; i < sizeof prepared / sizeof prepared[0]; i++)
-        sqlite3_finalize(*prepared[i].st);
-    sqlite3_exec(store->db, "DELETE FROM import_seen", NULL, NULL, NULL);
-out:
-    if (rc != KIOSK_OK && rc != KIOSK_ERR_PARSE && err_size && !err[0])
-        snprintf(err, err_size, "%s", store->message);
-    return rc;
 }
 
 /* --- lookups ------------------------------------------------------------------------------ */

@@ -16,7 +16,7 @@ DINERS=300
       "$n" "$n" $((37 + n % 20)) $((0x0C000000 + n))
   done
 } > roster.csv
-"$K" --db crash.db --import-roster roster.csv > /dev/null 2>&1
+"$K" --db crash.db --import-roster roster.csv --mode full > /dev/null 2>&1
 "$K" --db crash.db --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null 2>&1
 
 RANDOM=20261123 # the same storm every time, so a failure can be replayed

@@ -19,7 +19,7 @@ repeat_tap_seconds = 1
 [voice]
 enabled = false
 INI
-"$K" --config k.ini --import-roster "$SRC/tests/data/roster-sample.csv" > /dev/null
+"$K" --config k.ini --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null
 "$K" --config k.ini --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null
 
 cat > cmds.txt <<'CMDS'

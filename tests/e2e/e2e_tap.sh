@@ -14,7 +14,7 @@ check "refused: unknown card" test "$(meals ev.jsonl | jq -r '.kind + " " + .res
 check "no UID in the log" bash -c "! grep -qi 04A1B2C3 log.txt"
 
 # The sample roster and policy: an approved lunch at 11:30.
-"$K" --db meal.db --import-roster "$SRC/tests/data/roster-sample.csv" > /dev/null
+"$K" --db meal.db --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null
 for p in "$SRC"/tests/policies/fixed-by-class.json; do "$K" --db meal.db --import-policy "$p" > /dev/null; done
 run "$K" --headless --reader sim:- --events all.jsonl --db meal.db --no-voice --size 1280x800 \
   2> log.txt < <(printf 'time 2026-11-23T11:30:00+08:00\ntap 04A1B2C3\nshot meal.png\nquit\n')

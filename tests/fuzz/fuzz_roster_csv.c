@@ -1,6 +1,7 @@
 /* fuzz_roster_csv.c - fuzz target for the roster parser, fed through fmemopen. Beyond "no
- * crash", every row handed on must satisfy what roster_csv.h promises, and every message must be
- * one printable ASCII line starting with "line ". */
+ * crash", every row handed on must satisfy what roster_csv.h promises (a person_id is never an
+ * ID number, an ID number's birth date is the row's), and every message must be one printable
+ * ASCII line starting with "line ". */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdint.h>
@@ -40,6 +41,19 @@ static bool all_digits(const char *s, size_t max)
     return true;
 }
 
+/* What roster_csv.h refuses as a person_id: an ID number (15 digits, or 18 characters ending
+ * in the check character of the first 17). */
+static bool id_like(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 15)
+        return all_digits(s, 15);
+    if (n != KIOSK_IDNUM_LEN)
+        return false;
+    char check = kiosk_idnum_check_char(s);
+    return check && (s[17] == check || (check == 'X' && s[17] == 'x'));
+}
+
 static kiosk_rc on_row(void *user, const kiosk_roster_row *row)
 {
     seen *s = user;
@@ -71,8 +85,12 @@ static kiosk_rc on_row(void *user, const kiosk_roster_row *row)
         abort();
     if (row->card_lost && !row->card_blocked)
         abort();
-    if (row->id_number[0] && (kiosk_idnum_validate(row->id_number, today, NULL) != KIOSK_IDNUM_OK ||
-                              strchr(row->id_number, 'x')))
+    if (id_like(row->person_id))
+        abort();
+    kiosk_idnum info;
+    if (row->id_number[0] &&
+        (kiosk_idnum_validate(row->id_number, today, &info) != KIOSK_IDNUM_OK ||
+         strchr(row->id_number, 'x') || kiosk_date_cmp(info.birth, row->person.birth) != 0))
         abort();
     s->rows++;
     return s->stop_after && s->rows >= s->stop_after ? KIOSK_ERR_BUSY : KIOSK_OK;

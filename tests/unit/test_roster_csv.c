@@ -1,6 +1,8 @@
 /* test_roster_csv.c - the roster import parser: CSV syntax (quoting, embedded line breaks, BOM,
  * CRLF, blank lines), the header, each field's checks with the line number in the message, the
- * limits, a callback that stops the read, and the sample file in tests/data (argv[1]).
+ * limits, a callback that stops the read, the traps of spreadsheets and clerks (a person_id that
+ * is an ID number, an ID number of another birth date, tab-separated and UTF-16 files), the
+ * import modes' names, and the sample file in tests/data (argv[1]).
  * Input goes through tmpfile(), so the test needs nothing beyond C11. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -538,6 +540,75 @@ static void test_callback_and_args(void)
     }
 }
 
+/* A person_id that is an ID number is refused without being repeated; the ID number's birth date
+ * must be the row's; tab-separated and UTF-16 files are named as such. */
+static void test_import_traps(void)
+{
+    static const char *const id_like[] = {
+        "11010519491231002X", /* 18 characters, valid check character */
+        "11010519491231002x", /* the same with a small x */
+        "110105194912310",    /* 15 digits: a first-generation card */
+        "320102193401010020", /* all digits, valid check character */
+    };
+    for (size_t i = 0; i < sizeof id_like / sizeof id_like[0]; i++) {
+        char csv[256];
+        snprintf(csv, sizeof csv, HDR "P1,张三,1950-01-01,local\n%s,李四,1950-01-01,local\n",
+                 id_like[i]);
+        CHECK_INT(run(csv), KIOSK_ERR_PARSE);
+        CHECK_STR(err, "line 3: person_id: looks like an ID number; use the bureau's person id "
+                       "here (an ID number belongs in id_number)");
+        CHECK(strstr(err, id_like[i]) == NULL);
+    }
+    /* Near misses are ordinary ids: 18 digits with a wrong check character, 17 or 16 digits,
+     * 15 characters that are not all digits. */
+    CHECK_INT(run(HDR "110105194912310021,张三,1950-01-01,local\n"
+                      "11010519491231002,张三,1950-01-01,local\n"
+                      "1101051949123100,张三,1950-01-01,local\n"
+                      "11010519491231A,张三,1950-01-01,local\n"),
+              KIOSK_OK);
+    CHECK_INT(got.n, 4);
+
+    /* The birth date inside the ID number against birth_date, whatever the column order. */
+    EXPECT_ERROR("person_id,name,birth_date,hukou,id_number\n"
+                 "P1,张三,1949-12-30,local,11010519491231002X\n",
+                 "line 2: id_number: the birth date in the number (characters 7-14) differs "
+                 "from birth_date");
+    CHECK(strstr(err, "1949") == NULL);
+    EXPECT_ERROR("id_number,person_id,name,hukou,birth_date\n"
+                 "11010519491231002X,P1,张三,local,1949-12-31\n"
+                 "810000198001011236,P2,李四,resident,1980-10-01\n",
+                 "line 3: id_number: the birth date in the number (characters 7-14) differs "
+                 "from birth_date");
+    CHECK_INT(got.n, 1);
+
+    /* A spreadsheet saved as tab-separated text, with or without a byte-order mark, and as
+     * "Unicode text" (UTF-16 with tabs). */
+    const char *tsv =
+        "line 1: this looks like a tab-separated file; save it as CSV (comma-separated)";
+    EXPECT_ERROR("person_id\tname\tbirth_date\thukou\nP1\t张三\t1950-01-01\tlocal\n", tsv);
+    EXPECT_ERROR("\xEF\xBB\xBFperson_id\tname\tbirth_date\thukou\r\n", tsv);
+    EXPECT_ERROR("person_id,name\tbirth_date,hukou\n", tsv);
+    static const char utf16[] = "\xFF\xFEp\0e\0r\0s\0o\0n\0_\0i\0d\0\t\0";
+    err[0] = '\0';
+    CHECK_INT(run_bytes(utf16, sizeof utf16 - 1, &got, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK_STR(err, "line 1: this is a UTF-16 text file; save it as CSV UTF-8 (comma-separated)");
+    static const char utf16be[] = "\xFE\xFF\0p\0e";
+    CHECK_INT(run_bytes(utf16be, sizeof utf16be - 1, &got, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK_STR(err, "line 1: this is a UTF-16 text file; save it as CSV UTF-8 (comma-separated)");
+}
+
+static void test_mode_names(void)
+{
+    CHECK_INT(kiosk_roster_mode_parse("full"), KIOSK_ROSTER_MODE_FULL);
+    CHECK_INT(kiosk_roster_mode_parse("delta"), KIOSK_ROSTER_MODE_DELTA);
+    CHECK_INT(kiosk_roster_mode_parse("Full"), KIOSK_ROSTER_MODE_NONE);
+    CHECK_INT(kiosk_roster_mode_parse(""), KIOSK_ROSTER_MODE_NONE);
+    CHECK_INT(kiosk_roster_mode_parse(NULL), KIOSK_ROSTER_MODE_NONE);
+    CHECK_STR(kiosk_roster_mode_name(KIOSK_ROSTER_MODE_FULL), "full");
+    CHECK_STR(kiosk_roster_mode_name(KIOSK_ROSTER_MODE_DELTA), "delta");
+    CHECK_STR(kiosk_roster_mode_name(KIOSK_ROSTER_MODE_NONE), "none");
+}
+
 static const kiosk_roster_row *find_row(const collected *c, size_t line)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -643,6 +714,8 @@ int main(int argc, char **argv)
     test_privacy();
     test_limits();
     test_callback_and_args();
+    test_import_traps();
+    test_mode_names();
     test_sample(argc > 1 ? argv[1] : "tests/data");
     CHECK_DONE();
 }

@@ -2,6 +2,7 @@
  * quick_check failure, roster import all-or-nothing, meals with their outbox, append-only
  * triggers, reports and CSV export, and a disk that fills up mid-write. */
 #define _POSIX_C_SOURCE 200809L
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -9,10 +10,14 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "clock.h"
+#include "hex.h"
+#include "roster_import.h"
 #include "store.h"
 
 static const char *dir;
@@ -52,6 +57,52 @@ static kiosk_rc import_text(kiosk_store *s, const char *body, char *err, size_t 
     kiosk_rc rc = kiosk_store_import_roster(s, f, today, stats, err, err_size);
     fclose(f);
     return rc;
+}
+
+/* --- the roster import in its modes --------------------------------------------------------- */
+
+static char roster_err[300];
+
+static kiosk_rc import_mode(kiosk_store *s, kiosk_roster_mode mode, const char *body,
+                            kiosk_roster_report *r)
+{
+    static char text[8192];
+    snprintf(text, sizeof text, "%s%s", roster_header, body);
+    FILE *f = fmemopen(text, strlen(text), "r");
+    roster_err[0] = '\0';
+    kiosk_rc rc =
+        kiosk_store_import_roster_mode(s, f, today, mode, r, roster_err, sizeof roster_err);
+    fclose(f);
+    return rc;
+}
+
+static kiosk_rc holder_of_card(kiosk_store *s, const char *hex, kiosk_holder *h)
+{
+    uint8_t uid[KIOSK_UID_MAX], key[KIOSK_CARD_KEY_BYTES];
+    int n = kiosk_card_uid_from_hex(hex, strlen(hex), uid);
+    kiosk_store_card_key(s, uid, (size_t)n, key);
+    return kiosk_store_find_card(s, key, h);
+}
+
+static kiosk_rc holder_of_id(kiosk_store *s, const char *number, kiosk_holder *h)
+{
+    uint8_t key[KIOSK_CARD_KEY_BYTES];
+    kiosk_store_id_number_key(s, number, key);
+    return kiosk_store_find_id_number(s, key, h);
+}
+
+/* One integer from a query on a second connection: what another reader sees after a commit. */
+static long sql_long(const char *name, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long v = -1;
+    sqlite3_open_v2(path_in_dir(name), &db, SQLITE_OPEN_READONLY, NULL);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
 }
 
 static void test_open_migrate_durable(void)
@@ -203,6 +254,375 @@ static kiosk_meal_entry sample_meal(int64_t utc_ms, kiosk_date date, int minute,
     snprintf(m.decision.class_id, sizeof m.decision.class_id, "age80");
     snprintf(m.decision.policy_version, sizeof m.decision.policy_version, "test-1");
     return m;
+}
+
+/* Full and delta imports: what each changes and what it leaves alone, and the counts it reports
+ * (a person on several rows is one person, a repeated row is a duplicate, not a second card). */
+static void test_roster_modes(void)
+{
+    kiosk_store *s = open_store("modes.db");
+    kiosk_roster_report r;
+    /* Line 4 repeats line 2, line 8 repeats line 7. */
+    kiosk_rc rc = import_mode(s, KIOSK_ROSTER_MODE_FULL,
+                              "A1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,"
+                              "04A1B2C3,active,,\n"
+                              "A1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,"
+                              "04A1B2C4,active,,\n"
+                              "A1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,"
+                              "04A1B2C3,active,,\n"
+                              "A2,李四,1950-03-01,,3201,320106,,resident,active,04D1D2D3,active,,\n"
+                              "A3,王五,1940-01-01,,,,,local,active,,,,110105194001010026\n"
+                              "A4,赵六,1940-02-01,,,,,local,active,,,,\n"
+                              "A4,赵六,1940-02-01,,,,,local,active,,,,\n",
+                              &r);
+    CHECK_INT(rc, KIOSK_OK);
+    if (rc != KIOSK_OK)
+        fprintf(stderr, "  %s\n", roster_err);
+    CHECK_INT(r.mode, KIOSK_ROSTER_MODE_FULL);
+    CHECK_INT(r.rows, 7);
+    CHECK_INT(r.duplicate_rows, 2);
+    CHECK_INT(r.duplicate_line[0], 4);
+    CHECK_INT(r.duplicate_of[0], 2);
+    CHECK_INT(r.duplicate_line[1], 8);
+    CHECK_INT(r.duplicate_of[1], 7);
+    CHECK_INT(r.persons, 4);
+    CHECK_INT(r.persons_added, 4);
+    CHECK_INT(r.persons_changed + r.persons_unchanged + r.persons_inactivated, 0);
+    CHECK_INT(r.cards, 3);
+    CHECK_INT(r.cards_added, 3);
+    CHECK_INT(r.cards_moved + r.cards_blocked + r.cards_changed + r.cards_unchanged, 0);
+    CHECK(r.lock_from_ms >= r.started_ms && r.lock_until_ms >= r.lock_from_ms);
+    CHECK(r.finished_ms >= r.lock_until_ms);
+    kiosk_meal_entry meal = sample_meal(1795404600000LL, today, 690, 1500, 500);
+    snprintf(meal.person_id, sizeof meal.person_id, "A3");
+    CHECK_INT(kiosk_store_add_meal(s, &meal), KIOSK_OK);
+
+    /* The same file again changes nothing. */
+    rc = import_mode(s, KIOSK_ROSTER_MODE_FULL,
+                     "A1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,04A1B2C3,"
+                     "active,,\n"
+                     "A1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,04A1B2C4,"
+                     "active,,\n"
+                     "A2,李四,1950-03-01,,3201,320106,,resident,active,04D1D2D3,active,,\n"
+                     "A3,王五,1940-01-01,,,,,local,active,,,,110105194001010026\n"
+                     "A4,赵六,1940-02-01,,,,,local,active,,,,\n",
+                     &r);
+    CHECK_INT(rc, KIOSK_OK);
+    CHECK_INT(r.persons_unchanged, 4);
+    CHECK_INT(r.cards_unchanged, 3);
+    CHECK_INT(r.persons_added + r.persons_changed + r.persons_inactivated, 0);
+    CHECK_INT(r.cards_added + r.cards_moved + r.cards_blocked + r.cards_changed, 0);
+
+    /* Full: A3 and A4 are left out and become inactive (A3's meal and ID-number key stay);
+     * A1's card C3 is no longer listed and is blocked; A2's card is reported lost; A5 is new. */
+    rc = import_mode(s, KIOSK_ROSTER_MODE_FULL,
+                     "A1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,04A1B2C4,"
+                     "active,,\n"
+                     "A2,李四,1950-03-01,alone,3201,320106,,resident,active,04D1D2D3,lost,,\n"
+                     "A5,钱七,1941-05-05,,,,,other,active,0A0B0C0D,active,C-9,\n",
+                     &r);
+    CHECK_INT(rc, KIOSK_OK);
+    if (rc != KIOSK_OK)
+        fprintf(stderr, "  %s\n", roster_err);
+    CHECK_INT(r.persons, 3);
+    CHECK_INT(r.persons_added, 1);
+    CHECK_INT(r.persons_changed, 1);
+    CHECK_INT(r.persons_unchanged, 1);
+    CHECK_INT(r.persons_inactivated, 2);
+    CHECK_INT(r.cards, 3);
+    CHECK_INT(r.cards_added, 1);
+    CHECK_INT(r.cards_moved, 0);
+    CHECK_INT(r.cards_blocked, 2); /* D3 lost, C3 dropped */
+    CHECK_INT(r.cards_changed, 0);
+    CHECK_INT(r.cards_unchanged, 1);
+    kiosk_holder h;
+    CHECK_INT(holder_of_card(s, "04A1B2C3", &h), KIOSK_OK);
+    CHECK_STR(h.person_id, "A1");
+    CHECK(h.card.blocked);
+    CHECK_INT(holder_of_card(s, "04A1B2C4", &h), KIOSK_OK);
+    CHECK(!h.card.blocked && h.person.active);
+    CHECK_INT(holder_of_card(s, "04D1D2D3", &h), KIOSK_OK);
+    CHECK(h.card.blocked);
+    CHECK_INT(h.person.categories, KIOSK_CAT(ALONE));
+    CHECK_INT(holder_of_card(s, "0A0B0C0D", &h), KIOSK_OK);
+    CHECK_STR(h.card.issuing_canteen, "C-9");
+    CHECK_INT(holder_of_id(s, "110105194001010026", &h), KIOSK_OK);
+    CHECK_STR(h.person_id, "A3");
+    CHECK(!h.person.active);
+    CHECK_INT(sql_long("modes.db", "SELECT active FROM person WHERE person_id = 'A4'"), 0);
+    bool exists = false;
+    CHECK_INT(kiosk_store_has_meal(s, &meal.record_id, &exists), KIOSK_OK);
+    CHECK(exists);
+
+    /* Delta: only the rows given. A3 is active again; D3 moves from A2 to A1, A2 being in the
+     * file (her other cards, none here, would stay); A4 stays inactive, A5 stays as it was. */
+    rc = import_mode(s, KIOSK_ROSTER_MODE_DELTA,
+                     "A3,王五,1940-01-01,,,,,local,active,,,,110105194001010026\n"
+                     "A1,张三明,1946-11-23,dibao,3201,320106,320106001,local,active,04D1D2D3,"
+                     "active,,\n"
+                     "A2,李四,1950-03-01,alone,3201,320106,,resident,active,,,,\n",
+                     &r);
+    CHECK_INT(rc, KIOSK_OK);
+    if (rc != KIOSK_OK)
+        fprintf(stderr, "  %s\n", roster_err);
+    CHECK_INT(r.mode, KIOSK_ROSTER_MODE_DELTA);
+    CHECK_INT(r.persons_changed, 1);
+    CHECK_INT(r.persons_unchanged, 2);
+    CHECK_INT(r.persons_inactivated, 0);
+    CHECK_INT(r.cards, 1);
+    CHECK_INT(r.cards_moved, 1);
+    CHECK_INT(holder_of_card(s, "04D1D2D3", &h), KIOSK_OK);
+    CHECK_STR(h.person_id, "A1");
+    CHECK(!h.card.blocked);
+    CHECK_INT(holder_of_card(s, "04A1B2C3", &h), KIOSK_OK); /* not in the delta: still blocked */
+    CHECK(h.card.blocked);
+    CHECK_INT(holder_of_id(s, "110105194001010026", &h), KIOSK_OK);
+    CHECK(h.person.active);
+    CHECK_INT(sql_long("modes.db", "SELECT active FROM person WHERE person_id = 'A4'"), 0);
+    CHECK_INT(sql_long("modes.db", "SELECT count(*) FROM person"), 5);
+    CHECK_INT(sql_long("modes.db", "SELECT count(*) FROM card"), 4);
+
+    /* The old entry point is a delta import with short counts. */
+    kiosk_import_stats stats;
+    CHECK_INT(import_text(s,
+                          "A5,钱七,1941-05-05,,,,,other,active,0A0B0C0D,active,C-9,\n"
+                          "A5,钱七,1941-05-05,,,,,other,active,0A0B0C0D,active,C-9,\n",
+                          roster_err, sizeof roster_err, &stats),
+              KIOSK_OK);
+    CHECK_INT(stats.rows, 2);
+    CHECK_INT(stats.persons, 1);
+    CHECK_INT(stats.cards, 1);
+    kiosk_store_close(s);
+}
+
+/* Each refusal names the line (both lines for a clash inside the file) and the person_id holding
+ * a card or an ID number, never a UID, an ID number or a name; and nothing is changed. */
+static void test_roster_conflicts(void)
+{
+    kiosk_store *s = open_store("clash.db");
+    kiosk_roster_report r;
+    CHECK_INT(import_mode(s, KIOSK_ROSTER_MODE_FULL,
+                          "A1,张三明,1946-11-23,,,,,local,active,04A1B2C3,active,,\n"
+                          "A3,王五,1940-01-01,,,,,local,active,,,,110105194001010026\n",
+                          &r),
+              KIOSK_OK);
+    static const struct {
+        kiosk_roster_mode mode;
+        const char *body, *message;
+    } bad[] = {
+        {KIOSK_ROSTER_MODE_DELTA,
+         "B1,孙八,1950-01-01,,,,,local,active,04AAAA01,active,,\n"
+         "B2,周九,1950-01-01,,,,,local,active,04aaaa01,active,,\n",
+         "line 3: card_uid: this card is also on line 2, for person_id B1; a card belongs to one "
+         "person"},
+        {KIOSK_ROSTER_MODE_DELTA,
+         "B1,孙八,1950-12-12,,,,,local,active,,,,320106195012120044\n"
+         "B2,周九,1950-12-12,,,,,local,active,,,,320106195012120044\n",
+         "line 3: id_number: this ID number is also on line 2, for person_id B1; an ID number "
+         "belongs to one person"},
+        {KIOSK_ROSTER_MODE_DELTA, "B1,孙八,1950-01-01,,,,,local,active,04A1B2C3,active,,\n",
+         "line 2: card_uid: this card belongs to person_id A1 in the database, who is not in this "
+         "file (if it really moved, add a row for A1 too)"},
+        {KIOSK_ROSTER_MODE_FULL,
+         "A3,王五,1940-01-01,,,,,local,active,,,,110105194001010026\n"
+         "B1,孙八,1950-01-01,,,,,local,active,04A1B2C3,active,,\n",
+         "line 3: card_uid: this card belongs to person_id A1 in the database, who is not in this "
+         "file (if it really moved, add a row for A1 too)"},
+        {KIOSK_ROSTER_MODE_FULL,
+         "A1,张三明,1946-11-23,,,,,local,active,04A1B2C3,active,,\n"
+         "B1,孙八,1940-01-01,,,,,local,active,,,,110105194001010026\n",
+         "line 3: id_number: this ID number belongs to person_id A3 in the database, who is not "
+         "in this file (if it really moved, add a row for A3 too)"},
+        {KIOSK_ROSTER_MODE_DELTA,
+         "B1,孙八,1950-01-01,,,,,local,active,04AAAA01,active,,\n"
+         "B1,孙八,1951-01-01,,,,,local,active,04AAAA02,active,,\n",
+         "line 3: birth_date: differs from line 2, another row of person_id B1 (a person's "
+         "columns must be the same on all their rows)"},
+        {KIOSK_ROSTER_MODE_DELTA,
+         "B1,孙八,1950-12-12,,,,,local,active,04AAAA01,active,,320106195012120044\n"
+         "B1,孙八,1950-12-12,,,,,local,active,04AAAA02,active,,\n",
+         "line 3: id_number: differs from line 2, another row of person_id B1 (a person's "
+         "columns must be the same on all their rows)"},
+        {KIOSK_ROSTER_MODE_DELTA,
+         "B1,孙八,1950-01-01,,,,,local,active,04AAAA01,active,,\n"
+         "B1,孙八,1950-01-01,,,,,local,active,04AAAA01,lost,,\n",
+         "line 3: card_status: differs from line 2, which has the same card"},
+        {KIOSK_ROSTER_MODE_DELTA,
+         "B1,孙八,1950-01-01,,,,,local,active,04AAAA01,active,C-1,\n"
+         "B1,孙八,1950-01-01,,,,,local,active,04AAAA01,active,C-2,\n",
+         "line 3: issuing_canteen: differs from line 2, which has the same card"},
+        {KIOSK_ROSTER_MODE_FULL, "",
+         "the file has no rows; a full import of it would make every person inactive"},
+        {KIOSK_ROSTER_MODE_NONE, "B1,孙八,1950-01-01,,,,,local,active,04AAAA01,active,,\n",
+         "no import mode: full (the file is the whole roster) or delta (only its rows change)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        kiosk_rc rc = import_mode(s, bad[i].mode, bad[i].body, &r);
+        CHECK_INT(rc, bad[i].mode == KIOSK_ROSTER_MODE_NONE ? KIOSK_ERR_INVALID : KIOSK_ERR_PARSE);
+        CHECK_STR(roster_err, bad[i].message);
+        CHECK(strstr(roster_err, "0195012") == NULL && strstr(roster_err, "AAAA") == NULL &&
+              strstr(roster_err, "孙") == NULL);
+        CHECK_INT(r.rows, 0); /* the report of a failed import is empty */
+    }
+    CHECK_INT(sql_long("clash.db", "SELECT count(*) FROM person"), 2);
+    CHECK_INT(sql_long("clash.db", "SELECT count(*) FROM card"), 1);
+    CHECK_INT(sql_long("clash.db", "SELECT count(*) FROM person WHERE active"), 2);
+
+    /* With its holder in the file, the ID number moves: a number put on the wrong person is
+     * corrected by naming both; A3's stored key is cleared, so the ID card finds B1 only. */
+    kiosk_rc rc = import_mode(s, KIOSK_ROSTER_MODE_DELTA,
+                              "A3,王五,1940-01-01,,,,,local,active,,,,\n"
+                              "B1,孙八,1940-01-01,,,,,local,active,,,,110105194001010026\n",
+                              &r);
+    CHECK_INT(rc, KIOSK_OK);
+    if (rc != KIOSK_OK)
+        fprintf(stderr, "  %s\n", roster_err);
+    CHECK_INT(r.persons_added, 1);
+    CHECK_INT(r.persons_changed, 1);
+    kiosk_holder h;
+    CHECK_INT(holder_of_id(s, "110105194001010026", &h), KIOSK_OK);
+    CHECK_STR(h.person_id, "B1");
+    CHECK_INT(sql_long("clash.db", "SELECT count(*) FROM person WHERE id_key IS NOT NULL"), 1);
+    kiosk_store_close(s);
+}
+
+/* A generated roster of n persons with a card each. Variant 1 is next month's file: one person
+ * in a hundred changed, one in two hundred left out, a thousand new. */
+static void write_big_roster(const char *path, long n, int variant)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs(roster_header, f);
+    for (long i = 0; i < n; i++)
+        if (!variant || i % 200 != 1)
+            fprintf(f,
+                    "P%07ld,王秀兰,1950-01-01,%s,320100,320102,320102001,local,active,"
+                    "04%012lX,active,,\n",
+                    i, variant && i % 100 == 0 ? "alone" : "", (unsigned long)i);
+    for (long i = 0; variant && i < 1000; i++)
+        fprintf(
+            f, "N%07ld,李建国,1948-06-01,,320100,320102,320102001,local,active,05%012lX,active,,\n",
+            i, (unsigned long)i);
+    CHECK_INT(fclose(f), 0);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+#define TAPS_MAX 200000
+
+/* One meal commit beside the import: when it started and ended, and how. */
+typedef struct tap_sample {
+    double from, until;
+    kiosk_rc rc;
+} tap_sample;
+
+/* What the importing child reports through its pipe. */
+typedef struct import_window {
+    kiosk_rc rc;
+    long rows;
+    double started, lock_from, lock_until, finished;
+} import_window;
+
+static tap_sample taps[TAPS_MAX];
+
+/* Runs `kiosk_store_import_roster_mode` on csv in a child process (as the staff command runs
+ * beside the kiosk) while this process commits a meal every 2 ms with the kiosk's 250 ms busy
+ * timeout. Every meal may be refused as busy only while the import held the write lock. */
+static void import_beside_taps(const char *db_name, const char *csv, kiosk_roster_mode mode,
+                               const char *what)
+{
+    int fds[2];
+    CHECK_INT(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        import_window w = {.rc = KIOSK_ERR_IO};
+        kiosk_store *s = NULL;
+        char err[300] = "";
+        FILE *f = fopen(csv, "rb");
+        if (f && kiosk_store_open(path_in_dir(db_name), &s, err, sizeof err) == KIOSK_OK) {
+            kiosk_roster_report r;
+            w.rc = kiosk_store_import_roster_mode(s, f, today, mode, &r, err, sizeof err);
+            w = (import_window){w.rc,           r.rows,          r.started_ms,
+                                r.lock_from_ms, r.lock_until_ms, r.finished_ms};
+        }
+        if (w.rc != KIOSK_OK)
+            fprintf(stderr, "  import: %s\n", err);
+        if (f)
+            fclose(f);
+        kiosk_store_close(s);
+        ssize_t n = write(fds[1], &w, sizeof w);
+        _exit(n == (ssize_t)sizeof w ? 0 : 1);
+    }
+    close(fds[1]);
+    kiosk_store *s = open_store(db_name);
+    kiosk_store_set_busy_timeout(s, 250);
+    size_t n = 0;
+    struct pollfd done = {.fd = fds[0], .events = POLLIN};
+    while (n < TAPS_MAX && poll(&done, 1, 0) == 0) {
+        kiosk_meal_entry m = sample_meal(1795404600000LL + (int64_t)n, today, 690, 1500, 500);
+        taps[n].from = now_ms();
+        taps[n].rc = kiosk_store_add_meal(s, &m);
+        taps[n].until = now_ms();
+        n++;
+        nanosleep(&(struct timespec){0, 2000000}, NULL);
+    }
+    import_window w = {.rc = KIOSK_ERR_IO};
+    CHECK_INT(read(fds[0], &w, sizeof w), sizeof w);
+    close(fds[0]);
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CHECK_INT(status, 0);
+    CHECK_INT(w.rc, KIOSK_OK);
+    kiosk_store_close(s);
+
+    long ok = 0, ok_before_lock = 0, busy = 0, busy_outside = 0, other = 0;
+    double longest_outside = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* A commit that overlapped the lock may have waited for it; one outside must not. */
+        bool overlaps = taps[i].until >= w.lock_from && taps[i].from <= w.lock_until;
+        if (!overlaps && taps[i].until - taps[i].from > longest_outside)
+            longest_outside = taps[i].until - taps[i].from;
+        if (taps[i].rc == KIOSK_OK) {
+            ok++;
+            ok_before_lock += taps[i].until < w.lock_from;
+        } else if (taps[i].rc == KIOSK_ERR_BUSY) {
+            busy++;
+            busy_outside += !overlaps;
+        } else {
+            other++;
+        }
+    }
+    CHECK_INT(other, 0);
+    CHECK_INT(busy_outside, 0);
+    CHECK(ok_before_lock > 100); /* meals went on while the file was read and checked */
+    fprintf(stderr,
+            "  %s: %ld rows in %.0f ms; write lock held %.1f ms; %ld meals committed beside it "
+            "(%ld before the lock), %ld busy (all during the lock); slowest commit outside the "
+            "lock %.1f ms\n",
+            what, w.rows, w.finished - w.started, w.lock_until - w.lock_from, ok, ok_before_lock,
+            busy, longest_outside);
+}
+
+static void test_roster_import_beside_taps(void)
+{
+    const char *csv = path_in_dir("big.csv");
+    kiosk_store *s = open_store("busy.db"); /* created and migrated before the two processes */
+    kiosk_store_close(s);
+    write_big_roster(csv, 200000, 0);
+    import_beside_taps("busy.db", csv, KIOSK_ROSTER_MODE_FULL, "first import, 200,000 rows");
+    write_big_roster(csv, 200000, 1);
+    import_beside_taps("busy.db", csv, KIOSK_ROSTER_MODE_FULL, "next month, 1 % changed");
+    CHECK_INT(sql_long("busy.db", "SELECT count(*) FROM person WHERE active"), 200000);
+    CHECK_INT(sql_long("busy.db", "SELECT count(*) FROM person"), 201000);
+    CHECK_INT(unlink(csv), 0);
 }
 
 static void test_meals(void)
@@ -609,6 +1029,9 @@ int main(void)
     test_corrupt();
     test_recover();
     test_roster_import();
+    test_roster_modes();
+    test_roster_conflicts();
+    test_roster_import_beside_taps();
     test_meals();
     test_policies();
     test_outbox_batches();
