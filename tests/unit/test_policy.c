@@ -150,7 +150,9 @@ typedef struct decide_case {
     const char *class_id;
     bool full_price;
     int64_t remaining;
-    int previous; /* index into history; -1 = none */
+    int previous;    /* index into history; -1 = none */
+    int64_t bill;    /* a bill (pricing = bill) of this many fen; 0: the policy's price */
+    int64_t canteen; /* the part of the subsidy the canteen gives itself */
 } decide_case;
 
 #define NO_HISTORY NULL, 0
@@ -172,10 +174,12 @@ typedef struct decide_case {
  * and the store's SQL give the same summary; test_store checks that). */
 static kiosk_decision decide(const kiosk_policy *pol, const kiosk_person *person,
                              const kiosk_card_info *card, const kiosk_site *site,
-                             const kiosk_meal_record *history, size_t n, kiosk_local_time at)
+                             const kiosk_meal_record *history, size_t n, kiosk_local_time at,
+                             int64_t bill)
 {
     kiosk_meal_summary sum = kiosk_meal_summarize(history, n, at.date);
-    return kiosk_policy_decide(pol, person, card, site, &sum, at, NULL);
+    kiosk_order order = {.source = KIOSK_PRICE_BILL, .price_fen = bill};
+    return kiosk_policy_decide(pol, person, card, site, &sum, at, bill > 0 ? &order : NULL);
 }
 
 /* Whether the decision names this earlier meal (or none, for NULL). */
@@ -196,7 +200,7 @@ static void run_cases(const kiosk_policy *pol, const decide_case *cases, size_t 
         const decide_case *c = &cases[i];
         int before = check_failures;
         kiosk_decision d =
-            decide(pol, &c->person, c->card, c->site, c->history, c->history_count, c->at);
+            decide(pol, &c->person, c->card, c->site, c->history, c->history_count, c->at, c->bill);
         CHECK_STR(kiosk_reason_code(d.reason), kiosk_reason_code(c->reason));
         CHECK_INT(d.approved, c->reason == KIOSK_REASON_OK);
         CHECK_STR(kiosk_meal_type_code(d.meal_type), kiosk_meal_type_code(c->meal));
@@ -208,6 +212,7 @@ static void run_cases(const kiosk_policy *pol, const decide_case *cases, size_t 
         CHECK_STR(d.class_id, c->class_id);
         CHECK_INT(d.full_price_allowed, c->full_price);
         CHECK_INT(d.month_remaining_fen, c->remaining);
+        CHECK_INT(d.canteen_fen, c->canteen);
         CHECK(names_previous(&d, c->previous >= 0 ? &c->history[c->previous] : NULL));
         CHECK_STR(d.policy_version, kiosk_policy_version(pol));
         /* Invariants, whatever the case. */
@@ -374,7 +379,7 @@ static void test_fixed_by_class(void)
 
     /* The limit's earlier record is the one of the history. */
     kiosk_person p = GL(1951, 5, 1, 0);
-    kiosk_decision d = decide(pol, &p, NULL, &site_gl, lunch_today, 1, AT(2026, 3, 10, 12, 10));
+    kiosk_decision d = decide(pol, &p, NULL, &site_gl, lunch_today, 1, AT(2026, 3, 10, 12, 10), 0);
     CHECK(names_previous(&d, &lunch_today[0]));
     CHECK_STR(d.class_label, "70-79岁");
     CHECK_STR(kiosk_policy_class_label(pol, "dibao"), "低保/低保边缘");
@@ -407,7 +412,7 @@ static size_t fill_month(int year, int month, int first_day, int days, int64_t e
 static kiosk_decision decide_at(const kiosk_policy *pol, kiosk_person p, size_t n,
                                 kiosk_local_time at)
 {
-    return decide(pol, &p, &card_any, &site_gl, month_used, n, at);
+    return decide(pol, &p, &card_any, &site_gl, month_used, n, at, 0);
 }
 
 static void test_monthly_cap(void)
@@ -847,7 +852,8 @@ static void test_refusals(void)
 {
     kiosk_policy *pol = load("fixed-by-class.json");
     kiosk_person p = GL(1951, 5, 1, 0);
-    kiosk_decision d = kiosk_policy_decide(NULL, &p, NULL, &site_gl, NULL, AT(2026, 3, 10, 12, 0), NULL);
+    kiosk_decision d =
+        kiosk_policy_decide(NULL, &p, NULL, &site_gl, NULL, AT(2026, 3, 10, 12, 0), NULL);
     CHECK_STR(kiosk_reason_code(d.reason), "no_policy");
     CHECK_STR(d.policy_version, "");
     d = kiosk_policy_decide(pol, NULL, NULL, &site_gl, NULL, AT(2026, 3, 10, 12, 0), NULL);
@@ -860,6 +866,140 @@ static void test_refusals(void)
     CHECK_STR(kiosk_reason_code(d.reason), "card_blocked");
     CHECK_INT(d.price_fen, 0);
     CHECK(!d.full_price_allowed);
+    kiosk_policy_free(pol);
+}
+
+/* --- (d) one daily subsidy across classes, residence per rule, the canteen's share, bills ---- */
+
+/* Policy canteen-share-bill.json: breakfast 06:30-09:00 500, lunch 10:30-13:30 1500, dinner
+ * 16:30-19:00 1200. Base rules (highest), each once a day and once a day in all (a day's
+ * subsidy from any class ends them all): dibao 800 for 户籍 only; age80 500 for 户籍 or 居住证,
+ * only when the price is above it; age60 300 for 户籍 or 居住证, only for a price of at least
+ * 1000. Stacking, paid by the canteen: 10 % of what is left to pay, at most 200, for age60 and
+ * age80. Eligible: 60 and over, any residence; a diner whom no rule serves only for want of
+ * residence pays the full price. One subsidised meal per type a day; the monthly cap 15000
+ * counts the government's part only. Funding 70 / 30 % of the government's part. */
+
+/* A record with the parts it was recorded with: the canteen's and the day's. */
+#define REC_PARTS(y, mo, d, h, mi, type, fen, canteen_part, day_part)                             \
+    {                                                                                             \
+        .at = {{y, mo, d}, (h)*60 + (mi), 0}, .meal_type = KIOSK_MEAL_##type, .subsidy_fen = fen, \
+        .canteen_id = "gl-hql", .canteen_fen = canteen_part, .day_subsidy_fen = day_part          \
+    }
+static const kiosk_meal_record d_breakfast_day[] = {
+    REC_PARTS(2026, 9, 14, 7, 30, BREAKFAST, 500, 0, 500)};
+static const kiosk_meal_record d_lunch_canteen_only[] = {
+    REC_PARTS(2026, 9, 14, 12, 0, LUNCH, 80, 80, 0)};
+/* 15000 of government subsidy this month (15100 recorded, 100 of it the canteen's). */
+static const kiosk_meal_record d_cap_used[] = {REC_PARTS(2026, 9, 1, 12, 0, LUNCH, 15100, 100, 0)};
+static const kiosk_meal_record d_cap_almost[] = {
+    REC_PARTS(2026, 9, 1, 12, 0, LUNCH, 15000, 100, 0)};
+
+#define LOCAL_PERMIT(y, mo, d, cats) PERSON(y, mo, d, cats, HOME_GL, false, true, true)
+#define VISITOR(y, mo, d, cats)      PERSON(y, mo, d, cats, HOME_GL, false, false, true)
+
+static void test_canteen_share_bill(void)
+{
+    kiosk_policy *pol = load("canteen-share-bill.json");
+    static const decide_case cases[] = {
+        /* 82, 低保, 户籍, breakfast first: dibao 800 -> at most the price 500; age80's 500 is
+         * not above the price 500; the canteen's 10 % of nothing left is 0. 350 / 150. */
+        {__LINE__, GL(1944, 5, 1, DIBAO), &card_any, &site_gl, NO_HISTORY, AT(2026, 9, 14, 7, 30),
+         OK(BREAKFAST, 500, 500, 0, 350, 150, 0, "dibao", 14500)},
+        /* ... lunch after it: the day's subsidy was given (with breakfast, by the dibao rule),
+         * so neither dibao nor age80 gives one again; only the canteen's 10 % of 1500 = 150.
+         * The government pays nothing; the cap counts only the 500 of breakfast. */
+        {__LINE__, GL(1944, 5, 1, DIBAO), &card_any, &site_gl, HIST(d_breakfast_day),
+         AT(2026, 9, 14, 12, 0), OK(LUNCH, 1500, 150, 1350, 0, 0, 0, "age80", 14500),
+         .canteen = 150},
+        /* ... lunch as the first meal: max(dibao 800, age80 500) = 800; the canteen's 10 % of
+         * 700 = 70; 870, pays 630; 800 -> 560 / 240. */
+        {__LINE__, GL(1944, 5, 1, DIBAO), &card_any, &site_gl, NO_HISTORY, AT(2026, 9, 14, 12, 0),
+         OK(LUNCH, 1500, 870, 630, 560, 240, 0, "dibao", 14200), .canteen = 70},
+        /* 70, 低保 with a residence permit (居住证) but no 户籍: dibao is for 户籍 only; age60's
+         * 300 (1500 >= 1000); the canteen's 10 % of 1200 = 120; 420, pays 1080; 210 / 90. */
+        {__LINE__, LOCAL_PERMIT(1956, 1, 1, DIBAO), &card_any, &site_gl, NO_HISTORY,
+         AT(2026, 9, 14, 12, 0), OK(LUNCH, 1500, 420, 1080, 210, 90, 0, "age60", 14700),
+         .canteen = 120},
+        /* 70, neither 户籍 nor 居住证: no government rule is for them; the canteen's discount
+         * is for every elder: 150, pays 1350. */
+        {__LINE__, VISITOR(1956, 1, 1, 0), &card_any, &site_gl, NO_HISTORY, AT(2026, 9, 14, 12, 0),
+         OK(LUNCH, 1500, 150, 1350, 0, 0, 0, "age60", 15000), .canteen = 150},
+        /* Bills. 72, 户籍, lunch billed 800: below age60's minimum spend of 1000; the canteen's
+         * 10 % = 80; pays 720. The day's subsidy is still to come. */
+        {__LINE__, GL(1954, 1, 1, 0), &card_any, &site_gl, NO_HISTORY, AT(2026, 9, 14, 12, 0),
+         OK(LUNCH, 800, 80, 720, 0, 0, 0, "age60", 15000), .bill = 800, .canteen = 80},
+        /* ... dinner billed 2500 after it: the lunch gave no day's subsidy (its record says so),
+         * so age60's 300 comes now; 10 % of 2200 = 220, at most 200; 500, pays 2000; 210 / 90.
+         * The cap counts 300 (the lunch's 80 was the canteen's). */
+        {__LINE__, GL(1954, 1, 1, 0), &card_any, &site_gl, HIST(d_lunch_canteen_only),
+         AT(2026, 9, 14, 17, 30), OK(DINNER, 2500, 500, 2000, 210, 90, 0, "age60", 14700),
+         .bill = 2500, .canteen = 200},
+        /* 85, 户籍, lunch billed 500: age80's 500 only when the bill is above it: not; the
+         * canteen's 10 % of 500 = 50. */
+        {__LINE__, GL(1941, 1, 1, 0), &card_any, &site_gl, NO_HISTORY, AT(2026, 9, 14, 12, 0),
+         OK(LUNCH, 500, 50, 450, 0, 0, 0, "age80", 15000), .bill = 500, .canteen = 50},
+        /* ... billed 501: 500; 10 % of 1 = 0.1 -> 0; pays 1; 350 / 150. */
+        {__LINE__, GL(1941, 1, 1, 0), &card_any, &site_gl, NO_HISTORY, AT(2026, 9, 14, 12, 0),
+         OK(LUNCH, 501, 500, 1, 350, 150, 0, "age80", 14500), .bill = 501},
+        /* The cap counts the government's part: 15000 used, a lunch that would get 800 from
+         * the government is refused (full price allowed)... */
+        {__LINE__, GL(1944, 5, 1, DIBAO), &card_any, &site_gl, HIST(d_cap_used),
+         AT(2026, 9, 14, 12, 0), OVER(MONTHLY_CAP, LUNCH, 1500, "dibao", true, 0, -1)},
+        /* ... 14900 used: the 800 is cut to 100 (560 : 240 -> 70 / 30); the canteen's 70
+         * stays; 170, pays 1330. */
+        {__LINE__, GL(1944, 5, 1, DIBAO), &card_any, &site_gl, HIST(d_cap_almost),
+         AT(2026, 9, 14, 12, 0), OK(LUNCH, 1500, 170, 1330, 70, 30, 0, "dibao", 0), .canteen = 70},
+    };
+    run_cases(pol, cases, sizeof cases / sizeof cases[0]);
+
+    /* What the records keep: the day's part and the canteen's. */
+    kiosk_decision d = decide(pol, &(kiosk_person)GL(1944, 5, 1, DIBAO), &card_any, &site_gl, NULL,
+                              0, AT(2026, 9, 14, 12, 0), 0);
+    CHECK_INT(d.day_subsidy_fen, 800);
+    CHECK_INT(d.canteen_fen, 70);
+    d = decide(pol, &(kiosk_person)GL(1954, 1, 1, 0), &card_any, &site_gl, NULL, 0,
+               AT(2026, 9, 14, 12, 0), 800);
+    CHECK_INT(d.day_subsidy_fen, 0);
+    kiosk_policy_free(pol);
+
+    /* Without the canteen's discount: the visitor pays the full price and is told why; with
+     * "outside_rule_residence": "refuse" the visitor is refused instead. */
+    static const char gov_rules[] =
+        "\"rules\":[{\"class\":\"dibao\",\"kind\":\"fixed\",\"per\":\"day\",\"amount_fen\":800,"
+        "\"residence\":\"hukou\"},{\"class\":\"age60\",\"kind\":\"fixed\",\"per\":\"day\","
+        "\"amount_fen\":300,\"residence\":\"resident\",\"min_spend_fen\":1000}]";
+    char patch[512];
+    snprintf(patch, sizeof patch, "{%s}", gov_rules);
+    pol = variant("canteen-share-bill.json", patch);
+    kiosk_person visitor = VISITOR(1956, 1, 1, 0);
+    d = decide(pol, &visitor, &card_any, &site_gl, NULL, 0, AT(2026, 9, 14, 12, 0), 0);
+    CHECK(d.approved);
+    CHECK_INT(d.subsidy_fen, 0);
+    CHECK_INT(d.pay_fen, 1500);
+    CHECK_INT(d.no_subsidy, KIOSK_NO_SUBSIDY_RESIDENCE);
+    /* 72, 户籍, breakfast billed at the set price 500: below the minimum spend, told so. */
+    kiosk_person local = GL(1954, 1, 1, 0);
+    d = decide(pol, &local, &card_any, &site_gl, NULL, 0, AT(2026, 9, 14, 7, 30), 0);
+    CHECK_INT(d.subsidy_fen, 0);
+    CHECK_INT(d.no_subsidy, KIOSK_NO_SUBSIDY_MIN_SPEND);
+    /* 82, 低保: a second meal the same day gets nothing, and is told the day's was given. */
+    kiosk_person dibao = GL(1944, 5, 1, DIBAO);
+    d = decide(pol, &dibao, &card_any, &site_gl, HIST(d_breakfast_day), AT(2026, 9, 14, 12, 0), 0);
+    CHECK(d.approved);
+    CHECK_INT(d.subsidy_fen, 0);
+    CHECK_INT(d.no_subsidy, KIOSK_NO_SUBSIDY_DAILY_GIVEN);
+    kiosk_policy_free(pol);
+    snprintf(patch, sizeof patch, "{\"eligibility\":{\"outside_rule_residence\":\"refuse\"},%s}",
+             gov_rules);
+    pol = variant("canteen-share-bill.json", patch);
+    d = decide(pol, &visitor, &card_any, &site_gl, NULL, 0, AT(2026, 9, 14, 12, 0), 0);
+    CHECK(!d.approved);
+    CHECK_STR(kiosk_reason_code(d.reason), "not_eligible_residence");
+    /* ... but a local diner is served as before: 300, no canteen share. */
+    d = decide(pol, &local, &card_any, &site_gl, NULL, 0, AT(2026, 9, 14, 12, 0), 0);
+    CHECK(d.approved);
+    CHECK_INT(d.subsidy_fen, 300);
     kiosk_policy_free(pol);
 }
 
@@ -1216,6 +1356,7 @@ int main(int argc, char **argv)
     test_policy_set();
     test_percent_daily();
     test_pay_by_class();
+    test_canteen_share_bill();
     test_refusals();
     test_parse_errors();
     CHECK_DONE();

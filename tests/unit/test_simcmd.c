@@ -44,6 +44,19 @@ int main(void)
     CHECK_INT(ev.u.wait_ms, 250);
     CHECK_INT(kiosk_simcmd_parse("wait 2x", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     CHECK_INT(kiosk_simcmd_parse("wait 99999999999", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    /* The cash register's bill line, in fen. */
+    CHECK_INT(kiosk_simcmd_parse("bill 1850", &ev, err, sizeof err), KIOSK_OK);
+    CHECK_INT(ev.kind, KIOSK_EV_BILL);
+    CHECK_INT(ev.u.bill_fen, 1850);
+    CHECK_INT(kiosk_simcmd_parse("bill 0", &ev, err, sizeof err), KIOSK_OK);
+    CHECK_INT(ev.u.bill_fen, 0);
+    CHECK_INT(kiosk_simcmd_parse("bill 99999999", &ev, err, sizeof err), KIOSK_OK);
+    CHECK_INT(kiosk_simcmd_parse("bill 100000000", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK_INT(kiosk_simcmd_parse("bill -5", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK_INT(kiosk_simcmd_parse("bill 18.50", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK(strstr(err, "fen") != NULL);
+    CHECK_INT(kiosk_simcmd_parse("bill", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK_INT(kiosk_simcmd_parse("bill 12 34", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     CHECK_INT(kiosk_simcmd_parse("quit", &ev, err, sizeof err), KIOSK_OK);
     CHECK_INT(ev.kind, KIOSK_EV_QUIT);
     CHECK_INT(kiosk_simcmd_parse("quit now", &ev, err, sizeof err), KIOSK_ERR_PARSE);
