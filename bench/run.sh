@@ -2,7 +2,8 @@
 # run.sh - builds the Release tree build-bench/ and runs every benchmark at its default size:
 # tap latency against the floor (bench_tap), roster import and lookup at 1,000,000 cards
 # (bench_lookup), the staff import's time and peak memory through the real binary
-# (import_rss.sh) and an idle kiosk's CPU over 60 s (idle_cpu.sh). Prints a summary at the end;
+# (import_rss.sh), an idle kiosk's CPU over 60 s (idle_cpu.sh) and the first frame after a cold
+# start with 1,000,000 persons (cold_start.sh, root only). Prints a summary at the end;
 # the full output of each is kept in build-bench/bench-results/. About 2 minutes on 2 cores.
 #
 #   bash bench/run.sh
@@ -29,12 +30,14 @@ export KIOSK_BINARY=$build/kiosk
 run bench_tap "$build/bench/bench_tap"
 run bench_lookup "$build/bench/bench_lookup"
 run import_rss bash "$src/bench/import_rss.sh"
+run cold_start bash "$src/bench/cold_start.sh" || true
 run idle_cpu bash "$src/bench/idle_cpu.sh"
 
 echo "=== summary ($(date -u +%Y-%m-%d), $(nproc) cores, results in $results)"
 grep -h -E '^(tap |floor |ratio |first tap)' "$results/bench_tap.txt" | sed 's/^/tap     | /'
 grep -h -E '^(import:|store open \(kiosk|lookup )' "$results/bench_lookup.txt" | sed 's/^/lookup  | /'
 grep -h -E '^(Elapsed|Maximum|import rate)' "$results/import_rss.txt" | sed 's/^/import  | /'
+grep -h -E '^(cold|warm) first frame' "$results/cold_start.txt" | sed 's/^/start   | /'
 grep -h -E '^(idle CPU|context)' "$results/idle_cpu.txt" | sed 's/^/idle    | /'
 grep -h -E '^TARGET (MET|MISSED)' "$results"/bench_tap.txt "$results"/bench_lookup.txt \
-  "$results"/idle_cpu.txt
+  "$results"/idle_cpu.txt "$results"/cold_start.txt

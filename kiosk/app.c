@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "damage_check.h"
+#include "database.h"
 #include "device.h"
 #include "events_log.h"
 #include "frame.h"
@@ -27,6 +29,13 @@
 /* Video drivers without a real "wait for input" (offscreen, KMSDRM) have their input pumped at
  * this interval instead of SDL's 1 ms polling; offscreen has no input at all. */
 #define INPUT_PUMP_MS 20
+/* The whole-file damage check starts this long after the first frame, out of the way of the
+ * start's own reads. */
+#define DAMAGE_CHECK_DELAY_MS 2000
+/* After a recovery the next whole-file check is the daily one. */
+#define DAMAGE_CHECK_REPEAT_MS (24 * 3600 * 1000)
+/* The staff line while the database is being recovered. */
+#define KIOSK_NOTICE_RECOVERING "本机数据损坏，正在修复"
 
 typedef struct app app;
 
@@ -65,6 +74,14 @@ struct app {
     /* SIGTERM or SIGINT: stop at once, whatever is queued or waited for. */
     atomic_bool stop;
     kiosk_signals *signals;
+    /* The database (owned; NULL while out of service), and what the flows are given. */
+    kiosk_store *store;
+    kiosk_policy_set *policies;
+    kiosk_events_log *events;
+    kiosk_flow_settings settings;
+    kiosk_flow_sections sections;
+    const char *mode; /* the base flow running: cfg->mode, or out of service */
+    kiosk_damage_check *damage_check;
     /* The flows' INI sections as settings (the router's env points into these). */
     kiosk_setting setting_items[KIOSK_FLOW_SECTIONS][KIOSK_FLOW_SECTION_KEYS];
 };
@@ -246,7 +263,8 @@ static void present(app *a)
     p->shown = *v;
     p->shown_frame = a->frame;
     p->force = false;
-    if (p->shot_dir && (strcmp(v->screen, p->shot_screen) != 0 || v->voice.serial != p->shot_serial)) {
+    if (p->shot_dir &&
+        (strcmp(v->screen, p->shot_screen) != 0 || v->voice.serial != p->shot_serial)) {
         char path[KIOSK_CONFIG_STR + 64];
         snprintf(path, sizeof path, "%s/%04u-%s.png", p->shot_dir, ++p->shots, v->screen);
         save_shot(a, v, path);
@@ -280,6 +298,8 @@ static void touch(app *a, int x, int y)
         kiosk_router_press(a->router, widget, now());
 }
 
+static void recover(app *a, const char *why);
+
 /* Handles one inbox event; returns false to stop. */
 static bool handle(app *a, kiosk_event *ev)
 {
@@ -288,6 +308,7 @@ static bool handle(app *a, kiosk_event *ev)
         kiosk_router_card(a->router, &ev->u.card, now());
         break;
     case KIOSK_EV_CARD_REMOVED:
+        KLOG_DEBUG("card removed"); /* bench/nfc_tap.sh times removals from this line */
         kiosk_router_card_removed(a->router, now());
         break;
     case KIOSK_EV_IDCARD:
@@ -316,6 +337,9 @@ static bool handle(app *a, kiosk_event *ev)
         break;
     case KIOSK_EV_QUIT:
         return false;
+    case KIOSK_EV_STORE_DAMAGED:
+        recover(a, "the whole-file check found damage");
+        break;
     case KIOSK_EV_DEVICE: {
         if ((unsigned)ev->u.device.role >= KIOSK_DEVICE_ROLE_COUNT) {
             KLOG_WARN("commands: %s", ev->u.device.reason);
@@ -391,20 +415,32 @@ static ui *open_ui(const kiosk_config *cfg, bool *headless)
 
 /* One line in the events file when the kiosk is ready to serve (tests wait for it) and when it
  * stops. */
-static void log_lifecycle(kiosk_events_log *events, const kiosk_config *cfg, const char *result)
+/* A lifecycle line in the events file: ready (after the first frame, and again after a
+ * recovery), damaged (out of service while the database is recovered), stopped; with the mode
+ * running and the staff notice, so a fleet's monitoring sees a kiosk that needs someone. */
+static void log_lifecycle(app *a, const char *result)
 {
-    if (!events)
+    if (!a->events)
         return;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I}", "kind", "kiosk", "result", result,
-                          "kiosk_id", cfg->kiosk_id, "mode", cfg->mode, "at_utc_ms",
-                          (json_int_t)kiosk_clock_now_ms());
-    if (o && kiosk_events_log_take(events, o) != KIOSK_OK)
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:I}", "kind", "kiosk", "result", result, "kiosk_id",
+                  a->cfg->kiosk_id, "mode", a->mode, "at_utc_ms", (json_int_t)kiosk_clock_now_ms());
+    if (o && a->staff_notice)
+        json_object_set_new(o, "staff_notice", json_string(a->staff_notice));
+    if (o && kiosk_events_log_take(a->events, o) != KIOSK_OK)
         KLOG_WARN("events file: the %s line was not written", result);
+}
+
+/* SQLite met damage (on a tap, a tick): recover at once rather than fail every diner after. */
+static void recover_if_damaged(app *a)
+{
+    if (a->store && kiosk_store_damaged(a->store))
+        recover(a, "SQLite found damage");
 }
 
 /* The loop: drain the inbox, let time pass for the flows, draw, then sleep until the nearest
  * deadline. Returns when asked to quit. */
-static void run_loop(app *a, kiosk_store *store, bool headless)
+static void run_loop(app *a, bool headless)
 {
     const bool sdl_waits = !headless && driver_can_wait();
     const bool sdl_input = !headless;
@@ -418,6 +454,7 @@ static void run_loop(app *a, kiosk_store *store, bool headless)
             kiosk_event ev;
             while (running && !atomic_load(&a->stop) && kiosk_inbox_pop(a->inbox, &ev)) {
                 running = handle(a, &ev);
+                recover_if_damaged(a);
                 bool was_wait = ev.kind == KIOSK_EV_WAIT;
                 sodium_memzero(&ev, sizeof ev); /* personal data: gone once handled */
                 if (was_wait)
@@ -427,11 +464,13 @@ static void run_loop(app *a, kiosk_store *store, bool headless)
             }
         }
         kiosk_router_tick(a->router, now());
+        recover_if_damaged(a);
         present(a);
         const kiosk_view *view = kiosk_router_view(a->router);
         /* Back at idle: copy the WAL into the database now, so no diner's commit pays for it. */
         bool idle = view->layout == KIOSK_LAYOUT_IDLE;
-        if (idle && strcmp(last_screen, "idle") != 0 && kiosk_store_checkpoint(store) != KIOSK_OK)
+        if (a->store && idle && strcmp(last_screen, "idle") != 0 &&
+            kiosk_store_checkpoint(a->store) != KIOSK_OK)
             KLOG_WARN("idle checkpoint failed; SQLite will checkpoint on its own");
         last_screen = idle ? "idle" : "";
         if (!running)
@@ -470,58 +509,126 @@ static void run_loop(app *a, kiosk_store *store, bool headless)
     }
 }
 
+/* The flows of `mode` over the current database (none: out of service). */
+static bool start_flows(app *a, const char *mode)
+{
+    a->mode = mode;
+    if (a->store) {
+        /* The main loop's connection waits only briefly for another writer: the flow tells the
+         * diner "请稍等" and tries again rather than freezing the screen. */
+        kiosk_store_set_busy_timeout(a->store, 250);
+        if (kiosk_store_load_policies(a->store, &a->policies) != KIOSK_OK) {
+            KLOG_ERROR("cannot load the subsidy policies: %s", kiosk_store_errmsg(a->store));
+            return false;
+        }
+    }
+    kiosk_flow_env env = {.settings = &a->settings,
+                          .sections = &a->sections,
+                          .store = a->store,
+                          .policies = a->policies,
+                          .events = a->events};
+    char err[300];
+    a->router = kiosk_router_new(mode, &env, err, sizeof err);
+    if (!a->router)
+        KLOG_ERROR("cannot start the %s flow: %s", mode, err);
+    return a->router != NULL;
+}
+
+static void stop_flows(app *a)
+{
+    kiosk_router_free(a->router);
+    a->router = NULL;
+    kiosk_policy_set_free(a->policies);
+    a->policies = NULL;
+}
+
+/* Damage was found while serving: the kiosk says it is out of service, recovers the database
+ * (kiosk_database_open does it, as at a start) and serves again, or stays out of service. The
+ * devices, the inbox and the window stay as they are, so no queued tap is lost. */
+static void recover(app *a, const char *why)
+{
+    KLOG_ERROR("the database is damaged (%s): out of service while it is recovered", why);
+    char err[600];
+    if (kiosk_store_request_recovery(a->cfg->database, err, sizeof err) != KIOSK_OK)
+        KLOG_ERROR("%s", err); /* recovered now all the same */
+    kiosk_damage_check_stop(a->damage_check);
+    a->damage_check = NULL;
+    stop_flows(a);
+    kiosk_store_close(a->store);
+    a->store = NULL;
+    a->staff_notice = KIOSK_NOTICE_RECOVERING;
+    update_status(a);
+    if (!start_flows(a, KIOSK_MODE_OUT_OF_SERVICE))
+        abort(); /* the flow that needs nothing could not start: nothing sensible is left */
+    present(a);
+    log_lifecycle(a, "damaged");
+
+    const char *notice = NULL;
+    kiosk_store *store = NULL;
+    kiosk_rc rc = kiosk_database_open(a->cfg, &store, &notice, err, sizeof err);
+    if (rc != KIOSK_OK) {
+        KLOG_ERROR("the database could not be recovered: %s; out of service", err);
+        kiosk_store_close(store);
+        a->staff_notice = KIOSK_NOTICE_UNRECOVERED;
+        update_status(a);
+        log_lifecycle(a, "ready");
+        return;
+    }
+    stop_flows(a);
+    a->store = store;
+    a->staff_notice = notice;
+    update_status(a);
+    if (!start_flows(a, a->cfg->mode)) {
+        stop_flows(a);
+        kiosk_store_close(a->store);
+        a->store = NULL;
+        a->staff_notice = KIOSK_NOTICE_UNRECOVERED;
+        update_status(a);
+        if (!start_flows(a, KIOSK_MODE_OUT_OF_SERVICE))
+            abort();
+    } else {
+        a->damage_check =
+            kiosk_damage_check_start(a->cfg->database, a->inbox, DAMAGE_CHECK_REPEAT_MS);
+    }
+    KLOG_INFO("serving again after the recovery (%s)", a->mode);
+    log_lifecycle(a, "ready");
+}
+
 int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff_notice)
 {
     int status = 1;
-    kiosk_policy_set *policies = NULL;
-    kiosk_events_log *events = NULL;
     bool headless = false;
     app *a = calloc(1, sizeof *a); /* large (two views): not on the stack */
     if (!a) {
         KLOG_ERROR("out of memory");
+        kiosk_store_close(store);
         return 1;
     }
     a->cfg = cfg;
+    a->store = store;
     a->staff_notice = staff_notice;
     /* Before any thread starts (SDL's, the drivers'), so the signal thread alone sees them. */
     kiosk_signals_block();
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 
-    /* The main loop's connection waits only briefly for another writer: the flow tells the diner
-     * "请稍等" and tries again rather than freezing the screen. */
-    kiosk_store_set_busy_timeout(store, 250);
-    if (kiosk_store_load_policies(store, &policies) != KIOSK_OK) {
-        KLOG_ERROR("cannot load the subsidy policies: %s", kiosk_store_errmsg(store));
+    if (kiosk_events_log_open(cfg->events, &a->events) != KIOSK_OK)
         goto out;
-    }
-    if (kiosk_events_log_open(cfg->events, &events) != KIOSK_OK)
-        goto out;
-    kiosk_flow_settings settings = {
+    a->settings = (kiosk_flow_settings){
         .site = cfg->site,
         .result_seconds = cfg->result_seconds,
         .repeat_tap_seconds = cfg->repeat_tap_seconds,
         .reader_right = strcmp(cfg->reader_position, "right") == 0,
     };
-    snprintf(settings.kiosk_id, sizeof settings.kiosk_id, "%s", cfg->kiosk_id);
-    snprintf(settings.site_name, sizeof settings.site_name, "%s", cfg->site_name);
-    kiosk_flow_sections sections = {.count = 0};
+    snprintf(a->settings.kiosk_id, sizeof a->settings.kiosk_id, "%s", cfg->kiosk_id);
+    snprintf(a->settings.site_name, sizeof a->settings.site_name, "%s", cfg->site_name);
     for (size_t i = 0; i < cfg->flow_section_count; i++) {
-        sections.names[i] = cfg->flow_sections[i].name;
-        sections.sections[i] =
+        a->sections.names[i] = cfg->flow_sections[i].name;
+        a->sections.sections[i] =
             kiosk_config_flow_settings(cfg, cfg->flow_sections[i].name, a->setting_items[i]);
-        sections.count++;
+        a->sections.count++;
     }
-    kiosk_flow_env env = {.settings = &settings,
-                          .sections = &sections,
-                          .store = store,
-                          .policies = policies,
-                          .events = events};
-    char err[300];
-    a->router = kiosk_router_new(cfg->mode, &env, err, sizeof err);
-    if (!a->router) {
-        KLOG_ERROR("cannot start the %s flow: %s", cfg->mode, err);
+    if (!start_flows(a, store ? cfg->mode : KIOSK_MODE_OUT_OF_SERVICE))
         goto out;
-    }
     update_status(a);
     a->ui = open_ui(cfg, &headless);
     if (!a->ui)
@@ -541,24 +648,32 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
         mkdir(cfg->screenshot_dir, 0755);
     a->pr.force = true;
     a->pr.shot_dir = headless && cfg->screenshot_dir[0] ? cfg->screenshot_dir : NULL;
-    KLOG_INFO("kiosk %s ready (%s, reader %s, %s)", cfg->kiosk_id, cfg->mode,
+    KLOG_INFO("kiosk %s ready (%s, reader %s, %s)", cfg->kiosk_id, a->mode,
               cfg->devices[KIOSK_DEVICE_READER].spec, headless ? "headless" : "on screen");
     present(a);
-    log_lifecycle(events, cfg, "ready");
-    run_loop(a, store, headless);
-    log_lifecycle(events, cfg, "stopped");
-    status = 0;
+    log_lifecycle(a, "ready");
+    /* The rest of the file is checked after the first frame (kiosk_store_open checked only what
+     * a start needs). */
+    if (a->store)
+        a->damage_check = kiosk_damage_check_start(cfg->database, a->inbox, DAMAGE_CHECK_DELAY_MS);
+    run_loop(a, headless);
+    kiosk_damage_check_stop(a->damage_check);
+    a->damage_check = NULL;
+    log_lifecycle(a, "stopped");
+    /* A kiosk that ended out of service says so to whoever started it. */
+    status = a->store ? 0 : KIOSK_APP_EXIT_OUT_OF_SERVICE;
     KLOG_INFO("kiosk stopped");
 out:
+    kiosk_damage_check_stop(a->damage_check);
     if (a->inbox)
         kiosk_inbox_close(a->inbox);
     kiosk_signals_stop(a->signals);
     close_devices(a);
     kiosk_inbox_free(a->inbox);
     ui_free(a->ui);
-    kiosk_router_free(a->router);
-    kiosk_events_log_close(events);
-    kiosk_policy_set_free(policies);
+    stop_flows(a);
+    kiosk_events_log_close(a->events);
+    kiosk_store_close(a->store);
     free(a);
     return status;
 }

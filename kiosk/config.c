@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "device.h"
 #include "flow.h"
 #include "hex.h"
+#include "utf8.h"
 
-typedef enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_LOGLEVEL } key_type;
+typedef enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_LOGLEVEL, KEY_ZONE } key_type;
 
 typedef struct key_spec {
     const char *section;
@@ -46,7 +48,8 @@ static const key_spec keys[] = {
     STR("kiosk", "area_district", site.area.district),
     STR("kiosk", "area_street", site.area.street),
     STR("kiosk", "database", database),
-    STR("kiosk", "timezone", timezone),
+    {"kiosk", "timezone", KEY_ZONE, offsetof(kiosk_config, timezone),
+     sizeof(((kiosk_config *)0)->timezone), 0, 0},
     STR("kiosk", "card_key", card_key_hex),
     INT("display", "width", width, 0, 16384),
     INT("display", "height", height, 0, 16384),
@@ -88,9 +91,15 @@ void kiosk_config_defaults(kiosk_config *cfg)
     cfg->log_level = KIOSK_LOG_INFO;
 }
 
+#define SEEN_KEYS_MAX 256
+
 typedef struct load_state {
     kiosk_config *cfg;
     char problem[256];
+    /* "section.key" of every key read so far: a key given twice is an error, not a silent
+     * "the last one wins" that nobody reading the file would guess. */
+    char seen[SEEN_KEYS_MAX][96];
+    size_t seen_count;
 } load_state;
 
 static bool set_value(kiosk_config *cfg, const key_spec *k, const char *value, char *problem,
@@ -128,6 +137,16 @@ static bool set_value(kiosk_config *cfg, const key_spec *k, const char *value, c
             return false;
         }
         return true;
+    case KEY_ZONE:
+        if (strlen(value) >= k->size || !kiosk_clock_zone_exists(value)) {
+            snprintf(problem, problem_size,
+                     "timezone '%s' is not a time zone of this system (a name such as "
+                     "Asia/Shanghai; see /usr/share/zoneinfo)",
+                     value);
+            return false;
+        }
+        memcpy(field, value, strlen(value) + 1);
+        return true;
     case KEY_LOGLEVEL:
         if (!kiosk_log_level_parse(value, &cfg->log_level)) {
             snprintf(problem, problem_size, "level must be error, warn, info or debug, not '%s'",
@@ -141,6 +160,20 @@ static bool set_value(kiosk_config *cfg, const key_spec *k, const char *value, c
 
 static const char *const device_sections[KIOSK_DEVICE_ROLE_COUNT] = {"reader", "idcard",
                                                                        "printer"};
+
+kiosk_settings kiosk_config_flow_settings(const kiosk_config *cfg, const char *flow,
+                                          kiosk_setting items[KIOSK_FLOW_SECTION_KEYS])
+{
+    for (size_t i = 0; i < cfg->flow_section_count; i++) {
+        const kiosk_ini_section *f = &cfg->flow_sections[i];
+        if (strcmp(f->name, flow) != 0)
+            continue;
+        for (size_t k = 0; k < f->count; k++)
+            items[k] = (kiosk_setting){f->items[k].key, f->items[k].value};
+        return (kiosk_settings){items, f->count};
+    }
+    return (kiosk_settings){items, 0};
+}
 
 const char *kiosk_config_device_section(kiosk_device_role role)
 {
@@ -171,9 +204,52 @@ static bool set_device_value(kiosk_device_config *d, const char *name, const cha
     return true;
 }
 
+/* A key of a flow's own section ([canteen]): kept as written; the flow checks it
+ * (kiosk_config_validate). */
+static bool set_flow_value(kiosk_config *cfg, const char *section, const char *name,
+                           const char *value, char *problem, size_t problem_size)
+{
+    kiosk_ini_section *f = NULL;
+    for (size_t i = 0; i < cfg->flow_section_count && !f; i++)
+        if (strcmp(cfg->flow_sections[i].name, section) == 0)
+            f = &cfg->flow_sections[i];
+    if (!f && cfg->flow_section_count < KIOSK_FLOW_SECTIONS) {
+        f = &cfg->flow_sections[cfg->flow_section_count++];
+        snprintf(f->name, sizeof f->name, "%s", section);
+    }
+    if (!f || f->count == KIOSK_FLOW_SECTION_KEYS || strlen(name) >= sizeof f->items[0].key ||
+        strlen(value) >= sizeof f->items[0].value) {
+        snprintf(problem, problem_size, "%s: too many or too long settings in [%s]", name,
+                 section);
+        return false;
+    }
+    snprintf(f->items[f->count].key, sizeof f->items[0].key, "%s", name);
+    snprintf(f->items[f->count].value, sizeof f->items[0].value, "%s", value);
+    f->count++;
+    return true;
+}
+
 static int on_ini_value(void *user, const char *section, const char *name, const char *value)
 {
     load_state *st = user;
+    if (!kiosk_utf8_valid(section, strlen(section)) || !kiosk_utf8_valid(name, strlen(name)) ||
+        !kiosk_utf8_valid(value, strlen(value))) {
+        snprintf(st->problem, sizeof st->problem,
+                 "not UTF-8 text (save the file as UTF-8, not GBK or another encoding)");
+        return 0;
+    }
+    char full[96];
+    snprintf(full, sizeof full, "%s.%s", section, name);
+    for (size_t i = 0; i < st->seen_count; i++)
+        if (strcmp(st->seen[i], full) == 0) {
+            snprintf(st->problem, sizeof st->problem, "'%s' in section [%s] is given twice", name,
+                     section);
+            return 0;
+        }
+    if (st->seen_count < SEEN_KEYS_MAX)
+        snprintf(st->seen[st->seen_count++], sizeof st->seen[0], "%s", full);
+    if (kiosk_flow_find(section))
+        return set_flow_value(st->cfg, section, name, value, st->problem, sizeof st->problem);
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++)
         if (strcmp(section, device_sections[role]) == 0)
             return set_device_value(&st->cfg->devices[role], name, value, st->problem,
@@ -193,15 +269,24 @@ kiosk_rc kiosk_config_load(kiosk_config *cfg, const char *path, char *err, size_
         snprintf(err, err_size, "%s: cannot open: %s", path, strerror(errno));
         return KIOSK_ERR_CONFIG;
     }
-    load_state st = {.cfg = cfg};
-    int line = ini_parse_file(f, on_ini_value, &st);
-    fclose(f);
-    if (line != 0) {
-        snprintf(err, err_size, "%s:%d: %s", path, line,
-                 st.problem[0] ? st.problem : "syntax error (expected [section] or key = value)");
+    load_state *st = calloc(1, sizeof *st); /* the seen keys make it large for the stack */
+    if (!st) {
+        fclose(f);
+        snprintf(err, err_size, "%s: out of memory", path);
         return KIOSK_ERR_CONFIG;
     }
-    return KIOSK_OK;
+    st->cfg = cfg;
+    int line = ini_parse_file(f, on_ini_value, st);
+    fclose(f);
+    kiosk_rc rc = KIOSK_OK;
+    if (line != 0) {
+        snprintf(err, err_size, "%s:%d: %s", path, line,
+                 st->problem[0] ? st->problem
+                                : "syntax error (expected [section] or key = value)");
+        rc = KIOSK_ERR_CONFIG;
+    }
+    free(st);
+    return rc;
 }
 
 const char *kiosk_config_usage(void)
@@ -371,6 +456,21 @@ kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_si
         snprintf(err, err_size, "[kiosk] mode '%s' is not available in this version (modes: %s)",
                  cfg->mode, known);
         return KIOSK_ERR_CONFIG;
+    }
+    for (size_t i = 0; i < cfg->flow_section_count; i++) {
+        const kiosk_ini_section *f = &cfg->flow_sections[i];
+        const kiosk_flow_ops *ops = kiosk_flow_find(f->name);
+        kiosk_setting items[KIOSK_FLOW_SECTION_KEYS];
+        kiosk_settings section = kiosk_config_flow_settings(cfg, f->name, items);
+        char problem[300] = "";
+        kiosk_rc rc = ops && ops->check_settings
+                          ? ops->check_settings(&section, problem, sizeof problem)
+                          : kiosk_fail(KIOSK_ERR_CONFIG, problem, sizeof problem,
+                                       "this mode has no settings of its own");
+        if (rc != KIOSK_OK) {
+            snprintf(err, err_size, "[%s] %s", f->name, problem);
+            return KIOSK_ERR_CONFIG;
+        }
     }
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++) {
         const kiosk_device_config *d = &cfg->devices[role];

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "event.h"
+#include "flow.h"
 #include "log.h"
 #include "roster_csv.h"
 #include "types.h"
@@ -18,6 +19,19 @@
 #define KIOSK_CONFIG_STR 512
 
 #define KIOSK_DEVICE_OPTIONS 16
+
+#define KIOSK_FLOW_SECTIONS     4
+#define KIOSK_FLOW_SECTION_KEYS 24
+
+/* A flow's own section ([canteen]): its keys as written, checked by the flow. */
+typedef struct kiosk_ini_section {
+    char name[32];
+    struct {
+        char key[64];
+        char value[256];
+    } items[KIOSK_FLOW_SECTION_KEYS];
+    size_t count;
+} kiosk_ini_section;
 
 /* One device section: the driver spec and the driver's options, as written. */
 typedef struct kiosk_device_config {
@@ -46,6 +60,9 @@ typedef struct kiosk_config {
     char reader_position[16]; /* where the reader is: "bottom" or "right" */
     /* [reader], [idcard], [printer], indexed by kiosk_device_role */
     kiosk_device_config devices[KIOSK_DEVICE_ROLE_COUNT];
+    /* [canteen] and the sections of other flows */
+    kiosk_ini_section flow_sections[KIOSK_FLOW_SECTIONS];
+    size_t flow_section_count;
     /* --commands: sim command lines (time, press, shot, wait, quit ...) from - or a FIFO beside
      * the real devices: the test seam for a kiosk whose reader is not the simulator. */
     char commands[KIOSK_CONFIG_STR];
@@ -94,6 +111,10 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *c
                                                  char **argv, char *err, size_t err_size);
 /* The --help text. */
 const char *kiosk_config_usage(void);
+/* The section of flow `flow` as the flow's settings (empty when the file has none); items is the
+ * storage the result points into. */
+kiosk_settings kiosk_config_flow_settings(const kiosk_config *cfg, const char *flow,
+                                          kiosk_setting items[KIOSK_FLOW_SECTION_KEYS]);
 /* The INI section name of a device role: "reader", "idcard", "printer". */
 const char *kiosk_config_device_section(kiosk_device_role role);
 /* Checks a config after all layers applied (the mode against the flow registry, each device

@@ -11,6 +11,8 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
+#include "database.h"
+#include "durable_file.h"
 #include "log.h"
 #include "money.h"
 #include "roster_import.h"
@@ -65,10 +67,6 @@ static void print_roster_report(const char *path, const kiosk_roster_report *r)
 
 static int import_roster(kiosk_store *store, const char *path, kiosk_roster_mode mode)
 {
-    if (mode == KIOSK_ROSTER_MODE_NONE) {
-        fputs(roster_mode_help, stderr);
-        return EXIT_USAGE;
-    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "kiosk: %s: %s\n", path, strerror(errno));
@@ -90,6 +88,16 @@ static int import_roster(kiosk_store *store, const char *path, kiosk_roster_mode
         return rc == KIOSK_ERR_PARSE ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
     }
     print_roster_report(path, &report);
+    /* A whole roster is the remedy a recovery's notice asks for: the notice has done its work. */
+    char notice[64];
+    if (mode == KIOSK_ROSTER_MODE_FULL &&
+        kiosk_store_staff_notice(store, notice, sizeof notice) == KIOSK_OK && notice[0]) {
+        if (kiosk_store_set_staff_notice(store, "") == KIOSK_OK)
+            printf("the notice after the database recovery is cleared\n");
+        else
+            fprintf(stderr, "kiosk: the notice after the recovery could not be cleared: %s\n",
+                    kiosk_store_errmsg(store));
+    }
     return EXIT_OK;
 }
 
@@ -167,22 +175,29 @@ static int export_meals(kiosk_store *store, const char *period, const char *outp
         fprintf(stderr, "kiosk: --export: expected " PERIOD_FORMS "\n");
         return EXIT_USAGE;
     }
-    char partial[KIOSK_CONFIG_STR + 16];
-    snprintf(partial, sizeof partial, "%s.part", output);
-    FILE *out = output[0] ? fopen(partial, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "kiosk: %s: %s\n", partial, strerror(errno));
-        return EXIT_FAILURE_RUNTIME;
+    char err[1200];
+    if (!output[0]) {
+        kiosk_rc rc = kiosk_store_export_meals_csv(store, from, to, stdout);
+        if (rc != KIOSK_OK || fflush(stdout) != 0) {
+            fprintf(stderr, "kiosk: export failed: %s\n", kiosk_strerror(rc ? rc : KIOSK_ERR_IO));
+            return EXIT_FAILURE_RUNTIME;
+        }
+        return EXIT_OK;
     }
-    kiosk_rc rc = kiosk_store_export_meals_csv(store, from, to, out);
-    if (out != stdout && fclose(out) != 0)
-        rc = KIOSK_ERR_IO;
-    if (rc == KIOSK_OK && out != stdout && rename(partial, output) != 0)
-        rc = KIOSK_ERR_IO;
+    /* Whole under its name or not there at all, even after a power cut. */
+    kiosk_durable_file out;
+    kiosk_rc rc = kiosk_durable_open(&out, output, err, sizeof err);
+    if (rc == KIOSK_OK) {
+        rc = kiosk_store_export_meals_csv(store, from, to, out.f);
+        if (rc != KIOSK_OK) {
+            snprintf(err, sizeof err, "%s", kiosk_strerror(rc));
+            kiosk_durable_abort(&out);
+        } else {
+            rc = kiosk_durable_commit(&out, err, sizeof err);
+        }
+    }
     if (rc != KIOSK_OK) {
-        if (out != stdout)
-            unlink(partial);
-        fprintf(stderr, "kiosk: export failed: %s\n", kiosk_strerror(rc));
+        fprintf(stderr, "kiosk: export failed: %s\n", err);
         return EXIT_FAILURE_RUNTIME;
     }
     return EXIT_OK;
@@ -254,7 +269,8 @@ int main(int argc, char **argv)
     }
     kiosk_log_setup(cfg.log_level, cfg.log_syslog);
     if (kiosk_clock_set_zone(cfg.timezone) != KIOSK_OK) {
-        fprintf(stderr, "kiosk: [kiosk] timezone '%s' is not a known time zone\n", cfg.timezone);
+        fprintf(stderr, "kiosk: [kiosk] timezone '%s' is not a time zone of this system\n",
+                cfg.timezone);
         return EXIT_USAGE;
     }
 
@@ -263,41 +279,29 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
 
+    /* Before the database is opened (or made): a refused command leaves no file behind. */
+    if (cli.action == KIOSK_ACTION_IMPORT_ROSTER && cli.roster_mode == KIOSK_ROSTER_MODE_NONE) {
+        fputs(roster_mode_help, stderr);
+        return EXIT_USAGE;
+    }
     kiosk_store *store = NULL;
     const char *notice = NULL;
-    kiosk_rc rc = kiosk_store_open(cfg.database, &store, err, sizeof err);
+    kiosk_rc rc = kiosk_database_open(&cfg, &store, &notice, err, sizeof err);
     if (rc == KIOSK_ERR_CORRUPT) {
-        /* Set aside, never deleted; what can be read is carried over so service goes on. */
-        kiosk_store_close(store);
-        store = NULL;
-        KLOG_ERROR("the local database %s is damaged (%s); recovering", cfg.database, err);
-        kiosk_recovery rec;
-        rc = kiosk_store_recover(cfg.database, &rec, err, sizeof err);
-        if (rc != KIOSK_OK) {
-            fprintf(stderr,
-                    "kiosk: the local database %s is damaged and could not be recovered (%s).\n"
-                    "kiosk: keep every %s* file for the bureau's support; no record was deleted.\n",
-                    cfg.database, err, cfg.database);
-            return EXIT_CORRUPT_DB;
-        }
         fprintf(stderr,
-                "kiosk: the local database was damaged: it is kept as %s.\n"
-                "kiosk: recovered %ld persons, %ld cards, %ld meals (%ld upload records)%s\n",
-                rec.aside_path, rec.persons, rec.cards, rec.meals, rec.outbox,
-                rec.complete ? "; everything could be read."
-                             : "; some rows were unreadable: re-import the roster and policy.");
-        notice = rec.complete ? "本机数据曾损坏，已恢复" : "本机数据曾损坏，请联系管理员";
-        rc = kiosk_store_open(cfg.database, &store, err, sizeof err);
+                "kiosk: the local database %s is damaged and could not be recovered (%s).\n"
+                "kiosk: keep every %s* file for the bureau's support; no record was deleted.\n",
+                cfg.database, err, cfg.database);
+        /* Never serve as if nothing happened: the screen says the kiosk is out of service, and
+         * the exit status is 3 when it is stopped. */
+        return cli.action == KIOSK_ACTION_RUN ? kiosk_app_run(&cfg, NULL, KIOSK_NOTICE_UNRECOVERED)
+                                              : EXIT_CORRUPT_DB;
     }
     if (rc != KIOSK_OK) {
-        fprintf(stderr, "kiosk: cannot open the local database: %s\n", err);
+        fprintf(stderr, "kiosk: %s%s\n",
+                rc == KIOSK_ERR_CONFIG ? "" : "cannot open the local database: ", err);
         kiosk_store_close(store);
-        return EXIT_FAILURE_RUNTIME;
-    }
-    if (cfg.card_key_hex[0] && kiosk_store_set_card_key_hex(store, cfg.card_key_hex) != KIOSK_OK) {
-        fprintf(stderr, "kiosk: [kiosk] card_key is not 64 hexadecimal digits\n");
-        kiosk_store_close(store);
-        return EXIT_USAGE;
+        return rc == KIOSK_ERR_CONFIG ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
     }
 
     int status;
@@ -315,7 +319,8 @@ int main(int argc, char **argv)
         status = report(store, cli.action_arg);
         break;
     default:
-        status = kiosk_app_run(&cfg, store, notice);
+        status = kiosk_app_run(&cfg, store, notice); /* takes the store */
+        store = NULL;
         break;
     }
     kiosk_store_close(store);

@@ -349,8 +349,8 @@ static void layout_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
         ui_text_measure(u->text, u->bar_when, &st, &ww, &wh);
     }
     u->bar_title_w = right - ww - 2 * margin;
-    ui_text_style two = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT,
-                         u->bar_title_w, 2};
+    ui_text_style two = {
+        type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, u->bar_title_w, 2};
     ui_text_measure(u->text, v->title, &two, &tw, &th);
     u->bar_h = th + px(u, 40) > h ? th + px(u, 40) : h;
 }
@@ -384,8 +384,8 @@ static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
     int ww, wh, tw, th;
     ui_text_measure(u->text, u->bar_when, &st, &ww, &wh);
     ui_text_draw(u->text, u->bar_when, &st, right, (bar_h - wh) / 2);
-    ui_text_style ts = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT,
-                        u->bar_title_w, 2};
+    ui_text_style ts = {
+        type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, u->bar_title_w, 2};
     ui_text_measure(u->text, v->title, &ts, &tw, &th);
     ui_text_draw(u->text, v->title, &ts, margin, (bar_h - th) / 2);
 }
@@ -407,8 +407,9 @@ static int draw_nav(ui *u, const kiosk_view *v, int y)
     return x;
 }
 
-/* The action buttons (primary, secondary, danger) in one row at y, from the right edge. */
-static void draw_actions(ui *u, const kiosk_view *v, int y)
+/* The action buttons (primary, secondary, danger) in one row at y, from the right edge; returns
+ * the x of the leftmost one's left edge (the right margin when there are none). */
+static int draw_actions(ui *u, const kiosk_view *v, int y)
 {
     int margin = px(u, THEME_MARGIN);
     int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, THEME_BUTTON_W);
@@ -422,6 +423,7 @@ static void draw_actions(ui *u, const kiosk_view *v, int y)
         button_styled(u, b, x, y, bw, bh);
         x -= margin / 2;
     }
+    return x;
 }
 
 /* The picture of where to tap: a card with its chip and its word, an arrow from it to the reader,
@@ -498,11 +500,11 @@ static int idle_words_height(ui *u, const kiosk_frame *f, const kiosk_view *v, i
 {
     int margin = px(u, THEME_MARGIN), w, h, total = 0;
     ui_text_style prompt = {type_px(u, prompt_px), true, THEME_TEXT, UI_ALIGN_CENTER,
-                            width - 2 * margin, 1};
+                            width - 2 * margin,    1};
     ui_text_style hint = {type_px(u, THEME_HINT_PX), false, THEME_TEXT_MUTED, UI_ALIGN_CENTER,
-                          width - 2 * margin, 2};
+                          width - 2 * margin,        2};
     ui_text_style date = {type_px(u, THEME_BODY_PX), false, THEME_TEXT_MUTED, UI_ALIGN_CENTER,
-                          width - 2 * margin, 1};
+                          width - 2 * margin,        1};
     ui_text_measure(u->text, v->prompt, &prompt, &w, &h);
     total += h;
     ui_text_measure(u->text, v->hint, &hint, &w, &h);
@@ -561,8 +563,8 @@ static void draw_idle(ui *u, const kiosk_frame *f, const kiosk_view *v)
         /* The staff line: right of the card (or of the buttons, with the reader on the right),
          * above the reader strip, on two lines when it must, never over the picture. */
         int left = u->reader_right ? nav_right : width / 2 + card_w / 2 + margin / 2;
-        ui_text_style st = {type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED,
-                            UI_ALIGN_RIGHT,                 width - margin - left, 2};
+        ui_text_style st = {type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_RIGHT,
+                            width - margin - left,          2};
         int tw, th;
         ui_text_measure(u->text, f->status_text, &st, &tw, &th);
         ui_text_draw(u->text, f->status_text, &st, width - margin, bottom - th - px(u, 20));
@@ -647,21 +649,32 @@ static int draw_figures(ui *u, const kiosk_view *v, int x, int y, int w)
 }
 
 /* The navigation buttons bottom left, the countdown beside them, the actions bottom right. */
-static void draw_bottom(ui *u, const kiosk_view *v)
+/* The bottom row of a result: navigation left, actions right, the countdown after the
+ * navigation, and the staff line (a device fault, the database's state) in what is left. */
+static void draw_bottom(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     int margin = px(u, THEME_MARGIN);
     int bh = target_px(u, THEME_TARGET_MIN);
     int by = u->h - bh - px(u, 40);
     int x = draw_nav(u, v, by);
-    draw_actions(u, v, by);
+    int left = x == margin ? margin : x;
+    int right = draw_actions(u, v, by) - margin / 2;
+    ui_text_style st = {
+        type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
+    int tw, th;
     if (v->countdown_s > 0) {
-        char left[48];
-        snprintf(left, sizeof left, "%d 秒后自动返回", v->countdown_s);
-        ui_text_style st = {
-            type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
-        int tw, th;
-        ui_text_measure(u->text, left, &st, &tw, &th);
-        ui_text_draw(u->text, left, &st, x == margin ? margin : x, by + (bh - th) / 2);
+        char countdown[48];
+        snprintf(countdown, sizeof countdown, "%d 秒后自动返回", v->countdown_s);
+        ui_text_measure(u->text, countdown, &st, &tw, &th);
+        ui_text_draw(u->text, countdown, &st, left, by + (bh - th) / 2);
+        left += tw + margin;
+    }
+    if (f->status_text[0] && right - left > px(u, 300)) {
+        st.align = UI_ALIGN_RIGHT;
+        st.max_width = right - left;
+        st.max_lines = 2;
+        ui_text_measure(u->text, f->status_text, &st, &tw, &th);
+        ui_text_draw(u->text, f->status_text, &st, right, by + (bh - th) / 2);
     }
 }
 
@@ -691,9 +704,9 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
-    int top = draw_banner(u, v, v->headline, THEME_HEADLINE_PX, THEME_BANNER_H, true,
-                          UI_ALIGN_CENTER) +
-              px(u, 40);
+    int top =
+        draw_banner(u, v, v->headline, THEME_HEADLINE_PX, THEME_BANNER_H, true, UI_ALIGN_CENTER) +
+        px(u, 40);
     int bottom_reserved = target_px(u, THEME_TARGET_MIN) + px(u, 60);
     size_t figures = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
     /* Figures beside the name only for a success: a refusal's words need the full width, and
@@ -738,7 +751,7 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
                                  : advice_lines);
     if (figures_h)
         draw_figures(u, v, figures_x, y + px(u, 16), figures_w);
-    draw_bottom(u, v);
+    draw_bottom(u, f, v);
 }
 
 /* Rows [first, last) of a table with its header, in the box (x, y, w); returns the height. */
@@ -801,7 +814,7 @@ static void draw_table(ui *u, const kiosk_frame *f, const kiosk_view *v)
         draw_table_part(u, t, 0, per_column, margin, y, half_w, row_h, type);
         draw_table_part(u, t, per_column, row_count, margin * 3 + half_w, y, half_w, row_h, type);
     }
-    draw_bottom(u, v);
+    draw_bottom(u, f, v);
 }
 
 /* A key of the keypad: large digits on the light panel colour, dark text. */
@@ -811,8 +824,8 @@ static void key(ui *u, const char *id, const char *label, int x, int y, int w, i
     fill_round_rect(u, x, y, w, h, px(u, THEME_RADIUS), dark ? THEME_BUTTON_BG : THEME_CARD_EDGE);
     if (!dark)
         fill_round_rect(u, x + 3, y + 3, w - 6, h - 6, px(u, THEME_RADIUS) - 3, THEME_PANEL_BG);
-    ui_text_style st = {type_px(u, THEME_KEY_PX), true, dark ? THEME_ON_DARK : THEME_TEXT,
-                        UI_ALIGN_CENTER, w - px(u, 10), 1};
+    ui_text_style st = {type_px(u, THEME_KEY_PX), true,          dark ? THEME_ON_DARK : THEME_TEXT,
+                        UI_ALIGN_CENTER,          w - px(u, 10), 1};
     int tw, th;
     ui_text_measure(u->text, label, &st, &tw, &th);
     ui_text_draw(u->text, label, &st, x + w / 2, y + (h - th) / 2);
@@ -825,8 +838,8 @@ static int draw_keypad_value(ui *u, const kiosk_keypad *k, int x, int y, int w)
     int value_h = type_px(u, THEME_KEY_PX) * 3 / 2;
     fill_round_rect(u, x, y, w, value_h, px(u, THEME_RADIUS), THEME_PANEL_BG);
     fill_rect(u, x + px(u, 20), y + value_h - 4, w - px(u, 40), 3, THEME_CARD_EDGE);
-    ui_text_style st = {type_px(u, THEME_KEY_PX), true, THEME_FIGURE, UI_ALIGN_CENTER,
-                        w - px(u, 40),            1};
+    ui_text_style st = {type_px(u, THEME_KEY_PX), true,          THEME_FIGURE,
+                        UI_ALIGN_CENTER,          w - px(u, 40), 1};
     int tw, th;
     ui_text_measure(u->text, k->value, &st, &tw, &th);
     ui_text_draw(u->text, k->value, &st, x + w / 2, y + (value_h - th) / 2);
@@ -838,9 +851,8 @@ static void draw_keypad_keys(ui *u, const kiosk_keypad *k, int x, int y, int w, 
 {
     int gap = px(u, 16) > 8 ? px(u, 16) : 8;
     int kw = (w - 2 * gap) / 3, kh = (h - 3 * gap) / 4;
-    static const char *const ids[12] = {"key1", "key2", "key3",      "key4", "key5", "key6",
-                                        "key7", "key8", "key9",      "backspace", "key0",
-                                        "confirm"};
+    static const char *const ids[12] = {"key1", "key2", "key3", "key4",      "key5", "key6",
+                                        "key7", "key8", "key9", "backspace", "key0", "confirm"};
     for (int i = 0; i < 12; i++) {
         const char *label = ids[i] + 3; /* "keyN" -> "N" */
         if (i == 9)
@@ -896,8 +908,8 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
         y += px(u, 16);
         y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
                   3);
-        y += text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
-                  2);
+        y +=
+            text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w, 2);
         y += px(u, 24);
         if (y + type_px(u, THEME_KEY_PX) * 3 / 2 < nav_y)
             draw_keypad_value(u, &v->keypad, margin, y, col_w);

@@ -72,7 +72,8 @@ typedef enum kiosk_event_kind {
     KIOSK_EV_WAIT,         /* hold further inbox events for a while */
     KIOSK_EV_QUIT,         /* stop the kiosk */
     KIOSK_EV_DEVICE,       /* a device's state changed; reason says why */
-    KIOSK_EV_BILL          /* the cash register (or the sim `bill` line) sent a bill */
+    KIOSK_EV_BILL,         /* the cash register (or the sim `bill` line) sent a bill */
+    KIOSK_EV_STORE_DAMAGED /* the background check found the database damaged: recover it */
 } kiosk_event_kind;
 
 typedef struct kiosk_event {

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "idnum.h"
 #include "log.h"
+#include "meal_record.h"
 #include "money.h"
 #include "receipt.h"
 #include "recid.h"
@@ -43,8 +44,8 @@ static const char *const state_names[] = {
 #define HELP_SECONDS     15
 /* A database locked by another writer (an import, the sync worker) is tried again this often,
  * this many times, while the diner sees "请稍等". */
-#define BUSY_RETRY_MS    300
-#define BUSY_RETRIES     20
+#define BUSY_RETRY_MS 300
+#define BUSY_RETRIES  20
 /* A bill or a menu choice waits this long for the card; a card waits this long for its choice. */
 #define ORDER_SECONDS 120
 #define MENU_ITEMS    6
@@ -235,8 +236,7 @@ static void show_idle(kiosk_canteen *c)
         if (c->order.source == KIOSK_PRICE_BILL)
             snprintf(v->hint, sizeof v->hint, "%s%s", W->bill_ready_hint, price);
         else
-            snprintf(v->hint, sizeof v->hint, "%s%s %s", W->menu_chosen_hint, c->order.item,
-                     price);
+            snprintf(v->hint, sizeof v->hint, "%s%s %s", W->menu_chosen_hint, c->order.item, price);
         add_button(v, "change",
                    c->order.source == KIOSK_PRICE_BILL ? W->bill_change : W->menu_change,
                    KIOSK_ROLE_NAV);
@@ -340,7 +340,7 @@ static void event_write(kiosk_canteen *c, json_t *o)
 }
 
 static void log_meal_event(kiosk_canteen *c, const char *result, const kiosk_decision *d,
-                           const char *record_id, int64_t now_utc_ms)
+                           const kiosk_order *order, const char *record_id, int64_t now_utc_ms)
 {
     json_t *o = event_new(c, result, now_utc_ms);
     if (!o)
@@ -362,11 +362,18 @@ static void log_meal_event(kiosk_canteen *c, const char *result, const kiosk_dec
             /* The settlement split of this meal, as the record has it. */
             for (int l = 0; l < KIOSK_LEVEL_COUNT; l++) {
                 char key[24];
-                snprintf(key, sizeof key, "%s_fen", kiosk_funding_level_code((kiosk_funding_level)l));
+                snprintf(key, sizeof key, "%s_fen",
+                         kiosk_funding_level_code((kiosk_funding_level)l));
                 json_object_set_new(o, key, json_integer(d->funding_fen[l]));
             }
             json_object_set_new(o, "canteen_fen", json_integer(d->canteen_fen));
             json_object_set_new(o, "day_subsidy_fen", json_integer(d->day_subsidy_fen));
+        }
+        if (order) { /* where the price came from: the policy, a menu item, a bill */
+            json_object_set_new(o, "price_source",
+                                json_string(kiosk_price_source_code(order->source)));
+            if (order->source == KIOSK_PRICE_MENU)
+                json_object_set_new(o, "menu_item", json_string(order->item));
         }
     }
     if (record_id && record_id[0])
@@ -378,7 +385,7 @@ static void log_reason_event(kiosk_canteen *c, const char *result, kiosk_reason 
                              int64_t now_utc_ms)
 {
     kiosk_decision d = {.reason = reason, .meal_type = KIOSK_MEAL_NONE};
-    log_meal_event(c, result, &d, NULL, now_utc_ms);
+    log_meal_event(c, result, &d, NULL, NULL, now_utc_ms);
 }
 
 /* --- result screens -------------------------------------------------------------------- */
@@ -479,8 +486,7 @@ static void show_success(kiosk_canteen *c, const kiosk_holder *h, const kiosk_de
     add_figure(v, W->subsidy, d->subsidy_fen, false);
     add_figure(v, W->to_pay, d->pay_fen, true);
     if (d->pay_fen == 0) /* "免费" says it better than ¥0.00 */
-        snprintf(v->figures[v->figure_count - 1].value, sizeof v->figures[0].value, "%s",
-                 W->free);
+        snprintf(v->figures[v->figure_count - 1].value, sizeof v->figures[0].value, "%s", W->free);
     if (d->subsidy_fen == 0) {
         snprintf(v->message, sizeof v->message, "%s", W->no_subsidy[d->no_subsidy]);
     } else if (d->month_remaining_fen >= 0) {
@@ -584,8 +590,7 @@ kiosk_rc kiosk_canteen_receipt(const kiosk_canteen *c, int columns, char *out, s
 }
 
 /* The same identity again within the repeat window: show the first result, record nothing. */
-static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES],
-                        kiosk_now now)
+static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], kiosk_now now)
 {
     recent_tap *again = find_recent(c, key, now.utc_ms);
     if (!again)
@@ -604,7 +609,7 @@ static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES
     snprintf(c->view.screen, sizeof c->view.screen, "repeat");
     say(&c->view, W->clip_same_result);
     show_for(c, STATE_RESULT, c->opts->result_seconds, now.mono_ms);
-    log_meal_event(c, "repeat", NULL, again->record_id, now.utc_ms);
+    log_meal_event(c, "repeat", NULL, NULL, again->record_id, now.utc_ms);
     return true;
 }
 
@@ -623,7 +628,7 @@ static void store_problem(kiosk_canteen *c, kiosk_rc rc, const uint8_t key[KIOSK
                : rc == KIOSK_ERR_GONE ? W->error_gone
                                       : message,
                now.mono_ms);
-    log_meal_event(c, "error", d, NULL, now.utc_ms);
+    log_meal_event(c, "error", d, order, NULL, now.utc_ms);
 }
 
 /* Lookup -> decision -> durable record -> screen, for a card or an ID number's keyed hash and
@@ -662,7 +667,7 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
                             &c->opts->site, &earlier, at, order);
     if (!d.approved) {
         show_refusal(c, by, &holder, &d, policy, now.mono_ms);
-        log_meal_event(c, "refused", &d, NULL, now.utc_ms);
+        log_meal_event(c, "refused", &d, order, NULL, now.utc_ms);
         remember_tap(c, key, now.utc_ms, NULL);
         return;
     }
@@ -688,7 +693,7 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
     kiosk_recid_format(&meal.record_id, c->last_record_id);
     remember_receipt(c, &holder, &d, at);
     show_success(c, &holder, &d, now.mono_ms);
-    log_meal_event(c, "approved", &d, c->last_record_id, now.utc_ms);
+    log_meal_event(c, "approved", &d, order, c->last_record_id, now.utc_ms);
     remember_tap(c, key, now.utc_ms, c->last_record_id);
 }
 
@@ -757,6 +762,18 @@ void kiosk_canteen_on_idcard(kiosk_canteen *c, const kiosk_idcard *id, kiosk_now
     sodium_memzero(key, sizeof key);
 }
 
+void kiosk_canteen_on_idcard_error(kiosk_canteen *c, const char *reason, kiosk_now now)
+{
+    show_problem(c, W->misread_headline, W->misread_message, W->misread_advice, W->clip_id_again,
+                 now.mono_ms);
+    json_t *o = event_new(c, "error", now.utc_ms);
+    if (o) {
+        json_object_set_new(o, "reason", json_string("idcard_unreadable"));
+        json_object_set_new(o, "detail", json_string(reason ? reason : ""));
+    }
+    event_write(c, o);
+}
+
 void kiosk_canteen_on_bill(kiosk_canteen *c, int64_t fen, kiosk_now now)
 {
     if (c->own.mode != PRICING_BILL || fen <= 0 || c->state == STATE_WAITING) {
@@ -775,9 +792,8 @@ void kiosk_canteen_on_tick(kiosk_canteen *c, kiosk_now now)
 {
     if (c->deadline_mono_ms == INT64_MAX || now.mono_ms < c->deadline_mono_ms) {
         if (c->deadline_mono_ms != INT64_MAX && c->state != STATE_WAITING)
-            c->view.countdown_s = c->view.countdown_s
-                                      ? (int)((c->deadline_mono_ms - now.mono_ms + 999) / 1000)
-                                      : 0;
+            c->view.countdown_s =
+                c->view.countdown_s ? (int)((c->deadline_mono_ms - now.mono_ms + 999) / 1000) : 0;
         return;
     }
     if (c->state == STATE_WAITING) {
@@ -964,8 +980,8 @@ static kiosk_rc parse_options(const kiosk_settings *section, canteen_options *ou
     for (size_t i = out->menu_count; i < MENU_ITEMS; i++)
         if (out->menu[i].name[0])
             return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
-                              "menu%zu is set but menu%zu is not: number the items from 1",
-                              i + 1, out->menu_count + 1);
+                              "menu%zu is set but menu%zu is not: number the items from 1", i + 1,
+                              out->menu_count + 1);
     if (out->mode == PRICING_MENU && out->menu_count == 0)
         return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                           "pricing = menu needs at least menu1 = NAME:PRICE_IN_FEN");
@@ -1003,6 +1019,12 @@ static kiosk_flow_next flow_idcard(void *self, const kiosk_idcard *id, kiosk_now
     return KIOSK_FLOW_STAY;
 }
 
+static kiosk_flow_next flow_idcard_error(void *self, const char *reason, kiosk_now now)
+{
+    kiosk_canteen_on_idcard_error(self, reason, now);
+    return KIOSK_FLOW_STAY;
+}
+
 static kiosk_flow_next flow_bill(void *self, int64_t fen, kiosk_now now)
 {
     kiosk_canteen_on_bill(self, fen, now);
@@ -1034,11 +1056,13 @@ static const kiosk_view *flow_view(const void *self)
 const kiosk_flow_ops kiosk_canteen_flow = {
     .name = "canteen",
     .base = true,
+    .needs_store = true,
     .check_settings = flow_check_settings,
     .create = flow_create,
     .destroy = flow_destroy,
     .on_card = flow_card,
     .on_idcard = flow_idcard,
+    .on_idcard_error = flow_idcard_error,
     .on_bill = flow_bill,
     .on_press = flow_press,
     .on_tick = flow_tick,

@@ -22,6 +22,9 @@ void kiosk_canteen_on_card(kiosk_canteen *c, const kiosk_card *card, kiosk_now n
 /* The ID-card reader read an ID card: the diner is found by the number's keyed hash, for diners
  * without a service card. The number is not kept. */
 void kiosk_canteen_on_idcard(kiosk_canteen *c, const kiosk_idcard *id, kiosk_now now);
+/* An ID card was on the reader but could not be read (reason: the driver's words, for the
+ * events file; no card data): the diner is asked to place it again. */
+void kiosk_canteen_on_idcard_error(kiosk_canteen *c, const char *reason, kiosk_now now);
 /* The cash register (or the counter's keypad) gave the bill of the meal (bill pricing). */
 void kiosk_canteen_on_bill(kiosk_canteen *c, int64_t fen, kiosk_now now);
 /* A touch on a widget of the current screen ("back", "help", "dayview", keys, menu items). */

@@ -21,20 +21,20 @@ typedef struct canteen_words {
     const char *help_headline, *help_message, *help_advice;
     const char *ok_headline, *repeat_headline, *repeat_message;
     const char *price, *subsidy, *to_pay, *full_price;
-    const char *month_left;             /* "本月补贴还剩 " + amount */
+    const char *month_left; /* "本月补贴还剩 " + amount */
     const char *pay_advice, *take_advice;
-    const char *no_subsidy_message;     /* a meal served without subsidy */
-    const char *unknown_id_message;     /* the unknown-card refusal when an ID card was used */
-    const char *full_price_offer;       /* "可以按原价 " + price + "用餐，请到窗口付款" */
+    const char *no_subsidy_message; /* a meal served without subsidy */
+    const char *unknown_id_message; /* the unknown-card refusal when an ID card was used */
+    const char *full_price_offer;   /* "可以按原价 " + price + "用餐，请到窗口付款" */
     const char *full_price_offer_tail;
-    const char *meal_hours;             /* "用餐时间：" */
+    const char *meal_hours; /* "用餐时间：" */
     const char *previous_today, *previous_here, *previous_elsewhere, *previous_had;
     const char *error_headline, *error_advice, *error_read, *error_disk_full, *error_not_saved;
     const char *error_day_view, *error_gone;
     const char *wait_headline, *wait_message, *wait_advice;
-    const char *misread_headline, *misread_advice;
+    const char *misread_headline, *misread_advice, *misread_message;
     const char *day_title, *day_total, *day_count_unit;
-    const char *free;                               /* the amount to pay of a free meal */
+    const char *free; /* the amount to pay of a free meal */
     const char *no_subsidy[KIOSK_NO_SUBSIDY_OUTSIDE_AREA + 1]; /* why a meal got no subsidy */
     const char *bill_headline, *bill_message, *bill_advice, *bill_backspace, *bill_confirm;
     const char *bill_ready_hint, *bill_change, *bill_first_headline, *bill_first_message;

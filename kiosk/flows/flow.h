@@ -63,7 +63,8 @@ typedef struct kiosk_flow_sections {
     size_t count;
 } kiosk_flow_sections;
 
-/* What a flow is given at creation, borrowed for its lifetime. events may be NULL. */
+/* What a flow is given at creation, borrowed for its lifetime. events may be NULL; store is NULL
+ * only for a kiosk whose database could not be opened, which runs a flow that needs none. */
 typedef struct kiosk_flow_env {
     const kiosk_flow_settings *settings;
     const kiosk_flow_sections *sections; /* the flows' own INI sections (may be NULL) */
@@ -75,6 +76,7 @@ typedef struct kiosk_flow_env {
 typedef struct kiosk_flow_ops {
     const char *name; /* the mode name in the config: "canteen" */
     bool base;        /* a mode of its own (else an overlay over the base flow) */
+    bool needs_store; /* cannot run without the local database (env->store non-NULL) */
     /* Checks the flow's INI section (unknown keys, bad values: KIOSK_ERR_CONFIG naming the key)
      * before anything starts; NULL for a flow without settings of its own. */
     kiosk_rc (*check_settings)(const kiosk_settings *section, char *err, size_t err_size);

@@ -3,9 +3,11 @@
 
 #include "canteen.h"
 #include "flow.h"
+#include "out_of_service.h"
 
 static const kiosk_flow_ops *const flows[] = {
     &kiosk_canteen_flow,
+    &kiosk_out_of_service_flow,
     NULL,
 };
 

@@ -25,6 +25,9 @@ static kiosk_rc start(running *f, const kiosk_flow_ops *ops, const kiosk_flow_en
                       size_t err_size)
 {
     f->ops = ops;
+    if (ops->needs_store && (!env || !env->store))
+        return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                          "the %s flow cannot run without its database", ops->name);
     return ops->create(env, &f->self, err, err_size);
 }
 
@@ -46,7 +49,7 @@ kiosk_router *kiosk_router_new(const char *mode, const kiosk_flow_env *env, char
         return NULL;
     }
     for (const kiosk_flow_ops *const *f = kiosk_flow_all(); *f; f++) {
-        if ((*f)->base)
+        if ((*f)->base || ((*f)->needs_store && !(env && env->store)))
             continue;
         if (r->overlay_count == OVERLAYS_MAX ||
             start(&r->overlays[r->overlay_count], *f, env, err, err_size) != KIOSK_OK) {

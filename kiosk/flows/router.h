@@ -8,6 +8,10 @@
 
 typedef struct kiosk_router kiosk_router;
 
+/* The base flow of a kiosk that must not serve: its database is damaged beyond recovery, or is
+ * being recovered. It needs no database; overlays that need one are left out. */
+#define KIOSK_MODE_OUT_OF_SERVICE "out_of_service"
+
 /* Starts the base flow named mode and every overlay. NULL with a message in err (an unknown
  * mode, or a flow that failed to start). */
 kiosk_router *kiosk_router_new(const char *mode, const kiosk_flow_env *env, char *err,

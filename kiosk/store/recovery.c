@@ -1,134 +1,496 @@
-/* recovery.c - a damaged database is set aside, never deleted, and every row that can still be
- * read is carried into a fresh one. */
+/* recovery.c - a damaged database is copied aside byte for byte (with its WAL) and never
+ * deleted; every row that can still be read, page by page (salvage.h), is carried into a fresh
+ * database, which then takes the damaged one's place in one rename. Until that rename the
+ * damaged file is untouched, so a recovery that does not finish leaves it exactly as it was.
+ *
+ * The steps, each safe to interrupt:
+ *   1. PATH.recovery (a marker naming the aside copy) is written: a start-up that finds it knows
+ *      a recovery did not finish and recovers again, from the aside copy.
+ *   2. PATH and PATH-wal are copied to PATH.damaged-STAMP and PATH.damaged-STAMP-wal, fsync'd.
+ *   3. The rows of the copy are salvaged into PATH.recovering, which is fsync'd.
+ *   4. PATH-wal and PATH-shm are removed (a stale WAL must never meet the new file), then
+ *      PATH.recovering is renamed to PATH, the folder fsync'd and the marker removed. */
 #define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
+#include "salvage.h"
 #include "store_internal.h"
 #define KIOSK_LOG_MODULE "store"
 
-/* Copies the readable rows of one table from the damaged file (schema "old") into the fresh one,
- * column by column as the fresh schema names them. Reading stops at the first damaged page: the
- * rows before it are kept. Returns the number of rows copied. */
-static long salvage_table(sqlite3 *db, const char *table, bool *complete)
+/* --- the kiosk's tables as the salvage scanner recognises them ----------------------------- */
+
+#define T KIOSK_SALVAGE_TEXT
+#define I KIOSK_SALVAGE_INT
+#define B KIOSK_SALVAGE_BLOB
+#define N KIOSK_SALVAGE_NULL
+
+static const char *const outbox_kinds[] = {"meal", "checkin", "override", "audit", NULL};
+static const char *const outbox_states[] = {"pending", "acked", "rejected", NULL};
+static const char *const price_sources[] = {"set", "menu", "bill", NULL};
+
+static const kiosk_salvage_column device_state_cols[] = {KIOSK_SALVAGE_COL(T)};
+static const kiosk_salvage_column person_cols[] = {KIOSK_SALVAGE_COL(T),
+                                                   KIOSK_SALVAGE_COL(T),
+                                                   KIOSK_SALVAGE_COL(T),
+                                                   KIOSK_SALVAGE_COL(I),
+                                                   KIOSK_SALVAGE_COL(T),
+                                                   KIOSK_SALVAGE_COL(T),
+                                                   KIOSK_SALVAGE_COL(T),
+                                                   KIOSK_SALVAGE_COL(I),
+                                                   KIOSK_SALVAGE_COL(I),
+                                                   KIOSK_SALVAGE_COL(I),
+                                                   KIOSK_SALVAGE_COL_SIZED(B | N, 32)};
+static const kiosk_salvage_column card_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 32),
+                                                 KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I),
+                                                 KIOSK_SALVAGE_COL(T)};
+static const kiosk_salvage_column policy_cols[] = {KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T),
+                                                   KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I)};
+static const kiosk_salvage_column meal_cols[] = {
+    KIOSK_SALVAGE_COL_SIZED(B, 16), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL_SIZED(B | N, 32),
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T),
+    /* migration 2 */
+    KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL_ONE_OF(price_sources),
+    KIOSK_SALVAGE_COL(T)};
+static const kiosk_salvage_column outbox_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 16),
+                                                   KIOSK_SALVAGE_COL(I),
+                                                   KIOSK_SALVAGE_COL_ONE_OF(outbox_kinds),
+                                                   KIOSK_SALVAGE_COL(T),
+                                                   KIOSK_SALVAGE_COL_SIZED(B, 32),
+                                                   KIOSK_SALVAGE_COL(I),
+                                                   KIOSK_SALVAGE_COL_ONE_OF(outbox_states),
+                                                   KIOSK_SALVAGE_COL(I),
+                                                   KIOSK_SALVAGE_COL(T | N),
+                                                   KIOSK_SALVAGE_COL(I | N)};
+
+#undef T
+#undef I
+#undef B
+#undef N
+
+/* Rows arrive in page order, not table order, so nothing here depends on which table comes
+ * first: the fresh database's own card key is removed before the scan so the damaged one's
+ * (and with it every stored card hash) comes back, and foreign keys are off. Column counts: the
+ * oldest schema's (a row written before an ALTER TABLE ADD COLUMN is shorter) to the newest. A new
+ * table of a later migration gets its line here. */
+#define COLS(a) a, sizeof a / sizeof a[0]
+static const kiosk_salvage_shape shapes[] = {
+    {"device_state", false, 2, 2, COLS(device_state_cols)},
+    {"person", false, 11, 11, COLS(person_cols)},
+    {"card", true, 4, 4, COLS(card_cols)},
+    {"policy", false, 4, 4, COLS(policy_cols)},
+    {"meal", true, 19, 23, COLS(meal_cols)},
+    {"outbox", true, 10, 10, COLS(outbox_cols)},
+};
+#undef COLS
+#define SHAPE_COUNT (sizeof shapes / sizeof shapes[0])
+#define MAX_COLUMNS 23
+
+/* --- carrying rows into the fresh database -------------------------------------------------- */
+
+typedef struct carry {
+    kiosk_store *fresh;
+    /* INSERT OR IGNORE statements by table and by the number of columns the record has. */
+    sqlite3_stmt *insert[SHAPE_COUNT][MAX_COLUMNS + 1];
+    long copied[SHAPE_COUNT], refused[SHAPE_COUNT];
+} carry;
+
+static sqlite3_stmt *insert_for(carry *c, size_t table, size_t ncols)
 {
-    char sql[1024], cols[600] = "", marks[200] = "";
-    sqlite3_stmt *info = NULL, *read = NULL, *write = NULL;
-    snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s', 'main')", table);
-    int ncols = 0;
-    if (sqlite3_prepare_v2(db, sql, -1, &info, NULL) == SQLITE_OK) {
-        while (sqlite3_step(info) == SQLITE_ROW && ncols < 40) {
-            size_t used = strlen(cols);
-            snprintf(cols + used, sizeof cols - used, "%s\"%s\"", ncols ? "," : "",
-                     (const char *)sqlite3_column_text(info, 0));
-            used = strlen(marks);
-            snprintf(marks + used, sizeof marks - used, "%s?", ncols ? "," : "");
-            ncols++;
-        }
+    if (c->insert[table][ncols])
+        return c->insert[table][ncols];
+    /* The record's columns are the table's, in schema order (WITHOUT ROWID tables put their
+     * key first, and every kiosk table declares its key first). */
+    char sql[2048], cols[1400] = "", marks[200] = "";
+    sqlite3_stmt *info;
+    snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s', 'main') ORDER BY cid",
+             shapes[table].name);
+    if (sqlite3_prepare_v2(c->fresh->db, sql, -1, &info, NULL) != SQLITE_OK)
+        return NULL;
+    size_t n = 0;
+    while (n < ncols && sqlite3_step(info) == SQLITE_ROW) {
+        size_t used = strlen(cols);
+        snprintf(cols + used, sizeof cols - used, "%s\"%s\"", n ? "," : "",
+                 (const char *)sqlite3_column_text(info, 0));
+        used = strlen(marks);
+        snprintf(marks + used, sizeof marks - used, "%s?", n ? "," : "");
+        n++;
     }
     sqlite3_finalize(info);
-    long copied = 0;
-    *complete = false;
-    snprintf(sql, sizeof sql, "SELECT %s FROM old.\"%s\"", cols, table);
-    int code = ncols ? sqlite3_prepare_v2(db, sql, -1, &read, NULL) : SQLITE_ERROR;
-    if (code == SQLITE_OK) {
-        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO main.\"%s\"(%s) VALUES (%s)", table, cols,
-                 marks);
-        code = sqlite3_prepare_v2(db, sql, -1, &write, NULL);
-    }
-    while (code == SQLITE_OK && (code = sqlite3_step(read)) == SQLITE_ROW) {
-        for (int i = 0; i < ncols; i++)
-            sqlite3_bind_value(write, i + 1, sqlite3_column_value(read, i));
-        int w = sqlite3_step(write);
-        sqlite3_reset(write);
-        if (w == SQLITE_DONE)
-            copied++;
-        code = SQLITE_OK;
-    }
-    *complete = code == SQLITE_DONE;
-    if (!*complete)
-        KLOG_WARN("recovery: %s: %ld rows read before: %s", table, copied, sqlite3_errmsg(db));
-    sqlite3_finalize(read);
-    sqlite3_finalize(write);
-    return copied;
+    if (n != ncols)
+        return NULL;
+    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO main.\"%s\"(%s) VALUES (%s)",
+             shapes[table].name, cols, marks);
+    if (sqlite3_prepare_v2(c->fresh->db, sql, -1, &c->insert[table][ncols], NULL) != SQLITE_OK)
+        return NULL;
+    return c->insert[table][ncols];
 }
 
-static void move_aside(const char *from, const char *to, const char *suffix)
+static kiosk_rc carry_row(void *user, const kiosk_salvage_row *row)
 {
-    char a[1100], b[1100];
-    snprintf(a, sizeof a, "%s%s", from, suffix);
-    snprintf(b, sizeof b, "%s%s", to, suffix);
-    if (rename(a, b) != 0 && errno != ENOENT)
-        KLOG_ERROR("recovery: cannot move %s aside: %s", a, strerror(errno));
+    carry *c = user;
+    sqlite3_stmt *st = row->count <= MAX_COLUMNS ? insert_for(c, row->table, row->count) : NULL;
+    if (!st) {
+        c->refused[row->table]++;
+        return KIOSK_OK;
+    }
+    for (size_t i = 0; i < row->count; i++) {
+        const kiosk_salvage_value *v = &row->values[i];
+        int col = (int)i + 1;
+        switch (v->type) {
+        case KIOSK_SALVAGE_INT:
+            sqlite3_bind_int64(st, col, v->i);
+            break;
+        case KIOSK_SALVAGE_REAL:
+            sqlite3_bind_double(st, col, v->f);
+            break;
+        case KIOSK_SALVAGE_TEXT:
+            sqlite3_bind_text(st, col, (const char *)v->p, (int)v->len, SQLITE_TRANSIENT);
+            break;
+        case KIOSK_SALVAGE_BLOB:
+            sqlite3_bind_blob(st, col, v->p, (int)v->len, SQLITE_TRANSIENT);
+            break;
+        case KIOSK_SALVAGE_NULL:
+            sqlite3_bind_null(st, col);
+            break;
+        }
+    }
+    int code = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (code == SQLITE_DONE && sqlite3_changes(c->fresh->db) > 0) {
+        c->copied[row->table]++;
+    } else if (code == SQLITE_DONE || (code & 0xff) == SQLITE_CONSTRAINT) {
+        c->refused[row->table]++; /* a duplicate, or a row its table's checks refuse */
+    } else {
+        return store_fail(c->fresh, code, "recovery insert");
+    }
+    return KIOSK_OK;
 }
+
+static void carry_cleanup(carry *c)
+{
+    for (size_t t = 0; t < SHAPE_COUNT; t++)
+        for (size_t n = 0; n <= MAX_COLUMNS; n++)
+            sqlite3_finalize(c->insert[t][n]);
+}
+
+/* --- files --------------------------------------------------------------------------------- */
+
+/* Copies from to to byte for byte and fsyncs it; a missing `from` is no error when optional. */
+static kiosk_rc copy_file(const char *from, const char *to, bool optional, char *err,
+                          size_t err_size)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        if (optional && errno == ENOENT)
+            return KIOSK_OK;
+        return kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot read %s: %s", from, strerror(errno));
+    }
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    kiosk_rc rc = KIOSK_OK;
+    if (out < 0)
+        rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot create %s: %s", to, strerror(errno));
+    char buf[65536];
+    while (rc == KIOSK_OK) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n == 0)
+            break;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "reading %s: %s", from, strerror(errno));
+            break;
+        }
+        for (ssize_t done = 0; done < n && rc == KIOSK_OK;) {
+            ssize_t w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                rc = kiosk_fail(errno == ENOSPC ? KIOSK_ERR_FULL : KIOSK_ERR_IO, err, err_size,
+                                "writing %s: %s", to, strerror(errno));
+            else
+                done += w;
+        }
+    }
+    if (rc == KIOSK_OK && fsync(out) != 0)
+        rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "fsync %s: %s", to, strerror(errno));
+    if (out >= 0)
+        close(out);
+    close(in);
+    return rc;
+}
+
+static void sync_folder(const char *path)
+{
+    char copy[1100];
+    snprintf(copy, sizeof copy, "%s", path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (fsync(fd) != 0)
+            KLOG_WARN("recovery: fsync of the folder of %s failed", path);
+        close(fd);
+    }
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Writes the marker naming the aside copy (step 1). */
+static kiosk_rc write_marker(const char *marker, const char *aside, char *err, size_t err_size)
+{
+    int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot write %s: %s", marker,
+                          strerror(errno));
+    size_t len = strlen(aside);
+    bool ok = write(fd, aside, len) == (ssize_t)len && fsync(fd) == 0;
+    close(fd);
+    sync_folder(marker);
+    return ok ? KIOSK_OK
+              : kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot write %s: %s", marker,
+                           strerror(errno));
+}
+
+kiosk_rc kiosk_store_request_recovery(const char *path, char *err, size_t err_size)
+{
+    char marker[1100];
+    snprintf(marker, sizeof marker, "%s.recovery", path);
+    if (exists(marker))
+        return KIOSK_OK; /* already asked, perhaps with an aside copy made: keep it */
+    return write_marker(marker, "", err, err_size);
+}
+
+bool kiosk_store_recovery_pending(const char *path)
+{
+    char marker[1100];
+    snprintf(marker, sizeof marker, "%s.recovery", path);
+    return exists(marker);
+}
+
+/* The aside copy a marker names, when it still exists. */
+static bool read_marker(const char *marker, char *aside, size_t size)
+{
+    int fd = open(marker, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, aside, size - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    aside[n] = '\0';
+    return exists(aside);
+}
+
+/* --- what was complete ---------------------------------------------------------------------- */
+
+/* The damaged copy's own row count of a table, by SQLite through the table's b-tree (no index),
+ * or -1 when SQLite cannot read the whole table. A damaged page that held no rows (an index, a
+ * free page) leaves every table countable; then the counts say whether every row came back,
+ * which the pages alone cannot. The copy is opened without ever writing it (no checkpoint). */
+static long damaged_count(sqlite3 *db, const char *table)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" NOT INDEXED", table);
+    sqlite3_stmt *st;
+    long n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* True when SQLite counts in the damaged copy exactly the rows carried of every table. */
+static bool every_row_found(const char *aside, const carry *c)
+{
+    sqlite3 *db = NULL;
+    bool all = sqlite3_open_v2(aside, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK;
+    if (all) {
+        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+    }
+    for (size_t t = 0; all && t < SHAPE_COUNT; t++) {
+        long n = damaged_count(db, shapes[t].name);
+        all = n >= 0 && n == c->copied[t];
+        if (!all)
+            KLOG_WARN("recovery: %s: SQLite counts %ld rows in the damaged file, %ld were"
+                      " carried",
+                      shapes[t].name, n, c->copied[t]);
+    }
+    sqlite3_close(db);
+    char shm[1200];
+    snprintf(shm, sizeof shm, "%s-shm", aside); /* made by the reading; not part of the copy */
+    unlink(shm);
+    return all;
+}
+
+/* --- recovery ------------------------------------------------------------------------------- */
 
 kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(out->aside_path, sizeof out->aside_path, "%s.damaged-%s", path, stamp);
-    if (rename(path, out->aside_path) != 0) {
-        snprintf(err, err_size, "cannot move %s aside: %s", path, strerror(errno));
-        return KIOSK_ERR_IO;
-    }
-    /* The WAL belongs with its database: it may hold the last committed meals. */
-    move_aside(path, out->aside_path, "-wal");
-    move_aside(path, out->aside_path, "-shm");
+    char marker[1100], wal[1100], shm[1100], fresh_path[1100], aside_wal[1120];
+    snprintf(marker, sizeof marker, "%s.recovery", path);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    snprintf(fresh_path, sizeof fresh_path, "%s.recovering", path);
 
+    /* 1, 2: a recovery that did not finish is redone from its aside copy; otherwise the file and
+     * its WAL are copied aside now. */
+    if (!read_marker(marker, out->aside_path, sizeof out->aside_path)) {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        char stamp[32];
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+        snprintf(out->aside_path, sizeof out->aside_path, "%s.damaged-%s", path, stamp);
+        snprintf(aside_wal, sizeof aside_wal, "%s-wal", out->aside_path);
+        kiosk_rc rc = write_marker(marker, out->aside_path, err, err_size);
+        if (rc == KIOSK_OK)
+            rc = copy_file(path, out->aside_path, false, err, err_size);
+        if (rc == KIOSK_OK)
+            rc = copy_file(wal, aside_wal, true, err, err_size);
+        if (rc != KIOSK_OK) {
+            unlink(out->aside_path);
+            unlink(aside_wal);
+            unlink(marker);
+            return rc;
+        }
+        sync_folder(path);
+    } else {
+        KLOG_WARN("recovery: an earlier recovery did not finish; again from %s", out->aside_path);
+    }
+    snprintf(aside_wal, sizeof aside_wal, "%s-wal", out->aside_path);
+
+    /* 3: the rows into a fresh database beside it. */
+    unlink(fresh_path);
+    char fresh_wal[1130];
+    snprintf(fresh_wal, sizeof fresh_wal, "%s-wal", fresh_path);
+    unlink(fresh_wal);
     kiosk_store *fresh = NULL;
-    kiosk_rc rc = kiosk_store_open(path, &fresh, err, err_size);
+    kiosk_rc rc = kiosk_store_open(fresh_path, &fresh, err, err_size);
+    carry c = {.fresh = fresh};
+    kiosk_salvage_stats stats;
+    memset(&stats, 0, sizeof stats);
+    if (rc == KIOSK_OK)
+        rc = store_exec(fresh, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
+                               " DELETE FROM device_state");
+    if (rc == KIOSK_OK) {
+        char scan_err[300];
+        rc = kiosk_salvage_scan(out->aside_path, aside_wal, shapes, SHAPE_COUNT, carry_row, &c,
+                                &stats, scan_err, sizeof scan_err);
+        if (rc != KIOSK_OK)
+            kiosk_fail(rc, err, err_size, "%s", c.fresh->message[0] ? c.fresh->message : scan_err);
+    }
+    /* Without the old card key no stored card or ID hash can match again: the fresh key goes
+     * back and the hashes go (the roster import makes them anew). */
+    long keys = 0, orphans = 0;
+    if (rc == KIOSK_OK)
+        rc = store_count(fresh,
+                         "SELECT count(*) FROM device_state WHERE k = 'card_key'"
+                         " AND typeof(v) = 'blob' AND length(v) = 32",
+                         &keys);
+    if (rc == KIOSK_OK && keys == 0) {
+        out->card_key_lost = true;
+        rc = store_count(fresh, "SELECT count(*) FROM card", &orphans);
+        if (rc == KIOSK_OK)
+            rc = store_exec(fresh, "DELETE FROM card; UPDATE person SET id_key = NULL");
+        sqlite3_stmt *st = NULL;
+        int code = rc == KIOSK_OK ? sqlite3_prepare_v2(fresh->db,
+                                                       "INSERT INTO device_state(k, v)"
+                                                       " VALUES ('card_key', ?1)",
+                                                       -1, &st, NULL)
+                                  : SQLITE_OK;
+        if (st) {
+            sqlite3_bind_blob(st, 1, fresh->card_key, sizeof fresh->card_key, SQLITE_STATIC);
+            code = sqlite3_step(st);
+            sqlite3_finalize(st);
+        }
+        if (rc == KIOSK_OK && code != SQLITE_DONE)
+            rc = store_fail(fresh, code, "card key");
+        KLOG_WARN("recovery: the card key was unreadable; %ld cards must be imported again",
+                  orphans);
+    }
+    /* Cards whose person could not be read would only ever answer "unknown card". */
+    long unowned = 0;
+    if (rc == KIOSK_OK &&
+        store_count(fresh,
+                    "SELECT count(*) FROM card WHERE person_id NOT IN"
+                    " (SELECT person_id FROM person)",
+                    &unowned) == KIOSK_OK &&
+        unowned > 0)
+        rc = store_exec(fresh, "DELETE FROM card WHERE person_id NOT IN"
+                               " (SELECT person_id FROM person)");
+    orphans += unowned;
+    out->persons = c.copied[1];
+    out->cards = c.copied[2] - orphans;
+    out->meals = c.copied[4];
+    out->outbox = c.copied[5];
+    out->pages_unreadable = (long)stats.pages_unreadable;
+    out->rows_skipped = (long)stats.cells_skipped + orphans;
+    for (size_t t = 0; t < SHAPE_COUNT; t++)
+        out->rows_skipped += c.refused[t];
+    /* Complete when nothing was unreadable, or when SQLite's own count of every table in the
+     * damaged copy matches what was found (the unreadable pages held no rows). */
+    out->complete = orphans == 0 && !out->card_key_lost &&
+                    ((stats.pages_unreadable == 0 && out->rows_skipped == 0) ||
+                     (rc == KIOSK_OK && every_row_found(out->aside_path, &c)));
+    /* Staff must hear of what was lost at every start until someone acts, not once on stderr. */
+    if (rc == KIOSK_OK && !out->complete)
+        rc = kiosk_store_set_staff_notice(fresh, out->card_key_lost
+                                                     ? KIOSK_NOTICE_CARD_KEY_LOST
+                                                     : KIOSK_NOTICE_RECOVERY_INCOMPLETE);
+    if (rc == KIOSK_OK)
+        rc = store_exec(fresh, "COMMIT; PRAGMA foreign_keys = ON");
+    if (rc == KIOSK_OK)
+        rc = kiosk_store_checkpoint(fresh);
+    carry_cleanup(&c);
+    if (rc != KIOSK_OK && fresh && !err[0])
+        snprintf(err, err_size, "%s", fresh->message);
+    kiosk_store_close(fresh);
     if (rc != KIOSK_OK) {
-        kiosk_store_close(fresh);
+        /* The damaged file is as it was; the half-made one goes. */
+        unlink(fresh_path);
+        unlink(fresh_wal);
+        KLOG_ERROR("recovery did not finish: %s", err);
         return rc;
     }
-    sqlite3_stmt *attach = NULL;
-    int code = sqlite3_prepare_v2(fresh->db, "ATTACH ?1 AS old", -1, &attach, NULL);
-    if (code == SQLITE_OK) {
-        sqlite3_bind_text(attach, 1, out->aside_path, -1, SQLITE_STATIC);
-        code = sqlite3_step(attach) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    KLOG_INFO("recovery: %ld persons, %ld cards, %ld meals, %ld outbox rows; %ld of %" PRIu32
+              " pages unreadable, %ld rows skipped",
+              out->persons, out->cards, out->meals, out->outbox, out->pages_unreadable, stats.pages,
+              out->rows_skipped);
+
+    /* 4: the swap. A stale WAL must never meet the new file, so it goes first (its content is in
+     * the aside copy). */
+    unlink(fresh_wal);
+    char fresh_shm[1130];
+    snprintf(fresh_shm, sizeof fresh_shm, "%s-shm", fresh_path);
+    unlink(fresh_shm);
+    unlink(wal);
+    unlink(shm);
+    if (rename(fresh_path, path) != 0) {
+        int e = errno;
+        return kiosk_fail(KIOSK_ERR_IO, err, err_size,
+                          "cannot put the recovered database in %s:"
+                          " %s",
+                          path, strerror(e));
     }
-    sqlite3_finalize(attach);
-    if (code != SQLITE_OK) {
-        /* Not even a database: a fresh, empty store is all there is. */
-        KLOG_ERROR("recovery: nothing readable in %s: %s", out->aside_path,
-                   sqlite3_errmsg(fresh->db));
-        kiosk_store_close(fresh);
-        return KIOSK_OK;
-    }
-    out->complete = true;
-    if (sqlite3_exec(fresh->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = store_fail(fresh, sqlite3_errcode(fresh->db), "recovery");
-        snprintf(err, err_size, "%s", fresh->message);
-        out->complete = false;
-    } else {
-        /* In an order that satisfies the references; device_state first, so the card key (and
-         * with it every stored card hash) survives. */
-        long ignored;
-        const struct {
-            const char *table;
-            long *copied;
-        } salvage[] = {{"device_state", &ignored}, {"person", &out->persons},
-                       {"card", &out->cards},      {"policy", &ignored},
-                       {"meal", &out->meals},      {"outbox", &out->outbox}};
-        for (size_t t = 0; t < sizeof salvage / sizeof salvage[0]; t++) {
-            bool complete;
-            *salvage[t].copied = salvage_table(fresh->db, salvage[t].table, &complete);
-            out->complete = out->complete && complete;
-        }
-        if (sqlite3_exec(fresh->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            rc = store_fail(fresh, sqlite3_errcode(fresh->db), "recovery commit");
-            snprintf(err, err_size, "%s", fresh->message);
-            sqlite3_exec(fresh->db, "ROLLBACK", NULL, NULL, NULL);
-        }
-    }
-    sqlite3_exec(fresh->db, "DETACH old", NULL, NULL, NULL);
-    kiosk_store_close(fresh);
-    return rc;
+    sync_folder(path);
+    unlink(marker);
+    sync_folder(path);
+    return KIOSK_OK;
 }

@@ -5,14 +5,14 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -107,7 +107,14 @@ kiosk_rc store_fail(kiosk_store *store, int code, const char *what)
     kiosk_rc rc = kiosk_fail(store_rc(code), store->message, sizeof store->message, "%s: %s", what,
                              sqlite3_errmsg(store->db));
     KLOG_ERROR("%s", store->message);
+    if (rc == KIOSK_ERR_CORRUPT)
+        store->damaged = true;
     return rc;
+}
+
+bool kiosk_store_damaged(const kiosk_store *store)
+{
+    return store && store->damaged;
 }
 
 const char *kiosk_store_errmsg(const kiosk_store *store)
@@ -155,8 +162,7 @@ kiosk_rc store_check_file(kiosk_store *store)
     if (file_id(store->path, &dev, &ino) && dev == store->dev && ino == store->ino)
         return KIOSK_OK;
     kiosk_rc rc = kiosk_fail(KIOSK_ERR_GONE, store->message, sizeof store->message,
-                             "%s was deleted or replaced while the kiosk was running",
-                             store->path);
+                             "%s was deleted or replaced while the kiosk was running", store->path);
     KLOG_ERROR("%s", store->message);
     return rc;
 }
@@ -204,33 +210,6 @@ kiosk_rc kiosk_store_durability(kiosk_store *store, bool *wal, int *sync_level)
     return rc;
 }
 
-static kiosk_rc quick_check(kiosk_store *store, char *err, size_t err_size)
-{
-    sqlite3_stmt *st;
-    int code = sqlite3_prepare_v2(store->db, "PRAGMA quick_check", -1, &st, NULL);
-    if (code != SQLITE_OK) {
-        kiosk_rc rc = store_fail(store, code, "quick_check");
-        snprintf(err, err_size, "%s", store->message);
-        return rc;
-    }
-    code = sqlite3_step(st);
-    kiosk_rc rc = KIOSK_OK;
-    if (code == SQLITE_ROW) {
-        const char *verdict = (const char *)sqlite3_column_text(st, 0);
-        if (!verdict || strcmp(verdict, "ok") != 0) {
-            snprintf(err, err_size, "integrity check failed: %s", verdict ? verdict : "?");
-            rc = KIOSK_ERR_CORRUPT;
-        }
-    } else {
-        rc = store_rc(code);
-        snprintf(err, err_size, "integrity check could not run: %s", sqlite3_errmsg(store->db));
-        if (rc == KIOSK_OK)
-            rc = KIOSK_ERR_DB;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 static kiosk_rc migrate(kiosk_store *store)
 {
     int version = kiosk_store_schema_version(store);
@@ -260,6 +239,41 @@ static kiosk_rc migrate(kiosk_store *store)
         KLOG_INFO("database migrated to schema %d", v + 1);
     }
     return KIOSK_OK;
+}
+
+kiosk_rc kiosk_store_staff_notice(kiosk_store *store, char *out, size_t size)
+{
+    out[0] = '\0';
+    sqlite3_stmt *st;
+    int code = sqlite3_prepare_v2(store->db,
+                                  "SELECT v FROM device_state WHERE k = 'staff_notice'"
+                                  " AND typeof(v) = 'text'",
+                                  -1, &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, "staff notice");
+    code = sqlite3_step(st);
+    if (code == SQLITE_ROW)
+        store_copy_text(out, size, st, 0);
+    sqlite3_finalize(st);
+    return code == SQLITE_ROW || code == SQLITE_DONE ? KIOSK_OK
+                                                     : store_fail(store, code, "staff notice");
+}
+
+kiosk_rc kiosk_store_set_staff_notice(kiosk_store *store, const char *notice)
+{
+    sqlite3_stmt *st;
+    int code = sqlite3_prepare_v2(store->db,
+                                  notice[0] ? "INSERT OR REPLACE INTO device_state(k, v)"
+                                              " VALUES ('staff_notice', ?1)"
+                                            : "DELETE FROM device_state WHERE k = 'staff_notice'",
+                                  -1, &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, "staff notice");
+    if (notice[0])
+        sqlite3_bind_text(st, 1, notice, -1, SQLITE_STATIC);
+    code = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return code == SQLITE_DONE ? KIOSK_OK : store_fail(store, code, "staff notice");
 }
 
 /* The card key: the configured one, else a random one this database made for itself. */
@@ -299,8 +313,8 @@ static kiosk_rc check_writable(const char *path, char *err, size_t err_size)
         close(fd);
     } else if (errno != ENOENT) {
         return kiosk_fail(KIOSK_ERR_IO, err, err_size,
-                          "%s: cannot be written (%s): the kiosk must be able to store meals",
-                          path, strerror(errno));
+                          "%s: cannot be written (%s): the kiosk must be able to store meals", path,
+                          strerror(errno));
     }
     char probe[1100];
     snprintf(probe, sizeof probe, "%s.probe-%ld", path, (long)getpid());
@@ -345,16 +359,21 @@ kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t
         snprintf(err, err_size, "%s: cannot stat the database file", path);
         return KIOSK_ERR_IO;
     }
-    kiosk_rc rc = quick_check(store, err, err_size);
+    /* A damaged file must reach recovery exactly as it was: closing this handle must neither
+     * checkpoint the WAL into it nor delete the WAL. Checkpoints on close come back once the file
+     * is known to be sound. */
+    sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    kiosk_rc rc = store_check_at_open(store, err, err_size);
     if (rc != KIOSK_OK)
         return rc;
+    sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
     /* WAL lets readers (reports, the sync worker) run beside the writer; FULL makes every
      * commit durable at the moment "success" is shown. */
     /* Checkpoints run when the kiosk is idle (kiosk_store_checkpoint), not inside a diner's
      * commit; the automatic one is kept, later, only as a bound on the WAL's size. */
     rc = store_exec(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                     " PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;"
-                     " PRAGMA wal_autocheckpoint = 4000;");
+                           " PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;"
+                           " PRAGMA wal_autocheckpoint = 4000;");
     if (rc == KIOSK_OK)
         rc = migrate(store);
     if (rc == KIOSK_OK)
@@ -364,7 +383,7 @@ kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t
         code =                                                                                     \
             sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &store->name, NULL); \
         if (code != SQLITE_OK)                                                                     \
-            rc = store_fail(store, code, "prepare " #name);                                              \
+            rc = store_fail(store, code, "prepare " #name);                                        \
     }
     STORE_STATEMENTS(STORE_STMT_PREPARE)
 #undef STORE_STMT_PREPARE

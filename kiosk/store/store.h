@@ -21,10 +21,12 @@ typedef struct kiosk_store kiosk_store;
 
 #define KIOSK_NAME_MASKED_MAX 64
 
-/* Opens (creating if needed) the database at path, sets WAL and FULL sync, runs quick_check and
- * the numbered migrations. KIOSK_ERR_CORRUPT when quick_check fails (the file is left as it
- * is); KIOSK_ERR_DB otherwise; details via kiosk_store_errmsg on *out when *out is non-NULL,
- * or in err. The caller frees *out with kiosk_store_close even on failure. */
+/* Opens (creating if needed) the database at path, sets WAL and FULL sync, checks the tables a
+ * start needs (the card key, the policies, the unsent records: kiosk_store_check does the rest
+ * of the file later) and runs the numbered migrations. KIOSK_ERR_CORRUPT when the check finds
+ * damage (the file and its WAL are left exactly as they are); KIOSK_ERR_DB otherwise; details via
+ * kiosk_store_errmsg on *out when *out is non-NULL, or in err. The caller frees *out with
+ * kiosk_store_close even on failure. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err,
                                            size_t err_size);
 void kiosk_store_close(kiosk_store *store);
@@ -58,14 +60,17 @@ typedef struct kiosk_import_stats {
     long rows, persons, cards;
 } kiosk_import_stats;
 
-/* Imports a roster CSV (docs/roster.md) in one transaction: either every row lands or none.
- * Rows upsert persons and cards; a card moving to another person is re-pointed. */
+/* Imports a roster CSV (docs/roster.md) as a delta (only the persons and cards in the file
+ * change), all rows or none: kiosk_store_import_roster_mode (roster_import.h) with
+ * KIOSK_ROSTER_MODE_DELTA, its refusals included. Tests and benchmarks use it; staff choose a
+ * mode on the command line. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_import_roster(kiosk_store *store, FILE *csv, kiosk_date today,
                                                     kiosk_import_stats *stats, char *err,
                                                     size_t err_size);
-/* The apply functions of reference data: the CSV import and sync's pulls both change the roster
- * through these, inside kiosk_store_begin .. kiosk_store_commit (one transaction per file or
- * per pulled page). A delete is a tombstone: the person's meals stay. */
+/* The apply functions of reference data, row by row: sync's pulls change the roster through
+ * these, inside kiosk_store_begin .. kiosk_store_commit (one transaction per pulled page); the
+ * CSV import applies a whole file set-wise instead (roster_import.c). A delete is a tombstone:
+ * the person's meals stay. */
 typedef struct kiosk_person_row {
     char person_id[KIOSK_ID_MAX];
     char name_masked[KIOSK_NAME_MASKED_MAX];
@@ -83,7 +88,8 @@ typedef struct kiosk_card_row {
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_begin(kiosk_store *store);
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_commit(kiosk_store *store); /* rolls back on failure */
 void kiosk_store_rollback(kiosk_store *store);                    /* no-op outside a transaction */
-KIOSK_MUST_CHECK kiosk_rc kiosk_store_upsert_person(kiosk_store *store, const kiosk_person_row *row);
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_upsert_person(kiosk_store *store,
+                                                    const kiosk_person_row *row);
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_delete_person(kiosk_store *store, const char *person_id);
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_upsert_card(kiosk_store *store, const kiosk_card_row *row);
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_delete_card(kiosk_store *store,
@@ -98,18 +104,56 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_card(kiosk_store *store,
  * loop calls it when the screen goes back to idle, so a diner's tap never waits for it. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_checkpoint(kiosk_store *store);
 
-/* A damaged database (kiosk_store_open said KIOSK_ERR_CORRUPT) is set aside, never deleted: the
- * file and its -wal are renamed to PATH.damaged-<UTC time>, a fresh database is made at PATH and
- * every row that can still be read (card key, roster, policies, meals, their outbox rows) is
- * copied into it. Open PATH again afterwards. */
+/* A notice for staff kept in the database until someone deals with it, as a code the app puts
+ * into words on the staff line at every start: a recovery that could not read everything leaves
+ * one (kiosk_store_recover), and a full roster import, the remedy, clears it. "" when none. */
+#define KIOSK_NOTICE_RECOVERY_INCOMPLETE "recovery_incomplete" /* rows were lost */
+#define KIOSK_NOTICE_CARD_KEY_LOST       "card_key_lost" /* every card must be imported again */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_staff_notice(kiosk_store *store, char *out, size_t size);
+/* Sets the notice code; "" clears it. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_set_staff_notice(kiosk_store *store, const char *code);
+
+/* True once any statement on this handle met a damaged page (SQLITE_CORRUPT or NOTADB): the
+ * caller should stop using it and recover (kiosk_store_request_recovery). */
+bool kiosk_store_damaged(const kiosk_store *store);
+
+/* The whole-file damage check, on a read-only connection of its own, for a thread of its own
+ * (any thread; one at a time per handle): kiosk_store_open checks only what a start needs, so
+ * a large roster does not delay the first frame. run: KIOSK_OK, KIOSK_ERR_CORRUPT (then recover:
+ * kiosk_store_request_recovery), or another code when the check could not finish (interrupted:
+ * KIOSK_ERR_DB). interrupt may be called from any other thread, and makes run return soon. */
+typedef struct kiosk_store_check kiosk_store_check;
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_check_open(const char *path, kiosk_store_check **out,
+                                                 char *err, size_t err_size);
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_check_run(kiosk_store_check *check, char *err,
+                                                size_t err_size);
+void kiosk_store_check_interrupt(kiosk_store_check *check);
+void kiosk_store_check_close(kiosk_store_check *check);
+
+/* A damaged database (kiosk_store_open said KIOSK_ERR_CORRUPT) is copied aside byte for byte,
+ * with its -wal, to PATH.damaged-<UTC time>, and never deleted; every row that can still be read
+ * page by page (salvage.h: card key, roster, policies, meals, their outbox rows) goes into a
+ * fresh database, which then replaces PATH in one rename. Until then PATH is untouched, so a
+ * recovery that fails or is cut short leaves it as it was; a cut-short one leaves the marker
+ * PATH.recovery, and the next start recovers again (kiosk_store_recovery_pending). Open PATH
+ * again afterwards. */
 typedef struct kiosk_recovery {
     char aside_path[1100];
     long persons, cards, meals, outbox;
-    bool complete; /* every table was read to its end */
+    long pages_unreadable; /* pages of the damaged file that held nothing readable */
+    long rows_skipped;     /* records found but not carried (damaged, or refused by the schema) */
+    bool card_key_lost;    /* the card key was unreadable: cards must be imported again */
+    bool complete;         /* nothing unreadable and nothing skipped */
 } kiosk_recovery;
 
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err,
                                               size_t err_size);
+/* Marks PATH for recovery (the marker PATH.recovery), for damage found while it is open: the
+ * caller closes every handle, then calls kiosk_store_recover (or a start does). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_request_recovery(const char *path, char *err,
+                                                       size_t err_size);
+/* True when a recovery of PATH was asked for, or started and did not finish. */
+bool kiosk_store_recovery_pending(const char *path);
 
 /* The keyed hash of a validated, normalised ID number (its own domain: never equal to a card's).
  * The roster import stores the same hash, never the number. */

@@ -9,49 +9,49 @@
 #include "store.h"
 
 /* The prepared statements of the hot paths, kept for the life of the handle. */
-#define STORE_STATEMENTS(X)                                                                     \
-    X(find_card, "SELECT p.person_id, p.name_masked, p.birth_date, p.categories, p.city,"       \
-                 " p.district, p.street, p.local_hukou, p.local_resident, p.active, c.blocked," \
-                 " c.issuing_canteen FROM card c JOIN person p USING (person_id)"               \
-                 " WHERE c.card_key = ?1")                                                      \
-    X(find_id_number, "SELECT person_id, name_masked, birth_date, categories, city, district,"  \
-                      " street, local_hukou, local_resident, active, 0, '' FROM person"         \
-                      " WHERE id_key = ?1")                                                     \
-    X(month_subsidy,                                                                            \
+#define STORE_STATEMENTS(X)                                                                       \
+    X(find_card, "SELECT p.person_id, p.name_masked, p.birth_date, p.categories, p.city,"         \
+                 " p.district, p.street, p.local_hukou, p.local_resident, p.active, c.blocked,"   \
+                 " c.issuing_canteen FROM card c JOIN person p USING (person_id)"                 \
+                 " WHERE c.card_key = ?1")                                                        \
+    X(find_id_number, "SELECT person_id, name_masked, birth_date, categories, city, district,"    \
+                      " street, local_hukou, local_resident, active, 0, '' FROM person"           \
+                      " WHERE id_key = ?1")                                                       \
+    X(month_subsidy,                                                                              \
       "SELECT coalesce(sum(subsidy_fen - canteen_fen), 0) FROM meal"                              \
       " WHERE person_id = ?1 AND business_date BETWEEN ?2 AND ?3 AND subsidy_fen > 0")            \
-    X(meals_today,                                                                              \
+    X(meals_today,                                                                                \
       "SELECT business_date, local_minute, meal_type, subsidy_fen, canteen_fen, day_subsidy_fen," \
       " canteen_id FROM meal WHERE person_id = ?1 AND business_date = ?2 AND subsidy_fen > 0"     \
       " ORDER BY local_minute DESC, created_utc_ms DESC")                                         \
-    X(next_seq, "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox")                          \
-    X(insert_meal, "INSERT INTO meal(record_id, person_id, card_key, kiosk_id, canteen_id,"     \
-                   " business_date, local_minute, meal_type, created_utc_ms, price_fen,"        \
-                   " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, class_id,"       \
-                   " policy_version, payment_method, canteen_fen, day_subsidy_fen,"             \
-                   " price_source, menu_item)"                                                  \
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"      \
-                   " ?15, ?16, ?17, 'counter', ?18, ?19, ?20, ?21)")                            \
-    X(insert_outbox, "INSERT INTO outbox(record_id, device_seq, kind, payload,"                 \
-                     " payload_sha256, created_wall_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")       \
-    X(upsert_person,                                                                            \
+    X(next_seq, "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox")                            \
+    X(insert_meal, "INSERT INTO meal(record_id, person_id, card_key, kiosk_id, canteen_id,"       \
+                   " business_date, local_minute, meal_type, created_utc_ms, price_fen,"          \
+                   " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, class_id,"         \
+                   " policy_version, payment_method, canteen_fen, day_subsidy_fen,"               \
+                   " price_source, menu_item)"                                                    \
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"        \
+                   " ?15, ?16, ?17, 'counter', ?18, ?19, ?20, ?21)")                              \
+    X(insert_outbox, "INSERT INTO outbox(record_id, device_seq, kind, payload,"                   \
+                     " payload_sha256, created_wall_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")         \
+    X(upsert_person,                                                                              \
       "INSERT INTO person(person_id, name_masked, birth_date, categories, city, district,"        \
-      " street, local_hukou, local_resident, active, id_key)"                                    \
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"                                   \
-      " ON CONFLICT(person_id) DO UPDATE SET name_masked = excluded.name_masked,"                \
-      " birth_date = excluded.birth_date, categories = excluded.categories,"                     \
-      " city = excluded.city, district = excluded.district, street = excluded.street,"           \
-      " local_hukou = excluded.local_hukou, local_resident = excluded.local_resident,"           \
-      " active = excluded.active, id_key = COALESCE(excluded.id_key, person.id_key)")            \
-    X(upsert_card,                                                                              \
+      " street, local_hukou, local_resident, active, id_key)"                                     \
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"                                    \
+      " ON CONFLICT(person_id) DO UPDATE SET name_masked = excluded.name_masked,"                 \
+      " birth_date = excluded.birth_date, categories = excluded.categories,"                      \
+      " city = excluded.city, district = excluded.district, street = excluded.street,"            \
+      " local_hukou = excluded.local_hukou, local_resident = excluded.local_resident,"            \
+      " active = excluded.active, id_key = COALESCE(excluded.id_key, person.id_key)")             \
+    X(upsert_card,                                                                                \
       "INSERT INTO card(card_key, person_id, blocked, issuing_canteen) VALUES (?1, ?2, ?3, ?4)"   \
-      " ON CONFLICT(card_key) DO UPDATE SET person_id = excluded.person_id,"                     \
-      " blocked = excluded.blocked, issuing_canteen = excluded.issuing_canteen")                 \
-    X(delete_person, "DELETE FROM person WHERE person_id = ?1")                                 \
-    X(delete_person_cards, "DELETE FROM card WHERE person_id = ?1")                             \
-    X(delete_card, "DELETE FROM card WHERE card_key = ?1")                                      \
-    X(begin_immediate, "BEGIN IMMEDIATE")                                                       \
-    X(commit, "COMMIT")                                                                         \
+      " ON CONFLICT(card_key) DO UPDATE SET person_id = excluded.person_id,"                      \
+      " blocked = excluded.blocked, issuing_canteen = excluded.issuing_canteen")                  \
+    X(delete_person, "DELETE FROM person WHERE person_id = ?1")                                   \
+    X(delete_person_cards, "DELETE FROM card WHERE person_id = ?1")                               \
+    X(delete_card, "DELETE FROM card WHERE card_key = ?1")                                        \
+    X(begin_immediate, "BEGIN IMMEDIATE")                                                         \
+    X(commit, "COMMIT")                                                                           \
     X(rollback, "ROLLBACK")
 
 struct kiosk_store {
@@ -61,11 +61,14 @@ struct kiosk_store {
     unsigned long long dev, ino;
     uint8_t card_key[32];
     char message[256];
+    bool damaged; /* SQLite said the file is corrupt: kiosk_store_damaged */
 #define STORE_STMT_FIELD(name, sql) sqlite3_stmt *name;
     STORE_STATEMENTS(STORE_STMT_FIELD)
 #undef STORE_STMT_FIELD
 };
 
+/* The damage check of an opening (integrity.c): the tables a start cannot do without. */
+kiosk_rc store_check_at_open(kiosk_store *store, char *err, size_t err_size);
 /* kiosk_rc for an SQLite result code. */
 kiosk_rc store_rc(int code);
 /* Keeps "what: SQLite's message" on the handle, logs it once and returns the kiosk_rc. */

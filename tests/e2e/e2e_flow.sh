@@ -98,4 +98,20 @@ check "a range backwards is refused (exit 2)" test "$status" -eq 2
 check "and names the forms" grep -q "YYYY-Qn" err.txt
 "$K" --config k.ini --export 2026-10 --output oct.csv
 check "export of an empty month: header only" test "$(wc -l < oct.csv)" -eq 1
+
+# A canteen that sells by the bill: the cash register's line (sim `bill`), then the card. A card
+# before any bill is asked for the bill and records nothing. 04A1B2C3 is 70 (age70): lunch 300
+# off whatever the bill, so a bill of 18.50 pays 15.50.
+sed 's/^\[voice\]/[canteen]\npricing = bill\n[voice]/' k.ini > bill.ini
+sed -i "s#^database = .*#database = $WORK/bill.db#" bill.ini
+"$K" --config bill.ini --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null 2>&1
+"$K" --config bill.ini --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null 2>&1
+printf 'time 2026-11-23T11:30:00+08:00\ntap 04A1B2C3\nbill 1850\ntap 04A1B2C3\nquit\n' |
+  "$K" --config bill.ini --headless --reader sim:- --events bill.jsonl 2> /dev/null
+check "bill: one meal, on the bill" \
+  test "$(meals bill.jsonl | jq -r '[.result, .price_fen, .subsidy_fen, .pay_fen, .price_source] | join(" ")')" = "approved 1850 300 1550 bill"
+"$K" --config bill.ini --export 2026-11 --output bill.csv
+col=$(head -1 bill.csv | tr ',' '\n' | grep -nx price_source | cut -d: -f1)
+check "bill: the export says where the price came from" \
+  test "$(awk -F, -v c="${col:-0}" 'NR == 2 { print $c }' bill.csv)" = bill
 finish

@@ -31,10 +31,11 @@ run() {
 
 # wait_ready EVENTS_FILE PID [COUNT] [SECONDS]: waits until the events file holds COUNT (default
 # 1) lines {"kind":"kiosk","result":"ready"}; fails at once when process PID has ended, or
-# after SECONDS (default 30).
+# after SECONDS (default 30) of wall time, however loaded the machine.
 wait_ready() {
-  local file=$1 pid=$2 want=${3:-1} limit=${4:-30} i
-  for ((i = 0; i < limit * 20; i++)); do
+  local file=$1 pid=$2 want=${3:-1} limit=${4:-30}
+  local until=$((SECONDS + limit))
+  while [ "$SECONDS" -lt "$until" ]; do
     if [ -f "$file" ] && [ "$(grep -c '"result":"ready"' "$file" || true)" -ge "$want" ]; then
       return 0
     fi

@@ -117,7 +117,7 @@ check "sticky: finds answer 9F while the card lies there" emu_at_least "20 01 ->
 lift
 ctl sticky off
 
-# --- 3. A read that fails (41): no meal (and a misread screen); the driver gives up on that
+# --- 3. A read that fails (41): no meal, a misread screen and an error line; the driver gives up on that
 # placement after a few tries and waits for the card to be lifted.
 screens=$(result_screens)
 expect_meal
@@ -126,15 +126,12 @@ ctl card resident $HUANG
 check "read failure: the reader answered 41" until_ok 10 emu_at_least "30 01 -> 41" 1
 mark
 check "read failure: polls go on" until_ok 10 polls_since 6
-check "read failure: no meal" test "$(meal_count)" -eq "$meals_before"
+check "read failure: one outcome line" test "$(meal_count)" -eq $((meals_before + 1))
+check "read failure: no meal, an unreadable card" test \
+  "$(last_meal | jq -r '"\(.result) \(.reason)"')" = "error idcard_unreadable"
 check "read failure: at most 3 tries on one placement" test "$(emu_lines "30 01 -> 41")" -le 3
-# The driver reports DRV_READING_IDCARD_ERROR; the screen depends on the canteen flow handling
-# it (on_idcard_error). Until it does, this is an expected failure, said out loud.
-if [ "$(result_screens)" -gt "$screens" ]; then
-  check "read failure: a misread screen" true
-else
-  echo "XFAIL: read failure: no misread screen (the canteen flow has no on_idcard_error)" >&2
-fi
+check "read failure: the diner is asked to place it again" \
+  test "$(result_screens)" -gt "$screens"
 lift
 ctl fault none
 
@@ -159,13 +156,14 @@ ctl card resident $SONG
 check "bad checksum on the read reply: sent" until_ok 10 emu_at_least "30 01 -> 90 with a bad" 1
 mark
 check "bad checksum on the read reply: polls go on" until_ok 10 polls_since 3
-check "bad checksum on the read reply: no meal" test "$(meal_count)" -eq "$meals_before"
+check "bad checksum on the read reply: no meal" \
+  test "$(jq -r 'select(.kind == "meal") | .result' ev.jsonl | tail -n +$((meals_before + 1)) | sort -u | paste -sd,)" = error
 lift
 ctl card resident $SONG
 check "placed again: a meal" until_ok 10 new_meal
 lift
-check "no meal was refused for a damaged reply" \
-  test "$(jq -r 'select(.kind == "meal") | .result' ev.jsonl | sort -u | paste -sd,)" = "approved"
+check "no meal was refused for a damaged reply (errors, never refusals)" \
+  test "$(jq -r 'select(.kind == "meal") | .result' ev.jsonl | sort -u | paste -sd,)" = "approved,error"
 
 # --- 5. A wrong check character: read fine, refused by the kiosk as a misread.
 expect_meal

@@ -28,3 +28,9 @@ set_tests_properties(test_nfc_driver PROPERTIES LABELS unit TIMEOUT 60
 add_test(NAME e2e_nfc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/emu/e2e_nfc.sh)
 set_tests_properties(e2e_nfc PROPERTIES LABELS e2e TIMEOUT 60
   ENVIRONMENT "${KIOSK_TEST_ENV};PN532_EMU=$<TARGET_FILE:pn532_emu>")
+# The broken-binary test runs every e2e script with KIOSK_BINARY=/bin/false; this one also needs
+# the emulator, so that its checks (not a missing variable) are what fail there.
+if(TEST e2e_broken_binary)
+  set_property(TEST e2e_broken_binary APPEND PROPERTY ENVIRONMENT
+    "PN532_EMU=$<TARGET_FILE:pn532_emu>")
+endif()

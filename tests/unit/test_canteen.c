@@ -74,7 +74,8 @@ static kiosk_flow_sections canteen_sections = {
 
 static void canteen_settings(const kiosk_setting *items, size_t n)
 {
-    memcpy(canteen_items, items, n * sizeof *items);
+    if (n)
+        memcpy(canteen_items, items, n * sizeof *items);
     canteen_sections.sections[0].count = n;
 }
 
@@ -447,6 +448,20 @@ static void test_id_card(void)
     CHECK(strstr(last_event(&fx), "bad_check") != NULL);
     CHECK_INT(meals_in(&fx), 1);
 
+    /* The reader could not read the card at all: the same request, and the reason logged. */
+    unsigned serial = v->voice.serial;
+    kiosk_canteen_on_idcard_error(fx.canteen, "card read failed (41)",
+                                  (kiosk_now){at(11, 54), 130000});
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->tone, KIOSK_TONE_ERROR);
+    CHECK_STR(v->headline, "身份证没有读清楚");
+    CHECK_STR(v->message, "读卡器没能读出这张身份证");
+    CHECK_STR(v->voice.clips[0], "id_again");
+    CHECK(v->voice.serial != serial); /* said again */
+    CHECK(strstr(last_event(&fx), "\"reason\":\"idcard_unreadable\"") != NULL);
+    CHECK(strstr(last_event(&fx), "card read failed (41)") != NULL);
+    CHECK_INT(meals_in(&fx), 1);
+
     /* The meal identified by ID card is stored without a card. */
     sqlite3 *db;
     CHECK_INT(sqlite3_open(fx.db_path, &db), SQLITE_OK);
@@ -500,8 +515,7 @@ static void test_bill_pricing(void)
     CHECK_INT(meals_in(&fx), 0);
     press(&fx, "back", 1500);
     /* 1, 2, 5, 0, a leading zero ignored, a digit taken back: ¥12.50. */
-    static const char *const keys[] = {"key0", "key1", "key2", "key5", "key0", "key9",
-                                       "backspace"};
+    static const char *const keys[] = {"key0", "key1", "key2", "key5", "key0", "key9", "backspace"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         press(&fx, keys[i], 2000 + (int64_t)i);
     CHECK_STR(kiosk_canteen_view(fx.canteen)->keypad.value, "¥12.50");
