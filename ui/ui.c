@@ -17,6 +17,7 @@
 #include "voice.h"
 
 #define WIDGETS_MAX 40 /* buttons, keypad keys and bar buttons */
+#define TEXTS_MAX   96 /* texts of one frame, for ui_overlaps */
 
 typedef struct widget {
     char id[32];
@@ -34,6 +35,9 @@ struct ui {
     bool reader_right;
     widget widgets[WIDGETS_MAX];
     size_t widget_count;
+    /* The boxes of the texts drawn in the last frame (not button labels), to find overlaps. */
+    SDL_Rect texts[TEXTS_MAX];
+    size_t text_count;
     /* The title bar of the frame being drawn (layout_bar). */
     int bar_h, bar_title_w;
     bool bar_shows_date;
@@ -243,11 +247,28 @@ static void fill_triangle(ui *u, float x0, float y0, float x1, float y1, float x
     SDL_RenderGeometry(u->renderer, NULL, v, 3, NULL, 0);
 }
 
+/* Draws text as ui_text_draw does and keeps its box for ui_overlaps. */
+static int draw_text(ui *u, const char *s, const ui_text_style *st, int x, int y)
+{
+    int w = 0, h = 0;
+    if (s && s[0] && u->text_count < TEXTS_MAX) {
+        ui_text_measure(u->text, s, st, &w, &h);
+        int left = st->align == UI_ALIGN_CENTER  ? x - w / 2
+                   : st->align == UI_ALIGN_RIGHT ? x - w
+                                                 : x;
+        /* The line box less the leading above and below the glyphs, which stacked lines may
+         * share. */
+        if (w > 0 && h > 0)
+            u->texts[u->text_count++] = (SDL_Rect){left, y + h / 6, w, h - h / 3};
+    }
+    return ui_text_draw(u->text, s, st, x, y);
+}
+
 static int text(ui *u, const char *s, int size_ref, bool bold, uint32_t rgb, ui_align align, int x,
                 int y, int max_width, int max_lines)
 {
     ui_text_style st = {type_px(u, size_ref), bold, rgb, align, max_width, max_lines};
-    return ui_text_draw(u->text, s, &st, x, y);
+    return draw_text(u, s, &st, x, y);
 }
 
 static void add_widget(ui *u, const char *id, SDL_Rect r)
@@ -383,11 +404,11 @@ static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
     ui_text_style st = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_RIGHT, 0, 1};
     int ww, wh, tw, th;
     ui_text_measure(u->text, u->bar_when, &st, &ww, &wh);
-    ui_text_draw(u->text, u->bar_when, &st, right, (bar_h - wh) / 2);
+    draw_text(u, u->bar_when, &st, right, (bar_h - wh) / 2);
     ui_text_style ts = {
         type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, u->bar_title_w, 2};
     ui_text_measure(u->text, v->title, &ts, &tw, &th);
-    ui_text_draw(u->text, v->title, &ts, margin, (bar_h - th) / 2);
+    draw_text(u, v->title, &ts, margin, (bar_h - th) / 2);
 }
 
 /* The navigation buttons (back, help) bottom left at y, in the order given; returns the x just
@@ -441,7 +462,7 @@ static void draw_tap_picture(ui *u, int cx, int cy, int card_w, const char *labe
     ui_text_style st = {card_h * 26 / 100, true, THEME_TEXT, UI_ALIGN_CENTER, card_w * 5 / 8, 1};
     int tw, th;
     ui_text_measure(u->text, label, &st, &tw, &th);
-    ui_text_draw(u->text, label, &st, x + card_w * 9 / 16, y + card_h * 45 / 100 - th / 2);
+    draw_text(u, label, &st, x + card_w * 9 / 16, y + card_h * 45 / 100 - th / 2);
 }
 
 static int reader_strip(const ui *u)
@@ -490,7 +511,7 @@ static void draw_reader_arrow(ui *u, int from_x, int from_y, const char *label)
         ui_text_style st = {type_px(u, THEME_HINT_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
         int tw, th;
         ui_text_measure(u->text, label, &st, &tw, &th);
-        ui_text_draw(u->text, label, &st, from_x, u->h - strip + (strip - th) / 2);
+        draw_text(u, label, &st, from_x, u->h - strip + (strip - th) / 2);
     }
 }
 
@@ -567,7 +588,7 @@ static void draw_idle(ui *u, const kiosk_frame *f, const kiosk_view *v)
                             width - margin - left,          2};
         int tw, th;
         ui_text_measure(u->text, f->status_text, &st, &tw, &th);
-        ui_text_draw(u->text, f->status_text, &st, width - margin, bottom - th - px(u, 20));
+        draw_text(u, f->status_text, &st, width - margin, bottom - th - px(u, 20));
     }
 }
 
@@ -641,8 +662,8 @@ static int draw_figures(ui *u, const kiosk_view *v, int x, int y, int w)
         ui_text_style vs = {type_px(u, value_px), true, THEME_FIGURE, UI_ALIGN_RIGHT,
                             w - lw - 4 * pad,     1};
         ui_text_measure(u->text, r->value, &vs, &vw, &vh);
-        ui_text_draw(u->text, r->label, &ls, x + pad, ry + (row_h - lh) / 2);
-        ui_text_draw(u->text, r->value, &vs, x + w - pad, ry + (row_h - vh) / 2);
+        draw_text(u, r->label, &ls, x + pad, ry + (row_h - lh) / 2);
+        draw_text(u, r->value, &vs, x + w - pad, ry + (row_h - vh) / 2);
         ry += row_h;
     }
     return total;
@@ -666,7 +687,7 @@ static void draw_bottom(ui *u, const kiosk_frame *f, const kiosk_view *v)
         char countdown[48];
         snprintf(countdown, sizeof countdown, "%d 秒后自动返回", v->countdown_s);
         ui_text_measure(u->text, countdown, &st, &tw, &th);
-        ui_text_draw(u->text, countdown, &st, left, by + (bh - th) / 2);
+        draw_text(u, countdown, &st, left, by + (bh - th) / 2);
         left += tw + margin;
     }
     if (f->status_text[0] && right - left > px(u, 300)) {
@@ -674,13 +695,23 @@ static void draw_bottom(ui *u, const kiosk_frame *f, const kiosk_view *v)
         st.max_width = right - left;
         st.max_lines = 2;
         ui_text_measure(u->text, f->status_text, &st, &tw, &th);
-        ui_text_draw(u->text, f->status_text, &st, right, by + (bh - th) / 2);
+        draw_text(u, f->status_text, &st, right, by + (bh - th) / 2);
     }
 }
 
-/* The coloured banner under the title bar with the headline and its mark; returns its bottom. A
- * headline that does not fit on one line takes two, and the banner grows for it, before the
- * text engine would shrink it. */
+/* The banner's height for a headline at size_ref: one line, or two when it does not fit on one
+ * (the banner grows for them) before the text engine would shrink it. */
+static int banner_height(ui *u, const char *headline, int size_ref, int height_ref, ui_align align)
+{
+    int margin = px(u, THEME_MARGIN);
+    ui_text_style hs = {type_px(u, size_ref), true, THEME_ON_DARK, align, u->w - 2 * margin, 2};
+    int hw, hh;
+    ui_text_measure(u->text, headline, &hs, &hw, &hh);
+    int banner_h = px(u, height_ref);
+    return hh + px(u, 40) > banner_h ? hh + px(u, 40) : banner_h;
+}
+
+/* The coloured banner under the title bar with the headline and its mark; returns its bottom. */
 static int draw_banner(ui *u, const kiosk_view *v, const char *words, int size_ref, int height_ref,
                        bool mark, ui_align align)
 {
@@ -691,23 +722,43 @@ static int draw_banner(ui *u, const kiosk_view *v, const char *words, int size_r
     ui_text_style hs = {type_px(u, size_ref), true, THEME_ON_DARK, align, u->w - 2 * margin, 2};
     int hw, hh;
     ui_text_measure(u->text, headline, &hs, &hw, &hh);
-    int banner_h = px(u, height_ref);
-    if (hh + px(u, 40) > banner_h)
-        banner_h = hh + px(u, 40);
+    int banner_h = banner_height(u, headline, size_ref, height_ref, align);
     fill_rect(u, 0, bar_h, u->w, banner_h, tone_color(v->tone));
-    ui_text_draw(u->text, headline, &hs, align == UI_ALIGN_CENTER ? u->w / 2 : margin,
-                 bar_h + (banner_h - hh) / 2);
+    draw_text(u, headline, &hs, align == UI_ALIGN_CENTER ? u->w / 2 : margin,
+              bar_h + (banner_h - hh) / 2);
     return bar_h + banner_h;
+}
+
+/* The headline's size on a result: the full size, unless a two-line headline would leave no room
+ * below it for the name and a line each of message and advice above the bottom row (a short
+ * screen): then it comes down in steps, never below the name's size. */
+static int result_headline_size(ui *u, const kiosk_view *v, int bottom_reserved)
+{
+    char headline[160];
+    snprintf(headline, sizeof headline, "%s%s", tone_mark(v->tone), v->headline);
+    int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
+    int below = px(u, 40) + 2 * line_h + px(u, 16) + bottom_reserved;
+    if (v->name[0])
+        below += type_px(u, THEME_NAME_PX) * 13 / 10;
+    if (v->subline[0])
+        below += type_px(u, THEME_SUBLINE_PX) * 13 / 10;
+    int size = THEME_HEADLINE_PX;
+    while (size > THEME_NAME_PX &&
+           bar_height(u) + banner_height(u, headline, size, THEME_BANNER_H, UI_ALIGN_CENTER) +
+                   below >
+               u->h)
+        size -= 8;
+    return size;
 }
 
 static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
-    int top =
-        draw_banner(u, v, v->headline, THEME_HEADLINE_PX, THEME_BANNER_H, true, UI_ALIGN_CENTER) +
-        px(u, 40);
     int bottom_reserved = target_px(u, THEME_TARGET_MIN) + px(u, 60);
+    int top = draw_banner(u, v, v->headline, result_headline_size(u, v, bottom_reserved),
+                          THEME_BANNER_H, true, UI_ALIGN_CENTER) +
+              px(u, 40);
     size_t figures = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
     /* Figures beside the name only for a success: a refusal's words need the full width, and
      * its one figure (the full price on offer) goes below them. */
@@ -778,7 +829,7 @@ static int draw_table_part(ui *u, const kiosk_table *t, size_t first, size_t las
             int tw, th;
             const char *cell = r < 0 ? t->head[c] : t->cells[row][c];
             ui_text_measure(u->text, cell, &st, &tw, &th);
-            ui_text_draw(u->text, cell, &st, cols_x[c], y + (row_h - th) / 2);
+            draw_text(u, cell, &st, cols_x[c], y + (row_h - th) / 2);
         }
         y += row_h;
     }
@@ -842,7 +893,7 @@ static int draw_keypad_value(ui *u, const kiosk_keypad *k, int x, int y, int w)
                         UI_ALIGN_CENTER,          w - px(u, 40), 1};
     int tw, th;
     ui_text_measure(u->text, k->value, &st, &tw, &th);
-    ui_text_draw(u->text, k->value, &st, x + w / 2, y + (value_h - th) / 2);
+    draw_text(u, k->value, &st, x + w / 2, y + (value_h - th) / 2);
     return value_h;
 }
 
@@ -941,13 +992,14 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
             type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
         int tw, th;
         ui_text_measure(u->text, left, &st, &tw, &th);
-        ui_text_draw(u->text, left, &st, x, nav_y + (nav_h - th) / 2);
+        draw_text(u, left, &st, x, nav_y + (nav_h - th) / 2);
     }
 }
 
 static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     u->widget_count = 0;
+    u->text_count = 0;
     layout_bar(u, f, v);
     set_color(u, THEME_PAGE_BG);
     SDL_RenderClear(u->renderer);
@@ -995,4 +1047,40 @@ kiosk_rc ui_save_png(ui *u, const kiosk_frame *f, const kiosk_view *v, const cha
     SDL_FreeSurface(s);
     SDL_RenderPresent(u->renderer);
     return rc;
+}
+
+/* Two boxes overlap when they share an area (touching edges do not count). */
+static bool boxes_overlap(const SDL_Rect *a, const SDL_Rect *b)
+{
+    return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+size_t ui_overlaps(const ui *u, char *what, size_t size)
+{
+    size_t n = 0;
+    if (size)
+        what[0] = '\0';
+    for (size_t i = 0; i < u->text_count; i++) {
+        const SDL_Rect *t = &u->texts[i];
+        bool off = t->x < 0 || t->y < 0 || t->x + t->w > u->w || t->y + t->h > u->h;
+        for (size_t k = 0; k < u->widget_count; k++) {
+            if (!boxes_overlap(t, &u->widgets[k].rect))
+                continue;
+            if (!n++ && size)
+                snprintf(what, size, "text %zu at (%d,%d %dx%d) under button %s", i, t->x, t->y,
+                         t->w, t->h, u->widgets[k].id);
+        }
+        for (size_t k = i + 1; k < u->text_count; k++) {
+            if (!boxes_overlap(t, &u->texts[k]))
+                continue;
+            if (!n++ && size)
+                snprintf(what, size, "texts %zu (%d,%d %dx%d) and %zu (%d,%d %dx%d) overlap", i,
+                         t->x, t->y, t->w, t->h, k, u->texts[k].x, u->texts[k].y, u->texts[k].w,
+                         u->texts[k].h);
+        }
+        if (off && !n++ && size)
+            snprintf(what, size, "text %zu at (%d,%d %dx%d) leaves the screen", i, t->x, t->y, t->w,
+                     t->h);
+    }
+    return n;
 }

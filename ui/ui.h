@@ -33,12 +33,15 @@ void ui_free(ui *u);
  * the last call. */
 void ui_render(ui *u, const kiosk_frame *frame, const kiosk_view *view);
 /* Draws the view and writes the frame to path as PNG; KIOSK_ERR_IO etc. with a message in err. */
-KIOSK_MUST_CHECK kiosk_rc ui_save_png(ui *u, const kiosk_frame *frame, const kiosk_view *view, const char *path,
-                char *err, size_t err_size);
+KIOSK_MUST_CHECK kiosk_rc ui_save_png(ui *u, const kiosk_frame *frame, const kiosk_view *view,
+                                      const char *path, char *err, size_t err_size);
 /* The id of the widget under (x, y) in the last drawn frame, or NULL. */
 const char *ui_widget_at(const ui *u, int x, int y);
 /* Where a widget was drawn in the last frame; false if it is not on screen. */
 bool ui_widget_rect(const ui *u, const char *id, int *x, int *y, int *w, int *h);
+/* How many texts of the last frame overlap a button, another text, or leave the screen (0 for a
+ * sound layout); the first is described in what. For tests. */
+size_t ui_overlaps(const ui *u, char *what, size_t size);
 void ui_size(const ui *u, int *w, int *h);
 /* The text engine (for coverage tests). */
 ui_text *ui_text_engine(ui *u);

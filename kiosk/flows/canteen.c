@@ -263,15 +263,19 @@ static void clear_order(kiosk_canteen *c)
     c->bill_digits[0] = '\0';
 }
 
-/* A result-like screen stays for `seconds`, with its back button and a fresh voice cue. */
+/* A result-like screen stays for `seconds`, with its back button and a fresh voice cue. A result
+ * (and the help screen) also offers help (unless it is help) and, in the title bar, the staff's
+ * day view, so neither needs a trip back to idle first. */
 static void show_for(kiosk_canteen *c, canteen_state state, int seconds, int64_t now_mono_ms)
 {
     c->deadline_mono_ms = now_mono_ms + (int64_t)seconds * 1000;
     c->view.countdown_s = seconds;
     c->view.voice.serial++;
     add_button(&c->view, "back", W->back, KIOSK_ROLE_NAV);
-    if (state == STATE_RESULT)
+    if (state == STATE_RESULT && strcmp(c->view.screen, "help") != 0)
         add_button(&c->view, "help", W->help, KIOSK_ROLE_NAV);
+    if (state == STATE_RESULT)
+        add_button(&c->view, "dayview", W->dayview, KIOSK_ROLE_BAR);
     GO(c, state);
 }
 
@@ -815,7 +819,7 @@ void kiosk_canteen_on_tick(kiosk_canteen *c, kiosk_now now)
 
 static void show_help(kiosk_canteen *c, int64_t now_mono_ms)
 {
-    view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_INFO);
+    view_begin(c, "help", KIOSK_LAYOUT_RESULT, KIOSK_TONE_INFO);
     kiosk_view *v = &c->view;
     snprintf(v->headline, sizeof v->headline, "%s", W->help_headline);
     snprintf(v->message, sizeof v->message, "%s", W->help_message);
@@ -923,7 +927,7 @@ void kiosk_canteen_on_press(kiosk_canteen *c, const char *widget, kiosk_now now)
         show_idle(c);
     } else if (strcmp(widget, "help") == 0 && (idle || c->state == STATE_RESULT)) {
         show_help(c, now.mono_ms);
-    } else if (strcmp(widget, "dayview") == 0 && idle) {
+    } else if (strcmp(widget, "dayview") == 0 && (idle || c->state == STATE_RESULT)) {
         show_day_view(c, now);
     } else if (idle && c->own.mode == PRICING_BILL) {
         bill_key(c, widget, now);

@@ -13,7 +13,8 @@ if [ "$expect" = must-compile ]; then
   cat "$log" >&2
   exit 1
 fi
-if [ "$status" -ne 0 ] && grep -q "$header: No such file or directory" "$log"; then
+# gcc says "HEADER: No such file or directory", clang "'HEADER' file not found".
+if [ "$status" -ne 0 ] && grep -qE "$header: No such file or directory|'$header' file not found" "$log"; then
   exit 0
 fi
 echo "FAILED: $target should not compile because $header is out of its reach (status $status)" >&2

@@ -484,10 +484,25 @@ static void test_help(void)
     CHECK_INT(v->tone, KIOSK_TONE_INFO);
     CHECK_STR(v->headline, "需要帮助吗？");
     CHECK_STR(v->voice.clips[0], "tap_card");
-    kiosk_canteen_on_press(fx.canteen, "dayview", when(at(9, 0), 1500)); /* ignored off idle */
-    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "result");
+    CHECK_STR(v->screen, "help");
+    /* Help offers back and the staff's day view, not help again. */
+    bool help_again = false, dayview = false;
+    for (size_t i = 0; i < v->button_count; i++) {
+        help_again = help_again || strcmp(v->buttons[i].id, "help") == 0;
+        dayview = dayview || (strcmp(v->buttons[i].id, "dayview") == 0 &&
+                              v->buttons[i].role == KIOSK_ROLE_BAR);
+    }
+    CHECK(!help_again);
+    CHECK(dayview);
     tick(&fx, 1000 + 15000);
     CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "idle");
+    /* A result screen: help, then the day view, with no trip back to idle (the README's demo). */
+    tap(&fx, "04A7B8C9", at(12, 0), 20000);
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "result");
+    kiosk_canteen_on_press(fx.canteen, "help", when(at(12, 0), 21000));
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "help");
+    kiosk_canteen_on_press(fx.canteen, "dayview", when(at(12, 0), 22000));
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "dayview");
     teardown(&fx);
 }
 

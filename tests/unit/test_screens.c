@@ -18,6 +18,7 @@
 #include "canteen.h"
 #include "check.h"
 #include "clock.h"
+#include "out_of_service.h"
 #include "text.h"
 #include "ui.h"
 #include "view.h"
@@ -97,6 +98,12 @@ static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_vie
     SDL_Surface *s = render(u, f, v);
     if (!s)
         return;
+    /* Nothing drawn over anything else, nothing off the screen. */
+    char what[256];
+    size_t overlaps = ui_overlaps(u, what, sizeof what);
+    if (overlaps)
+        fprintf(stderr, "%s: %zu overlaps; the first: %s\n", name, overlaps, what);
+    CHECK_INT(overlaps, 0);
     bool ok = compare(name, s);
     if (!ok)
         fprintf(stderr, "golden mismatch: %s\n", name);
@@ -306,11 +313,26 @@ static void screens_at(const canteen_screens *c, int w, int h, bool all)
     shoot(u, name, &frame, &c->already);
     snprintf(name, sizeof name, "refused_wrong_canteen_%s", suffix);
     shoot(u, name, &frame, &c->wrong_canteen);
+    /* A kiosk whose database could not be recovered: the flow's screen and the app's staff line
+     * (the words of kiosk/database.h), on every screen size. */
+    kiosk_flow_settings settings = {.site_name = "鼓楼区华侨路长者食堂"};
+    kiosk_flow_env env = {.settings = &settings};
+    void *closed = NULL;
+    char err[128];
+    CHECK_INT(kiosk_out_of_service_flow.create(&env, &closed, err, sizeof err), KIOSK_OK);
+    if (closed) {
+        kiosk_frame staff = frame;
+        snprintf(staff.status_text, sizeof staff.status_text,
+                 "本机数据损坏未能修复 · 请联系管理员");
+        snprintf(name, sizeof name, "out_of_service_%s", suffix);
+        shoot(u, name, &staff, kiosk_out_of_service_flow.view(closed));
+        kiosk_out_of_service_flow.destroy(closed);
+    }
     snprintf(name, sizeof name, "keypad_%s", suffix);
     kiosk_view k = keypad_view();
     shoot(u, name, &frame, &k);
-    static const char *const keys[] = {"key0", "key1", "key5", "key9", "backspace", "confirm",
-                                       "back"};
+    static const char *const keys[] = {"key0",      "key1",    "key5", "key9",
+                                       "backspace", "confirm", "back"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         check_button(u, keys[i]);
     if (all) {
@@ -326,7 +348,8 @@ static void screens_at(const canteen_screens *c, int w, int h, bool all)
         check_button(u, "menu4");
         /* The staff line the app adds on the idle screen. */
         kiosk_frame staff = frame;
-        snprintf(staff.status_text, sizeof staff.status_text, "本机数据曾损坏，已恢复 · 打印机缺纸");
+        snprintf(staff.status_text, sizeof staff.status_text,
+                 "本机数据曾损坏，已恢复 · 打印机缺纸");
         shoot(u, "idle_status_1920x1080", &staff, &c->idle);
     }
     CHECK_INT(ui_text_missing_glyphs(ui_text_engine(u)), 0);
