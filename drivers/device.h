@@ -16,15 +16,16 @@
 
 #include "error.h"
 #include "event.h"
+#include "print.h"
 
 typedef enum drv_reading_kind {
-    DRV_READING_LINE,          /* sim reader: one command line (the core parses it) */
-    DRV_READING_CARD,          /* a card was presented: card */
-    DRV_READING_CARD_REMOVED,  /* the card left the reader */
-    DRV_READING_IDCARD,        /* an ID card was read: idcard (personal data: copy, then forget) */
-    DRV_READING_IDCARD_ERROR,  /* an ID card was there but could not be read: text says why */
-    DRV_READING_STATE,         /* the device's state changed: state, text says why */
-    DRV_READING_END            /* the input ended for good (the sim reader's stdin closed) */
+    DRV_READING_LINE,         /* sim reader: one command line (the core parses it) */
+    DRV_READING_CARD,         /* a card was presented: card */
+    DRV_READING_CARD_REMOVED, /* the card left the reader */
+    DRV_READING_IDCARD,       /* an ID card was read: idcard (personal data: copy, then forget) */
+    DRV_READING_IDCARD_ERROR, /* an ID card was there but could not be read: text says why */
+    DRV_READING_STATE,        /* the device's state changed: state, text says why */
+    DRV_READING_END           /* the input ended for good (the sim reader's stdin closed) */
 } drv_reading_kind;
 
 typedef struct drv_reading {
@@ -72,8 +73,16 @@ typedef struct drv_printer_ops {
     /* Starts the printer's thread; state changes are reported through on_reading (STATE). */
     kiosk_rc (*open)(const char *arg, const drv_options *opts, drv_reading_fn on_reading,
                      void *user, void **state, char *err, size_t err_size);
-    /* Queues a copy of the bytes and returns at once: KIOSK_ERR_BUSY when the queue is full. */
+    /* Queues a copy of the bytes and returns at once: KIOSK_ERR_BUSY when the queue is full,
+     * KIOSK_ERR_DEVICE when the printer is known to be down or out of paper (said now rather
+     * than the job dropped later), KIOSK_ERR_TOO_BIG or KIOSK_ERR_INVALID for the bytes. */
     kiosk_rc (*submit)(void *state, const uint8_t *bytes, size_t len);
+    /* Lays a document out in the printer's own language and submits it (as submit, plus
+     * KIOSK_ERR_INVALID with err for a document the printer cannot take). Never blocks. */
+    kiosk_rc (*print)(void *state, const kiosk_print_doc *doc, char *err, size_t err_size);
+    /* The paper's line width in characters for these options (what documents are laid out
+     * for), without touching the device; options are valid (check passed). */
+    int (*paper_columns)(const drv_options *opts);
     void (*close)(void *state);
 } drv_printer_ops;
 
@@ -100,6 +109,12 @@ drv_printer *drv_printer_open(const char *spec, const drv_options *opts, drv_rea
                               void *user, char *err, size_t err_size);
 KIOSK_MUST_CHECK kiosk_rc drv_printer_submit(drv_printer *printer, const uint8_t *bytes,
                                              size_t len);
+/* Prints a document (ops->print); KIOSK_ERR_DEVICE for a NULL printer. */
+KIOSK_MUST_CHECK kiosk_rc drv_printer_print(drv_printer *printer, const kiosk_print_doc *doc,
+                                            char *err, size_t err_size);
+/* The paper width of a configured printer (spec and options already checked); 0 when the spec
+ * names no printer driver. */
+int drv_printer_paper_columns(const char *spec, const drv_options *opts);
 void drv_printer_close(drv_printer *printer);
 
 extern const drv_reader_ops drv_sim_reader_ops;

@@ -52,6 +52,7 @@ typedef struct settings {
 typedef struct printer {
     char path[PATH_SIZE];
     settings set;
+    drv_escpos_options paper; /* what documents are laid out for and what the printer can do */
     drv_reading_fn on_reading;
     void *user;
     int fd;      /* the device; the thread's alone */
@@ -134,8 +135,8 @@ static kiosk_rc parse_settings(const char *arg, const drv_options *opts, setting
     if (v && strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
         return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size, "escpos: status must be true or false");
     out->ask_status = v && strcmp(v, "true") == 0;
-    /* The paper's keys are the layout's (the app reads them with drv_escpos_options_parse); they
-     * are checked here so that a wrong value is refused when the configuration is loaded. */
+    /* The paper's keys (columns, qr, cut) are checked here too, so that a wrong value is
+     * refused when the configuration is loaded. */
     drv_escpos_options paper;
     return drv_escpos_options_parse(opts, &paper, err, err_size);
 }
@@ -482,6 +483,8 @@ static kiosk_rc escpos_open(const char *arg, const drv_options *opts, drv_readin
     p->user = user;
     pthread_mutex_init(&p->lock, NULL);
     kiosk_rc rc = parse_settings(arg, opts, &p->set, err, err_size);
+    if (rc == KIOSK_OK)
+        rc = drv_escpos_options_parse(opts, &p->paper, err, err_size);
     if (rc != KIOSK_OK)
         goto out;
     snprintf(p->path, sizeof p->path, "%s", arg);
@@ -539,6 +542,35 @@ static kiosk_rc escpos_submit(void *state, const uint8_t *bytes, size_t len)
     return rc;
 }
 
+static kiosk_rc escpos_print(void *state, const kiosk_print_doc *doc, char *err, size_t err_size)
+{
+    printer *p = state;
+    /* One job's worth, off the caller's stack (a job is up to 16 KiB). */
+    uint8_t *job = malloc(DRV_ESCPOS_JOB_MAX);
+    if (!job)
+        return kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
+    size_t len = 0;
+    kiosk_rc rc =
+        drv_escpos_build_doc(doc, &p->paper, job, DRV_ESCPOS_JOB_MAX, &len, err, err_size);
+    if (rc == KIOSK_OK) {
+        rc = escpos_submit(p, job, len);
+        if (rc != KIOSK_OK)
+            kiosk_fail(rc, err, err_size, "%s",
+                       rc == KIOSK_ERR_BUSY     ? "the printer's queue is full"
+                       : rc == KIOSK_ERR_DEVICE ? "the printer is not ready"
+                                                : "the job was refused");
+    }
+    free(job);
+    return rc;
+}
+
+static int escpos_paper_columns(const drv_options *opts)
+{
+    drv_escpos_options paper;
+    char err[160];
+    return drv_escpos_options_parse(opts, &paper, err, sizeof err) == KIOSK_OK ? paper.columns : 32;
+}
+
 static void escpos_close(void *state)
 {
     printer *p = state;
@@ -560,5 +592,7 @@ const drv_printer_ops drv_escpos_printer_ops = {
     .check = escpos_check,
     .open = escpos_open,
     .submit = escpos_submit,
+    .print = escpos_print,
+    .paper_columns = escpos_paper_columns,
     .close = escpos_close,
 };

@@ -134,6 +134,22 @@ kiosk_rc drv_printer_submit(drv_printer *printer, const uint8_t *bytes, size_t l
     return printer ? printer->ops->submit(printer->state, bytes, len) : KIOSK_ERR_DEVICE;
 }
 
+kiosk_rc drv_printer_print(drv_printer *printer, const kiosk_print_doc *doc, char *err,
+                           size_t err_size)
+{
+    if (!printer)
+        return kiosk_fail(KIOSK_ERR_DEVICE, err, err_size, "no printer");
+    return printer->ops->print(printer->state, doc, err, err_size);
+}
+
+int drv_printer_paper_columns(const char *spec, const drv_options *opts)
+{
+    const char *arg;
+    char err[160];
+    const drv_printer_ops *ops = find((const void *const *)printers, spec, &arg, err, sizeof err);
+    return ops ? ops->paper_columns(opts) : 0;
+}
+
 void drv_printer_close(drv_printer *printer)
 {
     if (!printer)

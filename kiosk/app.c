@@ -56,6 +56,7 @@ typedef struct presenter {
     const char *shot_dir; /* headless screenshot directory, NULL when off */
     char shot_screen[sizeof((kiosk_view *)0)->screen];
     unsigned shot_serial, shots;
+    unsigned printed_serial; /* the last print intent handed to the printer */
 } presenter;
 
 struct app {
@@ -208,8 +209,19 @@ void kiosk_app_list_devices(const kiosk_config *cfg, FILE *out)
     fprintf(out, "configured devices:\n");
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++) {
         const kiosk_device_config *d = &cfg->devices[role];
-        fprintf(out, "  [%s] %s\n", kiosk_config_device_section((kiosk_device_role)role),
-                d->spec[0] ? d->spec : "(none)");
+        char verdict[320] = "";
+        if (d->spec[0]) {
+            drv_option items[KIOSK_DEVICE_OPTIONS];
+            drv_options opts = device_options(d, items);
+            char err[300];
+            kiosk_rc rc = role == KIOSK_DEVICE_PRINTER
+                              ? drv_printer_check(d->spec, &opts, err, sizeof err)
+                              : drv_reader_check(d->spec, &opts, err, sizeof err);
+            snprintf(verdict, sizeof verdict, rc == KIOSK_OK ? " (settings ok)" : " (refused: %s)",
+                     err);
+        }
+        fprintf(out, "  [%s] %s%s\n", kiosk_config_device_section((kiosk_device_role)role),
+                d->spec[0] ? d->spec : "(none)", verdict);
         for (size_t i = 0; i < d->option_count; i++)
             fprintf(out, "      %s = %s\n", d->options[i].key, d->options[i].value);
     }
@@ -248,6 +260,25 @@ static void save_shot(app *a, const kiosk_view *v, const char *path)
         KLOG_INFO("screenshot written to %s", path);
 }
 
+/* A print intent the view has not had printed yet goes to the printer, which queues it and
+ * returns at once: a printer that is down or out of paper never holds up a meal (the staff line
+ * says so, and the log why). */
+static void print_if_asked(app *a, const kiosk_view *v)
+{
+    if (v->print.serial == a->pr.printed_serial)
+        return;
+    a->pr.printed_serial = v->print.serial;
+    if (v->print.serial == 0)
+        return;
+    drv_printer *printer = a->devices[KIOSK_DEVICE_PRINTER].printer;
+    char err[200];
+    kiosk_rc rc = drv_printer_print(printer, &v->print.doc, err, sizeof err);
+    if (rc == KIOSK_OK)
+        KLOG_INFO("printing the %s's document (%zu lines)", v->screen, v->print.doc.line_count);
+    else
+        KLOG_WARN("not printed: %s", err);
+}
+
 /* Draws the active view when it (or the frame) differs from the last frame; when headless with
  * a screenshot directory, saves every new screen (a new screen or a new voice cue, not a
  * countdown tick) as a PNG. */
@@ -255,6 +286,7 @@ static void present(app *a)
 {
     presenter *p = &a->pr;
     const kiosk_view *v = kiosk_router_view(a->router);
+    print_if_asked(a, v);
     kiosk_frame_set_clock(&a->frame, kiosk_clock_now_ms());
     if (!p->force && memcmp(v, &p->shown, sizeof p->shown) == 0 &&
         memcmp(&a->frame, &p->shown_frame, sizeof a->frame) == 0)
@@ -620,6 +652,12 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
         .reader_right = strcmp(cfg->reader_position, "right") == 0,
     };
     snprintf(a->settings.kiosk_id, sizeof a->settings.kiosk_id, "%s", cfg->kiosk_id);
+    const kiosk_device_config *paper = &cfg->devices[KIOSK_DEVICE_PRINTER];
+    if (paper->spec[0]) {
+        drv_option items[KIOSK_DEVICE_OPTIONS];
+        drv_options opts = device_options(paper, items);
+        a->settings.paper_columns = drv_printer_paper_columns(paper->spec, &opts);
+    }
     snprintf(a->settings.site_name, sizeof a->settings.site_name, "%s", cfg->site_name);
     for (size_t i = 0; i < cfg->flow_section_count; i++) {
         a->sections.names[i] = cfg->flow_sections[i].name;

@@ -18,6 +18,7 @@
 
 #define WIDGETS_MAX 40 /* buttons, keypad keys and bar buttons */
 #define TEXTS_MAX   96 /* texts of one frame, for ui_overlaps */
+#define PANELS_MAX  4  /* panels of one frame (the figures) */
 
 typedef struct widget {
     char id[32];
@@ -35,9 +36,19 @@ struct ui {
     bool reader_right;
     widget widgets[WIDGETS_MAX];
     size_t widget_count;
-    /* The boxes of the texts drawn in the last frame (not button labels), to find overlaps. */
-    SDL_Rect texts[TEXTS_MAX];
+    /* The boxes of the texts drawn in the last frame (not button labels) and of the panels they
+     * may sit in, to find overlaps (ui_overlaps). */
+    struct {
+        SDL_Rect box;
+        int panel; /* the index of the panel it was drawn in; -1: none */
+    } texts[TEXTS_MAX];
     size_t text_count;
+    SDL_Rect panels[PANELS_MAX];
+    size_t panel_count;
+    int in_panel; /* the panel being filled with text, -1 when none */
+    /* The size of a result's name, subline and figures in percent of their theme size, brought
+     * down on a short screen so that everything fits above the bottom row (fit_result). */
+    int result_pct;
     /* The title bar of the frame being drawn (layout_bar). */
     int bar_h, bar_title_w;
     bool bar_shows_date;
@@ -256,10 +267,12 @@ static int draw_text(ui *u, const char *s, const ui_text_style *st, int x, int y
         int left = st->align == UI_ALIGN_CENTER  ? x - w / 2
                    : st->align == UI_ALIGN_RIGHT ? x - w
                                                  : x;
-        /* The line box less the leading above and below the glyphs, which stacked lines may
-         * share. */
-        if (w > 0 && h > 0)
-            u->texts[u->text_count++] = (SDL_Rect){left, y + h / 6, w, h - h / 3};
+        /* The line box less what lies above and below a CJK glyph's ink (about a fifth of the
+         * box above, a tenth below), which stacked lines may share. */
+        if (w > 0 && h > 0) {
+            u->texts[u->text_count].box = (SDL_Rect){left, y + h / 5, w, h - h / 5 - h / 10};
+            u->texts[u->text_count++].panel = u->in_panel;
+        }
     }
     return ui_text_draw(u->text, s, st, x, y);
 }
@@ -624,9 +637,16 @@ static const char *tone_mark(kiosk_tone tone)
 }
 
 /* The figures panel: one row per amount, the label left and the value right. */
+/* A theme size of a result's name, subline or figures at the size fit_result chose. */
+static int fitted(const ui *u, int reference_px)
+{
+    return reference_px * (u->result_pct > 0 ? u->result_pct : 100) / 100;
+}
+
 static int figure_height(const ui *u, const kiosk_figure *r)
 {
-    return (int)(type_px(u, r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX) * 1.35);
+    return (int)(type_px(u, fitted(u, r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX)) *
+                 1.35);
 }
 
 /* The height of the figures panel, padding included; 0 without figures. */
@@ -649,13 +669,23 @@ static int draw_figures(ui *u, const kiosk_view *v, int x, int y, int w)
     int pad = px(u, 30);
     int total = figures_height(u, v);
     fill_round_rect(u, x, y, w, total, px(u, THEME_RADIUS), THEME_PANEL_BG);
+    /* The panel is an obstacle for every text but its own. */
+    u->in_panel = -1;
+    if (u->panel_count < PANELS_MAX) {
+        u->in_panel = (int)u->panel_count;
+        u->panels[u->panel_count++] = (SDL_Rect){x, y, w, total};
+    }
     int ry = y + pad;
     for (size_t i = 0; i < n; i++) {
         const kiosk_figure *r = &v->figures[i];
         int row_h = figure_height(u, r);
-        int value_px = r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX;
-        ui_text_style ls = {
-            type_px(u, THEME_ROW_LABEL_PX), r->emphasis, THEME_TEXT, UI_ALIGN_LEFT, w / 2, 1};
+        int value_px = fitted(u, r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX);
+        ui_text_style ls = {type_px(u, fitted(u, THEME_ROW_LABEL_PX)),
+                            r->emphasis,
+                            THEME_TEXT,
+                            UI_ALIGN_LEFT,
+                            w / 2,
+                            1};
         int lw, lh, vw, vh;
         ui_text_measure(u->text, r->label, &ls, &lw, &lh);
         /* The figure takes what the label leaves, with a clear gap; it shrinks before touching. */
@@ -666,6 +696,7 @@ static int draw_figures(ui *u, const kiosk_view *v, int x, int y, int w)
         draw_text(u, r->value, &vs, x + w - pad, ry + (row_h - vh) / 2);
         ry += row_h;
     }
+    u->in_panel = -1;
     return total;
 }
 
@@ -751,6 +782,39 @@ static int result_headline_size(ui *u, const kiosk_view *v, int bottom_reserved)
     return size;
 }
 
+/* The height of one line of s at size_ref (fitted), bold or not; 0 for no text. */
+static int line_height(ui *u, const char *s, int size_ref, bool bold, int max_width)
+{
+    if (!s[0])
+        return 0;
+    ui_text_style st = {
+        type_px(u, fitted(u, size_ref)), bold, THEME_TEXT, UI_ALIGN_LEFT, max_width, 1};
+    int w, h;
+    ui_text_measure(u->text, s, &st, &w, &h);
+    return h;
+}
+
+/* Brings a result's name, subline and figures down in steps (to 60 % at most, never below the
+ * readable minimum) until they, a line of message and a line of advice fit between top and
+ * limit: a short screen (1280x800) otherwise pushed the advice under the buttons and the
+ * figures into the bottom row. */
+static void fit_result(ui *u, const kiosk_view *v, int top, int limit, int col_w, bool two_columns,
+                       bool figures_inline)
+{
+    int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
+    for (u->result_pct = 100; u->result_pct > 60; u->result_pct -= 5) {
+        int words = line_height(u, v->name, THEME_NAME_PX, true, col_w) +
+                    line_height(u, v->subline, THEME_SUBLINE_PX, false, col_w) +
+                    (v->name[0] || v->subline[0] ? px(u, 24) : 0) + 2 * line_h + px(u, 16);
+        int panel = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES) ? figures_height(u, v) : 0;
+        int needed = two_columns      ? (words > panel ? words : panel)
+                     : figures_inline ? words + panel + px(u, 24)
+                                      : words;
+        if (top + needed <= limit)
+            return;
+    }
+}
+
 static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     draw_bar(u, f, v);
@@ -765,10 +829,13 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     bool two_columns = u->landscape && figures > 0 && v->tone == KIOSK_TONE_SUCCESS;
     bool figures_last = !two_columns && v->tone != KIOSK_TONE_SUCCESS;
     int col_w = two_columns ? (u->w - 3 * margin) * 52 / 100 : u->w - 2 * margin;
+    int limit = u->h - bottom_reserved;
+    fit_result(u, v, top, limit, col_w, two_columns, !two_columns && !figures_last);
     int y = top;
-    y += text(u, v->name, THEME_NAME_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w, 1);
-    y += text(u, v->subline, THEME_SUBLINE_PX, false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, margin, y,
+    y += text(u, v->name, fitted(u, THEME_NAME_PX), true, THEME_TEXT, UI_ALIGN_LEFT, margin, y,
               col_w, 1);
+    y += text(u, v->subline, fitted(u, THEME_SUBLINE_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT,
+              margin, y, col_w, 1);
     if (v->name[0] || v->subline[0])
         y += px(u, 24);
     int figures_x = margin, figures_w = u->w - 2 * margin;
@@ -782,7 +849,6 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     }
     /* The words share what is left above the bottom buttons: the advice (what to do) keeps at
      * least one line; the text engine shrinks a line that would not fit. */
-    int limit = u->h - bottom_reserved;
     int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
     int figures_h = figures_last ? figures_height(u, v) + px(u, 16) : 0;
     int lines_left = (limit - figures_h - y) / line_h;
@@ -803,6 +869,7 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     if (figures_h)
         draw_figures(u, v, figures_x, y + px(u, 16), figures_w);
     draw_bottom(u, f, v);
+    u->result_pct = 100; /* the figures of other layouts are not fitted */
 }
 
 /* Rows [first, last) of a table with its header, in the box (x, y, w); returns the height. */
@@ -1000,6 +1067,8 @@ static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     u->widget_count = 0;
     u->text_count = 0;
+    u->panel_count = 0;
+    u->in_panel = -1;
     layout_bar(u, f, v);
     set_color(u, THEME_PAGE_BG);
     SDL_RenderClear(u->renderer);
@@ -1060,27 +1129,32 @@ size_t ui_overlaps(const ui *u, char *what, size_t size)
     size_t n = 0;
     if (size)
         what[0] = '\0';
+#define FIRST(...)                             \
+    do {                                       \
+        if (!n++ && size)                      \
+            snprintf(what, size, __VA_ARGS__); \
+    } while (0)
     for (size_t i = 0; i < u->text_count; i++) {
-        const SDL_Rect *t = &u->texts[i];
-        bool off = t->x < 0 || t->y < 0 || t->x + t->w > u->w || t->y + t->h > u->h;
-        for (size_t k = 0; k < u->widget_count; k++) {
-            if (!boxes_overlap(t, &u->widgets[k].rect))
-                continue;
-            if (!n++ && size)
-                snprintf(what, size, "text %zu at (%d,%d %dx%d) under button %s", i, t->x, t->y,
-                         t->w, t->h, u->widgets[k].id);
-        }
-        for (size_t k = i + 1; k < u->text_count; k++) {
-            if (!boxes_overlap(t, &u->texts[k]))
-                continue;
-            if (!n++ && size)
-                snprintf(what, size, "texts %zu (%d,%d %dx%d) and %zu (%d,%d %dx%d) overlap", i,
-                         t->x, t->y, t->w, t->h, k, u->texts[k].x, u->texts[k].y, u->texts[k].w,
-                         u->texts[k].h);
-        }
-        if (off && !n++ && size)
-            snprintf(what, size, "text %zu at (%d,%d %dx%d) leaves the screen", i, t->x, t->y, t->w,
-                     t->h);
+        const SDL_Rect *t = &u->texts[i].box;
+        for (size_t k = 0; k < u->widget_count; k++)
+            if (boxes_overlap(t, &u->widgets[k].rect))
+                FIRST("text %zu at (%d,%d %dx%d) under button %s", i, t->x, t->y, t->w, t->h,
+                      u->widgets[k].id);
+        for (size_t k = i + 1; k < u->text_count; k++)
+            if (boxes_overlap(t, &u->texts[k].box))
+                FIRST("texts %zu (%d,%d %dx%d) and %zu (%d,%d %dx%d) overlap", i, t->x, t->y, t->w,
+                      t->h, k, u->texts[k].box.x, u->texts[k].box.y, u->texts[k].box.w,
+                      u->texts[k].box.h);
+        for (size_t k = 0; k < u->panel_count; k++)
+            if ((int)k != u->texts[i].panel && boxes_overlap(t, &u->panels[k]))
+                FIRST("text %zu at (%d,%d %dx%d) runs into the figures", i, t->x, t->y, t->w, t->h);
+        if (t->x < 0 || t->y < 0 || t->x + t->w > u->w || t->y + t->h > u->h)
+            FIRST("text %zu at (%d,%d %dx%d) leaves the screen", i, t->x, t->y, t->w, t->h);
     }
+    for (size_t k = 0; k < u->panel_count; k++)
+        for (size_t b = 0; b < u->widget_count; b++)
+            if (boxes_overlap(&u->panels[k], &u->widgets[b].rect))
+                FIRST("the figures run under button %s", u->widgets[b].id);
+#undef FIRST
     return n;
 }

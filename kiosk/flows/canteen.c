@@ -59,11 +59,16 @@ typedef struct menu_item {
     int64_t price_fen;
 } menu_item;
 
+/* When a receipt is printed ([canteen] receipt): never, when the diner asks (a button on the
+ * success screen), or after every meal. */
+typedef enum receipt_mode { RECEIPT_NEVER, RECEIPT_ASK, RECEIPT_ALWAYS } receipt_mode;
+
 /* The canteen's own settings, from its INI section. */
 typedef struct canteen_options {
     pricing mode;
     menu_item menu[MENU_ITEMS];
     size_t menu_count;
+    receipt_mode receipt;
 } canteen_options;
 
 static const canteen_words *const W = &canteen_text;
@@ -112,6 +117,9 @@ struct kiosk_canteen {
 static kiosk_rc parse_options(const kiosk_settings *section, canteen_options *out, char *err,
                               size_t err_size);
 static void show_help(kiosk_canteen *c, int64_t now_mono_ms);
+static void print_receipt(kiosk_canteen *c);
+static void remove_button(kiosk_view *v, const char *id);
+static bool has_button(const kiosk_view *v, const char *id);
 static void show_day_view(kiosk_canteen *c, kiosk_now now);
 
 /* Every state change goes through here, so the log shows the path a tap took. */
@@ -510,7 +518,11 @@ static void show_success(kiosk_canteen *c, const kiosk_holder *h, const kiosk_de
     } else {
         say(v, W->clip_free_meal);
     }
+    if (c->own.receipt == RECEIPT_ASK)
+        add_button(v, "print", W->print_receipt, KIOSK_ROLE_SECONDARY);
     show_for(c, STATE_RESULT, c->opts->result_seconds, now_mono_ms);
+    if (c->own.receipt == RECEIPT_ALWAYS)
+        print_receipt(c);
 }
 
 /* The database is locked by another writer: tell the diner to wait, and try again shortly. */
@@ -581,6 +593,40 @@ static void remember_receipt(kiosk_canteen *c, const kiosk_holder *h, const kios
         .kiosk_id = c->opts->kiosk_id,
     };
     c->has_receipt = true;
+}
+
+/* Puts the last meal's receipt on the view's print intent, laid out for the printer's paper:
+ * the app prints it when the serial changes. A receipt that cannot be laid out is not printed
+ * (the meal stands; the screen already said everything). */
+static void print_receipt(kiosk_canteen *c)
+{
+    kiosk_view *v = &c->view;
+    if (!c->has_receipt ||
+        kiosk_receipt_format_doc(&c->receipt, c->opts->paper_columns, &v->print.doc) != KIOSK_OK) {
+        KLOG_WARN("the receipt could not be laid out for %d columns", c->opts->paper_columns);
+        return;
+    }
+    v->print.serial++;
+}
+
+static bool has_button(const kiosk_view *v, const char *id)
+{
+    for (size_t i = 0; i < v->button_count; i++)
+        if (strcmp(v->buttons[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+/* Takes a button off the current view (the print button once it was pressed). */
+static void remove_button(kiosk_view *v, const char *id)
+{
+    for (size_t i = 0; i < v->button_count; i++)
+        if (strcmp(v->buttons[i].id, id) == 0) {
+            memmove(&v->buttons[i], &v->buttons[i + 1],
+                    (v->button_count - i - 1) * sizeof v->buttons[0]);
+            v->button_count--;
+            return;
+        }
 }
 
 kiosk_rc kiosk_canteen_receipt(const kiosk_canteen *c, int columns, char *out, size_t size)
@@ -925,6 +971,10 @@ void kiosk_canteen_on_press(kiosk_canteen *c, const char *widget, kiosk_now now)
                (c->state == STATE_BILL_READY || c->state == STATE_MENU_CHOSEN)) {
         clear_order(c);
         show_idle(c);
+    } else if (strcmp(widget, "print") == 0 && c->state == STATE_RESULT &&
+               c->own.receipt == RECEIPT_ASK && has_button(&c->view, "print")) {
+        print_receipt(c); /* once: the button goes */
+        remove_button(&c->view, "print");
     } else if (strcmp(widget, "help") == 0 && (idle || c->state == STATE_RESULT)) {
         show_help(c, now.mono_ms);
     } else if (strcmp(widget, "dayview") == 0 && (idle || c->state == STATE_RESULT)) {
@@ -959,6 +1009,16 @@ static kiosk_rc parse_options(const kiosk_settings *section, canteen_options *ou
             else
                 return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                                   "pricing must be set, menu or bill, not '%s'", value);
+        } else if (strcmp(key, "receipt") == 0) {
+            if (strcmp(value, "never") == 0)
+                out->receipt = RECEIPT_NEVER;
+            else if (strcmp(value, "ask") == 0)
+                out->receipt = RECEIPT_ASK;
+            else if (strcmp(value, "always") == 0)
+                out->receipt = RECEIPT_ALWAYS;
+            else
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "receipt must be never, ask or always, not '%s'", value);
         } else if (strncmp(key, "menu", 4) == 0 && key[4] >= '1' && key[4] <= '6' && !key[5]) {
             menu_item *m = &out->menu[key[4] - '1'];
             const char *colon = strrchr(value, ':');
@@ -975,7 +1035,7 @@ static kiosk_rc parse_options(const kiosk_settings *section, canteen_options *ou
             m->price_fen = fen;
         } else {
             return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
-                              "unknown setting '%s' (pricing, menu1 .. menu6)", key);
+                              "unknown setting '%s' (pricing, menu1 .. menu6, receipt)", key);
         }
     }
     /* The menu is the items in order, without holes. */
@@ -1002,6 +1062,15 @@ static kiosk_rc flow_check_settings(const kiosk_settings *section, char *err, si
 
 static kiosk_rc flow_create(const kiosk_flow_env *env, void **self, char *err, size_t err_size)
 {
+    canteen_options own;
+    kiosk_settings section = kiosk_flow_section(env, "canteen");
+    kiosk_rc rc = parse_options(&section, &own, err, err_size);
+    if (rc != KIOSK_OK)
+        return rc;
+    if (own.receipt != RECEIPT_NEVER && (!env->settings || env->settings->paper_columns <= 0))
+        return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                          "[canteen] receipt = %s needs a receipt printer ([printer] device)",
+                          own.receipt == RECEIPT_ASK ? "ask" : "always");
     *self = kiosk_canteen_new(env);
     return *self ? KIOSK_OK : kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
 }

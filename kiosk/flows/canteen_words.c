@@ -12,6 +12,7 @@ const canteen_words canteen_text = {
     .help = "帮助",
     .back = "返回",
     .dayview = "统计",
+    .print_receipt = "打印小票",
     .help_headline = "需要帮助吗？",
     .help_message = "把助餐卡贴在下方读卡区，屏幕会显示补贴和应付金额",
     .help_advice = "没有卡或有疑问，请到窗口找工作人员",

@@ -17,7 +17,7 @@ typedef struct canteen_words {
     const char *title_suffix; /* "<site> · 助餐服务" */
     const char *idle_prompt, *idle_hint_below, *idle_hint_right;
     const char *picture_label, *reader_below, *reader_right;
-    const char *help, *back, *dayview;
+    const char *help, *back, *dayview, *print_receipt;
     const char *help_headline, *help_message, *help_advice;
     const char *ok_headline, *repeat_headline, *repeat_message;
     const char *price, *subsidy, *to_pay, *full_price;

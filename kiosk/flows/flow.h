@@ -40,6 +40,7 @@ typedef struct kiosk_flow_settings {
     int result_seconds;     /* a result screen leaves by itself after this */
     int repeat_tap_seconds; /* the same card again within this shows the same result */
     bool reader_right;      /* the card reader is right of the screen, not below it */
+    int paper_columns;      /* the receipt printer's line width in characters; 0: no printer */
 } kiosk_flow_settings;
 
 /* A flow's own INI section ([canteen] for the canteen flow), as written: each key the flow's

@@ -23,3 +23,14 @@ target_link_libraries(fuzz_escpos PRIVATE escpos_decode kiosk_drivers)
 add_test(NAME fuzz_escpos COMMAND fuzz_escpos --runs=20000
   ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/escpos)
 set_tests_properties(fuzz_escpos PROPERTIES LABELS fuzz TIMEOUT 300)
+
+# The decoder as a command, for the end-to-end test of the kiosk printing through the driver.
+add_executable(escpos_dump emu/escpos_dump.c)
+target_link_libraries(escpos_dump PRIVATE escpos_decode)
+add_test(NAME e2e_print COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/emu/e2e_print.sh)
+set_tests_properties(e2e_print PROPERTIES LABELS "e2e;threads" TIMEOUT 60
+  ENVIRONMENT "${KIOSK_TEST_ENV};ESCPOS_DUMP=$<TARGET_FILE:escpos_dump>")
+if(TEST e2e_broken_binary)
+  set_property(TEST e2e_broken_binary APPEND PROPERTY ENVIRONMENT
+    "ESCPOS_DUMP=$<TARGET_FILE:escpos_dump>")
+endif()

@@ -680,6 +680,92 @@ static void test_database_gone(void)
     teardown(&fx);
 }
 
+static bool view_has_button(const kiosk_view *v, const char *id)
+{
+    for (size_t i = 0; i < v->button_count; i++)
+        if (strcmp(v->buttons[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+/* The line of a print document that holds text, or NULL. */
+static const char *doc_line_with(const kiosk_print_doc *doc, const char *text)
+{
+    for (size_t i = 0; i < doc->line_count; i++)
+        if (strstr(doc->lines[i].text, text))
+            return doc->lines[i].text;
+    return NULL;
+}
+
+/* [canteen] receipt: always prints after every approved meal (and only then), ask offers a
+ * button that prints once, never (the default) prints nothing; a receipt setting without a
+ * printer cannot start. The document is laid out for the printer's columns. */
+static void test_receipt_modes(void)
+{
+    static const kiosk_setting always[] = {{"receipt", "always"}};
+    canteen_settings(always, 1);
+    fixture fx;
+    setup(&fx, "receipt_always", "fixed-by-class.json");
+    fx.settings.paper_columns = 32;
+    const kiosk_view *v = kiosk_canteen_view(fx.canteen);
+    unsigned serial = v->print.serial;
+    tap(&fx, "04A1B2C3", at(11, 30), 1000); /* 70: 15.00 - 3.00 */
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->print.serial, serial + 1);
+    CHECK_INT(v->print.doc.columns, 32);
+    CHECK(doc_line_with(&v->print.doc, "张*兰") != NULL);
+    CHECK(doc_line_with(&v->print.doc, "12.00") != NULL); /* what the diner pays */
+    CHECK_STR(v->print.doc.qr, kiosk_canteen_last_record_id(fx.canteen));
+    CHECK(!view_has_button(v, "print"));
+    /* A refusal (the same lunch again, after the repeat window) prints nothing. */
+    tap(&fx, "04A1B2C3", at(11, 50), 100000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->tone, KIOSK_TONE_REFUSED);
+    CHECK_INT(v->print.serial, serial + 1);
+    teardown(&fx);
+
+    static const kiosk_setting ask[] = {{"receipt", "ask"}};
+    canteen_settings(ask, 1);
+    setup(&fx, "receipt_ask", "fixed-by-class.json");
+    fx.settings.paper_columns = 48;
+    serial = kiosk_canteen_view(fx.canteen)->print.serial;
+    tap(&fx, "04A1B2C3", at(11, 30), 1000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->print.serial, serial);
+    CHECK(view_has_button(v, "print"));
+    kiosk_canteen_on_press(fx.canteen, "print", when(at(11, 30), 2000));
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->print.serial, serial + 1);
+    CHECK_INT(v->print.doc.columns, 48);
+    CHECK(!view_has_button(v, "print")); /* once */
+    kiosk_canteen_on_press(fx.canteen, "print", when(at(11, 30), 2500));
+    CHECK_INT(kiosk_canteen_view(fx.canteen)->print.serial, serial + 1);
+    teardown(&fx);
+
+    setup(&fx, "receipt_never", "fixed-by-class.json");
+    serial = kiosk_canteen_view(fx.canteen)->print.serial;
+    tap(&fx, "04A1B2C3", at(11, 30), 1000);
+    v = kiosk_canteen_view(fx.canteen);
+    CHECK_INT(v->print.serial, serial);
+    CHECK(!view_has_button(v, "print"));
+    teardown(&fx);
+
+    /* No printer to print on: the flow does not start, and says why. */
+    kiosk_flow_settings no_printer = {.result_seconds = 8};
+    kiosk_setting items[] = {{"receipt", "always"}};
+    kiosk_flow_sections sections = {.names = {"canteen"}, .sections = {{items, 1}}, .count = 1};
+    kiosk_flow_env env = {.settings = &no_printer, .sections = &sections};
+    void *self = NULL;
+    char err[200] = "";
+    CHECK_INT(kiosk_canteen_flow.create(&env, &self, err, sizeof err), KIOSK_ERR_CONFIG);
+    CHECK(strstr(err, "needs a receipt printer") != NULL);
+    CHECK(self == NULL);
+    items[0].value = "sometimes";
+    CHECK_INT(kiosk_canteen_flow.check_settings(&sections.sections[0], err, sizeof err),
+              KIOSK_ERR_CONFIG);
+    CHECK(strstr(err, "receipt must be never, ask or always") != NULL);
+}
+
 int main(int argc, char **argv)
 {
     policy_dir = argc > 1 ? argv[1] : "tests/policies";
@@ -696,6 +782,7 @@ int main(int argc, char **argv)
     test_menu_pricing();
     test_no_subsidy_and_clock();
     test_database_gone();
+    test_receipt_modes();
     check_scratch_remove(dir);
     CHECK_DONE();
 }
