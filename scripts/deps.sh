@@ -10,6 +10,10 @@ packages=(
   jq sqlite3 procps strace util-linux # used by the end-to-end tests
   clang libclang-rt-14-dev # the second compiler of the test run, and libFuzzer
   libnfc-dev libnfc-bin # the NFC reader; nfc-list for the emulator tests
+  libcurl4-openssl-dev zlib1g-dev # the kiosk's sync worker (HTTPS, gzip'd batches)
+  libmicrohttpd-dev libgnutls28-dev libpq-dev # the reference server (HTTPS, PostgreSQL backend)
+  postgresql # the server's PostgreSQL tests start their own instance on a private port
+  gnutls-bin # certtool: the tests' private CA and server certificate
 )
 missing=()
 for p in "${packages[@]}"; do

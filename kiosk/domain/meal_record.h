@@ -8,11 +8,11 @@
 #include <stdint.h>
 
 #include "caltime.h"
+#include "card_key.h"
 #include "policy.h"
 #include "recid.h"
 #include "types.h"
 
-#define KIOSK_CARD_KEY_BYTES 32
 
 typedef struct kiosk_meal_entry {
     kiosk_recid record_id;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "card_key.h"
 #include "log.h"
 #define KIOSK_LOG_MODULE "store"
 
@@ -416,22 +417,14 @@ kiosk_rc kiosk_store_set_card_key_hex(kiosk_store *store, const char *hex)
 void kiosk_store_card_key(const kiosk_store *store, const uint8_t *uid, size_t uid_len,
                           uint8_t out[KIOSK_CARD_KEY_BYTES])
 {
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, store->card_key, sizeof store->card_key);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"card:", 5);
-    crypto_auth_hmacsha256_update(&st, uid, uid_len);
-    crypto_auth_hmacsha256_final(&st, out);
+    kiosk_card_key_of_uid(store->card_key, uid, uid_len, out);
 }
 
 /* ID numbers are matched by a keyed hash too, in a separate domain from card UIDs. */
 void kiosk_store_id_number_key(const kiosk_store *store, const char *number,
                                uint8_t out[KIOSK_CARD_KEY_BYTES])
 {
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, store->card_key, sizeof store->card_key);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"id:", 3);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)number, strlen(number));
-    crypto_auth_hmacsha256_final(&st, out);
+    kiosk_card_key_of_id_number(store->card_key, number, out);
 }
 
 bool store_step_done(sqlite3_stmt *st, int *code)
