@@ -14,6 +14,7 @@ packages=(
   libmicrohttpd-dev libgnutls28-dev libpq-dev # the reference server (HTTPS, PostgreSQL backend)
   postgresql # the server's PostgreSQL tests start their own instance on a private port
   gnutls-bin # certtool: the tests' private CA and server certificate
+  libebur128-dev # clipcheck: the voice prompts' loudness (EBU R 128) and true peak
 )
 missing=()
 for p in "${packages[@]}"; do

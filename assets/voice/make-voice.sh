@@ -9,16 +9,23 @@
 # voice ("ling two"); check with `espeak-ng -v cmn -x 零`. The cmn-latn-pinyin voice reads the
 # same dictionary correctly and also accepts pinyin with tone numbers, which the optional third
 # column of clips.tsv uses where the dictionary gets a tone wrong.
-# Speed: -s 140 words a minute instead of the default 175, for elderly listeners.
+# Speed: -s 140 words a minute to start with (the default is 175); a prompt of 4 or more
+# characters is then re-rendered at the speed that reads it at 2.5-3.2 characters a second.
 #
 # Post-processing with sox, for ui/voice.c which loads any WAV but expects these:
 #   - 22050 Hz, mono, signed 16-bit PCM;
 #   - leading and trailing silence below -60 dBFS trimmed, so digit clips can be played back to
 #     back into one number and the gaps between phrases are the player's choice;
-#   - peak normalised to -3 dBFS (headroom for the volume scaling and the device's resampler);
+#   - a gentle compression (a narrower crest factor), then the gain that brings the clip to
+#     -16 LUFS (EBU R 128, measured by clipcheck.c with libebur128) with its true peak at most
+#     -1.2 dBTP, so every prompt is equally loud and none distorts;
 #   - no dither (-D), so the same inputs give byte-identical files.
-# Every output is then checked: at least 0.15 s long and a peak between -4 and -2 dBFS, which
-# rules out empty, silent and clipped files. A line per clip (duration, peak) goes to stdout.
+# Every output is then checked (-16 +/- 1 LUFS, true peak <= -1 dBTP, at least 0.15 s); a line
+# per clip goes to stdout. CTest's test_clips checks the committed files the same way, plus the
+# rate and the spread between clips.
+#
+# A site that records its own prompts: replace the WAV files (same names, see clips.tsv for
+# each one's words), then run `build/clipcheck check assets/voice`; it must pass.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,6 +35,21 @@ speed=140
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# clipcheck (this folder) measures loudness (EBU R 128, libebur128), true peak and length; the
+# same program checks every clip in CTest (test_clips).
+cc -O2 -o "$tmp/clipcheck" "$here/clipcheck.c" $(pkg-config --cflags --libs libebur128) -lm
+measure() { "$tmp/clipcheck" measure "$1"; }
+hanzi() { printf '%s' "$1" | python3 -c 'import sys; print(sum("\u4e00" <= c <= "\u9fff" for c in sys.stdin.read()))'; }
+
+# render NAME TEXT SAY SPEED: speech -> trimmed, 22050 Hz mono -> gently compressed (a narrower
+# crest, so a clip can reach -16 LUFS without its peaks passing -1 dBTP) -> $tmp/shaped.wav.
+render() {
+    espeak-ng -v cmn-latn-pinyin -s "$4" -w "$tmp/raw.wav" "${3:-$2}"
+    sox -D "$tmp/raw.wav" -r 22050 -c 1 -b 16 -e signed-integer "$tmp/trim.wav" \
+        silence 1 0 -60d reverse silence 1 0 -60d reverse
+    sox -D "$tmp/trim.wav" "$tmp/shaped.wav" compand 0.002,0.06 6:-70,-70,-30,-20,0,-10 0 -90 0.005
+}
+
 count=0
 total=0
 while IFS=$'\t' read -r name text say || [[ -n "$name" ]]; do
@@ -36,18 +58,31 @@ while IFS=$'\t' read -r name text say || [[ -n "$name" ]]; do
         echo "make-voice: bad line for '$name' in $list" >&2
         exit 1
     fi
-    espeak-ng -v cmn-latn-pinyin -s "$speed" -w "$tmp/raw.wav" "${say:-$text}"
-    sox -D "$tmp/raw.wav" -r 22050 -c 1 -b 16 -e signed-integer "$here/$name.wav" \
-        silence 1 0 -60d reverse silence 1 0 -60d reverse norm -3
-
-    duration=$(soxi -D "$here/$name.wav")
-    peak_db=$(sox "$here/$name.wav" -n stats 2>&1 | awk '/^Pk lev dB/ {print $4}')
-    if ! awk -v d="$duration" -v p="$peak_db" 'BEGIN { exit !(d >= 0.15 && p >= -4 && p <= -2) }'
-    then
-        echo "make-voice: $name.wav failed its check: ${duration} s, peak ${peak_db} dBFS" >&2
+    # Speech rate: a prompt of 4 or more characters is read at 2.5-3.2 characters a second;
+    # espeak-ng's speed is set once more from what the first rendering measured.
+    clip_speed=$speed
+    render "$name" "$text" "$say" "$clip_speed"
+    chars=$(hanzi "$text")
+    if [ "$chars" -ge 4 ]; then
+        read -r _ _ secs < <(measure "$tmp/shaped.wav")
+        clip_speed=$(awk -v s="$speed" -v c="$chars" -v t="$secs" \
+            'BEGIN { r = c / t; if (r < 2.6 || r > 3.1) s = int(s * 2.85 / r + 0.5); print s }')
+        [ "$clip_speed" = "$speed" ] || render "$name" "$text" "$say" "$clip_speed"
+    fi
+    # Loudness: gain to -16 LUFS, then no true peak above -1.2 dBTP (a little under -1 for the
+    # device's resampler).
+    read -r lufs peak _ < <(measure "$tmp/shaped.wav")
+    gain=$(awk -v l="$lufs" -v p="$peak" \
+        'BEGIN { g = -16 - l; if (p + g > -1.2) g = -1.2 - p; printf "%.2f", g }')
+    sox -D "$tmp/shaped.wav" "$here/$name.wav" gain "$gain"
+    read -r lufs peak duration < <(measure "$here/$name.wav")
+    if ! awk -v d="$duration" -v l="$lufs" -v p="$peak" \
+        'BEGIN { exit !(d >= 0.15 && l >= -17 && l <= -15 && p <= -1) }'; then
+        echo "make-voice: $name.wav failed its check: ${duration} s, ${lufs} LUFS, ${peak} dBTP" >&2
         exit 1
     fi
-    printf '%-24s %6.3f s  peak %6.2f dBFS  %s\n' "$name" "$duration" "$peak_db" "$text"
+    printf '%-24s %6.3f s  %6.2f LUFS  %6.2f dBTP  speed %3d  %s\n' "$name" "$duration" "$lufs" \
+        "$peak" "$clip_speed" "$text"
     count=$((count + 1))
     total=$(awk -v a="$total" -v b="$duration" 'BEGIN { print a + b }')
 done <"$list"
