@@ -316,7 +316,9 @@ static kiosk_now now(void)
 static void press(app *a, const char *widget)
 {
     int x, y, w, h;
-    if (!ui_widget_rect(a->ui, widget, &x, &y, &w, &h)) {
+    /* A button outside the screen (a counter's call button) is the flow's to accept. */
+    if (!ui_widget_rect(a->ui, widget, &x, &y, &w, &h) &&
+        !kiosk_router_takes_press(a->router, widget)) {
         KLOG_WARN("press %s: no such button on this screen", widget);
         return;
     }

@@ -88,6 +88,7 @@ bool kiosk_screen_time_may_tick(const kiosk_screen_time *st, bool speaking, int6
         return now >= st->extended_until;
     case KIOSK_LAYOUT_IDLE:
     case KIOSK_LAYOUT_TABLE:
+    case KIOSK_LAYOUT_BOARD: /* a display: its calls are paced by the board itself */
         break;
     }
     return true;
@@ -104,6 +105,7 @@ int64_t kiosk_screen_time_deadline(const kiosk_screen_time *st, int64_t flow_dea
         return max64(flow_deadline, st->extended_until);
     case KIOSK_LAYOUT_IDLE:
     case KIOSK_LAYOUT_TABLE:
+    case KIOSK_LAYOUT_BOARD: /* a display: its calls are paced by the board itself */
         break;
     }
     return flow_deadline;

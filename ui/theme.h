@@ -39,6 +39,9 @@
 #define THEME_TABLE_PX        52
 #define THEME_KEY_PX          80  /* keypad digits */
 #define THEME_FORM_HEADLINE_PX 96 /* the question on a form */
+#define THEME_CODE_PX          300 /* a queue number on its ticket screen */
+#define THEME_BOARD_CALL_PX    150 /* 请 J012 号到 3 号窗口, read from across the hall */
+#define THEME_BOARD_ROW_PX     84  /* the board's last calls */
 
 /* Geometry at the 1080 reference. */
 #define THEME_BAR_H      130

@@ -815,8 +815,14 @@ static void fit_result(ui *u, const kiosk_view *v, int top, int limit, int col_w
     }
 }
 
+static void draw_coded_result(ui *u, const kiosk_frame *f, const kiosk_view *v);
+
 static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
+    if (v->code[0]) { /* a queue number: its own layout, the number first */
+        draw_coded_result(u, f, v);
+        return;
+    }
     draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
     int bottom_reserved = target_px(u, THEME_TARGET_MIN) + px(u, 60);
@@ -1063,6 +1069,211 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
     }
 }
 
+/* --- the marriage hall: a result with a queue number, the now-serving board -------------- */
+
+/* The panel with the code (a queue number) very large under its label; returns its height. In
+ * the box (x, y, w) at most max_h high: the number comes down in steps rather than run over. */
+static int draw_code_panel(ui *u, const kiosk_view *v, int x, int y, int w, int max_h)
+{
+    int pad = px(u, 30);
+    ui_text_style ls = {type_px(u, THEME_ROW_LABEL_PX), true, THEME_TEXT, UI_ALIGN_CENTER,
+                        w - 2 * pad,                    1};
+    int lw, lh, cw, ch;
+    ui_text_measure(u->text, v->code_label, &ls, &lw, &lh);
+    int size = THEME_CODE_PX;
+    ui_text_style cs = {type_px(u, size), true, THEME_FIGURE, UI_ALIGN_CENTER, w - 2 * pad, 1};
+    ui_text_measure(u->text, v->code, &cs, &cw, &ch);
+    while (size > THEME_ROW_EMPHASIS_PX && lh + ch + 2 * pad > max_h) {
+        size -= 20;
+        cs.size_px = type_px(u, size);
+        ui_text_measure(u->text, v->code, &cs, &cw, &ch);
+    }
+    int total = lh + ch + 2 * pad;
+    fill_round_rect(u, x, y, w, total, px(u, THEME_RADIUS), THEME_PANEL_BG);
+    u->in_panel = -1;
+    if (u->panel_count < PANELS_MAX) {
+        u->in_panel = (int)u->panel_count;
+        u->panels[u->panel_count++] = (SDL_Rect){x, y, w, total};
+    }
+    draw_text(u, v->code_label, &ls, x + w / 2, y + pad);
+    draw_text(u, v->code, &cs, x + w / 2, y + pad + lh);
+    u->in_panel = -1;
+    return total;
+}
+
+/* The height of the words of a coded result (names, service, message, advice) at pct % of their
+ * theme sizes. */
+static int coded_words_height(ui *u, const kiosk_view *v, int w, int pct)
+{
+    int total = 0, tw, th;
+    const struct {
+        const char *s;
+        int size;
+        bool bold;
+        int lines;
+    } rows[] = {{v->name, THEME_NAME_PX, true, 1},
+                {v->subline, THEME_SUBLINE_PX, false, 1},
+                {v->message, THEME_BODY_PX, false, 2},
+                {v->advice, THEME_BODY_PX, true, 2}};
+    for (size_t i = 0; i < 4; i++) {
+        if (!rows[i].s[0])
+            continue;
+        ui_text_style st = {type_px(u, rows[i].size * pct / 100), rows[i].bold, THEME_TEXT,
+                            UI_ALIGN_LEFT, w, rows[i].lines};
+        ui_text_measure(u->text, rows[i].s, &st, &tw, &th);
+        total += th + px(u, 12);
+    }
+    return total;
+}
+
+/* A result whose point is a code (the queue number of a ticket): the banner, the number in a
+ * panel of its own as large as the screen allows (right half in landscape, under the banner in
+ * portrait), then who, what and where to go, the buttons at the bottom. */
+static void draw_coded_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
+{
+    draw_bar(u, f, v);
+    int margin = px(u, THEME_MARGIN);
+    int bottom = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 60);
+    int top = draw_banner(u, v, v->headline, THEME_HEADLINE_PX, THEME_BANNER_H, true,
+                          UI_ALIGN_CENTER) +
+              px(u, 30);
+    int words_x = margin, words_w = u->w - 2 * margin, y = top;
+    if (u->landscape) {
+        int panel_w = (u->w - 3 * margin) * 45 / 100;
+        words_w = u->w - 3 * margin - panel_w;
+        draw_code_panel(u, v, u->w - margin - panel_w, top, panel_w, bottom - top);
+    } else {
+        /* The number takes what the words leave, and never more than half the height. */
+        int words = coded_words_height(u, v, words_w, 100);
+        int room = bottom - top - words - px(u, 30);
+        int half = (bottom - top) / 2;
+        y += draw_code_panel(u, v, margin, top, words_w, room < half ? half : room) + px(u, 30);
+    }
+    int pct = 100;
+    while (pct > 60 && y + coded_words_height(u, v, words_w, pct) > bottom)
+        pct -= 5;
+    y += text(u, v->name, THEME_NAME_PX * pct / 100, true, THEME_TEXT, UI_ALIGN_LEFT, words_x, y,
+              words_w, 1) +
+         px(u, 12);
+    y += text(u, v->subline, THEME_SUBLINE_PX * pct / 100, false, THEME_TEXT_MUTED, UI_ALIGN_LEFT,
+              words_x, y, words_w, 1) +
+         px(u, 12);
+    y += text(u, v->message, THEME_BODY_PX * pct / 100, false, THEME_TEXT, UI_ALIGN_LEFT, words_x,
+              y, words_w, 2) +
+         px(u, 12);
+    text(u, v->advice, THEME_BODY_PX * pct / 100, true, THEME_TEXT, UI_ALIGN_LEFT, words_x, y,
+         words_w, 2);
+    draw_bottom(u, f, v);
+}
+
+/* The board's last calls: a title, then one row per call (number, counter, service) as large
+ * as fits; returns the height used. */
+static int draw_board_calls(ui *u, const kiosk_view *v, int x, int y, int w, int bottom)
+{
+    const kiosk_table *t = &v->table;
+    int y0 = y;
+    y += text(u, t->title, THEME_SUBLINE_PX, true, THEME_TEXT_MUTED, UI_ALIGN_LEFT, x, y, w, 1) +
+         px(u, 10);
+    int type = type_px(u, THEME_BOARD_ROW_PX);
+    int row_h = type * 7 / 5;
+    size_t rows = clamp_count(t->row_count, KIOSK_TABLE_ROWS);
+    const int cols[3] = {0, w * 30 / 100, w * 62 / 100};
+    const int widths[3] = {w * 28 / 100, w * 30 / 100, w * 38 / 100};
+    for (size_t r = 0; r < rows && y + row_h <= bottom; r++) {
+        if (r % 2 == 0)
+            fill_rect(u, x - px(u, 10), y, w + px(u, 20), row_h, THEME_PANEL_BG);
+        for (int c = 0; c < 3; c++) {
+            ui_text_style st = {c == 2 ? type_px(u, THEME_SUBLINE_PX) : type,
+                                c == 0,
+                                THEME_TEXT,
+                                UI_ALIGN_LEFT,
+                                widths[c],
+                                1};
+            int tw, th;
+            ui_text_measure(u->text, t->cells[r][c], &st, &tw, &th);
+            draw_text(u, t->cells[r][c], &st, x + cols[c], y + (row_h - th) / 2);
+        }
+        y += row_h;
+    }
+    return y - y0;
+}
+
+/* How many wait: a panel with its title (the subline) and one row per service (the figures), or
+ * the message when nobody waits. */
+static void draw_board_waiting(ui *u, const kiosk_view *v, int x, int y, int w, int bottom)
+{
+    int pad = px(u, 30);
+    size_t n = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
+    int title_h = type_px(u, THEME_SUBLINE_PX) * 3 / 2;
+    int row_h = type_px(u, THEME_ROW_VALUE_PX) * 5 / 4;
+    int rows = (int)(n ? n : 1);
+    if (y + 2 * pad + title_h + rows * row_h > bottom)
+        rows = (bottom - y - 2 * pad - title_h) / row_h;
+    if (rows < 1)
+        return;
+    int total = 2 * pad + title_h + rows * row_h;
+    fill_round_rect(u, x, y, w, total, px(u, THEME_RADIUS), THEME_PANEL_BG);
+    u->in_panel = -1;
+    if (u->panel_count < PANELS_MAX) {
+        u->in_panel = (int)u->panel_count;
+        u->panels[u->panel_count++] = (SDL_Rect){x, y, w, total};
+    }
+    int ry = y + pad;
+    text(u, v->subline, THEME_SUBLINE_PX, true, THEME_TEXT_MUTED, UI_ALIGN_LEFT, x + pad, ry,
+         w - 2 * pad, 1);
+    ry += title_h;
+    if (!n) {
+        text(u, v->message, THEME_ROW_LABEL_PX, false, THEME_TEXT, UI_ALIGN_LEFT, x + pad, ry,
+             w - 2 * pad, 1);
+    }
+    for (size_t i = 0; i < n && (int)i < rows; i++, ry += row_h) {
+        const kiosk_figure *r = &v->figures[i];
+        ui_text_style ls = {type_px(u, THEME_ROW_LABEL_PX), false, THEME_TEXT, UI_ALIGN_LEFT,
+                            w * 55 / 100,                   1};
+        ui_text_style vs = {type_px(u, THEME_ROW_VALUE_PX), true, THEME_FIGURE, UI_ALIGN_RIGHT,
+                            w * 35 / 100,                   1};
+        int lw, lh, vw, vh;
+        ui_text_measure(u->text, r->label, &ls, &lw, &lh);
+        ui_text_measure(u->text, r->value, &vs, &vw, &vh);
+        draw_text(u, r->label, &ls, x + pad, ry + (row_h - lh) / 2);
+        draw_text(u, r->value, &vs, x + w - pad, ry + (row_h - vh) / 2);
+    }
+    u->in_panel = -1;
+}
+
+/* The now-serving board, read from across a hall: the call in a tall banner in the largest type
+ * of any screen, the last calls and the waiting counts side by side (landscape) or one above the
+ * other (portrait), the staff line small at the bottom. No buttons: it is a display. */
+static void draw_board(ui *u, const kiosk_frame *f, const kiosk_view *v)
+{
+    draw_bar(u, f, v);
+    int margin = px(u, THEME_MARGIN);
+    int top = draw_banner(u, v, v->headline, THEME_BOARD_CALL_PX, 340, false, UI_ALIGN_CENTER) +
+              px(u, 30);
+    int status_h = 0;
+    if (f->status_text[0]) {
+        ui_text_style st = {type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED,
+                            UI_ALIGN_RIGHT,                 u->w - 2 * margin, 1};
+        int tw, th;
+        ui_text_measure(u->text, f->status_text, &st, &tw, &th);
+        status_h = th + px(u, 20);
+        draw_text(u, f->status_text, &st, u->w - margin, u->h - th - px(u, 10));
+    }
+    int bottom = u->h - px(u, 30) - status_h;
+    if (u->landscape) {
+        int left_w = (u->w - 3 * margin) * 58 / 100;
+        draw_board_calls(u, v, margin, top, left_w, bottom);
+        draw_board_waiting(u, v, 2 * margin + left_w, top, u->w - 3 * margin - left_w, bottom);
+    } else {
+        int waiting_h = 2 * px(u, 30) + type_px(u, THEME_SUBLINE_PX) * 3 / 2 +
+                        (int)(v->figure_count ? clamp_count(v->figure_count, KIOSK_VIEW_FIGURES)
+                                              : 1) *
+                            (type_px(u, THEME_ROW_VALUE_PX) * 5 / 4);
+        draw_board_calls(u, v, margin, top, u->w - 2 * margin, bottom - waiting_h - px(u, 30));
+        draw_board_waiting(u, v, margin, bottom - waiting_h, u->w - 2 * margin, bottom);
+    }
+}
+
 static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     u->widget_count = 0;
@@ -1085,6 +1296,9 @@ static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
     case KIOSK_LAYOUT_FORM:
         draw_form(u, f, v);
         break;
+    case KIOSK_LAYOUT_BOARD:
+        draw_board(u, f, v);
+        break;
     }
 }
 
@@ -1095,7 +1309,9 @@ void ui_render(ui *u, const kiosk_frame *f, const kiosk_view *v)
     if (v->voice.serial != u->spoken_serial) {
         u->spoken_serial = v->voice.serial;
         size_t clips = clamp_count(v->voice.count, KIOSK_VIEW_VOICE);
-        if (u->voice && clips)
+        if (u->voice && clips && v->voice.after)
+            ui_voice_say_after(u->voice, v->voice.clips, clips);
+        else if (u->voice && clips)
             ui_voice_say(u->voice, v->voice.clips, clips);
     }
 }

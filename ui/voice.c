@@ -255,14 +255,9 @@ void ui_voice_free(ui_voice *v)
     free(v);
 }
 
-void ui_voice_say(ui_voice *v, const char *const *clips, size_t n)
+/* Queues clips[0..n) behind what the device holds (the caller holds the device lock). */
+static void queue_clips(ui_voice *v, const char *const *clips, size_t n)
 {
-    if (!v || !v->dev)
-        return;
-    /* Holding the device lock makes clear-and-queue atomic for the audio thread, so it never
-     * plays the first clip of a new prompt and then a gap we had not queued yet. */
-    SDL_LockAudioDevice(v->dev);
-    SDL_ClearQueuedAudio(v->dev);
     const voice_clip *prev = NULL;
     for (size_t i = 0; i < n; i++) {
         const voice_clip *clip = clips[i] ? voice_find(v, clips[i]) : NULL;
@@ -282,6 +277,29 @@ void ui_voice_say(ui_voice *v, const char *const *clips, size_t n)
         }
         prev = clip;
     }
+}
+
+void ui_voice_say(ui_voice *v, const char *const *clips, size_t n)
+{
+    if (!v || !v->dev)
+        return;
+    /* Holding the device lock makes clear-and-queue atomic for the audio thread, so it never
+     * plays the first clip of a new prompt and then a gap we had not queued yet. */
+    SDL_LockAudioDevice(v->dev);
+    SDL_ClearQueuedAudio(v->dev);
+    queue_clips(v, clips, n);
+    SDL_UnlockAudioDevice(v->dev);
+}
+
+void ui_voice_say_after(ui_voice *v, const char *const *clips, size_t n)
+{
+    if (!v || !v->dev)
+        return;
+    SDL_LockAudioDevice(v->dev);
+    if (SDL_GetQueuedAudioSize(v->dev) > 0)
+        for (int i = 0; i < UI_VOICE_AFTER_GAPS; i++) /* a pause between two announcements */
+            SDL_QueueAudio(v->dev, v->gap, v->gap_len);
+    queue_clips(v, clips, n);
     SDL_UnlockAudioDevice(v->dev);
 }
 

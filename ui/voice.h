@@ -45,6 +45,12 @@ void ui_voice_free(ui_voice *v);
  * load). The names are only read during the call. UI thread. */
 void ui_voice_say(ui_voice *v, const char *const *clips, size_t n);
 
+/* ui_voice_say_after: like ui_voice_say, but queues the clips behind whatever is still being
+ * spoken (after a pause of UI_VOICE_AFTER_GAPS gaps), cutting nothing off: a hall's calls, each
+ * of which must be heard whole. UI thread. */
+void ui_voice_say_after(ui_voice *v, const char *const *clips, size_t n);
+#define UI_VOICE_AFTER_GAPS 6
+
 /* ui_voice_has_clip: whether name was loaded and can be spoken. For tests and start-up checks.
  * UI thread. */
 bool ui_voice_has_clip(const ui_voice *v, const char *name);

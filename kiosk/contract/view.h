@@ -18,7 +18,9 @@ typedef enum kiosk_layout {
     KIOSK_LAYOUT_IDLE,   /* a large prompt, a hint and the picture of where to put the card */
     KIOSK_LAYOUT_RESULT, /* a coloured banner with the headline; name, figures and words */
     KIOSK_LAYOUT_TABLE,  /* a staff table under a title banner */
-    KIOSK_LAYOUT_FORM    /* a question with a keypad and/or a grid of choices */
+    KIOSK_LAYOUT_FORM,   /* a question with a keypad and/or a grid of choices */
+    KIOSK_LAYOUT_BOARD   /* a display-only hall board: the call in the banner, the last calls
+                            (table), the waiting counts (figures) */
 } kiosk_layout;
 
 typedef enum kiosk_tone {
@@ -76,6 +78,8 @@ typedef struct kiosk_voice_intent {
     const char *clips[KIOSK_VIEW_VOICE]; /* static strings */
     size_t count;
     unsigned serial;
+    bool after; /* wait for what is being spoken to end (a hall call), instead of cutting it off
+                   (a new result: the old one no longer matters) */
 } kiosk_voice_intent;
 
 /* Print this document when serial changes (and a printer is configured). */
@@ -103,7 +107,9 @@ typedef struct kiosk_view {
     char subline[128]; /* "80-89岁 · 午餐" */
     kiosk_figure figures[KIOSK_VIEW_FIGURES];
     size_t figure_count;
-    char message[192]; /* why, in plain words */
+    char code_label[32]; /* "您的号码" */
+    char code[16];       /* a short code shown very large in its own panel: a queue number */
+    char message[192];   /* why, in plain words */
     char advice[160];  /* what to do next */
     int countdown_s;   /* seconds until the screen leaves by itself; 0 hides it */
 

@@ -85,8 +85,9 @@ kiosk_rc kiosk_simcmd_parse(const char *line, kiosk_event *out, char *err, size_
         if (len == 0 || len >= KIOSK_WIDGET_ID_MAX)
             return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "press: needs a widget id of 1 to 31 characters");
         for (size_t i = 0; i < len; i++)
-            if (!isalnum((unsigned char)arg[i]) && arg[i] != '_' && arg[i] != '-')
-                return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "press: widget ids use letters, digits, _ and -");
+            if (!isalnum((unsigned char)arg[i]) && arg[i] != '_' && arg[i] != '-' &&
+                arg[i] != ':')
+                return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "press: widget ids use letters, digits, _, - and :");
         out->kind = KIOSK_EV_PRESS;
         memcpy(out->u.widget, arg, len + 1);
         return KIOSK_OK;

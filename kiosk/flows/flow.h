@@ -93,8 +93,11 @@ typedef struct kiosk_flow_ops {
     kiosk_flow_next (*on_idcard_error)(void *self, const char *reason, kiosk_now now);
     /* The cash register (or the counter) sent the bill of the meal, in fen. */
     kiosk_flow_next (*on_bill)(void *self, int64_t fen, kiosk_now now);
-    /* widget is the id of a button the last frame showed. */
+    /* widget is the id of a button the last frame showed, or one takes_press accepted. */
     kiosk_flow_next (*on_press)(void *self, const char *widget, kiosk_now now);
+    /* Whether the flow takes a press of a widget that is not on the screen: a button outside
+     * it (a counter's call button, "call:3", for the now-serving board). NULL: none. */
+    bool (*takes_press)(const void *self, const char *widget);
     kiosk_flow_next (*on_tick)(void *self, kiosk_now now);
     /* The monotonic time at which on_tick is next wanted; INT64_MAX for none. */
     int64_t (*deadline)(const void *self);

@@ -130,6 +130,11 @@ void kiosk_router_press(kiosk_router *r, const char *widget, kiosk_now now)
         after(r, r->active->ops->on_press(r->active->self, widget, now));
 }
 
+bool kiosk_router_takes_press(const kiosk_router *r, const char *widget)
+{
+    return r->active->ops->takes_press && r->active->ops->takes_press(r->active->self, widget);
+}
+
 void kiosk_router_tick(kiosk_router *r, kiosk_now now)
 {
     /* Only the active flow's time runs: a dormant overlay has nothing on screen. */

@@ -24,6 +24,8 @@ void kiosk_router_idcard(kiosk_router *r, const kiosk_idcard *id, kiosk_now now)
 void kiosk_router_idcard_error(kiosk_router *r, const char *reason, kiosk_now now);
 void kiosk_router_bill(kiosk_router *r, int64_t fen, kiosk_now now);
 void kiosk_router_press(kiosk_router *r, const char *widget, kiosk_now now);
+/* Whether the active flow takes a press of a widget it does not show (flow.h, takes_press). */
+bool kiosk_router_takes_press(const kiosk_router *r, const char *widget);
 void kiosk_router_tick(kiosk_router *r, kiosk_now now);
 int64_t kiosk_router_deadline(const kiosk_router *r);
 const kiosk_view *kiosk_router_view(const kiosk_router *r);

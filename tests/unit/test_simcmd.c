@@ -29,6 +29,8 @@ int main(void)
     CHECK_STR(ev.u.widget, "back");
     CHECK_INT(kiosk_simcmd_parse("press", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     CHECK_INT(kiosk_simcmd_parse("press a;b", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK_INT(kiosk_simcmd_parse("press call:3", &ev, err, sizeof err), KIOSK_OK);
+    CHECK_STR(ev.u.widget, "call:3"); /* a counter's call button (the now-serving board) */
     CHECK_INT(kiosk_simcmd_parse("touch 100 200", &ev, err, sizeof err), KIOSK_OK);
     CHECK_INT(ev.u.touch.x, 100);
     CHECK_INT(ev.u.touch.y, 200);

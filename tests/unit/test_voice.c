@@ -219,6 +219,24 @@ static void test_interrupt(void)
     free(c.s);
 }
 
+/* A hall call queued while another is being spoken waits for it: both are heard whole, one
+ * after the other (the span covers both clips), never one over the other. */
+static void test_after(void)
+{
+    const char *const long_clip[] = {"unknown_card"}, *const short_clip[] = {"d5"};
+    char path[256];
+    ui_voice *v = open_disk_voice_delay(voice_dir, 100, path, sizeof path, "46");
+    ui_voice_say_after(v, long_clip, 1); /* nothing playing: at once */
+    ui_voice_say_after(v, short_clip, 1);
+    capture c;
+    finish(v, path, &c);
+    long span = c.last - c.first + 1;
+    long both = wav_frames(voice_dir, "unknown_card") + wav_frames(voice_dir, "d5");
+    fprintf(stderr, "after: %ld frames heard, the two clips are %ld\n", span, both);
+    CHECK(span >= both);
+    free(c.s);
+}
+
 static void write_le(FILE *f, uint32_t value, int bytes)
 {
     for (int i = 0; i < bytes; i++)
@@ -353,6 +371,7 @@ int main(int argc, char **argv)
     test_amount_has_no_gaps();
     test_volume();
     test_interrupt();
+    test_after();
     test_conversion_and_missing_wav();
     test_silent_voices();
     rmdir(tmp_dir);
