@@ -19,8 +19,9 @@ kiosk_rc kiosk_cooling_compute(const kiosk_workcal *cal, kiosk_date applied, kio
     c.certificate_from = plus_days(c.withdraw_until, 1);
     rc = kiosk_workcal_roll(cal, plus_days(c.withdraw_until, KIOSK_COOLING_DAYS),
                             &c.certificate_until);
-    if (rc != KIOSK_OK)
+    if (rc != KIOSK_OK && rc != KIOSK_ERR_NOT_FOUND)
         return rc;
+    c.has_certificate_until = rc == KIOSK_OK;
     *out = c;
     return KIOSK_OK;
 }
@@ -31,6 +32,8 @@ kiosk_cooling_verdict kiosk_cooling_certificate(const kiosk_cooling *c, kiosk_da
         return KIOSK_COOLING_BEFORE_APPLICATION;
     if (kiosk_date_cmp(today, c->certificate_from) < 0)
         return KIOSK_COOLING_TOO_EARLY;
+    if (!c->has_certificate_until)
+        return KIOSK_COOLING_UNKNOWN;
     if (kiosk_date_cmp(today, c->certificate_until) > 0)
         return KIOSK_COOLING_EXPIRED;
     return KIOSK_COOLING_OK;
@@ -40,11 +43,11 @@ kiosk_cooling_verdict kiosk_cooling_withdrawal(const kiosk_cooling *c, kiosk_dat
 {
     if (kiosk_date_cmp(today, c->applied) < 0)
         return KIOSK_COOLING_BEFORE_APPLICATION;
-    if (kiosk_date_cmp(today, c->certificate_until) > 0)
+    if (kiosk_date_cmp(today, c->withdraw_until) <= 0)
+        return KIOSK_COOLING_OK;
+    if (c->has_certificate_until && kiosk_date_cmp(today, c->certificate_until) > 0)
         return KIOSK_COOLING_EXPIRED;
-    if (kiosk_date_cmp(today, c->withdraw_until) > 0)
-        return KIOSK_COOLING_WITHDRAW_CLOSED;
-    return KIOSK_COOLING_OK;
+    return KIOSK_COOLING_WITHDRAW_CLOSED;
 }
 
 int kiosk_cooling_day(const kiosk_cooling *c, kiosk_date today)

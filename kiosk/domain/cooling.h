@@ -14,6 +14,8 @@
 #ifndef KIOSK_COOLING_H
 #define KIOSK_COOLING_H
 
+#include <stdbool.h>
+
 #include "caltime.h"
 #include "error.h"
 #include "workcal.h"
@@ -24,23 +26,27 @@ typedef struct kiosk_cooling {
     kiosk_date applied;           /* the hall received the application on this day */
     kiosk_date withdraw_until;    /* the first period's last day (rolled to a working day) */
     kiosk_date certificate_from;  /* the day after withdraw_until */
+    bool has_certificate_until;   /* false: the calendar lacks the year the second period ends in */
     kiosk_date certificate_until; /* the second period's last day (rolled to a working day) */
 } kiosk_cooling;
 
 /* Computes both periods for an application received on `applied`. KIOSK_ERR_NOT_FOUND when the
- * calendar does not cover a year the periods reach (then nobody can say when they end: the
- * couple is sent to staff, never given a guessed date); KIOSK_ERR_INVALID for an invalid date. */
+ * calendar does not cover a year the first period reaches (then nobody can say when it ends: the
+ * couple is sent to staff, never given a guessed date); when only the second period's end is
+ * beyond the calendar (next year's notice is not out yet), has_certificate_until is false and
+ * the verdicts that need it say KIOSK_COOLING_UNKNOWN. KIOSK_ERR_INVALID for an invalid date. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_cooling_compute(const kiosk_workcal *cal, kiosk_date applied,
                                                 kiosk_cooling *out);
 
 typedef enum kiosk_cooling_verdict {
     KIOSK_COOLING_OK,
-    KIOSK_COOLING_TOO_EARLY,         /* certificate: the first period has not ended yet */
-    KIOSK_COOLING_EXPIRED,           /* certificate or withdrawal: the second period is over and
-                                        the application is deemed withdrawn */
-    KIOSK_COOLING_WITHDRAW_CLOSED,   /* withdrawal: the first period is over (the certificate
-                                        period runs: not coming ends the case) */
-    KIOSK_COOLING_BEFORE_APPLICATION /* today is before the application date: the data is wrong */
+    KIOSK_COOLING_TOO_EARLY,          /* certificate: the first period has not ended yet */
+    KIOSK_COOLING_EXPIRED,            /* certificate or withdrawal: the second period is over and
+                                         the application is deemed withdrawn */
+    KIOSK_COOLING_WITHDRAW_CLOSED,    /* withdrawal: the first period is over (the certificate
+                                         period runs: not coming ends the case) */
+    KIOSK_COOLING_BEFORE_APPLICATION, /* today is before the application date: the data is wrong */
+    KIOSK_COOLING_UNKNOWN             /* the answer depends on a day of a year the calendar lacks */
 } kiosk_cooling_verdict;
 
 /* May the certificate (离婚登记) be issued on `today`? OK from certificate_from to

@@ -149,6 +149,8 @@ static kiosk_checkin_reason cooling_reason(const kiosk_appointment *a, const kio
         return KIOSK_CHECKIN_COOLING_EXPIRED;
     case KIOSK_COOLING_WITHDRAW_CLOSED:
         return KIOSK_CHECKIN_WITHDRAW_CLOSED;
+    case KIOSK_COOLING_UNKNOWN:
+        return KIOSK_CHECKIN_NO_CALENDAR;
     case KIOSK_COOLING_BEFORE_APPLICATION:
         break;
     }

@@ -187,9 +187,18 @@ static void test_month_ends_and_holidays(const kiosk_workcal *cal)
     c = cooling(cal, D(2026, 3, 2));
     check_date(c.withdraw_until, D(2026, 4, 1), "03-02: withdraw until");
     check_date(c.certificate_until, D(2026, 5, 6), "03-02: Labour Day rolls the second period");
-    /* Reaching into 2027 needs its notice: no date is guessed. */
+    /* Reaching into 2027 needs its notice: no date is guessed. The first period of 12-15 ends
+     * in 2027; that of 11-10 ends on 12-10, but the second one in 2027: a withdrawal can be
+     * judged, the certificate only until its first day. */
     kiosk_cooling none;
     CHECK_INT(kiosk_cooling_compute(cal, D(2026, 12, 15), &none), KIOSK_ERR_NOT_FOUND);
+    c = cooling(cal, D(2026, 11, 10));
+    CHECK(!c.has_certificate_until);
+    check_date(c.withdraw_until, D(2026, 12, 10), "11-10: withdraw until");
+    CHECK_INT(kiosk_cooling_withdrawal(&c, D(2026, 12, 10)), KIOSK_COOLING_OK);
+    CHECK_INT(kiosk_cooling_withdrawal(&c, D(2026, 12, 11)), KIOSK_COOLING_WITHDRAW_CLOSED);
+    CHECK_INT(kiosk_cooling_certificate(&c, D(2026, 12, 10)), KIOSK_COOLING_TOO_EARLY);
+    CHECK_INT(kiosk_cooling_certificate(&c, D(2026, 12, 11)), KIOSK_COOLING_UNKNOWN);
     CHECK_INT(kiosk_cooling_compute(cal, D(2026, 2, 30), &none), KIOSK_ERR_INVALID);
 }
 
