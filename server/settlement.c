@@ -153,7 +153,8 @@ kiosk_rc srv_settlement_totals(srv_store *st, const char *month, const char *sit
         srv_store_rollback(st);
     }
     if (rc == KIOSK_OK) {
-        qsort(t.groups, t.count, sizeof *t.groups, compare_groups);
+        if (t.count)
+            qsort(t.groups, t.count, sizeof *t.groups, compare_groups);
         fputs("month,site_id,canteen_id,class_id,funding_level,meals,subsidy_fen,held_meals,"
               "held_subsidy_fen\n",
               out);

@@ -74,7 +74,7 @@
       " VALUES (?1, ?2, ?3, 'open', CAST(?4 AS BIGINT))"                                          \
       " ON CONFLICT (person_id, meal_type, business_date) DO UPDATE SET status = 'open',"         \
       " decided_ms = NULL RETURNING case_id")                                                     \
-    X(CASE_LIST, CASE_SELECT " WHERE CAST(?1 AS BIGINT) = 0 OR status = 'open' ORDER BY case_id") \
+    X(CASE_LIST, CASE_SELECT " WHERE CAST(?1 AS BIGINT) = 1 OR status = 'open' ORDER BY case_id") \
     X(CASE_GET, CASE_SELECT " WHERE case_id = CAST(?1 AS BIGINT)")                                \
     X(CASE_MEALS, "SELECT record_id, device_id, canteen_id, est_created_ms, subsidy_fen,"         \
                   " review_status FROM records WHERE case_id = CAST(?1 AS BIGINT)"                \

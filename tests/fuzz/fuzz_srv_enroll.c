@@ -1,0 +1,50 @@
+/* fuzz_srv_enroll.c - fuzz target for the enrollment and heartbeat bodies (server/wire.h). An
+ * accepted enrollment gives a non-empty token and, when given, hw_info as a JSON object of at
+ * most 4 KiB; an accepted heartbeat keeps its body as JSON; a refusal names what is wrong in a
+ * terminated detail. */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void require(bool ok)
+{
+    if (!ok)
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char token[SRV_TOKEN_MAX], detail[SRV_DETAIL_MAX];
+    char *hw = NULL;
+    kiosk_rc rc = srv_wire_enroll((const char *)data, size, token, &hw, detail, sizeof detail);
+    if (rc == KIOSK_OK) {
+        require(token[0] && strlen(token) < SRV_TOKEN_MAX);
+        if (hw) {
+            require(strlen(hw) <= 4096);
+            json_t *obj = json_loads(hw, 0, NULL);
+            require(json_is_object(obj));
+            json_decref(obj);
+        }
+    } else {
+        require(rc == KIOSK_ERR_PARSE || rc == KIOSK_ERR_NOMEM);
+        require(hw == NULL && memchr(detail, '\0', sizeof detail) != NULL);
+    }
+    free(hw);
+    srv_heartbeat_in in;
+    rc = srv_wire_heartbeat((const char *)data, size, &in, detail, sizeof detail);
+    if (rc == KIOSK_OK) {
+        json_t *obj = json_loads(in.body, 0, NULL);
+        require(json_is_object(obj) && strlen(in.body) <= 65536);
+        require(in.pending >= -1 && memchr(in.app_version, '\0', sizeof in.app_version));
+        json_decref(obj);
+        free(in.body);
+    } else {
+        require(in.body == NULL && memchr(detail, '\0', sizeof detail) != NULL);
+    }
+    return 0;
+}

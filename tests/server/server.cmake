@@ -1,0 +1,59 @@
+# The reference server's tests (docs/server.md): its parsers and storage as unit tests (storage
+# on SQLite here, on a private PostgreSQL through with_postgres.sh), the real server process
+# driven over loopback with curl and openssl (e2e; threads, as the server runs a thread pool),
+# and fuzz runs of its request parsers. Included from tests/CMakeLists.txt.
+set(SERVER_TEST_ENV ${KIOSK_TEST_ENV} "SERVER_BINARY=$<TARGET_FILE:server>"
+  "SRV_TESTKIT=$<TARGET_FILE:srv_testkit>" "KIOSK_BINARY=$<TARGET_FILE:kiosk>")
+set(WITH_PG bash ${CMAKE_CURRENT_SOURCE_DIR}/server/with_postgres.sh)
+
+add_executable(srv_testkit server/srv_testkit.c)
+target_link_libraries(srv_testkit PRIVATE kiosk_domain)
+
+add_executable(test_srv_wire server/test_srv_wire.c)
+target_include_directories(test_srv_wire PRIVATE unit)
+target_link_libraries(test_srv_wire PRIVATE server_core)
+add_test(NAME test_srv_wire COMMAND test_srv_wire)
+set_tests_properties(test_srv_wire PROPERTIES LABELS unit ENVIRONMENT "${KIOSK_TEST_ENV}"
+  TIMEOUT 60)
+
+add_executable(test_srv_storage server/test_srv_storage.c)
+target_include_directories(test_srv_storage PRIVATE unit)
+target_link_libraries(test_srv_storage PRIVATE server_core)
+add_test(NAME test_srv_storage_sqlite COMMAND test_srv_storage sqlite)
+add_test(NAME test_srv_storage_pg COMMAND ${WITH_PG} $<TARGET_FILE:test_srv_storage> pg)
+set_tests_properties(test_srv_storage_sqlite PROPERTIES LABELS unit
+  ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 60)
+set_tests_properties(test_srv_storage_pg PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}"
+  TIMEOUT 120)
+
+# The server process over loopback: each script on SQLite, and those that store records again on
+# PostgreSQL. Time limits a few times each script's real time on the 2-core CI machine.
+foreach(entry e2e_server_enroll:120 e2e_server_batch:120 e2e_server_streams:120
+        e2e_server_reconcile:120 e2e_server_faults:180 e2e_server_tls:120
+        e2e_server_roster:120 e2e_server_broken:600)
+  string(REPLACE ":" ";" parts ${entry})
+  list(GET parts 0 script)
+  list(GET parts 1 seconds)
+  add_test(NAME ${script} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/server/${script}.sh)
+  set_tests_properties(${script} PROPERTIES LABELS "e2e;threads"
+    ENVIRONMENT "${SERVER_TEST_ENV}" TIMEOUT ${seconds})
+endforeach()
+foreach(entry e2e_server_batch:180 e2e_server_streams:180 e2e_server_reconcile:180
+        e2e_server_faults:240)
+  string(REPLACE ":" ";" parts ${entry})
+  list(GET parts 0 script)
+  list(GET parts 1 seconds)
+  add_test(NAME ${script}_pg COMMAND ${WITH_PG} bash
+    ${CMAKE_CURRENT_SOURCE_DIR}/server/${script}.sh)
+  set_tests_properties(${script}_pg PROPERTIES LABELS "e2e;threads"
+    ENVIRONMENT "${SERVER_TEST_ENV}" TIMEOUT ${seconds})
+endforeach()
+
+# The request parsers under the fuzz driver (tests/fuzz/README.md).
+foreach(target srv_batch srv_query srv_enroll srv_signature)
+  add_executable(fuzz_${target} fuzz/fuzz_${target}.c fuzz/fuzz_driver.c)
+  target_link_libraries(fuzz_${target} PRIVATE server_wire)
+  add_test(NAME fuzz_${target} COMMAND fuzz_${target} --runs=20000
+    ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${target})
+  set_tests_properties(fuzz_${target} PROPERTIES LABELS fuzz TIMEOUT 300)
+endforeach()
