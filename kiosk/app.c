@@ -20,6 +20,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "router.h"
+#include "sdnotify.h"
 #include "signals.h"
 #include "simcmd.h"
 #include "ui.h"
@@ -83,6 +84,11 @@ struct app {
     kiosk_flow_sections sections;
     const char *mode; /* the base flow running: cfg->mode, or out of service */
     kiosk_damage_check *damage_check;
+    /* systemd (sdnotify.h): the watchdog ping interval (0: no watchdog) and when the next ping
+     * is due, pinged from this loop only so that a hung loop is restarted; the STATUS line. */
+    int64_t watchdog_ms, watchdog_next;
+    char status[160];
+    long pending; /* records not yet uploaded, counted at the last idle; -1: unknown */
     /* The flows' INI sections as settings (the router's env points into these). */
     kiosk_setting setting_items[KIOSK_FLOW_SECTIONS][KIOSK_FLOW_SECTION_KEYS];
 };
@@ -305,6 +311,65 @@ static void present(app *a)
     }
 }
 
+/* --- systemd ------------------------------------------------------------------------------ */
+
+/* The STATUS line systemd shows (and kiosk-update reads): "MODE idle|busy; N pending". The
+ * pending count is taken when the kiosk comes back to idle, never on a diner's tap. */
+static void notify_status(app *a, bool idle)
+{
+    long meals = 0;
+    if (idle && (!a->store || kiosk_store_count_meals(a->store, &meals, &a->pending) != KIOSK_OK))
+        a->pending = -1;
+    long pending = a->pending;
+    char line[sizeof a->status];
+    if (pending >= 0)
+        snprintf(line, sizeof line, "%s %s; %ld pending", a->mode, idle ? "idle" : "busy",
+                 pending);
+    else
+        snprintf(line, sizeof line, "%s %s; pending unknown", a->mode, idle ? "idle" : "busy");
+    if (strcmp(line, a->status) == 0)
+        return;
+    snprintf(a->status, sizeof a->status, "%s", line);
+    kiosk_sdnotifyf("STATUS=%s", line);
+}
+
+static void watchdog_ping(app *a)
+{
+    int64_t mono = kiosk_clock_mono_ms();
+    if (!a->watchdog_ms || mono < a->watchdog_next)
+        return;
+    kiosk_sdnotify("WATCHDOG=1");
+    a->watchdog_next = mono + a->watchdog_ms;
+}
+
+/* Test hooks (a sim `hang`) act only when the environment says KIOSK_TEST_HOOKS=1. */
+static bool test_hooks(void)
+{
+    const char *v = getenv("KIOSK_TEST_HOOKS");
+    return v && strcmp(v, "1") == 0;
+}
+
+/* SIGUSR1: the screen as shown (turned, at the panel's size) to [display] signal_shot, written
+ * under a temporary name and renamed, so a reader never sees half a file. */
+static void save_screen(app *a)
+{
+    const char *path = a->cfg->signal_shot;
+    if (!path[0]) {
+        KLOG_WARN("SIGUSR1: no [display] signal_shot is set; no screenshot");
+        return;
+    }
+    char tmp[KIOSK_CONFIG_STR + 8], err[300];
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    kiosk_frame_set_clock(&a->frame, kiosk_clock_now_ms());
+    if (ui_save_screen_png(a->ui, &a->frame, kiosk_router_view(a->router), tmp, err,
+                           sizeof err) != KIOSK_OK || rename(tmp, path) != 0) {
+        KLOG_ERROR("SIGUSR1: the screenshot was not written: %s", err);
+        remove(tmp);
+        return;
+    }
+    KLOG_INFO("SIGUSR1: the screen was written to %s", path);
+}
+
 /* --- events ------------------------------------------------------------------------------- */
 
 static kiosk_now now(void)
@@ -364,7 +429,18 @@ static bool handle(app *a, kiosk_event *ev)
         kiosk_clock_set_ms(ev->u.time_utc_ms);
         break;
     case KIOSK_EV_SHOT:
-        save_shot(a, kiosk_router_view(a->router), ev->u.path);
+        if (ev->u.path[0])
+            save_shot(a, kiosk_router_view(a->router), ev->u.path);
+        else
+            save_screen(a);
+        break;
+    case KIOSK_EV_HANG:
+        if (!test_hooks()) {
+            KLOG_WARN("hang ignored: test hooks are off (KIOSK_TEST_HOOKS=1 turns them on)");
+            break;
+        }
+        KLOG_WARN("test hook: the main loop hangs for %lld ms", (long long)ev->u.wait_ms);
+        SDL_Delay((Uint32)ev->u.wait_ms);
         break;
     case KIOSK_EV_WAIT:
         a->wait_until = kiosk_clock_mono_ms() + ev->u.wait_ms;
@@ -395,12 +471,13 @@ static bool handle_sdl(app *a, const SDL_Event *e)
 {
     if (e->type == SDL_QUIT)
         return false;
+    int x, y; /* on a turned panel, touches are turned back to the upright picture */
     if (e->type == SDL_MOUSEBUTTONUP && e->button.which != SDL_TOUCH_MOUSEID) {
-        touch(a, e->button.x, e->button.y);
+        ui_touch_point(a->ui, e->button.x, e->button.y, &x, &y);
+        touch(a, x, y);
     } else if (e->type == SDL_FINGERUP) {
-        int w, h;
-        ui_size(a->ui, &w, &h);
-        touch(a, (int)(e->tfinger.x * (float)w), (int)(e->tfinger.y * (float)h));
+        ui_touch_finger(a->ui, e->tfinger.x, e->tfinger.y, &x, &y);
+        touch(a, x, y);
     } else if (e->type == SDL_WINDOWEVENT) {
         a->pr.force = true;
     }
@@ -429,6 +506,8 @@ static ui *open_ui(const kiosk_config *cfg, bool *headless)
         .voice_enabled = cfg->voice_enabled,
         .voice_dir = cfg->voice_dir,
         .volume = cfg->volume,
+        .rotate = cfg->rotate,
+        .drm_device = cfg->drm_device,
     };
     char err[300];
     bool no_display = false;
@@ -481,6 +560,7 @@ static void run_loop(app *a, bool headless)
     const char *last_screen = "";
     bool running = true;
     while (running) {
+        watchdog_ping(a);
         int64_t mono = kiosk_clock_mono_ms();
         if (atomic_load(&a->stop))
             break;
@@ -489,6 +569,7 @@ static void run_loop(app *a, bool headless)
             while (running && !atomic_load(&a->stop) && kiosk_inbox_pop(a->inbox, &ev)) {
                 running = handle(a, &ev);
                 recover_if_damaged(a);
+                watchdog_ping(a);
                 bool was_wait = ev.kind == KIOSK_EV_WAIT;
                 sodium_memzero(&ev, sizeof ev); /* personal data: gone once handled */
                 if (was_wait)
@@ -507,6 +588,7 @@ static void run_loop(app *a, bool headless)
             kiosk_store_checkpoint(a->store) != KIOSK_OK)
             KLOG_WARN("idle checkpoint failed; SQLite will checkpoint on its own");
         last_screen = idle ? "idle" : "";
+        notify_status(a, idle);
         if (!running)
             break;
 
@@ -517,6 +599,8 @@ static void run_loop(app *a, bool headless)
         deadline = min64(deadline, kiosk_router_deadline(a->router));
         if (a->wait_until > mono)
             deadline = min64(deadline, a->wait_until);
+        if (a->watchdog_ms) /* the loop wakes to ping at least every WatchdogSec / 2 */
+            deadline = min64(deadline, a->watchdog_next);
         int64_t timeout = deadline - mono;
         if (timeout < 0)
             timeout = 0;
@@ -592,6 +676,10 @@ static void recover(app *a, const char *why)
     a->store = NULL;
     a->staff_notice = KIOSK_NOTICE_RECOVERING;
     update_status(a);
+    /* A large database takes longer to recover than the watchdog waits: give it ten minutes
+     * (systemd takes a new WATCHDOG_USEC at run time), and the usual interval after. */
+    if (a->watchdog_ms)
+        kiosk_sdnotifyf("WATCHDOG_USEC=600000000\nSTATUS=%s recovering the database", a->mode);
     if (!start_flows(a, KIOSK_MODE_OUT_OF_SERVICE))
         abort(); /* the flow that needs nothing could not start: nothing sensible is left */
     present(a);
@@ -626,6 +714,9 @@ static void recover(app *a, const char *why)
     }
     KLOG_INFO("serving again after the recovery (%s)", a->mode);
     log_lifecycle(a, "ready");
+    if (a->watchdog_ms)
+        kiosk_sdnotifyf("WATCHDOG_USEC=%lld", (long long)a->watchdog_ms * 2000);
+    a->status[0] = '\0';
 }
 
 int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff_notice)
@@ -692,6 +783,22 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
               cfg->devices[KIOSK_DEVICE_READER].spec, headless ? "headless" : "on screen");
     present(a);
     log_lifecycle(a, "ready");
+    /* systemd (Type=notify): ready once the database is open and migrated and the first frame is
+     * on the screen; from now on the loop itself pings the watchdog. */
+    notify_status(a, true);
+    uint64_t watchdog_usec;
+    if (kiosk_sdnotify_watchdog(&watchdog_usec)) {
+        a->watchdog_ms = (int64_t)(watchdog_usec / 2000);
+        if (a->watchdog_ms < 1)
+            a->watchdog_ms = 1;
+        a->watchdog_next = kiosk_clock_mono_ms();
+        KLOG_INFO("systemd watchdog: pinging every %lld ms", (long long)a->watchdog_ms);
+        /* main.c lengthened the interval for the start: the unit's own from now on. */
+        kiosk_sdnotifyf("READY=1\nWATCHDOG_USEC=%llu\nSTATUS=%s",
+                        (unsigned long long)watchdog_usec, a->status);
+    } else {
+        kiosk_sdnotifyf("READY=1\nSTATUS=%s", a->status);
+    }
     /* The rest of the file is checked after the first frame (kiosk_store_open checked only what
      * a start needs). */
     if (a->store)
@@ -699,6 +806,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
     run_loop(a, headless);
     kiosk_damage_check_stop(a->damage_check);
     a->damage_check = NULL;
+    kiosk_sdnotify("STOPPING=1");
     log_lifecycle(a, "stopped");
     /* A kiosk that ended out of service says so to whoever started it. */
     status = a->store ? 0 : KIOSK_APP_EXIT_OUT_OF_SERVICE;

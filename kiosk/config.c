@@ -57,6 +57,9 @@ static const key_spec keys[] = {
     STR("display", "screenshot_dir", screenshot_dir),
     STR("display", "font_dir", font_dir),
     STR("display", "reader_position", reader_position),
+    INT("display", "rotate", rotate, 0, 270),
+    STR("display", "drm_device", drm_device),
+    STR("display", "signal_shot", signal_shot),
     BOOL("voice", "enabled", voice_enabled),
     INT("voice", "volume", volume, 0, 100),
     STR("voice", "dir", voice_dir),
@@ -496,6 +499,10 @@ kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_si
     }
     if (cfg->card_key_hex[0] && !kiosk_hex_is(cfg->card_key_hex, 64)) {
         snprintf(err, err_size, "[kiosk] card_key must be 64 hexadecimal digits (32 bytes)");
+        return KIOSK_ERR_CONFIG;
+    }
+    if (cfg->rotate % 90 != 0) {
+        snprintf(err, err_size, "[display] rotate must be 0, 90, 180 or 270");
         return KIOSK_ERR_CONFIG;
     }
     if (strcmp(cfg->reader_position, "bottom") != 0 && strcmp(cfg->reader_position, "right") != 0) {

@@ -58,6 +58,9 @@ typedef struct kiosk_config {
     char screenshot_dir[KIOSK_CONFIG_STR]; /* headless: save a PNG after each new screen */
     char font_dir[KIOSK_CONFIG_STR];
     char reader_position[16]; /* where the reader is: "bottom" or "right" */
+    int rotate;               /* degrees the picture is turned on the panel: 0, 90, 180, 270 */
+    char drm_device[KIOSK_CONFIG_STR]; /* KMSDRM card, e.g. /dev/dri/by-path/...-card */
+    char signal_shot[KIOSK_CONFIG_STR]; /* SIGUSR1 saves the screen here ("" = never) */
     /* [reader], [idcard], [printer], indexed by kiosk_device_role */
     kiosk_device_config devices[KIOSK_DEVICE_ROLE_COUNT];
     /* [canteen] and the sections of other flows */

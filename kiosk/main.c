@@ -16,6 +16,7 @@
 #include "log.h"
 #include "money.h"
 #include "roster_import.h"
+#include "sdnotify.h"
 #include "store.h"
 #define KIOSK_LOG_MODULE "main"
 
@@ -284,6 +285,12 @@ int main(int argc, char **argv)
         fputs(roster_mode_help, stderr);
         return EXIT_USAGE;
     }
+    /* systemd's watchdog covers the main loop (app.c). A start that must recover a large
+     * database may outlast it; the start is bounded by the unit's TimeoutStartSec instead, and
+     * the app sets the usual interval again when it is ready. */
+    uint64_t watchdog_usec;
+    if (cli.action == KIOSK_ACTION_RUN && kiosk_sdnotify_watchdog(&watchdog_usec))
+        kiosk_sdnotify("WATCHDOG_USEC=300000000");
     kiosk_store *store = NULL;
     const char *notice = NULL;
     kiosk_rc rc = kiosk_database_open(&cfg, &store, &notice, err, sizeof err);
@@ -301,7 +308,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "kiosk: %s%s\n",
                 rc == KIOSK_ERR_CONFIG ? "" : "cannot open the local database: ", err);
         kiosk_store_close(store);
-        return rc == KIOSK_ERR_CONFIG ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
+        /* A database made by a newer kiosk (KIOSK_ERR_UNSUPPORTED) is bad input like a bad
+         * setting: exit 2, which the unit does not restart (RestartPreventExitStatus=2). */
+        return rc == KIOSK_ERR_CONFIG || rc == KIOSK_ERR_UNSUPPORTED ? EXIT_USAGE
+                                                                     : EXIT_FAILURE_RUNTIME;
     }
 
     int status;

@@ -23,6 +23,7 @@ static void fill_set(sigset_t *set)
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGINT);
     sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
     sigaddset(set, SIGUSR2);
 }
 
@@ -42,6 +43,14 @@ static void *signal_thread(void *arg)
         int sig = 0;
         if (sigwait(&set, &sig) != 0 || sig == SIGUSR2)
             return NULL;
+        if (sig == SIGUSR1) {
+            /* A screenshot on request (kiosk-update's health check): the main loop saves the
+             * screen as shown to [display] signal_shot. */
+            kiosk_event shot = {.kind = KIOSK_EV_SHOT};
+            if (kiosk_inbox_push(s->inbox, &shot) != KIOSK_OK)
+                return NULL;
+            continue;
+        }
         if (sig == SIGHUP) {
             KLOG_INFO("SIGHUP: nothing to reload; the kiosk keeps running");
             continue;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "display.h"
 #include "text.h"
 #include "theme.h"
 #include "utf8.h"
@@ -54,6 +55,10 @@ struct ui {
     bool bar_shows_date;
     char bar_when[96];
     unsigned spoken_serial;
+    /* A turned panel ([display] rotate): the picture is drawn upright into canvas (w x h) and
+     * copied turned onto the panel (phys_w x phys_h). NULL and 0 when the panel is not turned. */
+    SDL_Texture *canvas;
+    int rotate, phys_w, phys_h;
 };
 
 /* --- set-up ---------------------------------------------------------------------------- */
@@ -108,6 +113,16 @@ ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
     }
     if (opts->headless) /* frames are drawn in memory: no GL context, so no EGL/Mesa loaded */
         SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    if (!opts->headless && opts->drm_device && opts->drm_device[0]) {
+        /* SDL 2.26 picks a KMSDRM card by number only (SDL_HINT_KMSDRM_DEVICE_INDEX, "N" of
+         * /dev/dri/cardN): a stable /dev/dri/by-path name is resolved to that number here. */
+        char index[16];
+        int n = ui_display_drm_resolve(opts->drm_device, err, err_size);
+        if (n < 0)
+            return NULL;
+        snprintf(index, sizeof index, "%d", n);
+        SDL_SetHint(SDL_HINT_KMSDRM_DEVICE_INDEX, index);
+    }
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         snprintf(err, err_size, "cannot start video: %s", SDL_GetError());
         *no_display = true;
@@ -155,7 +170,23 @@ ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
         ui_free(u);
         return NULL;
     }
-    SDL_GetRendererOutputSize(u->renderer, &u->w, &u->h);
+    SDL_GetRendererOutputSize(u->renderer, &u->phys_w, &u->phys_h);
+    u->rotate = ui_display_rotation_valid(opts->rotate) ? opts->rotate : 0;
+    ui_display_logical_size(u->rotate, u->phys_w, u->phys_h, &u->w, &u->h);
+    if (u->rotate) {
+        u->canvas = SDL_CreateTexture(u->renderer, SDL_PIXELFORMAT_ARGB8888,
+                                      SDL_TEXTUREACCESS_TARGET, u->w, u->h);
+        if (!u->canvas) {
+            snprintf(err, err_size, "cannot draw a turned picture: %s", SDL_GetError());
+            ui_free(u);
+            return NULL;
+        }
+    }
+    {
+        const char *driver = SDL_GetCurrentVideoDriver();
+        if (driver && SDL_strcasecmp(driver, "KMSDRM") == 0)
+            ui_display_console_quiet(0); /* the console under the picture never blanks it */
+    }
     if (flags & SDL_WINDOW_FULLSCREEN_DESKTOP)
         SDL_ShowCursor(SDL_DISABLE); /* a touch kiosk shows no mouse pointer */
     u->scale = (u->w < u->h ? u->w : u->h) / 1080.0;
@@ -181,6 +212,8 @@ void ui_free(ui *u)
     if (!u)
         return;
     ui_voice_free(u->voice);
+    if (u->canvas)
+        SDL_DestroyTexture(u->canvas);
     ui_text_free(u->text);
     if (u->renderer)
         SDL_DestroyRenderer(u->renderer);
@@ -1280,6 +1313,8 @@ static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
     u->text_count = 0;
     u->panel_count = 0;
     u->in_panel = -1;
+    if (u->canvas)
+        SDL_SetRenderTarget(u->renderer, u->canvas);
     layout_bar(u, f, v);
     set_color(u, THEME_PAGE_BG);
     SDL_RenderClear(u->renderer);
@@ -1302,10 +1337,28 @@ static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
     }
 }
 
+/* On a turned panel: the upright picture copied onto the panel, turned. */
+static void compose(ui *u)
+{
+    if (!u->canvas)
+        return;
+    SDL_SetRenderTarget(u->renderer, NULL);
+    SDL_SetRenderDrawColor(u->renderer, 0, 0, 0, 255);
+    SDL_RenderClear(u->renderer);
+    SDL_Rect dst = {(u->phys_w - u->w) / 2, (u->phys_h - u->h) / 2, u->w, u->h};
+    SDL_RenderCopyEx(u->renderer, u->canvas, NULL, &dst, u->rotate, NULL, SDL_FLIP_NONE);
+}
+
+static void present_frame(ui *u)
+{
+    compose(u);
+    SDL_RenderPresent(u->renderer);
+}
+
 void ui_render(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     draw(u, f, v);
-    SDL_RenderPresent(u->renderer);
+    present_frame(u);
     if (v->voice.serial != u->spoken_serial) {
         u->spoken_serial = v->voice.serial;
         size_t clips = clamp_count(v->voice.count, KIOSK_VIEW_VOICE);
@@ -1330,8 +1383,38 @@ kiosk_rc ui_save_png(ui *u, const kiosk_frame *f, const kiosk_view *v, const cha
     else if (IMG_SavePNG(s, path) != 0)
         rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot write %s: %s", path, IMG_GetError());
     SDL_FreeSurface(s);
+    present_frame(u);
+    return rc;
+}
+
+kiosk_rc ui_save_screen_png(ui *u, const kiosk_frame *f, const kiosk_view *v, const char *path,
+                            char *err, size_t err_size)
+{
+    draw(u, f, v);
+    compose(u);
+    SDL_Surface *s =
+        SDL_CreateRGBSurfaceWithFormat(0, u->phys_w, u->phys_h, 32, SDL_PIXELFORMAT_ARGB8888);
+    kiosk_rc rc = KIOSK_OK;
+    if (!s)
+        rc = kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory for the frame");
+    else if (SDL_RenderReadPixels(u->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels,
+                                  s->pitch) != 0)
+        rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot read the panel: %s", SDL_GetError());
+    else if (IMG_SavePNG(s, path) != 0)
+        rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "cannot write %s: %s", path, IMG_GetError());
+    SDL_FreeSurface(s);
     SDL_RenderPresent(u->renderer);
     return rc;
+}
+
+void ui_touch_point(const ui *u, int px, int py, int *x, int *y)
+{
+    ui_display_to_logical(u->rotate, u->phys_w, u->phys_h, px, py, x, y);
+}
+
+void ui_touch_finger(const ui *u, float fx, float fy, int *x, int *y)
+{
+    ui_touch_point(u, (int)(fx * (float)u->phys_w), (int)(fy * (float)u->phys_h), x, y);
 }
 
 /* Two boxes overlap when they share an area (touching edges do not count). */

@@ -22,6 +22,12 @@ typedef struct ui_options {
     bool voice_enabled;
     const char *voice_dir;
     int volume; /* 0..100 */
+    /* A turned panel: the picture is turned this many degrees clockwise (0, 90, 180, 270) and
+     * touches are turned back to match. */
+    int rotate;
+    /* KMSDRM: the graphics card, e.g. a /dev/dri/by-path/...-card link; NULL or "": SDL's
+     * choice. */
+    const char *drm_device;
 } ui_options;
 
 /* Initialises SDL video (and audio for the voice) and opens the window. NULL with a message in
@@ -43,6 +49,15 @@ bool ui_widget_rect(const ui *u, const char *id, int *x, int *y, int *w, int *h)
  * sound layout); the first is described in what. For tests. */
 size_t ui_overlaps(const ui *u, char *what, size_t size);
 void ui_size(const ui *u, int *w, int *h);
+/* A touch on the panel at pixel (px, py), or at (fx, fy) as fractions of the panel (SDL's
+ * finger events), as a point of the upright picture (for ui_widget_at). */
+void ui_touch_point(const ui *u, int px, int py, int *x, int *y);
+void ui_touch_finger(const ui *u, float fx, float fy, int *x, int *y);
+/* Like ui_save_png, but writes what the panel shows (turned, at the panel's size) instead of
+ * the upright picture. */
+KIOSK_MUST_CHECK kiosk_rc ui_save_screen_png(ui *u, const kiosk_frame *frame,
+                                             const kiosk_view *view, const char *path, char *err,
+                                             size_t err_size);
 /* The text engine (for coverage tests). */
 ui_text *ui_text_engine(ui *u);
 

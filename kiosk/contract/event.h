@@ -73,7 +73,8 @@ typedef enum kiosk_event_kind {
     KIOSK_EV_QUIT,         /* stop the kiosk */
     KIOSK_EV_DEVICE,       /* a device's state changed; reason says why */
     KIOSK_EV_BILL,         /* the cash register (or the sim `bill` line) sent a bill */
-    KIOSK_EV_STORE_DAMAGED /* the background check found the database damaged: recover it */
+    KIOSK_EV_STORE_DAMAGED, /* the background check found the database damaged: recover it */
+    KIOSK_EV_HANG /* test hook: the main loop stops for wait_ms (KIOSK_TEST_HOOKS=1 only) */
 } kiosk_event_kind;
 
 typedef struct kiosk_event {
@@ -86,8 +87,8 @@ typedef struct kiosk_event {
             int x, y;
         } touch;
         int64_t time_utc_ms;
-        char path[KIOSK_PATH_MAX];
-        int64_t wait_ms;
+        char path[KIOSK_PATH_MAX]; /* SHOT; "" = the screen as shown, to [display] signal_shot */
+        int64_t wait_ms; /* WAIT, HANG */
         int64_t bill_fen;
         struct {
             kiosk_device_role role;

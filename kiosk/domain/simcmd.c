@@ -127,6 +127,14 @@ kiosk_rc kiosk_simcmd_parse(const char *line, kiosk_event *out, char *err, size_
         out->u.wait_ms = ms;
         return KIOSK_OK;
     }
+    if (strcmp(verb, "hang") == 0) {
+        long ms;
+        if (!parse_long(arg, 0, 3600L * 1000, &ms))
+            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "hang: needs milliseconds (0 to 3600000)");
+        out->kind = KIOSK_EV_HANG;
+        out->u.wait_ms = ms;
+        return KIOSK_OK;
+    }
     if (strcmp(verb, "bill") == 0) {
         long fen;
         if (!parse_long(arg, 0, 99999999, &fen))

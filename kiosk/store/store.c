@@ -74,8 +74,23 @@ static const char *const migrations[] = {
     "ALTER TABLE meal ADD COLUMN price_source TEXT NOT NULL DEFAULT 'set'"
     "  CHECK(price_source IN ('set', 'menu', 'bill'));"
     "ALTER TABLE meal ADD COLUMN menu_item TEXT NOT NULL DEFAULT '';",
+#ifdef KIOSK_TEST_FUTURE_MIGRATION
+    /* Test builds only (kiosk_next, tests/deploy/): a schema this release does not know, to
+     * prove that an older program refuses the newer file and leaves it untouched. */
+    "CREATE TABLE test_future(k TEXT PRIMARY KEY, v ANY) STRICT;",
+#endif
 };
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+/* Forward-only migrations and older programs: every database records, in device_state
+ * 'min_reader_schema', the oldest schema a program must know to use it. An older program
+ * (kiosk-update rolling back, a downgrade) whose schema is below that refuses the file before
+ * writing anything; one at or above it may run on it. MIGRATION_COUNT: every migration is taken
+ * to change what older programs rely on; a release whose newest migrations only add what older
+ * programs can ignore (an index, a table they never read) may set a lower number. */
+#define STORE_MIN_READER_SCHEMA MIGRATION_COUNT
+/* PRAGMA application_id of a kiosk database: "KIOS". */
+#define STORE_APPLICATION_ID 0x4B494F53
+
 
 kiosk_rc store_rc(int code)
 {
@@ -211,15 +226,86 @@ kiosk_rc kiosk_store_durability(kiosk_store *store, bool *wal, int *sync_level)
     return rc;
 }
 
+static int pragma_int(kiosk_store *store, const char *sql)
+{
+    sqlite3_stmt *st;
+    int value = -1;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        value = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return value;
+}
+
+/* The stamp of the database (min_reader_schema), or `otherwise` when it has none. */
+static int min_reader_schema(kiosk_store *store, int otherwise)
+{
+    int stamp = pragma_int(store, "SELECT v FROM device_state WHERE k = 'min_reader_schema'"
+                                  " AND typeof(v) = 'integer'");
+    return stamp >= 0 ? stamp : otherwise;
+}
+
+/* Before anything is written: is this a kiosk database, and one this program can use? A file a
+ * newer program made, whose stamp says this program is too old for it, is refused untouched. */
+static kiosk_rc check_schema_readable(kiosk_store *store, char *err, size_t err_size)
+{
+    int app_id = pragma_int(store, "PRAGMA application_id");
+    int version = kiosk_store_schema_version(store);
+    if (app_id < 0 || version < 0)
+        return KIOSK_OK; /* unreadable: the damage checks that follow say so */
+    if (app_id != 0 && app_id != STORE_APPLICATION_ID)
+        return kiosk_fail(KIOSK_ERR_UNSUPPORTED, err, err_size,
+                          "%s is not a kiosk database (application_id %#x); it was left untouched",
+                          store->path, (unsigned)app_id);
+    if (version <= MIGRATION_COUNT)
+        return KIOSK_OK;
+    int needed = min_reader_schema(store, version);
+    if (needed <= MIGRATION_COUNT) {
+        KLOG_WARN("database schema %d is newer than this program's (%d), and usable by it"
+                  " (min_reader_schema %d)",
+                  version, MIGRATION_COUNT, needed);
+        return KIOSK_OK;
+    }
+    return kiosk_fail(KIOSK_ERR_UNSUPPORTED, err, err_size,
+                      "%s was made by a newer kiosk (database schema %d, usable from schema %d"
+                      " on); this program knows schema %d and will not touch it: the file was"
+                      " left untouched. Install the newer kiosk again (kiosk-update rolls back"
+                      " the program and the database together)",
+                      store->path, version, needed, MIGRATION_COUNT);
+}
+
+/* The stamp and the application id, in the transaction of the migration that reached
+ * `version`: the newest migration writes this program's STORE_MIN_READER_SCHEMA, earlier ones
+ * their own version. */
+static kiosk_rc stamp_schema(kiosk_store *store, int version)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "PRAGMA application_id = %d; INSERT OR REPLACE INTO device_state(k, v)"
+             " VALUES ('min_reader_schema', %d)",
+             STORE_APPLICATION_ID,
+             version == MIGRATION_COUNT ? STORE_MIN_READER_SCHEMA : version);
+    return store_exec(store, sql);
+}
+
 static kiosk_rc migrate(kiosk_store *store)
 {
     int version = kiosk_store_schema_version(store);
     if (version < 0)
         return store_fail(store, sqlite3_errcode(store->db), "user_version");
-    if (version > MIGRATION_COUNT) {
-        snprintf(store->message, sizeof store->message,
-                 "database schema %d is newer than this program (%d)", version, MIGRATION_COUNT);
-        return KIOSK_ERR_DB;
+    if (version > MIGRATION_COUNT)
+        return KIOSK_OK; /* a newer schema that allowed this program (check_schema_readable) */
+    /* A database from before the stamp existed gets it once. */
+    if (version == MIGRATION_COUNT && version > 0 && min_reader_schema(store, -1) < 0) {
+        kiosk_rc rc = store_exec(store, "BEGIN IMMEDIATE");
+        if (rc == KIOSK_OK)
+            rc = stamp_schema(store, version);
+        if (rc == KIOSK_OK)
+            rc = store_exec(store, "COMMIT");
+        if (rc != KIOSK_OK)
+            sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
     }
     for (int v = version; v < MIGRATION_COUNT; v++) {
         kiosk_rc rc = store_exec(store, "BEGIN IMMEDIATE");
@@ -231,6 +317,8 @@ static kiosk_rc migrate(kiosk_store *store)
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
             rc = store_exec(store, sql);
         }
+        if (rc == KIOSK_OK)
+            rc = stamp_schema(store, v + 1);
         if (rc == KIOSK_OK)
             rc = store_exec(store, "COMMIT");
         if (rc != KIOSK_OK) {
@@ -364,7 +452,10 @@ kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t
      * checkpoint the WAL into it nor delete the WAL. Checkpoints on close come back once the file
      * is known to be sound. */
     sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-    kiosk_rc rc = store_check_at_open(store, err, err_size);
+    kiosk_rc rc = check_schema_readable(store, err, err_size);
+    if (rc != KIOSK_OK)
+        return rc;
+    rc = store_check_at_open(store, err, err_size);
     if (rc != KIOSK_OK)
         return rc;
     sqlite3_db_config(store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);

@@ -57,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             break;
         case KIOSK_EV_WAIT:
+        case KIOSK_EV_HANG:
             if (ev.u.wait_ms < 0 || ev.u.wait_ms > 3600L * 1000)
                 abort();
             break;

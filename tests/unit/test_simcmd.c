@@ -46,6 +46,11 @@ int main(void)
     CHECK_INT(ev.u.wait_ms, 250);
     CHECK_INT(kiosk_simcmd_parse("wait 2x", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     CHECK_INT(kiosk_simcmd_parse("wait 99999999999", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    /* The hang test hook (honoured by the app only with KIOSK_TEST_HOOKS=1). */
+    CHECK_INT(kiosk_simcmd_parse("hang 15000", &ev, err, sizeof err), KIOSK_OK);
+    CHECK_INT(ev.kind, KIOSK_EV_HANG);
+    CHECK_INT(ev.u.wait_ms, 15000);
+    CHECK_INT(kiosk_simcmd_parse("hang", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     /* The cash register's bill line, in fen. */
     CHECK_INT(kiosk_simcmd_parse("bill 1850", &ev, err, sizeof err), KIOSK_OK);
     CHECK_INT(ev.kind, KIOSK_EV_BILL);
