@@ -19,13 +19,11 @@ install(PROGRAMS packaging/kiosk-update DESTINATION sbin)
 
 # The same kiosk with a schema one migration newer (kiosk/store/store.c): its own copy of
 # store.c, linked before the store library so the archive's copy is never pulled in.
-if(NOT KIOSK_NO_TEST_BUILDS)
-  add_executable(kiosk_next kiosk/main.c kiosk/store/store.c)
-  target_compile_definitions(kiosk_next PRIVATE KIOSK_VERSION="${PROJECT_VERSION}+next"
-    KIOSK_TEST_FUTURE_MIGRATION)
-  target_include_directories(kiosk_next PRIVATE kiosk/store)
-  target_link_libraries(kiosk_next PRIVATE kiosk_app PkgConfig::SQLITE3)
-endif()
+add_executable(kiosk_next kiosk/main.c kiosk/store/store.c)
+target_compile_definitions(kiosk_next PRIVATE KIOSK_VERSION="${PROJECT_VERSION}+next"
+  KIOSK_TEST_FUTURE_MIGRATION)
+target_include_directories(kiosk_next PRIVATE kiosk/store)
+target_link_libraries(kiosk_next PRIVATE kiosk_app PkgConfig::SQLITE3)
 
 # The reference server (package kiosk-server): /usr/lib/kiosk-server/server.
 if(TARGET server)

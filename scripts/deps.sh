@@ -15,6 +15,7 @@ packages=(
   postgresql # the server's PostgreSQL tests start their own instance on a private port
   gnutls-bin # certtool: the tests' private CA and server certificate
   libebur128-dev # clipcheck: the voice prompts' loudness (EBU R 128) and true peak
+  debhelper dpkg-dev lintian udev systemd # the Debian packages and their checks (docs/install.md)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -16,3 +16,16 @@ set_tests_properties(test_sdnotify test_display PROPERTIES LABELS unit
 
 add_executable(kiosk_supervise deploy/kiosk_supervise.c)
 set_target_properties(kiosk_supervise PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+foreach(entry e2e_notify:240 e2e_update:300)
+  string(REPLACE ":" ";" parts ${entry})
+  list(GET parts 0 script)
+  list(GET parts 1 seconds)
+  add_test(NAME ${script} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/${script}.sh)
+  set_tests_properties(${script} PROPERTIES LABELS e2e TIMEOUT ${seconds} ENVIRONMENT
+    "${KIOSK_TEST_ENV};KIOSK_SUPERVISE=$<TARGET_FILE:kiosk_supervise>;KIOSK_NEXT_BINARY=$<TARGET_FILE:kiosk_next>")
+endforeach()
+
+add_test(NAME e2e_package COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/e2e_package.sh)
+set_tests_properties(e2e_package PROPERTIES LABELS package TIMEOUT 1200 RUN_SERIAL TRUE
+  ENVIRONMENT "KIOSK_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

@@ -3,16 +3,19 @@
  * starts the command with NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID set as a Type=notify
  * unit's main process gets them, logs every notification with its time, kills the process
  * with SIGABRT (then SIGKILL) when the watchdog runs out as systemd's WatchdogSec= does, and
- * restarts it as Restart= does.
+ * restarts it as Restart= does (but not after exit status N: RestartPreventExitStatus=).
  *
  *   kiosk_supervise --log FILE [--watchdog-ms N] [--restart-ms N] [--max-starts N]
- *                   [--abstract] [--run-ms N] -- COMMAND [ARG...]
+ *                   [--prevent-status N] [--abstract] [--run-ms N] [--ready-file PATH]
+ *                   -- COMMAND [ARG...]
  *
  * The log has one line per event, "MS EVENT PID [TEXT]", MS counted from the supervisor's
- * start on the monotonic clock: start, ready, status TEXT, watchdog, watchdog_usec N, stopping,
- * other TEXT, expired (the watchdog ran out), exit STATUS, killed SIGNAL, foreign TEXT (a
- * message from another process: ignored, as NotifyAccess=main does). SIGTERM or SIGINT stop
- * the child (SIGTERM, SIGKILL after 5 s) and the supervisor. Exit status 0, 2 on bad usage. */
+ * start on the monotonic clock: start, ready (with " no-file" when --ready-file's PATH did not
+ * exist at that moment: the test of "ready after the first frame"), status TEXT, watchdog,
+ * watchdog_usec N, stopping, other TEXT, expired (the watchdog ran out), exit STATUS, killed
+ * SIGNAL, foreign TEXT (a message from another process: ignored, as NotifyAccess=main does).
+ * SIGTERM or SIGINT stop the child (SIGTERM, SIGKILL after 5 s) and the supervisor. Exit status 0,
+ * 2 on bad usage. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +37,7 @@
 static volatile sig_atomic_t stop_requested;
 static FILE *log_file;
 static int64_t t0;
+static const char *ready_file;
 
 static int64_t mono_ms(void)
 {
@@ -62,8 +66,10 @@ static void on_stop(int sig)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: kiosk_supervise --log FILE [--watchdog-ms N] [--restart-ms N]"
-                    " [--max-starts N] [--abstract] [--run-ms N] -- COMMAND [ARG...]\n");
+    fprintf(stderr,
+            "usage: kiosk_supervise --log FILE [--watchdog-ms N] [--restart-ms N]"
+            " [--max-starts N] [--prevent-status N] [--abstract] [--run-ms N] [--ready-file PATH]"
+            " -- COMMAND [ARG...]\n");
     return 2;
 }
 
@@ -116,7 +122,8 @@ static void handle_message(int fd, pid_t child, int64_t *deadline, int64_t *watc
             continue;
         }
         if (strcmp(line, "READY=1") == 0) {
-            logf_("ready %ld", (long)sender);
+            logf_("ready %ld%s", (long)sender,
+                  ready_file && access(ready_file, F_OK) != 0 ? " no-file" : "");
         } else if (strncmp(line, "STATUS=", 7) == 0) {
             logf_("status %ld %s", (long)sender, line + 7);
         } else if (strcmp(line, "WATCHDOG=1") == 0) {
@@ -147,11 +154,15 @@ static void log_end(pid_t pid, int status)
 }
 
 /* SIGTERM, then SIGKILL after 5 s, as the unit's stop does (TimeoutStopSec=5). */
-static void stop_child(pid_t pid)
+static void stop_child(int fd, pid_t pid)
 {
     int status;
+    int64_t deadline = 0, watchdog_ms = 0; /* no watchdog while stopping */
     kill(pid, SIGTERM);
     for (int i = 0; i < 500; i++) {
+        struct pollfd p = {fd, POLLIN, 0};
+        while (poll(&p, 1, 0) > 0) /* what it says while stopping (STOPPING=1) */
+            handle_message(fd, pid, &deadline, &watchdog_ms);
         if (waitpid(pid, &status, WNOHANG) == pid) {
             log_end(pid, status);
             return;
@@ -168,6 +179,7 @@ int main(int argc, char **argv)
     const char *log_path = NULL;
     int64_t watchdog_ms = 0, restart_ms = -1, run_ms = -1;
     long max_starts = 1000000;
+    int prevent_status = -1;
     bool abstract = false;
     int i = 1;
     for (; i < argc; i++) {
@@ -187,6 +199,10 @@ int main(int argc, char **argv)
             max_starts = atol(argv[++i]);
         else if (strcmp(argv[i], "--run-ms") == 0)
             run_ms = atoll(argv[++i]);
+        else if (strcmp(argv[i], "--prevent-status") == 0)
+            prevent_status = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--ready-file") == 0)
+            ready_file = argv[++i];
         else if (strcmp(argv[i], "--abstract") == 0)
             abstract = true;
         else
@@ -261,12 +277,14 @@ int main(int argc, char **argv)
             child = -1;
             deadline = 0;
             restart_at = restart_ms >= 0 ? mono_ms() + restart_ms : -1;
+            if (WIFEXITED(status) && WEXITSTATUS(status) == prevent_status)
+                restart_at = -1;
             if (restart_at < 0 || starts >= max_starts)
                 break;
         }
     }
     if (child > 0)
-        stop_child(child);
+        stop_child(fd, child);
     if (!abstract)
         unlink(name);
     logf_("end 0");
