@@ -717,7 +717,7 @@ int srv_admin_run(const char *db_spec, int argc, char **argv, int *known)
         fprintf(stderr, "server: %s: expected one of:", argv[0]);
         for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
             if (strcmp(argv[0], commands[i].word) == 0)
-                fprintf(stderr, " %s", commands[i].sub);
+                fprintf(stderr, " %s", commands[i].sub ? commands[i].sub : "");
         fprintf(stderr, "\n");
         return USAGE;
     }

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include "api.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -24,6 +25,11 @@
 /* Tombstones older than SRV_TOMBSTONE_KEEP_MS are dropped at most this often. */
 #define EXPIRE_EVERY_MS (3600LL * 1000)
 
+/* Requests read through a pool of connections; every write goes through the one writer
+ * connection, one transaction at a time. Writes are serialised by the databases anyway (SQLite's
+ * lock, the advisory lock on PostgreSQL), and a connection that alone writes keeps its page
+ * cache: SQLite empties a connection's cache whenever another one has written, which made every
+ * batch on a pooled connection read its index pages again (half the time of an upload). */
 struct srv_api {
     char spec[1024];
     bool faults;
@@ -31,8 +37,53 @@ struct srv_api {
     pthread_cond_t returned;
     srv_store **idle;
     size_t nidle, open, max;
+    pthread_mutex_t writer_lock;
+    srv_store *writer; /* NULL after a failed reopen */
     _Atomic int64_t last_expire_ms;
+    /* SQLite: the writer leaves checkpoints to this thread (storage.h). */
+    pthread_t checkpointer;
+    bool checkpointing, stopping;
+    pthread_mutex_t checkpoint_lock;
+    pthread_cond_t checkpoint_wake;
 };
+
+/* How often the log is copied into the database: small enough that the log stays short (a long
+ * one slows every read), long enough to copy many batches at once. */
+#define CHECKPOINT_EVERY_MS 250
+
+static void *run_checkpoints(void *arg)
+{
+    srv_api *api = arg;
+    srv_store *st = NULL;
+    bool warned = false;
+    pthread_mutex_lock(&api->checkpoint_lock);
+    while (!api->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_EVERY_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&api->checkpoint_wake, &api->checkpoint_lock, &until);
+        if (api->stopping)
+            break;
+        pthread_mutex_unlock(&api->checkpoint_lock);
+        char err[300];
+        if (!st && srv_store_open(api->spec, &st, err, sizeof err) != KIOSK_OK) {
+            st = NULL;
+            if (!warned)
+                KLOG_WARN("checkpoints: cannot open the database: %s", err);
+            warned = true;
+        }
+        if (st && srv_store_checkpoint(st) != KIOSK_OK && !warned) {
+            KLOG_WARN("checkpoint failed: %s", srv_store_errmsg(st));
+            warned = true;
+        }
+        pthread_mutex_lock(&api->checkpoint_lock);
+    }
+    pthread_mutex_unlock(&api->checkpoint_lock);
+    srv_store_close(st);
+    return NULL;
+}
 
 /* --- the connection pool ------------------------------------------------------------------- */
 
@@ -49,17 +100,25 @@ kiosk_rc srv_api_new(const char *spec, int max_connections, bool faults, srv_api
     api->idle = calloc(api->max, sizeof *api->idle);
     pthread_mutex_init(&api->lock, NULL);
     pthread_cond_init(&api->returned, NULL);
+    pthread_mutex_init(&api->writer_lock, NULL);
+    pthread_mutex_init(&api->checkpoint_lock, NULL);
+    pthread_cond_init(&api->checkpoint_wake, NULL);
     if (!api->idle) {
         srv_api_free(api);
         return KIOSK_ERR_NOMEM;
     }
-    /* One connection now: a database that cannot be opened stops the start, not a request. */
-    kiosk_rc rc = srv_store_open(spec, &api->idle[0], err, err_size);
+    /* The writer now: a database that cannot be opened stops the start, not a request. */
+    kiosk_rc rc = srv_store_open(spec, &api->writer, err, err_size);
+    if (rc == KIOSK_OK && strcmp(srv_store_backend(api->writer), "sqlite") == 0) {
+        rc = srv_store_manual_checkpoints(api->writer);
+        if (rc == KIOSK_OK && pthread_create(&api->checkpointer, NULL, run_checkpoints, api) != 0)
+            rc = KIOSK_ERR_NOMEM;
+        api->checkpointing = rc == KIOSK_OK;
+    }
     if (rc != KIOSK_OK) {
         srv_api_free(api);
         return rc;
     }
-    api->nidle = api->open = 1;
     *out = api;
     return KIOSK_OK;
 }
@@ -68,12 +127,45 @@ void srv_api_free(srv_api *api)
 {
     if (!api)
         return;
+    if (api->checkpointing) {
+        pthread_mutex_lock(&api->checkpoint_lock);
+        api->stopping = true;
+        pthread_cond_signal(&api->checkpoint_wake);
+        pthread_mutex_unlock(&api->checkpoint_lock);
+        pthread_join(api->checkpointer, NULL);
+    }
     for (size_t i = 0; i < api->nidle; i++)
         srv_store_close(api->idle[i]);
+    srv_store_close(api->writer);
     free(api->idle);
     pthread_cond_destroy(&api->returned);
     pthread_mutex_destroy(&api->lock);
+    pthread_mutex_destroy(&api->writer_lock);
+    pthread_mutex_destroy(&api->checkpoint_lock);
+    pthread_cond_destroy(&api->checkpoint_wake);
     free(api);
+}
+
+/* The writer connection, for one write transaction; NULL (and unlocked) when it cannot be
+ * opened again after a failure. */
+static srv_store *writer_take(srv_api *api)
+{
+    pthread_mutex_lock(&api->writer_lock);
+    if (!api->writer) {
+        char err[300];
+        if (srv_store_open(api->spec, &api->writer, err, sizeof err) != KIOSK_OK) {
+            KLOG_ERROR("cannot open the database: %s", err);
+            pthread_mutex_unlock(&api->writer_lock);
+            return NULL;
+        }
+    }
+    return api->writer;
+}
+
+static void writer_return(srv_api *api)
+{
+    srv_store_rollback(api->writer); /* nothing stays open after a failure half-way */
+    pthread_mutex_unlock(&api->writer_lock);
 }
 
 static srv_store *pool_take(srv_api *api)
@@ -240,10 +332,9 @@ static kiosk_rc enroll_device(srv_store *st, const char *token_hash, const char 
     return rc;
 }
 
-static void handle_enroll(srv_api *api, srv_store *st, const srv_request *req, const char *body,
-                          size_t len, srv_reply *r)
+static void handle_enroll(srv_api *api, const srv_request *req, const char *body, size_t len,
+                          srv_reply *r)
 {
-    (void)api;
     char token[SRV_TOKEN_MAX], token_hash[SRV_HEX32], detail[SRV_DETAIL_MAX];
     char *hw_info = NULL;
     if (srv_wire_enroll(body, len, token, &hw_info, detail, sizeof detail) != KIOSK_OK) {
@@ -254,31 +345,34 @@ static void handle_enroll(srv_api *api, srv_store *st, const srv_request *req, c
     sodium_memzero(token, sizeof token);
     srv_device dev;
     char secret_b64[64] = "";
+    uint8_t key[32];
+    char key_hex[SRV_HEX32];
+    srv_site site;
+    srv_store *st = writer_take(api);
+    if (!st) {
+        free(hw_info);
+        srv_reply_storage(r, KIOSK_ERR_IO, "enroll");
+        return;
+    }
+    /* The card key and the site are read in the same transaction: a reply that cannot be made
+     * leaves the token unspent. */
     kiosk_rc rc = srv_store_begin(st, true);
     if (rc == KIOSK_OK) {
         rc = enroll_device(st, token_hash, hw_info, req->now_ms, &dev, secret_b64, r);
         if (rc == KIOSK_OK && r->status == 201)
+            rc = srv_store_card_key(st, key);
+        if (rc == KIOSK_OK && r->status == 201)
+            rc = srv_store_site_get(st, dev.site_id, &site);
+        if (rc == KIOSK_OK && r->status == 201)
             rc = srv_store_commit(st);
-        else
-            srv_store_rollback(st);
     }
+    writer_return(api);
     free(hw_info);
-    if (rc != KIOSK_OK) {
-        srv_reply_storage(r, rc, "enroll");
+    if (rc != KIOSK_OK || r->status != 201) {
+        if (rc != KIOSK_OK)
+            srv_reply_storage(r, rc, "enroll");
         sodium_memzero(secret_b64, sizeof secret_b64);
-        return;
-    }
-    if (r->status != 201)
-        return;
-    uint8_t key[32];
-    char key_hex[SRV_HEX32];
-    srv_site site;
-    rc = srv_store_card_key(st, key);
-    if (rc == KIOSK_OK)
-        rc = srv_store_site_get(st, dev.site_id, &site);
-    if (rc != KIOSK_OK) {
-        sodium_memzero(secret_b64, sizeof secret_b64);
-        srv_reply_storage(r, rc, "enroll");
+        sodium_memzero(key, sizeof key);
         return;
     }
     sodium_bin2hex(key_hex, sizeof key_hex, key, sizeof key);
@@ -297,33 +391,110 @@ static void handle_enroll(srv_api *api, srv_store *st, const srv_request *req, c
 
 /* --- upload -------------------------------------------------------------------------------- */
 
-static json_t *batch_body(const srv_ingest *in, const srv_batch *batch)
+/* A growing text for a reply; a failed allocation is remembered and reported at the end. */
+typedef struct text_buf {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} text_buf;
+
+static void put(text_buf *t, const char *s, size_t n)
 {
-    json_t *results = json_array(), *gaps = json_array();
-    for (size_t i = 0; results && i < in->count; i++) {
-        const srv_item_result *res = &in->items[i];
-        json_t *item = json_pack("{s:s, s:s}", "record_id", batch->items[i].record_id, "status",
-                                 srv_item_status_name(res->status));
-        if (!item)
-            break;
-        if (res->status == SRV_ITEM_ACCEPTED)
-            json_object_set_new(item, "server_seq", json_integer(res->server_seq));
-        if (res->flagged)
-            json_object_set_new(item, "review_status", json_string(SRV_REVIEW_SUSPECTED));
-        if (res->code)
-            json_object_set_new(item, "code", json_string(res->code));
-        if (res->detail)
-            json_object_set_new(item, "detail", json_string(res->detail));
-        json_array_append_new(results, item);
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(t->data, cap);
+        if (!grown) {
+            t->failed = true;
+            return;
+        }
+        t->data = grown;
+        t->cap = cap;
     }
-    for (size_t i = 0; gaps && i < in->gap_count; i++)
-        json_array_append_new(
-            gaps, json_pack("[I, I]", (json_int_t)in->gaps[i][0], (json_int_t)in->gaps[i][1]));
-    json_t *body = json_pack("{s:o, s:I, s:o}", "results", results, "device_high_water",
-                             (json_int_t)in->high_water, "missing_seq_ranges", gaps);
-    if (body && in->gaps_truncated)
-        json_object_set_new(body, "missing_seq_ranges_truncated", json_true());
-    return body;
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+}
+
+static void put_text(text_buf *t, const char *s)
+{
+    put(t, s, strlen(s));
+}
+
+static void put_int(text_buf *t, int64_t v)
+{
+    char n[24];
+    put(t, n, (size_t)snprintf(n, sizeof n, "%" PRId64, v));
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void put_string(text_buf *t, const char *s)
+{
+    put(t, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            put(t, esc, 2);
+        } else if (c < 0x20) {
+            char esc[8];
+            put(t, esc, (size_t)snprintf(esc, sizeof esc, "\\u%04x", c));
+        } else {
+            put(t, s, 1);
+        }
+    }
+    put(t, "\"", 1);
+}
+
+/* {"results": [...], "device_high_water": N, "missing_seq_ranges": [[lo, hi], ...]}, the
+ * server_time_ms added by http.c; NULL when out of memory. */
+static char *batch_body(const srv_ingest *in, const srv_batch *batch)
+{
+    text_buf t = {0};
+    put_text(&t, "{\"results\":[");
+    for (size_t i = 0; i < in->count; i++) {
+        const srv_item_result *res = &in->items[i];
+        put_text(&t, i ? ",{\"record_id\":" : "{\"record_id\":");
+        put_string(&t, batch->items[i].record_id);
+        put_text(&t, ",\"status\":");
+        put_string(&t, srv_item_status_name(res->status));
+        if (res->status == SRV_ITEM_ACCEPTED) {
+            put_text(&t, ",\"server_seq\":");
+            put_int(&t, res->server_seq);
+        }
+        if (res->flagged) {
+            put_text(&t, ",\"review_status\":");
+            put_string(&t, SRV_REVIEW_SUSPECTED);
+        }
+        if (res->code) {
+            put_text(&t, ",\"code\":");
+            put_string(&t, res->code);
+        }
+        if (res->detail) {
+            put_text(&t, ",\"detail\":");
+            put_string(&t, res->detail);
+        }
+        put_text(&t, "}");
+    }
+    put_text(&t, "],\"device_high_water\":");
+    put_int(&t, in->high_water);
+    put_text(&t, ",\"missing_seq_ranges\":[");
+    for (size_t i = 0; i < in->gap_count; i++) {
+        put_text(&t, i ? ",[" : "[");
+        put_int(&t, in->gaps[i][0]);
+        put_text(&t, ",");
+        put_int(&t, in->gaps[i][1]);
+        put_text(&t, "]");
+    }
+    put_text(&t, in->gaps_truncated ? "],\"missing_seq_ranges_truncated\":true}" : "]}");
+    if (t.failed) {
+        free(t.data);
+        return NULL;
+    }
+    return t.data;
 }
 
 static void sleep_ms(long ms)
@@ -333,7 +504,7 @@ static void sleep_ms(long ms)
     }
 }
 
-static void handle_batch(srv_api *api, srv_store *st, const srv_request *req, const srv_device *dev,
+static void handle_batch(srv_api *api, const srv_request *req, const srv_device *dev,
                          int64_t offset, const char *body, size_t len, srv_reply *r)
 {
     srv_batch batch;
@@ -369,20 +540,28 @@ static void handle_batch(srv_api *api, srv_store *st, const srv_request *req, co
     if (dev->hb_has_clock_offset && req->now_ms - dev->hb_received_ms < HEARTBEAT_OFFSET_FRESH_MS)
         offset = dev->hb_clock_offset_ms;
     srv_ingest in = {0};
+    srv_store *st = writer_take(api);
+    if (!st) {
+        srv_reply_storage(r, KIOSK_ERR_IO, "batch");
+        goto out;
+    }
     rc = srv_store_begin(st, true);
     if (rc == KIOSK_OK) {
         rc = srv_ingest_batch(st, dev, &batch, req->now_ms, offset, &in);
         if (rc == KIOSK_OK && fault.kind == SRV_FAULT_500_BEFORE_COMMIT) {
-            srv_store_rollback(st);
+            writer_return(api);
             KLOG_WARN("fault: batch of %s rolled back, answering 500", dev->device_id);
             srv_reply_error(r, 500, "internal", "fault injected: 500 before commit");
             goto out;
         }
         if (rc == KIOSK_OK)
             rc = srv_store_commit(st);
-        else
-            srv_store_rollback(st);
     }
+    if (rc == KIOSK_OK && fault.kind == SRV_FAULT_KILL_AFTER_COMMIT) {
+        KLOG_WARN("fault: committed, exiting before the answer");
+        _exit(SRV_FAULT_EXIT_STATUS);
+    }
+    writer_return(api);
     if (rc != KIOSK_OK) {
         srv_reply_storage(r, rc, "batch");
         goto out;
@@ -391,20 +570,17 @@ static void handle_batch(srv_api *api, srv_store *st, const srv_request *req, co
               "rejected, %ld flagged; high water %lld",
               dev->device_id, batch.batch_id[0] ? batch.batch_id : "-", batch.count, in.accepted,
               in.duplicates, in.conflicts, in.rejected, in.flagged, (long long)in.high_water);
-    switch (fault.kind) {
-    case SRV_FAULT_KILL_AFTER_COMMIT:
-        KLOG_WARN("fault: committed, exiting before the answer");
-        _exit(SRV_FAULT_EXIT_STATUS);
-    case SRV_FAULT_500_AFTER_COMMIT:
+    if (fault.kind == SRV_FAULT_500_AFTER_COMMIT) {
         srv_reply_error(r, 500, "internal", "fault injected: 500 after commit");
         goto out;
-    case SRV_FAULT_SLOW:
-        sleep_ms(fault.arg);
-        break;
-    default:
-        break;
     }
-    reply_json(r, 200, batch_body(&in, &batch));
+    if (fault.kind == SRV_FAULT_SLOW)
+        sleep_ms(fault.arg); /* the writer is free again: others go on meanwhile */
+    r->raw = batch_body(&in, &batch);
+    if (r->raw)
+        r->status = 200;
+    else
+        srv_reply_error(r, 500, "internal", "out of memory");
 out:
     srv_ingest_cleanup(&in);
     srv_batch_cleanup(&batch);
@@ -429,11 +605,14 @@ static kiosk_rc expire_site(void *user, const srv_site *site)
 
 /* Tombstones older than the keep time are dropped, at most once an hour, by whichever pull
  * comes first. */
-static void expire_due(srv_api *api, srv_store *st, int64_t now_ms)
+static void expire_due(srv_api *api, int64_t now_ms)
 {
     int64_t last = atomic_load(&api->last_expire_ms);
     if (now_ms - last < EXPIRE_EVERY_MS ||
         !atomic_compare_exchange_strong(&api->last_expire_ms, &last, now_ms))
+        return;
+    srv_store *st = writer_take(api);
+    if (!st)
         return;
     expire_walk w = {.st = st, .older_than = now_ms - SRV_TOMBSTONE_KEEP_MS};
     kiosk_rc rc = srv_store_site_list(st, expire_site, &w);
@@ -444,7 +623,8 @@ static void expire_due(srv_api *api, srv_store *st, int64_t now_ms)
     }
     if (rc != KIOSK_OK)
         KLOG_WARN("dropping old tombstones failed: %s", srv_store_errmsg(st));
-    else if (w.dropped)
+    writer_return(api);
+    if (rc == KIOSK_OK && w.dropped)
         KLOG_INFO("dropped %ld tombstones older than 45 days", w.dropped);
 }
 
@@ -461,7 +641,7 @@ static void handle_stream(srv_api *api, srv_store *st, const srv_request *req,
     srv_site site;
     kiosk_rc rc = srv_store_site_get(st, dev->site_id, &site);
     if (rc == KIOSK_OK && !snapshot)
-        expire_due(api, st, req->now_ms);
+        expire_due(api, req->now_ms);
     if (rc == KIOSK_OK)
         rc = snapshot ? srv_streams_snapshot(st, dev, &site, &query, req->now_ms, r)
                       : srv_streams_pull(st, dev, &site, &query, req->now_ms, r);
@@ -469,7 +649,7 @@ static void handle_stream(srv_api *api, srv_store *st, const srv_request *req,
         srv_reply_storage(r, rc, snapshot ? "snapshot" : "pull");
 }
 
-static void handle_heartbeat(srv_store *st, const srv_request *req, const srv_device *dev,
+static void handle_heartbeat(srv_api *api, const srv_request *req, const srv_device *dev,
                              const char *body, size_t len, srv_reply *r)
 {
     srv_heartbeat_in in;
@@ -489,14 +669,15 @@ static void handle_heartbeat(srv_store *st, const srv_request *req, const srv_de
                         .has_clock_offset = in.has_clock_offset,
                         .clock_offset_ms = in.clock_offset_ms,
                         .app_version = in.app_version[0] ? in.app_version : NULL};
-    rc = srv_store_begin(st, true);
+    srv_store *st = writer_take(api);
+    rc = st ? srv_store_begin(st, true) : KIOSK_ERR_IO;
     if (rc == KIOSK_OK) {
         rc = srv_store_heartbeat_put(st, dev->device_id, &hb);
         if (rc == KIOSK_OK)
             rc = srv_store_commit(st);
-        else
-            srv_store_rollback(st);
     }
+    if (st)
+        writer_return(api);
     free(in.body);
     if (rc != KIOSK_OK)
         srv_reply_storage(r, rc, "heartbeat");
@@ -554,17 +735,17 @@ void srv_api_handle(srv_api *api, const srv_request *req, srv_reply *r, const ch
         goto out;
     switch (route->ep) {
     case EP_ENROLL:
-        handle_enroll(api, st, req, body, len, r);
+        handle_enroll(api, req, body, len, r);
         break;
     case EP_BATCH:
-        handle_batch(api, st, req, &dev, offset, body, len, r);
+        handle_batch(api, req, &dev, offset, body, len, r);
         break;
     case EP_PULL:
     case EP_SNAPSHOT:
         handle_stream(api, st, req, &dev, route->ep == EP_SNAPSHOT, r);
         break;
     case EP_HEARTBEAT:
-        handle_heartbeat(st, req, &dev, body, len, r);
+        handle_heartbeat(api, req, &dev, body, len, r);
         break;
     }
 out:

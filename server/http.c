@@ -74,6 +74,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     *con_cls = NULL;
 }
 
+static void on_mhd_error(void *cls, const char *fmt, va_list ap) KIOSK_PRINTF_LIKE(2, 0);
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -90,6 +91,18 @@ static char *reply_text(const srv_reply *r, int64_t now_ms)
 {
     if (r->status == 204)
         return NULL;
+    if (r->status < 400 && r->raw) {
+        /* "{...}" becomes "{...,"server_time_ms":N}" */
+        size_t n = strlen(r->raw);
+        char *text = malloc(n + 48);
+        if (!text || n < 2 || r->raw[n - 1] != '}') {
+            free(text);
+            return NULL;
+        }
+        memcpy(text, r->raw, n - 1);
+        snprintf(text + n - 1, 48, "%s\"server_time_ms\":%" PRId64 "}", n > 2 ? "," : "", now_ms);
+        return text;
+    }
     json_t *body;
     if (r->status < 400 && r->body) {
         body = json_incref(r->body);

@@ -12,6 +12,9 @@
 typedef struct srv_reply {
     int status;
     json_t *body; /* a success body, owned; NULL for 204 and errors */
+    char *raw;    /* or the success body as the text of a JSON object, owned (a batch reply of
+                     500 results is written directly: building it as Jansson values cost more
+                     than storing the batch) */
     char error[32];
     char detail[SRV_DETAIL_MAX];
     json_t *extra;   /* more members of an error body (410's "snapshot"), owned */

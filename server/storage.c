@@ -122,8 +122,8 @@
                   " AND kind = 'meal' AND business_date >= ?4 AND device_id <> ?3"                \
                   " AND record_id > ?2 ORDER BY record_id LIMIT CAST(?5 AS BIGINT)")              \
     X(SETTLE_MEALS, "SELECT record_id, device_id, site_id, payload, review_status FROM records"   \
-                    " WHERE kind = 'meal' AND business_date >= ?1 AND business_date < ?2"         \
-                    " AND (?3 = '' OR site_id = ?3) ORDER BY business_date, record_id")
+                    " WHERE kind = 'meal' AND site_id = ?3 AND business_date >= ?1"               \
+                    " AND business_date < ?2 ORDER BY business_date, record_id")
 
 #define DEVICE_SELECT                                                                         \
     "SELECT d.device_id, d.site_id, d.canteen_id, d.secret_hex, d.created_ms, d.enrolled_ms," \
@@ -344,6 +344,19 @@ kiosk_rc srv_store_commit(srv_store *st)
 void srv_store_rollback(srv_store *st)
 {
     st->ops->rollback(st->b);
+}
+
+kiosk_rc srv_store_manual_checkpoints(srv_store *st)
+{
+    return st->ops->manual_checkpoints(st->b);
+}
+
+kiosk_rc srv_store_checkpoint(srv_store *st)
+{
+    kiosk_rc rc = st->ops->checkpoint(st->b);
+    if (rc != KIOSK_OK)
+        snprintf(st->message, sizeof st->message, "%s", st->ops->message(st->b));
+    return rc;
 }
 
 /* --- settings ------------------------------------------------------------------------------ */
@@ -902,10 +915,27 @@ static kiosk_rc each_settle(void *user, const srv_row *row)
     return c->fn(c->user, &m);
 }
 
+typedef struct settle_sites {
+    srv_store *st;
+    settle_ctx *c;
+    const char *from, *to;
+} settle_sites;
+
+static kiosk_rc settle_site(void *user, const srv_site *site)
+{
+    settle_sites *s = user;
+    return RUN(s->st, Q_SETTLE_MEALS, each_settle, s->c, NULL, text(s->from), text(s->to),
+               text(site->site_id));
+}
+
 kiosk_rc srv_store_settle_meals(srv_store *st, const char *site_id, const char *from_date,
                                 const char *to_date, srv_settle_fn fn, void *user)
 {
     settle_ctx c = {fn, user};
-    return RUN(st, Q_SETTLE_MEALS, each_settle, &c, NULL, text(from_date), text(to_date),
-               text(site_id ? site_id : ""));
+    if (site_id && site_id[0])
+        return RUN(st, Q_SETTLE_MEALS, each_settle, &c, NULL, text(from_date), text(to_date),
+                   text(site_id));
+    /* Every site, one after another: the records are indexed by site and date. */
+    settle_sites s = {st, &c, from_date, to_date};
+    return srv_store_site_list(st, settle_site, &s);
 }

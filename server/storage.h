@@ -76,6 +76,11 @@ typedef struct srv_backend_ops {
     kiosk_rc (*run)(srv_backend *b, int stmt, const srv_value *params, int nparams, srv_row_fn fn,
                     void *user, long *changes);
     const char *(*message)(const srv_backend *b);
+    /* Copies committed changes from the log into the database without waiting for anyone
+     * (SQLite's passive WAL checkpoint; nothing on PostgreSQL). manual_checkpoints() leaves
+     * checkpoints to such calls instead of the committing writer. */
+    kiosk_rc (*checkpoint)(srv_backend *b);
+    kiosk_rc (*manual_checkpoints)(srv_backend *b);
     /* Row accessors for the rows this backend hands to callbacks. */
     const char *(*col_text)(const srv_row *row, int col);
     int64_t (*col_int)(const srv_row *row, int col);
@@ -101,6 +106,12 @@ KIOSK_MUST_CHECK kiosk_rc srv_store_open(const char *spec, srv_store **out, char
 void srv_store_close(srv_store *st);
 const char *srv_store_backend(const srv_store *st); /* "sqlite" or "postgresql" */
 const char *srv_store_errmsg(const srv_store *st);  /* the last failure's message */
+
+/* For the server's writer connection: checkpoints (SQLite) are left to srv_store_checkpoint,
+ * which a thread of their own calls, so a batch's commit never pays for copying the log into the
+ * database. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_manual_checkpoints(srv_store *st);
+KIOSK_MUST_CHECK kiosk_rc srv_store_checkpoint(srv_store *st);
 
 /* write: serialised with every other writer (see the top of this file); otherwise one snapshot.
  * KIOSK_ERR_BUSY when the write lock could not be had in time. */
@@ -351,8 +362,8 @@ typedef struct srv_settle_meal {
     const char *review_status; /* "" = none */
 } srv_settle_meal;
 typedef kiosk_rc (*srv_settle_fn)(void *user, const srv_settle_meal *m);
-/* Meals with from_date <= business_date < to_date (of one site, or all when site_id is ""), in
- * date and record id order. */
+/* Meals with from_date <= business_date < to_date of one site, or of every site one after the
+ * other (site id order) when site_id is "", in date and record id order. */
 KIOSK_MUST_CHECK kiosk_rc srv_store_settle_meals(srv_store *st, const char *site_id,
                                                  const char *from_date, const char *to_date,
                                                  srv_settle_fn fn, void *user);

@@ -60,7 +60,6 @@ static const char schema_v1[] =
     "  WHERE subsidy_fen > 0;"
     "CREATE INDEX records_site_meals ON records(site_id, server_seq) WHERE kind = 'meal';"
     "CREATE INDEX records_site_dates ON records(site_id, business_date) WHERE kind = 'meal';"
-    "CREATE INDEX records_dates ON records(business_date) WHERE kind = 'meal';"
     "CREATE INDEX records_case ON records(case_id) WHERE case_id IS NOT NULL;"
     "CREATE TABLE seq_range(device_id text COLLATE \"C\" NOT NULL, lo bigint NOT NULL,"
     "  hi bigint NOT NULL, PRIMARY KEY(device_id, lo));"
@@ -355,6 +354,13 @@ static kiosk_rc pg_run(srv_backend *backend, int q, const srv_value *params, int
     return rc;
 }
 
+/* PostgreSQL checkpoints itself. */
+static kiosk_rc pg_checkpoint(srv_backend *backend)
+{
+    (void)backend;
+    return KIOSK_OK;
+}
+
 static const char *pg_message(const srv_backend *backend)
 {
     return ((const pg_backend *)backend)->message;
@@ -371,6 +377,8 @@ const srv_backend_ops srv_pg_ops = {
     .rollback = pg_rollback,
     .run = pg_run,
     .message = pg_message,
+    .checkpoint = pg_checkpoint,
+    .manual_checkpoints = pg_checkpoint,
     .col_text = pg_col_text,
     .col_int = pg_col_int,
     .col_null = pg_col_null,

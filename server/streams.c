@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zone.h"
@@ -17,6 +18,8 @@ kiosk_rc srv_reply_error(srv_reply *r, int status, const char *code, const char 
     va_end(ap);
     json_decref(r->body);
     r->body = NULL;
+    free(r->raw);
+    r->raw = NULL;
     return KIOSK_OK;
 }
 
@@ -34,6 +37,7 @@ kiosk_rc srv_reply_storage(srv_reply *r, kiosk_rc rc, const char *what)
 
 void srv_reply_cleanup(srv_reply *r)
 {
+    free(r->raw);
     json_decref(r->body);
     json_decref(r->extra);
     memset(r, 0, sizeof *r);

@@ -3,7 +3,8 @@
 # driven over loopback with curl and openssl (e2e; threads, as the server runs a thread pool),
 # and fuzz runs of its request parsers. Included from tests/CMakeLists.txt.
 set(SERVER_TEST_ENV ${KIOSK_TEST_ENV} "SERVER_BINARY=$<TARGET_FILE:server>"
-  "SRV_TESTKIT=$<TARGET_FILE:srv_testkit>" "KIOSK_BINARY=$<TARGET_FILE:kiosk>")
+  "SRV_TESTKIT=$<TARGET_FILE:srv_testkit>" "KIOSK_BINARY=$<TARGET_FILE:kiosk>"
+  "SERVER_INGEST_CLIENT=$<TARGET_FILE:server_ingest_client>")
 set(WITH_PG bash ${CMAKE_CURRENT_SOURCE_DIR}/server/with_postgres.sh)
 
 add_executable(srv_testkit server/srv_testkit.c)
@@ -30,7 +31,7 @@ set_tests_properties(test_srv_storage_pg PROPERTIES LABELS e2e ENVIRONMENT "${KI
 # PostgreSQL. Time limits a few times each script's real time on the 2-core CI machine.
 foreach(entry e2e_server_enroll:120 e2e_server_batch:120 e2e_server_streams:120
         e2e_server_reconcile:120 e2e_server_faults:180 e2e_server_tls:120
-        e2e_server_roster:120 e2e_server_broken:600)
+        e2e_server_roster:120 e2e_server_load:180 e2e_server_broken:600)
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 script)
   list(GET parts 1 seconds)
@@ -39,7 +40,7 @@ foreach(entry e2e_server_enroll:120 e2e_server_batch:120 e2e_server_streams:120
     ENVIRONMENT "${SERVER_TEST_ENV}" TIMEOUT ${seconds})
 endforeach()
 foreach(entry e2e_server_batch:180 e2e_server_streams:180 e2e_server_reconcile:180
-        e2e_server_faults:240)
+        e2e_server_faults:240 e2e_server_load:240)
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 script)
   list(GET parts 1 seconds)
