@@ -226,15 +226,16 @@ kiosk_rc srv_wire_heartbeat(const char *body, size_t len, srv_heartbeat_in *out,
     if (!root)
         return KIOSK_ERR_PARSE;
     int64_t ignored;
-    bool ok = opt_int(root, "pending", false, 0, &out->pending, NULL, detail, detail_size) &&
+    /* A kiosk that does not know a figure yet says null: never an error. */
+    bool ok = opt_int(root, "pending", true, 0, &out->pending, NULL, detail, detail_size) &&
               opt_int(root, "oldest_pending_ms", true, INT64_MIN, &out->oldest_pending_ms, NULL,
                       detail, detail_size) &&
-              opt_int(root, "rejected", false, 0, &ignored, NULL, detail, detail_size) &&
+              opt_int(root, "rejected", true, 0, &ignored, NULL, detail, detail_size) &&
               opt_int(root, "last_ack_ms", true, INT64_MIN, &ignored, NULL, detail, detail_size) &&
               opt_int(root, "clock_offset_ms", true, INT64_MIN, &out->clock_offset_ms,
                       &out->has_clock_offset, detail, detail_size) &&
-              opt_int(root, "offline_meals", false, 0, &ignored, NULL, detail, detail_size) &&
-              opt_int(root, "disk_free_bytes", false, 0, &ignored, NULL, detail, detail_size);
+              opt_int(root, "offline_meals", true, 0, &ignored, NULL, detail, detail_size) &&
+              opt_int(root, "disk_free_bytes", true, 0, &ignored, NULL, detail, detail_size);
     const json_t *ages = json_object_get(root, "stream_ages_ms");
     if (ok && ages && !json_is_null(ages) && !json_is_object(ages)) {
         say(detail, detail_size, "stream_ages_ms: must be an object");

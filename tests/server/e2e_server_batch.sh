@@ -138,7 +138,7 @@ check "a heartbeat is 204" eq "$CODE" 204
 check "with no body" test ! -s resp.json
 printf '{"pending":"seven"}' > badbeat.json
 signed k1 POST /v1/devices/heartbeat badbeat.json
-check "a heartbeat of the wrong type is 400 naming the field" eq "$CODE:$(jq -r .detail resp.json)" "400:pending: must be a non-negative integer"
+check "a heartbeat of the wrong type is 400 naming the field" eq "$CODE:$(jq -r .detail resp.json)" "400:pending: must be a non-negative integer or null"
 admin kiosks > kiosks.txt
 line=$(grep '^k1	' kiosks.txt)
 check "kiosks lists k1 as enrolled" eq "$(echo "$line" | cut -f4)" enrolled

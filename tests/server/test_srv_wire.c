@@ -351,8 +351,9 @@ static void test_enroll_heartbeat(void)
 
     srv_heartbeat_in in;
     const char *beat = "{\"pending\":3,\"oldest_pending_ms\":null,\"clock_offset_ms\":-420,"
-                       "\"stream_ages_ms\":{\"cards\":10},\"app_version\":\"0.3\","
-                       "\"staff_notice\":null,\"future_field\":true}";
+                       "\"stream_ages_ms\":{\"cards\":10,\"roster\":null},\"app_version\":"
+                       "\"0.3\",\"staff_notice\":null,\"disk_free_bytes\":null,"
+                       "\"future_field\":true}";
     CHECK_INT(srv_wire_heartbeat(beat, strlen(beat), &in, detail, sizeof detail), KIOSK_OK);
     CHECK_INT(in.pending, 3);
     CHECK_INT(in.oldest_pending_ms, -1);
@@ -360,6 +361,11 @@ static void test_enroll_heartbeat(void)
     CHECK_INT(in.clock_offset_ms, -420);
     CHECK_STR(in.app_version, "0.3");
     CHECK(strstr(in.body, "future_field") != NULL);
+    free(in.body);
+    const char *unknown = "{\"pending\":null,\"clock_offset_ms\":null}";
+    CHECK_INT(srv_wire_heartbeat(unknown, strlen(unknown), &in, detail, sizeof detail), KIOSK_OK);
+    CHECK_INT(in.pending, -1);
+    CHECK(!in.has_clock_offset);
     free(in.body);
     const char *bad = "{\"pending\":-1}";
     CHECK_INT(srv_wire_heartbeat(bad, strlen(bad), &in, detail, sizeof detail), KIOSK_ERR_PARSE);
