@@ -32,6 +32,7 @@
  * batch on a pooled connection read its index pages again (half the time of an upload). */
 struct srv_api {
     char spec[1024];
+    char base_path[128]; /* "" or "/prefix" without a trailing slash */
     bool faults;
     pthread_mutex_t lock;
     pthread_cond_t returned;
@@ -87,14 +88,18 @@ static void *run_checkpoints(void *arg)
 
 /* --- the connection pool ------------------------------------------------------------------- */
 
-kiosk_rc srv_api_new(const char *spec, int max_connections, bool faults, srv_api **out, char *err,
-                     size_t err_size)
+kiosk_rc srv_api_new(const char *spec, int max_connections, bool faults, const char *base_path,
+                     srv_api **out, char *err, size_t err_size)
 {
     *out = NULL;
     srv_api *api = calloc(1, sizeof *api);
     if (!api)
         return KIOSK_ERR_NOMEM;
     snprintf(api->spec, sizeof api->spec, "%s", spec);
+    snprintf(api->base_path, sizeof api->base_path, "%s", base_path ? base_path : "");
+    size_t n = strlen(api->base_path);
+    while (n && api->base_path[n - 1] == '/')
+        api->base_path[--n] = '\0';
     api->faults = faults;
     api->max = max_connections > 0 ? (size_t)max_connections : 1;
     api->idle = calloc(api->max, sizeof *api->idle);
@@ -252,8 +257,8 @@ static bool decode_body(const srv_request *req, char **owned, const char **body,
 
 /* The signed request's device: 401 for a missing or wrong signature or an unknown device, 403
  * for a revoked one. *offset_ms: the device's clock offset as this request shows it. */
-static bool authenticate(srv_store *st, const srv_request *req, srv_device *dev, int64_t *offset_ms,
-                         srv_reply *r)
+static bool authenticate(const srv_api *api, srv_store *st, const srv_request *req, srv_device *dev,
+                         int64_t *offset_ms, srv_reply *r)
 {
     int64_t kiosk_ms;
     if (!req->device || !req->time || !req->signature) {
@@ -279,6 +284,15 @@ static bool authenticate(srv_store *st, const srv_request *req, srv_device *dev,
                  n == sizeof secret;
     bool good = known && srv_sign_check(secret, req->method, req->target, req->time, req->body,
                                         req->body_len, req->signature);
+    /* Behind a proxy that strips the base path, the kiosk signed it with the prefix. */
+    if (known && !good && api->base_path[0] &&
+        strncmp(req->target, api->base_path, strlen(api->base_path)) != 0) {
+        char target[4096];
+        int len = snprintf(target, sizeof target, "%s%s", api->base_path, req->target);
+        good = len > 0 && (size_t)len < sizeof target &&
+               srv_sign_check(secret, req->method, target, req->time, req->body, req->body_len,
+                              req->signature);
+    }
     sodium_memzero(secret, sizeof secret);
     sodium_memzero(dev->secret_hex, sizeof dev->secret_hex);
     if (!good) {
@@ -704,11 +718,14 @@ static const struct route {
 void srv_api_handle(srv_api *api, const srv_request *req, srv_reply *r, const char **allow)
 {
     *allow = NULL;
-    size_t path_len = strcspn(req->target, "?");
+    const char *path = req->target;
+    size_t base = strlen(api->base_path);
+    if (base && strncmp(path, api->base_path, base) == 0 && path[base] == '/')
+        path += base;
+    size_t path_len = strcspn(path, "?");
     const struct route *route = NULL;
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
-        if (strlen(routes[i].path) == path_len &&
-            strncmp(routes[i].path, req->target, path_len) == 0)
+        if (strlen(routes[i].path) == path_len && strncmp(routes[i].path, path, path_len) == 0)
             route = &routes[i];
     if (!route) {
         srv_reply_error(r, 404, "not_found", "no such endpoint");
@@ -729,7 +746,7 @@ void srv_api_handle(srv_api *api, const srv_request *req, srv_reply *r, const ch
     char *owned = NULL;
     const char *body = NULL;
     size_t len = 0;
-    if (route->ep != EP_ENROLL && !authenticate(st, req, &dev, &offset, r))
+    if (route->ep != EP_ENROLL && !authenticate(api, st, req, &dev, &offset, r))
         goto out;
     if (route->method[0] == 'P' && !decode_body(req, &owned, &body, &len, r))
         goto out;

@@ -27,9 +27,13 @@ typedef struct srv_request {
 typedef struct srv_api srv_api;
 
 /* A pool of at most max_connections storage connections to spec (storage.h), opened as
- * requests need them; faults: whether batch requests take armed faults (faults.h). */
+ * requests need them; faults: whether batch requests take armed faults (faults.h); base_path
+ * (may be NULL or ""): a path prefix the endpoints live under, e.g. "/kiosk-api" behind a reverse
+ * proxy (a kiosk signs the target as it sends it, prefix included; behind a proxy that strips the
+ * prefix, the signature is checked with the prefix put back). */
 KIOSK_MUST_CHECK kiosk_rc srv_api_new(const char *spec, int max_connections, bool faults,
-                                      srv_api **out, char *err, size_t err_size);
+                                      const char *base_path, srv_api **out, char *err,
+                                      size_t err_size);
 void srv_api_free(srv_api *api);
 
 /* Answers one request into *r (which the caller cleans up). Never fails: problems become

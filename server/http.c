@@ -307,8 +307,8 @@ int srv_http_run(const srv_http_config *cfg)
     char err[300];
     int threads = cfg->threads > 0 ? cfg->threads : 4;
     struct MHD_Daemon *daemon = NULL;
-    if (srv_api_new(cfg->db_spec, threads, cfg->faults_fifo != NULL, &srv.api, err, sizeof err) !=
-        KIOSK_OK) {
+    if (srv_api_new(cfg->db_spec, threads, cfg->faults_fifo != NULL, cfg->base_path, &srv.api, err,
+                    sizeof err) != KIOSK_OK) {
         fprintf(stderr, "server: cannot open the database: %s\n", err);
         goto out;
     }

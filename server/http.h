@@ -13,6 +13,7 @@ typedef struct srv_http_config {
     const char *tls_key;
     const char *faults_fifo; /* NULL: no fault injection */
     int threads;             /* request threads (and at most as many database connections) */
+    const char *base_path;   /* NULL or a prefix the endpoints live under ("/kiosk-api") */
 } srv_http_config;
 
 /* Serves until SIGINT/SIGTERM; prints "server: listening on URL (BACKEND)" on standard output

@@ -17,6 +17,7 @@ static const char usage[] =
     "usage: server (--db FILE | --pg CONNINFO) [--listen 127.0.0.1:8443]\n"
     "              [--tls-cert FILE --tls-key FILE] [--threads N] [--faults FIFO]\n"
     "              [--timezone Asia/Shanghai] [--log-level error|warn|info|debug]\n"
+    "              [--base-path /PREFIX]\n"
     "       server (--db FILE | --pg CONNINFO) COMMAND ...\n"
     "commands:\n"
     "  site add ID --name NAME --city CODE --district CODE --street CODE [--timezone ZONE]\n"
@@ -33,7 +34,8 @@ static const char usage[] =
     "docs/server.md explains each.\n";
 
 typedef struct global {
-    const char *db, *pg, *listen, *tls_cert, *tls_key, *faults, *threads, *zone, *log_level;
+    const char *db, *pg, *listen, *tls_cert, *tls_key, *faults, *threads, *zone, *log_level,
+        *base_path;
 } global;
 
 /* Takes the global options wherever they stand; what is left is the command line. */
@@ -52,6 +54,7 @@ static bool take_globals(int argc, char **argv, global *g, int *rest_argc, char 
         {"--threads", offsetof(global, threads)},
         {"--timezone", offsetof(global, zone)},
         {"--log-level", offsetof(global, log_level)},
+        {"--base-path", offsetof(global, base_path)},
     };
     *rest_argc = 0;
     bool command_seen = false;
@@ -137,7 +140,8 @@ int main(int argc, char **argv)
                            .tls_cert = g.tls_cert,
                            .tls_key = g.tls_key,
                            .faults_fifo = g.faults,
-                           .threads = 4};
+                           .threads = 4,
+                           .base_path = g.base_path};
     char host[64];
     if (g.listen) {
         const char *colon = strrchr(g.listen, ':');
@@ -152,6 +156,11 @@ int main(int argc, char **argv)
         host[colon - g.listen] = '\0';
         cfg.host = host;
         cfg.port = (unsigned short)port;
+    }
+    if (g.base_path &&
+        (g.base_path[0] != '/' || strlen(g.base_path) > 100 || strpbrk(g.base_path, "?#% "))) {
+        fprintf(stderr, "server: --base-path is a path like /kiosk-api\n");
+        goto out;
     }
     if (g.threads) {
         char *end;

@@ -132,4 +132,20 @@ check "with Allow: POST" eq "$(header Allow)" POST
 
 stop_server
 check "the server stops cleanly on SIGTERM" eq "$SERVER_STATUS" 0
+
+# --- behind a reverse proxy: --base-path ------------------------------------------------------
+run start_server --base-path /kiosk-api
+check "the server starts with --base-path" test "$status" -eq 0
+signed k3 GET "/kiosk-api/v1/sync/pull?stream=cards"
+check "a request under the base path, signed with it" eq "$CODE" 200
+t=$(date +%s%3N)
+sig=$(signature "$(cat k3.secret)" GET "/kiosk-api/v1/sync/pull?stream=cards" "$t")
+CODE=$(curl -s -o resp.json -w '%{http_code}' -H "X-Kiosk-Device: k3" -H "X-Kiosk-Time: $t" \
+  -H "X-Kiosk-Signature: $sig" "$URL/v1/sync/pull?stream=cards")
+check "a proxy that strips the base path: the kiosk's signature still holds" eq "$CODE" 200
+sig=$(signature "$(cat k3.secret)" GET "/other/v1/sync/pull?stream=cards" "$t")
+CODE=$(curl -s -o resp.json -w '%{http_code}' -H "X-Kiosk-Device: k3" -H "X-Kiosk-Time: $t" \
+  -H "X-Kiosk-Signature: $sig" "$URL/v1/sync/pull?stream=cards")
+check "another prefix in the signature does not" eq "$CODE" 401
+stop_server
 finish
