@@ -27,6 +27,9 @@
  *   garbage [N]       the next N responses (default 1) are random bytes after a good ACK
  *   badsum [N]        the next N responses carry a wrong data checksum
  *   slow MS           hold every response MS ms after its ACK (0 ends it)
+ *   nad [N]           the next N (default 1) InDataExchange / InCommunicateThru replies carry
+ *                     status bit 7 (NAD), on which libnfc 1.8 calls abort() on its whole
+ *                     process (spec section 4.7): what the kiosk's NFC helper must survive
  *   vanish | return   close the pty and remove the link (unplugged) | come back on a new pty
  *   quit
  * The log (--log, default stderr) has a line per control command and device event, stamped
@@ -310,7 +313,7 @@ typedef struct emu {
     bool idcard_ping;
     /* faults */
     bool silent;
-    unsigned garbage, badsum;
+    unsigned garbage, badsum, nad;
     int slow_ms;
     uint32_t noise;
 } emu;
@@ -602,6 +605,11 @@ static void emu_command(emu *e, uint8_t code, const uint8_t *d, size_t n)
     default:
         goto bad;
     }
+    if ((code == 0x40 || code == 0x42) && e->nad) {
+        e->nad--;
+        out[0] |= 0x80;
+        say("fault: status bit 7 (NAD) on the response to %02X", code);
+    }
     emu_respond(e, code, out, k);
     return;
 bad:
@@ -766,10 +774,11 @@ static bool control_line(emu *e, const char *line)
         e->pending = PEND_NONE;
     } else if (strcmp(cmd, "resume") == 0) {
         e->silent = false;
-    } else if (strcmp(cmd, "garbage") == 0 || strcmp(cmd, "badsum") == 0) {
+    } else if (strcmp(cmd, "garbage") == 0 || strcmp(cmd, "badsum") == 0 ||
+               strcmp(cmd, "nad") == 0) {
         ok = control_count(a, &count);
         if (ok)
-            *(cmd[0] == 'g' ? &e->garbage : &e->badsum) = count;
+            *(cmd[0] == 'g' ? &e->garbage : cmd[0] == 'b' ? &e->badsum : &e->nad) = count;
     } else if (strcmp(cmd, "slow") == 0) {
         ok = a[0] && control_count(a, &count);
         if (ok)

@@ -2,14 +2,20 @@
  * libnfc itself and nothing of the kiosk: open and firmware version, listing type A (4-, 7-,
  * 10-byte UIDs, the three card kinds) and type B targets, APDUs and raw exchanges (with and
  * without the chip's CRC, extended frames both ways), the resident ID card's Get UID, presence
- * and removal, InAutoPoll and its abort, and that each injected fault is a real protocol error
- * the device recovers from.
+ * and removal, InAutoPoll and its abort, that each injected fault is a real protocol error
+ * the device recovers from, and that the `nad` fault (status bit 7) makes libnfc abort() its
+ * client's whole process, which is why the kiosk reads cards through a helper process.
  *   test_pn532_emu PATH_TO_pn532_emu */
+#define _POSIX_C_SOURCE 200809L
 #include <nfc/nfc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "pn532_harness.h"
@@ -233,6 +239,45 @@ static void test_faults(pn532_harness *h, nfc_context *ctx, nfc_device **dev)
     }
 }
 
+/* Runs in a child process: opens the reader, selects the card in the field and sends an APDU
+ * whose reply carries status bit 7. libnfc 1.8 then calls abort(); the exit statuses say which
+ * step went wrong instead. */
+static void nad_client(pn532_harness *h)
+{
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    nfc_context *ctx = NULL;
+    nfc_init(&ctx);
+    nfc_device *dev = ctx ? nfc_open(ctx, h->connstring) : NULL;
+    nfc_target nt;
+    if (!dev || nfc_initiator_init(dev) < 0 || list_a(dev, &nt) != 1)
+        _exit(3);
+    uint8_t rx[16];
+    if (nfc_initiator_transceive_bytes(dev, (const uint8_t *)"\x00\xA4\x04\x00\x00", 5, rx,
+                                       sizeof rx, 500) != 2)
+        _exit(4);
+    pn532_harness_send(h, "nad 1");
+    nfc_initiator_transceive_bytes(dev, (const uint8_t *)"\x00\xA4\x04\x00\x00", 5, rx, sizeof rx,
+                                   500);
+    _exit(5);
+}
+
+/* The `nad` fault: the libnfc client's process dies of SIGABRT. */
+static void test_nad_aborts(pn532_harness *h)
+{
+    pn532_harness_send(h, "insert iso4a 04B2C3D4E5F607");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0)
+        nad_client(h);
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    if (!WIFSIGNALED(status))
+        fprintf(stderr, "the nad client exited with status %d\n", WEXITSTATUS(status));
+    pn532_harness_send(h, "remove");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -265,6 +310,7 @@ int main(int argc, char **argv)
         test_faults(&h, ctx, &dev);
         nfc_close(dev); /* InRelease, RF off, PowerDown */
     }
+    test_nad_aborts(&h); /* a client of its own: one at a time per emulator */
     if (ctx)
         nfc_exit(ctx);
     if (check_failures)
