@@ -1,31 +1,45 @@
-/* nfc_reader.c - the NFC card reader through libnfc, "nfc:CONNSTRING" (nfc:pn532_uart:/dev/ttyUSB0,
- * nfc:pn532_i2c:/dev/i2c-1, nfc:acr122_usb). A thread opens the reader by its connection string
- * (never a scan), polls ISO14443A then B with bounded timeouts, reports each placement of a card
- * once and its removal, reads a resident ID card's card UID when asked to (id_card_uid), and
- * reconnects with a growing pause when the reader fails or is unplugged. close() interrupts it
- * with nfc_abort_command and a self-pipe. No text it reports carries a card UID. */
-#define _POSIX_C_SOURCE 200809L
+/* nfc_reader.c - the NFC card reader, "nfc:CONNSTRING" (nfc:pn532_uart:/dev/ttyUSB0,
+ * nfc:pn532_i2c:/dev/i2c-1, nfc:acr122_usb). libnfc 1.8 calls abort() on its whole process when
+ * a reader's reply has status bit 7 set, so this driver never calls libnfc: its thread runs the
+ * helper program kiosk-nfc (drivers/nfc_helper.c, which documents the line protocol), which
+ * opens the reader by its connection string, polls it, and says `ready`, `down REASON`,
+ * `card KIND HEX` and `removed` on its stdout. The thread turns those lines into readings; when
+ * the helper dies (a signal, an exit, a line it cannot parse) it reports the reader DOWN and
+ * starts it again after a growing pause, telling the new helper which card it last heard of so
+ * that a card lying on the reader is reported once. close() stops the helper (SIGTERM, SIGKILL
+ * after a second) and reaps it. No text it reports carries a card UID. */
+#define _GNU_SOURCE /* pipe2, posix_spawn_file_actions_addclosefrom_np */
 #include <errno.h>
-#include <nfc/nfc.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "device.h"
 
-#define NFC_POLL_MS_DEFAULT 100 /* placement to reading within ~0.1 s; see bench/nfc_tap.sh */
-#define NFC_POLL_MS_MIN     20
-#define NFC_POLL_MS_MAX     2000
-#define NFC_BACKOFF_MIN_MS  500  /* reconnecting: 0.5 s, doubling ... */
-#define NFC_BACKOFF_MAX_MS  8000 /* ... up to 8 s */
-#define NFC_FAILS_TO_DOWN   3    /* failed exchanges in a row before the reader counts as gone */
-#define NFC_GET_UID_MS      300  /* the ID card's answer to Get UID */
+#define NFC_POLL_MS_DEFAULT  100 /* placement to reading within ~0.1 s; see bench/nfc_tap.sh */
+#define NFC_POLL_MS_MIN      20
+#define NFC_POLL_MS_MAX      2000
+#define NFC_CONNSTRING_MAX   1024 /* libnfc's nfc_connstring */
+#define NFC_HELPER_NAME      "kiosk-nfc"
+#define NFC_RESPAWN_MIN_MS   500   /* restarting a dead helper: 0.5 s, doubling ... */
+#define NFC_RESPAWN_MAX_MS   8000  /* ... up to 8 s */
+#define NFC_HELPER_STEADY_MS 10000 /* a helper that lived this long starts the pauses over */
+#define NFC_HELPER_STOP_MS   1000  /* SIGTERM, then SIGKILL after this */
+#define NFC_LINE_MAX         256   /* the helper's lines are at most 200 bytes */
+
+extern char **environ;
 
 /* Drivers libnfc 1.8 has built in (Debian); a serial, I2C or SPI one needs a port. */
 static const struct {
@@ -36,38 +50,43 @@ static const struct {
     {"arygon", true},     {"pn53x_usb", false}, {"acr122_usb", false},
 };
 
-/* The resident ID card's Get UID, sent raw (the card is not ISO14443-4): 8 bytes + 90 00. */
-static const uint8_t id_get_uid[] = {0x00, 0x36, 0x00, 0x00, 0x08};
-
-static const nfc_modulation mod_a = {.nmt = NMT_ISO14443A, .nbr = NBR_106};
-static const nfc_modulation mod_b = {.nmt = NMT_ISO14443B, .nbr = NBR_106};
+/* The protocol's card kinds, in kiosk_card_kind order. */
+static const char *const kind_words[] = {"a", "b", "id"};
 
 typedef struct nfc_state {
-    char connstring[NFC_BUFSIZE_CONNSTRING];
+    char connstring[NFC_CONNSTRING_MAX];
     int poll_ms;
     bool id_card_uid;
+    char helper[PATH_MAX];
     drv_reading_fn on_reading;
     void *user;
     pthread_t thread;
-    int wake[2]; /* self-pipe: close() writes, the thread's pauses end */
+    int wake[2]; /* self-pipe: close() writes, the thread's waits end */
     atomic_bool stop;
-    pthread_mutex_t lock; /* guards dev, which close() may abort from its own thread */
-    nfc_device *dev;
-    /* The thread's own. A card's identity outlives a reconnection, so a card left on a reader
-     * that hiccups is not reported twice. */
+    /* The thread's own. */
     kiosk_device_state reported; /* ABSENT until the first report */
-    bool card_on, card_reported, target_selected;
+    bool card_on;                /* a card reported and its removal not yet */
     kiosk_card card;
-    char why[160]; /* why the reader is down, for the next report */
+    pid_t pid;       /* the running helper, or -1 */
+    int to_helper;   /* its stdin */
+    int from_helper; /* its stdout */
+    char line[NFC_LINE_MAX];
+    size_t line_len;
+    char why[PATH_MAX + 160]; /* why the reader is down, for the next report */
 } nfc_state;
 
-/* --- options ------------------------------------------------------------------------------- */
+/* --- options ---------------------------------------------------------------------------------- */
 
-static kiosk_rc parse_options(const drv_options *opts, int *poll_ms, bool *id_card_uid, char *err,
+typedef struct nfc_settings {
+    int poll_ms;
+    bool id_card_uid;
+    const char *helper; /* NULL: kiosk-nfc beside the running program */
+} nfc_settings;
+
+static kiosk_rc parse_options(const drv_options *opts, nfc_settings *set, char *err,
                               size_t err_size)
 {
-    *poll_ms = NFC_POLL_MS_DEFAULT;
-    *id_card_uid = false;
+    *set = (nfc_settings){.poll_ms = NFC_POLL_MS_DEFAULT};
     for (size_t i = 0; opts && i < opts->count; i++) {
         const char *key = opts->items[i].key, *value = opts->items[i].value;
         if (strcmp(key, "poll_ms") == 0) {
@@ -78,7 +97,7 @@ static kiosk_rc parse_options(const drv_options *opts, int *poll_ms, bool *id_ca
                 return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                                   "nfc: poll_ms must be an integer from %d to %d, not '%s'",
                                   NFC_POLL_MS_MIN, NFC_POLL_MS_MAX, value);
-            *poll_ms = (int)v;
+            set->poll_ms = (int)v;
         } else if (strcmp(key, "id_card_uid") == 0) {
             bool yes =
                 strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "1") == 0;
@@ -87,10 +106,22 @@ static kiosk_rc parse_options(const drv_options *opts, int *poll_ms, bool *id_ca
             if (!yes && !no)
                 return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                                   "nfc: id_card_uid must be true or false, not '%s'", value);
-            *id_card_uid = yes;
+            set->id_card_uid = yes;
+        } else if (strcmp(key, "helper") == 0) {
+            /* Checked at start, so a wrong path is refused then rather than shown as a reader
+             * that never comes. */
+            struct stat st;
+            if (!value[0] || strlen(value) >= PATH_MAX || stat(value, &st) != 0 ||
+                !S_ISREG(st.st_mode) || access(value, X_OK) != 0)
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "nfc: helper must name the %s program, and '%s' is no "
+                                  "executable file",
+                                  NFC_HELPER_NAME, value);
+            set->helper = value;
         } else {
             return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
-                              "nfc takes no option '%s' (options: poll_ms, id_card_uid)", key);
+                              "nfc takes no option '%s' (options: poll_ms, id_card_uid, helper)",
+                              key);
         }
     }
     return KIOSK_OK;
@@ -104,7 +135,7 @@ static kiosk_rc check_connstring(const char *arg, char *err, size_t err_size)
         return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                           "nfc needs a libnfc connection string: nfc:pn532_uart:/dev/ttyUSB0, "
                           "nfc:pn532_i2c:/dev/i2c-1 or nfc:acr122_usb");
-    if (strlen(arg) >= NFC_BUFSIZE_CONNSTRING)
+    if (strlen(arg) >= NFC_CONNSTRING_MAX)
         return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                           "nfc: the connection string is too long");
     const char *colon = strchr(arg, ':');
@@ -132,7 +163,22 @@ static kiosk_rc check_connstring(const char *arg, char *err, size_t err_size)
                       (int)len, arg, names);
 }
 
-/* --- reports and pauses (the reader's thread) ------------------------------------------------ */
+/* kiosk-nfc in the directory of the running program (the kiosk and its helper are built and
+ * installed side by side); "" when that directory cannot be found. */
+static void default_helper(char *out, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    out[0] = '\0';
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        snprintf(out, size, "%.*s/%s", (int)(slash - exe), exe, NFC_HELPER_NAME);
+}
+
+/* --- reports and pauses (the reader's thread) ------------------------------------------------- */
 
 static void report_state(nfc_state *s, kiosk_device_state state, const char *text)
 {
@@ -143,21 +189,24 @@ static void report_state(nfc_state *s, kiosk_device_state state, const char *tex
     s->on_reading(s->user, &r);
 }
 
-static void report_card(nfc_state *s)
-{
-    drv_reading r = {.kind = DRV_READING_CARD, .card = &s->card};
-    s->on_reading(s->user, &r);
-    s->card_reported = true;
-}
-
 static void forget_card(nfc_state *s)
 {
-    if (s->card_reported) {
+    if (s->card_on) {
         drv_reading r = {.kind = DRV_READING_CARD_REMOVED};
         s->on_reading(s->user, &r);
     }
-    s->card_on = s->card_reported = s->target_selected = false;
+    s->card_on = false;
     memset(&s->card, 0, sizeof s->card);
+}
+
+static void report_card(nfc_state *s, const kiosk_card *card)
+{
+    if (s->card_on) /* the helper never does this; the kiosk still sees a removal first */
+        forget_card(s);
+    s->card = *card;
+    s->card_on = true;
+    drv_reading r = {.kind = DRV_READING_CARD, .card = &s->card};
+    s->on_reading(s->user, &r);
 }
 
 static int64_t mono_ms(void)
@@ -180,242 +229,283 @@ static void pause_until(nfc_state *s, int64_t until)
     }
 }
 
-/* --- talking to the reader (the reader's thread) ---------------------------------------------- */
+/* --- the helper's lines (the reader's thread) ------------------------------------------------- */
 
-/* libnfc errors that speak of the card (it left, did not answer, is not that kind) rather than
- * of the reader. */
-static bool card_error(int r)
-{
-    return r == NFC_ETGRELEASED || r == NFC_ERFTRANS || r == NFC_EMFCAUTHFAIL ||
-           r == NFC_EDEVNOTSUPP;
-}
-
-/* A libnfc result as the kiosk's: only the reader's failures are errors. */
-static kiosk_rc reader_rc(int r)
-{
-    if (r >= 0 || card_error(r))
-        return KIOSK_OK;
-    return r == NFC_ETIMEOUT ? KIOSK_ERR_TIMEOUT : KIOSK_ERR_DEVICE;
-}
-
-/* One InListPassiveTarget with finite retries, so an empty field answers at once. */
-static kiosk_rc select_target(nfc_device *dev, nfc_modulation mod, const uint8_t *uid,
-                              size_t uid_len, nfc_target *nt, bool *found)
-{
-    int r = nfc_initiator_select_passive_target(dev, mod, uid, uid_len, nt);
-    *found = r > 0;
-    return reader_rc(r);
-}
-
-/* The resident ID card's 8-byte card UID (Get UID sent raw, the card being no ISO14443-4 card);
- * *ok is false for a type-B card that does not answer it. */
-static kiosk_rc read_id_uid(nfc_device *dev, uint8_t uid[8], bool *ok)
-{
-    *ok = false;
-    int r = nfc_device_set_property_bool(dev, NP_EASY_FRAMING, false);
-    if (r < 0)
-        return reader_rc(r);
-    uint8_t rx[32];
-    int n = nfc_initiator_transceive_bytes(dev, id_get_uid, sizeof id_get_uid, rx, sizeof rx,
-                                           NFC_GET_UID_MS);
-    r = nfc_device_set_property_bool(dev, NP_EASY_FRAMING, true);
-    if (n == 10 && rx[8] == 0x90 && rx[9] == 0x00) {
-        memcpy(uid, rx, 8);
-        *ok = true;
-    }
-    return n < 0 ? reader_rc(n) : reader_rc(r);
-}
-
-/* What to report for a selected target. A type-B card's PUPI of 00000000 (every resident ID
- * card's) identifies nobody: such a card is reported only through its Get UID. */
-static kiosk_rc identify(nfc_state *s, nfc_device *dev, const nfc_target *nt, kiosk_card *card,
-                         bool *ok)
+/* "card KIND HEX" with a UID length that KIND can have, and never a PUPI of 00000000. */
+static bool parse_card(const char *line, kiosk_card *card)
 {
     memset(card, 0, sizeof *card);
-    *ok = false;
-    if (nt->nm.nmt == NMT_ISO14443A) {
-        const nfc_iso14443a_info *a = &nt->nti.nai;
-        card->kind = KIOSK_CARD_ISO14443A;
-        card->uid_len = a->szUidLen < KIOSK_UID_MAX ? a->szUidLen : KIOSK_UID_MAX;
-        memcpy(card->uid, a->abtUid, card->uid_len);
-        *ok = card->uid_len > 0;
-        return KIOSK_OK;
-    }
-    if (s->id_card_uid) {
-        kiosk_rc rc = read_id_uid(dev, card->uid, ok);
-        if (rc != KIOSK_OK || *ok) {
-            card->kind = KIOSK_CARD_ID_UID;
-            card->uid_len = 8;
-            return rc;
-        }
+    if (strncmp(line, "card ", 5) != 0)
+        return false;
+    const char *kind = line + 5, *hex = strchr(kind, ' ');
+    if (!hex)
+        return false;
+    size_t kind_len = (size_t)(hex - kind), n = strlen(++hex);
+    int k = -1;
+    for (int i = 0; i < 3; i++)
+        if (strlen(kind_words[i]) == kind_len && strncmp(kind, kind_words[i], kind_len) == 0)
+            k = i;
+    if (k < 0 || n % 2 || n / 2 > KIOSK_UID_MAX || strspn(hex, "0123456789ABCDEF") != n)
+        return false;
+    card->kind = (kiosk_card_kind)k;
+    card->uid_len = n / 2;
+    for (size_t i = 0; i < card->uid_len; i++) {
+        unsigned v = 0;
+        sscanf(hex + 2 * i, "%2X", &v);
+        card->uid[i] = (uint8_t)v;
     }
     static const uint8_t no_pupi[4];
-    card->kind = KIOSK_CARD_ISO14443B;
-    card->uid_len = 4;
-    memcpy(card->uid, nt->nti.nbi.abtPupi, 4);
-    *ok = memcmp(card->uid, no_pupi, 4) != 0;
-    return KIOSK_OK;
-}
-
-/* Whether the card we know of is still on the reader: libnfc's presence check where it has one
- * for this card and this connection, else (and when it says "gone", which an ID card that
- * ignores the ping would make it say at once) a fresh select of the same identity. */
-static kiosk_rc card_still_there(nfc_state *s, nfc_device *dev, bool *there)
-{
-    *there = false;
-    if (s->target_selected) {
-        int r = nfc_initiator_target_is_present(dev, NULL);
-        if (r == NFC_SUCCESS) {
-            *there = true;
-            return KIOSK_OK;
-        }
-        if (r == NFC_EOPABORTED)
-            return KIOSK_ERR_DEVICE;
+    switch (card->kind) {
+    case KIOSK_CARD_ISO14443A:
+        return n == 8 || n == 14 || n == 20;
+    case KIOSK_CARD_ISO14443B:
+        return n == 8 && memcmp(card->uid, no_pupi, 4) != 0;
+    case KIOSK_CARD_ID_UID:
+        return n == 16;
     }
-    s->target_selected = false;
-    nfc_target nt;
-    bool found;
-    bool is_a = s->card.kind == KIOSK_CARD_ISO14443A;
-    kiosk_rc rc = is_a ? select_target(dev, mod_a, s->card.uid, s->card.uid_len, &nt, &found)
-                       : select_target(dev, mod_b, NULL, 0, &nt, &found);
-    if (rc != KIOSK_OK || !found)
-        return rc;
-    kiosk_card seen;
-    bool ok;
-    rc = is_a ? KIOSK_OK : identify(s, dev, &nt, &seen, &ok);
-    *there = is_a || (ok && seen.kind == s->card.kind && seen.uid_len == s->card.uid_len &&
-                      memcmp(seen.uid, s->card.uid, seen.uid_len) == 0);
-    s->target_selected = *there;
-    return rc;
+    return false;
 }
 
-/* An empty reader: is a card there now (A first, then B)? A new one is reported. */
-static kiosk_rc look_for_card(nfc_state *s, nfc_device *dev)
+/* One line from the helper, as the reading it stands for; false when it is no line of the
+ * protocol (the text stays unread: it might hold card data). */
+static bool handle_line(nfc_state *s, const char *line)
 {
-    nfc_target nt;
-    bool found;
-    kiosk_rc rc = select_target(dev, mod_a, NULL, 0, &nt, &found);
-    if (rc == KIOSK_OK && !found)
-        rc = select_target(dev, mod_b, NULL, 0, &nt, &found);
-    if (rc != KIOSK_OK || !found)
-        return rc;
-    bool ok;
-    rc = identify(s, dev, &nt, &s->card, &ok);
-    if (rc == KIOSK_OK && ok) {
-        s->card_on = s->target_selected = true;
-        report_card(s);
-    }
-    return rc;
-}
-
-/* One step while connected: watch the card that is there, or look for one. A card known from
- * before a reconnection is first looked for by its identity. */
-static kiosk_rc poll_once(nfc_state *s, nfc_device *dev)
-{
-    if (!s->card_on)
-        return look_for_card(s, dev);
-    bool there;
-    kiosk_rc rc = card_still_there(s, dev, &there);
-    if (rc == KIOSK_OK && !there)
+    kiosk_card card;
+    if (strcmp(line, "ready") == 0) {
+        char text[NFC_CONNSTRING_MAX + 48];
+        snprintf(text, sizeof text, "nfc: reader ready on %s", s->connstring);
+        report_state(s, KIOSK_DEVICE_READY, text);
+    } else if (strncmp(line, "down ", 5) == 0 && line[5]) {
+        for (const char *c = line + 5; *c; c++)
+            if (*c < 0x20 || *c > 0x7E)
+                return false;
+        char text[NFC_LINE_MAX + 8];
+        snprintf(text, sizeof text, "nfc: %s", line + 5);
+        report_state(s, KIOSK_DEVICE_DOWN, text);
+    } else if (strcmp(line, "removed") == 0) {
         forget_card(s);
+    } else if (parse_card(line, &card)) {
+        report_card(s, &card);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Reads what the helper wrote and handles each whole line. False at the end of its output or
+ * on a protocol fault (then s->why says so). */
+static bool read_lines(nfc_state *s)
+{
+    ssize_t n = read(s->from_helper, s->line + s->line_len, sizeof s->line - s->line_len);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return true;
+    if (n <= 0)
+        return false;
+    s->line_len += (size_t)n;
+    char *start = s->line, *nl;
+    while ((nl = memchr(start, '\n', s->line_len - (size_t)(start - s->line))) != NULL) {
+        *nl = '\0';
+        if (!handle_line(s, start)) {
+            snprintf(s->why, sizeof s->why,
+                     "nfc: the NFC reader's helper said something it should not (a protocol "
+                     "fault)");
+            return false;
+        }
+        start = nl + 1;
+    }
+    s->line_len -= (size_t)(start - s->line);
+    memmove(s->line, start, s->line_len);
+    if (s->line_len == sizeof s->line) {
+        snprintf(s->why, sizeof s->why,
+                 "nfc: the NFC reader's helper said something it should not (a line too long)");
+        return false;
+    }
+    return true;
+}
+
+/* --- the helper process (the reader's thread) ------------------------------------------------- */
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* The new helper's first line: the card this driver reported and has not heard leave. */
+static void first_line(const nfc_state *s, char *out, size_t size)
+{
+    if (!s->card_on) {
+        snprintf(out, size, "none\n");
+        return;
+    }
+    size_t k = (size_t)snprintf(out, size, "card %s ", kind_words[s->card.kind]);
+    for (size_t i = 0; i < s->card.uid_len && k + 3 < size; i++)
+        k += (size_t)snprintf(out + k, size - k, "%02X", s->card.uid[i]);
+    snprintf(out + k, size - k, "\n");
+}
+
+/* posix_spawn of the helper with these descriptors as its stdin and stdout; its stderr is the
+ * kiosk's (libnfc's error lines only, no card data). Only those three pass to it; it gets a
+ * clean signal mask and default dispositions (the kiosk blocks its stop signals for its signal
+ * thread), and a process group of its own, so a terminal's ^C reaches only the kiosk, which
+ * then stops it. 0 or an errno value. */
+static int spawn_helper(nfc_state *s, int stdin_fd, int stdout_fd)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, stdin_fd, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, stdout_fd, STDOUT_FILENO);
+    posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2, SIGCHLD};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&defaults, sigs[i]);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                        POSIX_SPAWN_SETPGROUP);
+    char poll_ms[16];
+    snprintf(poll_ms, sizeof poll_ms, "%d", s->poll_ms);
+    char *argv[] = {s->helper, s->connstring, poll_ms, s->id_card_uid ? "true" : "false", NULL};
+    int rc = posix_spawn(&s->pid, s->helper, &fa, &attr, argv, environ);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
     return rc;
 }
 
-/* --- the connection (the reader's thread) ----------------------------------------------------- */
-
-static void disconnect(nfc_state *s, nfc_device *dev)
+/* Starts the helper with its stdin a pipe that already holds its first line (written before it
+ * runs, so this process can never take a SIGPIPE from it) and its stdout a pipe to this
+ * thread. Nothing more is written to its stdin, which stays open while it runs: its end (this
+ * process gone, or helper_stop) tells the helper to end. */
+static kiosk_rc helper_start(nfc_state *s)
 {
-    pthread_mutex_lock(&s->lock);
-    s->dev = NULL;
-    pthread_mutex_unlock(&s->lock);
-    nfc_close(dev);
-    s->target_selected = false;
-}
-
-/* Opens the reader by its connection string and makes it an initiator that polls with finite
- * retries (libnfc's default, infinite, would leave a real PN532 searching after the host has
- * timed out). KIOSK_ERR_DEVICE with s->why set when it cannot. */
-static kiosk_rc connect_reader(nfc_state *s, nfc_context *ctx, nfc_device **out)
-{
-    nfc_device *dev = nfc_open(ctx, s->connstring);
-    if (!dev) {
-        snprintf(s->why, sizeof s->why, "nfc: cannot open %s (unplugged, or in use)",
-                 s->connstring);
-        return KIOSK_ERR_DEVICE;
+    int in[2] = {-1, -1}, out[2] = {-1, -1};
+    char first[NFC_LINE_MAX];
+    first_line(s, first, sizeof first);
+    int err = 0;
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+        write(in[1], first, strlen(first)) != (ssize_t)strlen(first))
+        err = errno ? errno : EIO;
+    explicit_bzero(first, sizeof first);
+    if (!err)
+        err = spawn_helper(s, in[0], out[1]);
+    close_fd(&in[0]); /* the helper's ends */
+    close_fd(&out[1]);
+    if (err) {
+        s->pid = -1;
+        close_fd(&in[1]);
+        close_fd(&out[0]);
+        snprintf(s->why, sizeof s->why, "nfc: the NFC reader's helper could not start (%s: %s)",
+                 s->helper[0] ? s->helper : NFC_HELPER_NAME, strerror(err));
+        return KIOSK_ERR_IO;
     }
-    pthread_mutex_lock(&s->lock);
-    s->dev = dev;
-    pthread_mutex_unlock(&s->lock);
-    if (nfc_initiator_init(dev) < 0 ||
-        nfc_device_set_property_bool(dev, NP_INFINITE_SELECT, false) < 0) {
-        snprintf(s->why, sizeof s->why, "nfc: %s does not answer as a reader (%s)", s->connstring,
-                 nfc_strerror(dev));
-        disconnect(s, dev);
-        return KIOSK_ERR_DEVICE;
-    }
-    *out = dev;
+    s->to_helper = in[1];
+    s->from_helper = out[0];
+    s->line_len = 0;
     return KIOSK_OK;
 }
 
-/* Polls every poll_ms until the reader fails NFC_FAILS_TO_DOWN times in a row (s->why says
- * how) or close() asks to stop. */
-static void serve(nfc_state *s, nfc_device *dev)
+/* Hands the helper's lines on until it ends, says something it should not, or close() asks
+ * to stop. */
+static void helper_serve(nfc_state *s)
 {
-    int fails = 0;
-    int64_t next = mono_ms();
     while (!atomic_load(&s->stop)) {
-        kiosk_rc rc = poll_once(s, dev);
-        fails = rc == KIOSK_OK ? 0 : fails + 1;
-        if (fails == NFC_FAILS_TO_DOWN) {
-            snprintf(s->why, sizeof s->why, "nfc: the reader stopped answering (%s)",
-                     nfc_strerror(dev));
+        struct pollfd p[2] = {{s->from_helper, POLLIN, 0}, {s->wake[0], POLLIN, 0}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
             return;
-        }
-        /* Polls start poll_ms apart; a late one does not cause a burst to catch up. */
-        int64_t now = mono_ms();
-        next = next + s->poll_ms > now ? next + s->poll_ms : now;
-        pause_until(s, next);
+        if (p[1].revents)
+            return;
+        if (p[0].revents && !read_lines(s))
+            return;
     }
+}
+
+/* Ends the helper (asking with SIGTERM when `ask`, which it obeys within a few hundred ms;
+ * SIGKILL after NFC_HELPER_STOP_MS) and reaps it; *status is its wait status. */
+static void helper_stop(nfc_state *s, bool ask, int *status)
+{
+    close_fd(&s->to_helper);
+    if (ask)
+        kill(s->pid, SIGTERM);
+    int64_t deadline = mono_ms() + NFC_HELPER_STOP_MS;
+    bool eof = false;
+    for (;;) {
+        pid_t r = waitpid(s->pid, status, WNOHANG);
+        if (r == s->pid || (r < 0 && errno != EINTR))
+            break;
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) {
+            kill(s->pid, SIGKILL);
+            while (waitpid(s->pid, status, 0) < 0 && errno == EINTR)
+                ;
+            break;
+        }
+        /* Its stdout ends when it exits: wait on that, draining (and ignoring) what it says;
+         * after that, only moments until waitpid sees it. */
+        struct pollfd p = {s->from_helper, POLLIN, 0};
+        char sink[256];
+        if (eof)
+            poll(NULL, 0, 1);
+        else if (poll(&p, 1, left < 10 ? (int)left : 10) > 0)
+            eof = read(s->from_helper, sink, sizeof sink) <= 0;
+    }
+    close_fd(&s->from_helper);
+    s->pid = -1;
+}
+
+/* Why the helper ended, in plain words. */
+static void say_why_ended(nfc_state *s, int status)
+{
+    if (WIFSIGNALED(status))
+        snprintf(s->why, sizeof s->why, "nfc: the NFC reader's helper stopped (signal %d)",
+                 WTERMSIG(status));
+    else if (WIFEXITED(status))
+        snprintf(s->why, sizeof s->why, "nfc: the NFC reader's helper stopped (exit status %d)",
+                 WEXITSTATUS(status));
+    else
+        snprintf(s->why, sizeof s->why, "nfc: the NFC reader's helper stopped");
 }
 
 static void *reader_thread(void *arg)
 {
     nfc_state *s = arg;
-    nfc_context *ctx = NULL;
-    int backoff = NFC_BACKOFF_MIN_MS;
+    int pause_ms = NFC_RESPAWN_MIN_MS;
     while (!atomic_load(&s->stop)) {
-        if (!ctx)
-            nfc_init(&ctx);
-        if (!ctx)
-            snprintf(s->why, sizeof s->why, "nfc: libnfc could not start");
-        nfc_device *dev = NULL;
-        if (ctx && connect_reader(s, ctx, &dev) == KIOSK_OK) {
-            backoff = NFC_BACKOFF_MIN_MS;
-            char text[NFC_BUFSIZE_CONNSTRING + 48];
-            snprintf(text, sizeof text, "nfc: reader ready on %s", s->connstring);
-            report_state(s, KIOSK_DEVICE_READY, text);
-            serve(s, dev);
-            disconnect(s, dev);
+        int64_t started = mono_ms();
+        if (helper_start(s) == KIOSK_OK) {
+            s->why[0] = '\0';
+            helper_serve(s);
+            /* A protocol fault (why set) or close() ends it; else it ended by itself. */
+            bool ask = atomic_load(&s->stop) || s->why[0];
+            int status = 0;
+            helper_stop(s, ask, &status);
+            if (!s->why[0])
+                say_why_ended(s, status);
         }
         if (atomic_load(&s->stop))
             break;
         report_state(s, KIOSK_DEVICE_DOWN, s->why);
-        pause_until(s, mono_ms() + backoff);
-        backoff = backoff * 2 < NFC_BACKOFF_MAX_MS ? backoff * 2 : NFC_BACKOFF_MAX_MS;
+        if (mono_ms() - started >= NFC_HELPER_STEADY_MS)
+            pause_ms = NFC_RESPAWN_MIN_MS;
+        pause_until(s, mono_ms() + pause_ms);
+        pause_ms = pause_ms * 2 < NFC_RESPAWN_MAX_MS ? pause_ms * 2 : NFC_RESPAWN_MAX_MS;
     }
-    if (ctx)
-        nfc_exit(ctx);
     return NULL;
 }
 
-/* --- the driver ------------------------------------------------------------------------------ */
+/* --- the driver ------------------------------------------------------------------------------- */
 
 static kiosk_rc nfc_check(const char *arg, const drv_options *opts, char *err, size_t err_size)
 {
-    int poll_ms;
-    bool id_card_uid;
+    nfc_settings set;
     kiosk_rc rc = check_connstring(arg, err, err_size);
-    return rc != KIOSK_OK ? rc : parse_options(opts, &poll_ms, &id_card_uid, err, err_size);
+    return rc != KIOSK_OK ? rc : parse_options(opts, &set, err, err_size);
 }
 
 static void nfc_reader_close(void *state)
@@ -424,43 +514,47 @@ static void nfc_reader_close(void *state)
     if (!s)
         return;
     atomic_store(&s->stop, true);
-    /* Ends a libnfc receive in progress at once; any other step is bounded by its timeout. */
-    pthread_mutex_lock(&s->lock);
-    if (s->dev)
-        nfc_abort_command(s->dev);
-    pthread_mutex_unlock(&s->lock);
+    /* Ends the thread's wait on the helper, or its pause; the thread stops the helper. */
     ssize_t ignored = write(s->wake[1], "x", 1);
     (void)ignored;
     pthread_join(s->thread, NULL);
     close(s->wake[0]);
     close(s->wake[1]);
-    pthread_mutex_destroy(&s->lock);
+    explicit_bzero(&s->card, sizeof s->card);
     free(s);
 }
 
 static kiosk_rc nfc_reader_open(const char *arg, const drv_options *opts, drv_reading_fn on_reading,
                                 void *user, void **state, char *err, size_t err_size)
 {
-    kiosk_rc rc = nfc_check(arg, opts, err, err_size);
+    nfc_settings set;
+    kiosk_rc rc = check_connstring(arg, err, err_size);
+    if (rc == KIOSK_OK)
+        rc = parse_options(opts, &set, err, err_size);
     if (rc != KIOSK_OK)
         return rc;
     nfc_state *s = calloc(1, sizeof *s);
     if (!s)
         return kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
-    rc = parse_options(opts, &s->poll_ms, &s->id_card_uid, err, err_size);
     snprintf(s->connstring, sizeof s->connstring, "%s", arg);
+    s->poll_ms = set.poll_ms;
+    s->id_card_uid = set.id_card_uid;
+    if (set.helper)
+        snprintf(s->helper, sizeof s->helper, "%s", set.helper);
+    else
+        default_helper(s->helper, sizeof s->helper);
     s->on_reading = on_reading;
     s->user = user;
     s->reported = KIOSK_DEVICE_ABSENT;
+    s->pid = -1;
+    s->to_helper = s->from_helper = -1;
     atomic_init(&s->stop, false);
-    if (rc == KIOSK_OK && pipe(s->wake) != 0)
+    if (pipe2(s->wake, O_CLOEXEC) != 0) {
         rc = kiosk_fail(KIOSK_ERR_IO, err, err_size, "nfc: pipe: %s", strerror(errno));
-    if (rc != KIOSK_OK)
         goto out;
-    pthread_mutex_init(&s->lock, NULL);
+    }
     if (pthread_create(&s->thread, NULL, reader_thread, s) != 0) {
         rc = kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "nfc: cannot start its thread");
-        pthread_mutex_destroy(&s->lock);
         close(s->wake[0]);
         close(s->wake[1]);
         goto out;
@@ -474,8 +568,8 @@ out:
 
 const drv_reader_ops drv_nfc_reader_ops = {
     .name = "nfc",
-    .help = "nfc:CONNSTRING, a libnfc reader (nfc:pn532_uart:/dev/ttyUSB0, nfc:acr122_usb); "
-            "options poll_ms, id_card_uid",
+    .help = "nfc:CONNSTRING, a libnfc reader (nfc:pn532_uart:/dev/ttyUSB0, nfc:acr122_usb), "
+            "read by the kiosk-nfc helper; options poll_ms, id_card_uid, helper",
     .check = nfc_check,
     .open = nfc_reader_open,
     .close = nfc_reader_close,

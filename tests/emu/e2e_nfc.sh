@@ -3,8 +3,10 @@
 # pty, through libnfc's own pn532_uart code), fed sim commands on standard input: a card left on
 # the reader is one meal, a card taken away and placed again after the repeat window is a new
 # tap (and within it a repeat), an unknown card is refused, and after every fault the emulator
-# injects (silence, garbage, bad checksum, slow replies, unplug and replug) the kiosk is still
-# running and reads the next card. Ends with `quit` and exit status 0.
+# injects (silence, garbage, bad checksum, slow replies, unplug and replug, and status bit 7, on
+# which libnfc calls abort(): only the kiosk-nfc helper dies, the kiosk says the reader is down,
+# starts a new helper and serves on) the kiosk is still running and reads the next card. Ends
+# with `quit` and exit status 0, leaving no helper behind.
 source "$(dirname "$0")/../e2e/lib.sh"
 : "${PN532_EMU:?run through ctest}"
 unset LIBNFC_DEVICE           # the reader is named on the command line, nowhere else
@@ -133,6 +135,36 @@ sleep 1.5
 check "unplugged: the reader is reported down" grep -q "\[reader\] nfc: the reader stopped answering" log.txt
 emu return
 after_fault "unplug and replug" mfc 04B8C9DA
+
+# Status bit 7 in the reply to the presence check of a card lying on the reader (an Ultralight:
+# READ through InDataExchange): libnfc abort()s its process, which is the helper, not the kiosk.
+helper() { pgrep -P "$kiosk_pid" -x kiosk-nfc || true; }
+# wait_log PATTERN COUNT: until the log holds COUNT lines matching PATTERN (10 s at most).
+wait_log() {
+  local until=$((SECONDS + 10))
+  while [ "$SECONDS" -lt "$until" ]; do
+    [ "$(grep -c -- "$1" log.txt || true)" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+emu insert ul 04D4E5F6A7B8C9
+tap "a card before the helper dies" "approved:"
+first_helper=$(helper)
+check "the reader is read by a kiosk-nfc helper" test -n "$first_helper"
+ready_lines=$(grep -c '\[reader\] nfc: reader ready' log.txt || true)
+emu nad 1
+check "libnfc's abort: the staff log says the helper stopped (signal 6)" \
+  wait_log "\[reader\] nfc: the NFC reader's helper stopped (signal 6)" 1
+check "libnfc's abort: then the reader is ready again" \
+  wait_log '\[reader\] nfc: reader ready' $((ready_lines + 1))
+check "libnfc's abort: the kiosk is still running" alive
+check "libnfc's abort: a new helper" bash -c "[ -n '$(helper)' ] && [ '$(helper)' != '$first_helper' ]"
+sleep 1
+check "the card still on the reader is one tap" test "$(meals ev.jsonl | wc -l)" -eq "$n"
+emu remove
+sleep 0.3
+after_fault "libnfc's abort()" mfc 04F6A7B9
 # A card on the reader while the line is noisy is still one tap.
 emu insert mfc 041E2F30
 tap "a card left on a noisy reader" "approved:"
@@ -141,12 +173,15 @@ sleep 1.5
 check "noise does not make a second tap" test "$(meals ev.jsonl | wc -l)" -eq "$n"
 emu remove
 
+check "the helper died only of the injected abort" test "$(grep -c "helper stopped" log.txt || true)" -eq 1
 check "the reader went down and came back" test "$(grep -c '\[reader\] nfc: reader ready' log.txt)" -ge 3
 say quit
 exec 3>&-
+last_helper=$(helper)
 run wait "$kiosk_pid"
 kiosk_pid=
 check "exits 0 on quit" test "$status" -eq 0
+check "no helper left behind" bash -c "[ -n '$last_helper' ] && ! kill -0 '$last_helper' 2> /dev/null"
 check "a stopped line" test "$(jq -r 'select(.kind == "kiosk") | .result' ev.jsonl | tail -1)" = stopped
-check "no card UID in the log or the events" bash -c "! grep -qiE '04A7B8C9|0A0B0C0D|04A1B2C3|08aa5511|04B2C3D4|042F3041|04B8C9DA|041E2F30' log.txt ev.jsonl"
+check "no card UID in the log or the events" bash -c "! grep -qiE '04A7B8C9|0A0B0C0D|04A1B2C3|08aa5511|04B2C3D4|042F3041|04B8C9DA|041E2F30|04D4E5F6|04F6A7B9' log.txt ev.jsonl"
 finish

@@ -16,17 +16,20 @@ add_test(NAME test_pn532_emu COMMAND test_pn532_emu $<TARGET_FILE:pn532_emu>)
 set_tests_properties(test_pn532_emu PROPERTIES LABELS unit TIMEOUT 30
   ENVIRONMENT "${KIOSK_TEST_ENV};LIBNFC_AUTO_SCAN=false")
 
-# The kiosk's nfc driver against the emulator (also the removal figures of bench/nfc_tap.sh).
+# The kiosk's nfc driver and its kiosk-nfc helper against the emulator (also the removal figures
+# of bench/nfc_tap.sh). Threads: the driver's, the helper's watcher; under TSan in CI.
 add_executable(test_nfc_driver emu/test_nfc_driver.c)
 target_include_directories(test_nfc_driver PRIVATE unit)
 target_link_libraries(test_nfc_driver PRIVATE pn532_harness kiosk_drivers)
-add_test(NAME test_nfc_driver COMMAND test_nfc_driver $<TARGET_FILE:pn532_emu>)
-set_tests_properties(test_nfc_driver PROPERTIES LABELS unit TIMEOUT 60
+add_test(NAME test_nfc_driver COMMAND test_nfc_driver $<TARGET_FILE:pn532_emu>
+  $<TARGET_FILE:kiosk-nfc>)
+set_tests_properties(test_nfc_driver PROPERTIES LABELS "unit;threads" TIMEOUT 90
   ENVIRONMENT "${KIOSK_TEST_ENV};LIBNFC_AUTO_SCAN=false")
 
-# The real kiosk binary reading cards through the emulated reader, faults and all.
+# The real kiosk binary reading cards through the emulated reader, faults and all (its helper
+# dying of libnfc's abort() among them).
 add_test(NAME e2e_nfc COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/emu/e2e_nfc.sh)
-set_tests_properties(e2e_nfc PROPERTIES LABELS e2e TIMEOUT 60
+set_tests_properties(e2e_nfc PROPERTIES LABELS "e2e;threads" TIMEOUT 60
   ENVIRONMENT "${KIOSK_TEST_ENV};PN532_EMU=$<TARGET_FILE:pn532_emu>")
 # The broken-binary test runs every e2e script with KIOSK_BINARY=/bin/false; this one also needs
 # the emulator, so that its checks (not a missing variable) are what fail there.

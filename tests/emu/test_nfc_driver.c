@@ -1,22 +1,34 @@
-/* test_nfc_driver.c - the kiosk's nfc driver (drivers/nfc_reader.c) against the PN532 emulator,
- * through libnfc's real pn532_uart code: the settings check, every card kind once per placement,
- * removal within 300 ms, the ID card's UID, and READY/DOWN around every injected fault with a
- * card read again afterwards; no UID in any text; close() returns promptly.
- *   test_nfc_driver PATH_TO_pn532_emu            the test
- *   test_nfc_driver PATH_TO_pn532_emu --measure N  N placements and removals: how long the
- *                                                driver takes to report each (bench/nfc_tap.sh) */
+/* test_nfc_driver.c - the kiosk's nfc driver (drivers/nfc_reader.c) and its helper process
+ * kiosk-nfc (drivers/nfc_helper.c) against the PN532 emulator, through libnfc's real pn532_uart
+ * code: the settings check, the helper's line protocol byte for byte, every card kind once per
+ * placement, removal within 300 ms, the ID card's UID, READY/DOWN around every injected fault
+ * with a card read again afterwards, libnfc's abort() on status bit 7 killing only the helper
+ * (this process lives on, the driver says why and starts a new one after a growing pause), fake
+ * helpers that exit, babble or ignore SIGTERM; no UID in any text; close() returns promptly.
+ *   test_nfc_driver PATH_TO_pn532_emu PATH_TO_kiosk-nfc              the test
+ *   test_nfc_driver PATH_TO_pn532_emu PATH_TO_kiosk-nfc --measure N  N placements and removals:
+ *                          how long the driver takes to report each (bench/nfc_tap.sh) */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "device.h"
 #include "pn532_harness.h"
 
 #define READINGS_MAX 512
+
+static const char *helper_path; /* the kiosk-nfc the build made */
 
 typedef struct seen {
     drv_reading_kind kind;
@@ -101,8 +113,9 @@ typedef struct rig {
 
 static bool rig_open(rig *r, const char *id_card_uid)
 {
-    drv_option items[] = {{"id_card_uid", id_card_uid}, {"poll_ms", "100"}};
-    drv_options opts = {items, 2};
+    drv_option items[] = {
+        {"id_card_uid", id_card_uid}, {"poll_ms", "100"}, {"helper", helper_path}};
+    drv_options opts = {items, 3};
     char err[300] = "";
     size_t from = count_of(&r->rec);
     kiosk_rc rc = drv_nfc_reader_ops.open(r->emu.connstring, &opts, on_reading, &r->rec, &r->driver,
@@ -139,7 +152,7 @@ static void place_and_remove(rig *r, const char *insert, kiosk_card_kind kind, c
 
 static void test_check(void)
 {
-    static const struct {
+    const struct {
         const char *arg, *key, *value;
         kiosk_rc rc;
         const char *says;
@@ -157,6 +170,11 @@ static void test_check(void)
         {"pn532_uart:/dev/x", "poll_ms", "100ms", KIOSK_ERR_CONFIG, "100ms"},
         {"pn532_uart:/dev/x", "id_card_uid", "maybe", KIOSK_ERR_CONFIG, "id_card_uid"},
         {"pn532_uart:/dev/x", "pol_ms", "100", KIOSK_ERR_CONFIG, "'pol_ms'"},
+        {"pn532_uart:/dev/x", "helper", "/nonexistent/kiosk-nfc", KIOSK_ERR_CONFIG,
+         "'/nonexistent/kiosk-nfc' is no executable file"},
+        {"pn532_uart:/dev/x", "helper", "/", KIOSK_ERR_CONFIG, "helper"},
+        {"pn532_uart:/dev/x", "helper", "", KIOSK_ERR_CONFIG, "helper"},
+        {"pn532_uart:/dev/x", "helper", helper_path, KIOSK_OK, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         drv_option item = {cases[i].key, cases[i].value};
@@ -307,7 +325,8 @@ static void test_shutdown(const char *emulator, const char *dir)
     pn532_harness_stop(&r.emu);
 
     /* No reader at that path: DOWN with a reason, and a prompt close. */
-    drv_options none = {NULL, 0};
+    drv_option item = {"helper", helper_path};
+    drv_options none = {&item, 1};
     void *driver = NULL;
     recorder rec = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
     CHECK_INT(drv_nfc_reader_ops.open("pn532_uart:/nonexistent/tty", &none, on_reading, &rec,
@@ -317,6 +336,348 @@ static void test_shutdown(const char *emulator, const char *dir)
     CHECK(wait_for(&rec, 0, DRV_READING_STATE, KIOSK_DEVICE_DOWN, 2000, &s));
     CHECK(strstr(s.text, "cannot open") != NULL);
     CHECK(close_ms(driver) < 300);
+}
+
+/* --- libnfc's abort() kills the helper, never this process ------------------------------------ */
+
+/* The emulator's `nad` sets status bit 7 in the next InDataExchange / InCommunicateThru reply,
+ * on which libnfc calls abort(). The driver must say (in a reading at `from` or later) that its
+ * helper stopped (signal 6), start a new one after a pause of at least pause_ms, and say
+ * READY. */
+static void expect_helper_death(rig *r, size_t from, int pause_ms)
+{
+    seen down, ready;
+    bool got_down = wait_for(&r->rec, from, DRV_READING_STATE, KIOSK_DEVICE_DOWN, 3000, &down);
+    CHECK(got_down);
+    if (!got_down)
+        return;
+    CHECK_STR(down.text, "nfc: the NFC reader's helper stopped (signal 6)");
+    CHECK(wait_for(&r->rec, from, DRV_READING_STATE, KIOSK_DEVICE_READY, 5000 + pause_ms, &ready));
+    CHECK(ready.at_ms - down.at_ms >= pause_ms - 20);
+    if (getenv("NFC_TEST_VERBOSE"))
+        fprintf(stderr, "helper dead -> ready again: %lld ms\n",
+                (long long)(ready.at_ms - down.at_ms));
+}
+
+static void test_helper_deaths(rig *r)
+{
+    /* A card on the reader: its presence check (R(NAK) through InCommunicateThru) gets bit 7.
+     * The new helper is told of the card, so it is not reported again; its removal is. */
+    size_t from = count_of(&r->rec);
+    seen s;
+    pn532_harness_send(&r->emu, "insert iso4a 04B2C3D4E5F607");
+    CHECK(wait_for(&r->rec, from, DRV_READING_CARD, 0, 1000, &s));
+    pn532_harness_send(&r->emu, "nad 1");
+    expect_helper_death(r, from + 1, 500);
+    pn532_harness_sleep_ms(600);
+    CHECK_INT(count_of(&r->rec), from + 3); /* CARD, DOWN, READY: the card once */
+    pn532_harness_send(&r->emu, "remove");
+    CHECK(wait_for(&r->rec, from + 3, DRV_READING_CARD_REMOVED, 0, 1000, &s));
+    place_and_remove(r, "insert mfc 04A1B2C9", KIOSK_CARD_ISO14443A, "\x04\xA1\xB2\xC9", 4, 200);
+
+    /* An ID card placed: the Get UID exchange (id_card_uid = true) gets bit 7. The second death
+     * soon after the first waits twice as long; then the card is read, once. */
+    from = count_of(&r->rec);
+    pn532_harness_send(&r->emu, "nad 1");
+    pn532_harness_send(&r->emu, "insert idcard 0123456789abcdef");
+    expect_helper_death(r, from, 1000);
+    CHECK(wait_for(&r->rec, from, DRV_READING_CARD, 0, 2000, &s));
+    CHECK_INT(s.card.kind, KIOSK_CARD_ID_UID);
+    CHECK(memcmp(s.card.uid, "\x01\x23\x45\x67\x89\xAB\xCD\xEF", 8) == 0);
+    pn532_harness_sleep_ms(400);
+    CHECK_INT(count_of(&r->rec), from + 3); /* DOWN, READY, CARD */
+    pn532_harness_send(&r->emu, "remove");
+    CHECK(wait_for(&r->rec, from + 3, DRV_READING_CARD_REMOVED, 0, 1000, &s));
+    if (check_failures)
+        fprintf(stderr, "after the helper's deaths: %d failures so far\n", check_failures);
+}
+
+/* --- the helper alone: its line protocol, byte for byte --------------------------------------- */
+
+typedef struct child {
+    pid_t pid;
+    int to, from; /* its stdin and stdout */
+    char buf[512];
+    size_t len;
+} child;
+
+/* Runs argv[0] with `first` (may be NULL) already in its stdin and its stdout to us. */
+static bool child_start(child *c, char *const argv[], const char *first)
+{
+    int in[2], out[2];
+    memset(c, 0, sizeof *c);
+    c->pid = -1;
+    if (pipe(in) != 0 || pipe(out) != 0)
+        return false;
+    if (first && write(in[1], first, strlen(first)) != (ssize_t)strlen(first))
+        return false;
+    c->pid = fork();
+    if (c->pid == 0) {
+        dup2(in[0], STDIN_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        for (int fd = 3; fd < 64; fd++)
+            close(fd);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    c->to = in[1];
+    c->from = out[0];
+    fcntl(c->from, F_SETFL, O_NONBLOCK);
+    return c->pid > 0;
+}
+
+/* The child's next line (without its newline) within timeout_ms into out: "" when none came,
+ * "(end)" when its stdout ended. */
+static const char *child_line(child *c, int timeout_ms, char *out, size_t size)
+{
+    int64_t deadline = pn532_harness_now_ms() + timeout_ms;
+    snprintf(out, size, "%s", "");
+    for (;;) {
+        char *nl = memchr(c->buf, '\n', c->len);
+        if (nl) {
+            size_t n = (size_t)(nl - c->buf);
+            snprintf(out, size, "%.*s", (int)n, c->buf);
+            memmove(c->buf, nl + 1, c->len - n - 1);
+            c->len -= n + 1;
+            return out;
+        }
+        int64_t left = deadline - pn532_harness_now_ms();
+        struct pollfd p = {c->from, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return out;
+        ssize_t n = read(c->from, c->buf + c->len, sizeof c->buf - c->len);
+        if (n == 0) {
+            snprintf(out, size, "(end)");
+            return out;
+        }
+        if (n > 0)
+            c->len += (size_t)n;
+    }
+}
+
+/* Waits up to timeout_ms for the child to end: its wait status, or -1 (then it is killed). */
+static int child_wait(child *c, int timeout_ms, int64_t *took_ms)
+{
+    int64_t t0 = pn532_harness_now_ms();
+    int status;
+    while (waitpid(c->pid, &status, WNOHANG) == 0) {
+        if (pn532_harness_now_ms() - t0 > timeout_ms) {
+            kill(c->pid, SIGKILL);
+            waitpid(c->pid, &status, 0);
+            status = -1;
+            break;
+        }
+        pn532_harness_sleep_ms(5);
+    }
+    *took_ms = pn532_harness_now_ms() - t0;
+    close(c->to);
+    close(c->from);
+    return status;
+}
+
+static void expect_line(child *c, const char *want)
+{
+    char line[256];
+    CHECK_STR(child_line(c, 2000, line, sizeof line), want);
+}
+
+static void test_helper_alone(const char *emulator, const char *dir)
+{
+    pn532_harness emu;
+    char err[300], line[256];
+    if (pn532_harness_start(&emu, emulator, dir, NULL, err, sizeof err) != KIOSK_OK) {
+        CHECK_STR(err, "");
+        return;
+    }
+    char *argv[] = {(char *)helper_path, emu.connstring, "100", "true", NULL};
+    child c;
+    int64_t took;
+    /* Every card kind, its removal; SIGTERM ends it at once with status 0. */
+    CHECK(child_start(&c, argv, "none\n"));
+    expect_line(&c, "ready");
+    pn532_harness_send(&emu, "insert mfc 04a7b8c9");
+    expect_line(&c, "card a 04A7B8C9");
+    pn532_harness_send(&emu, "remove");
+    expect_line(&c, "removed");
+    pn532_harness_send(&emu, "insert ul 04A1B2C3D4E5F6");
+    expect_line(&c, "card a 04A1B2C3D4E5F6");
+    pn532_harness_send(&emu, "remove");
+    expect_line(&c, "removed");
+    pn532_harness_send(&emu, "insert b 11223344");
+    expect_line(&c, "card b 11223344");
+    pn532_harness_send(&emu, "remove");
+    expect_line(&c, "removed");
+    pn532_harness_send(&emu, "insert idcard 0123456789abcdef");
+    expect_line(&c, "card id 0123456789ABCDEF");
+    pn532_harness_send(&emu, "remove");
+    expect_line(&c, "removed");
+    kill(c.pid, SIGTERM);
+    CHECK_INT(child_wait(&c, 2000, &took), 0);
+    CHECK(took < 700);
+
+    /* Told of a card that lies there: silent about it, then its removal; the end of its stdin
+     * (the kiosk gone) ends it with status 0. */
+    pn532_harness_send(&emu, "insert mfc 04A7B8C9");
+    CHECK(child_start(&c, argv, "card a 04A7B8C9\n"));
+    expect_line(&c, "ready");
+    CHECK_STR(child_line(&c, 600, line, sizeof line), "");
+    pn532_harness_send(&emu, "remove");
+    expect_line(&c, "removed");
+    close(c.to);
+    c.to = open("/dev/null", O_RDONLY);
+    CHECK_INT(child_wait(&c, 2000, &took), 0);
+    CHECK(took < 700);
+
+    /* A reader that does not answer: down with the reason, and still a prompt SIGTERM. */
+    pn532_harness_send(&emu, "silence");
+    CHECK(child_start(&c, argv, "none\n"));
+    child_line(&c, 4000, line, sizeof line);
+    CHECK(strncmp(line, "down cannot open pn532_uart:", 28) == 0);
+    kill(c.pid, SIGTERM);
+    CHECK_INT(child_wait(&c, 2000, &took), 0);
+    CHECK(took < 1200);
+    pn532_harness_send(&emu, "resume");
+
+    /* Bit 7: libnfc's abort() ends the helper with SIGABRT, whatever it was doing. */
+    pn532_harness_send(&emu, "insert iso4a 04B2C3D4E5F607");
+    CHECK(child_start(&c, argv, "none\n"));
+    expect_line(&c, "ready");
+    expect_line(&c, "card a 04B2C3D4E5F607");
+    pn532_harness_send(&emu, "nad 1");
+    expect_line(&c, "(end)");
+    int status = child_wait(&c, 2000, &took);
+    CHECK(status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    pn532_harness_send(&emu, "remove");
+
+    /* A command line it does not take: status 2. */
+    char *bad[] = {(char *)helper_path, emu.connstring, "5", "true", NULL};
+    CHECK(child_start(&c, bad, "none\n"));
+    CHECK_INT(child_wait(&c, 2000, &took), 2 << 8);
+    if (check_failures)
+        pn532_harness_dump_log(&emu);
+    pn532_harness_stop(&emu);
+}
+
+/* --- fake helpers: what the driver does when its helper misbehaves ---------------------------- */
+
+/* Writes an executable shell script `name` in dir with the body; its path in out. */
+static void write_script(const char *dir, const char *name, const char *body, char *out,
+                         size_t size)
+{
+    snprintf(out, size, "%s/%s", dir, name);
+    FILE *f = fopen(out, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fprintf(f, "#!/bin/sh\n%s", body);
+    fclose(f);
+    chmod(out, 0755);
+}
+
+static bool open_with_helper(recorder *rec, const char *helper, void **driver)
+{
+    drv_option items[] = {{"helper", helper}};
+    drv_options opts = {items, 1};
+    char err[300] = "";
+    kiosk_rc rc = drv_nfc_reader_ops.open("pn532_uart:/dev/null", &opts, on_reading, rec, driver,
+                                          err, sizeof err);
+    CHECK_STR(err, "");
+    return rc == KIOSK_OK;
+}
+
+/* Reads a file of one number per line (ms stamps); how many, into ms[max]. */
+static size_t read_stamps(const char *path, int64_t *ms, size_t max)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    long long v;
+    while (f && n < max && fscanf(f, "%lld", &v) == 1)
+        ms[n++] = v / 1000000;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void test_fake_helpers(const char *dir)
+{
+    char path[600], script[1200], stamps[600];
+    void *driver;
+    seen s;
+
+    /* One that exits at once: DOWN (once) with its exit status; restarts 0.5, 1, 2 s apart. */
+    snprintf(stamps, sizeof stamps, "%s/starts", dir);
+    snprintf(script, sizeof script, "date +%%s%%N >> '%s'\nexit 3\n", stamps);
+    write_script(dir, "exits.sh", script, path, sizeof path);
+    recorder rec = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    if (open_with_helper(&rec, path, &driver)) {
+        CHECK(wait_for(&rec, 0, DRV_READING_STATE, KIOSK_DEVICE_DOWN, 2000, &s));
+        CHECK_STR(s.text, "nfc: the NFC reader's helper stopped (exit status 3)");
+        pn532_harness_sleep_ms(3900);
+        CHECK(close_ms(driver) < 300); /* during a pause */
+        CHECK_INT(rec.count, 1);
+        int64_t at[16];
+        size_t n = read_stamps(stamps, at, 16);
+        CHECK_INT(n, 4);
+        for (size_t i = 1; i < n && i < 4; i++) {
+            int64_t gap = at[i] - at[i - 1], want = 500 << (i - 1);
+            CHECK(gap >= want - 20 && gap < want + 400);
+            if (gap < want - 20 || gap >= want + 400)
+                fprintf(stderr, "restart %zu came %lld ms after the one before\n", i,
+                        (long long)gap);
+        }
+    }
+
+    /* One that says a line no protocol has: DOWN (a protocol fault, the line not repeated),
+     * stopped, and a new one started that says ready. */
+    write_script(dir, "babbles.sh", "echo ready\necho 'card a 04A7B8C'\nexec sleep 30\n", path,
+                 sizeof path);
+    recorder rec2 = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    if (open_with_helper(&rec2, path, &driver)) {
+        CHECK(wait_for(&rec2, 1, DRV_READING_STATE, KIOSK_DEVICE_DOWN, 2000, &s));
+        CHECK(strstr(s.text, "protocol fault") != NULL);
+        CHECK(strstr(s.text, "04A7B8C") == NULL);
+        CHECK(wait_for(&rec2, 2, DRV_READING_STATE, KIOSK_DEVICE_READY, 2000, &s));
+        CHECK_INT(count_of(&rec2), 3);
+        CHECK(close_ms(driver) < 300);
+    }
+
+    /* One that reports a card and exits: the next one is told of it on its first line, and the
+     * card is reported once, never removed. */
+    snprintf(stamps, sizeof stamps, "%s/firsts", dir);
+    snprintf(script, sizeof script,
+             "read first\necho \"$first\" >> '%s'\necho ready\n"
+             "[ \"$first\" = none ] && echo 'card id 0102030405060708'\nexit 1\n",
+             stamps);
+    write_script(dir, "card.sh", script, path, sizeof path);
+    recorder rec3 = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    if (open_with_helper(&rec3, path, &driver)) {
+        CHECK(wait_for(&rec3, 0, DRV_READING_CARD, 0, 2000, &s));
+        CHECK_INT(s.card.kind, KIOSK_CARD_ID_UID);
+        pn532_harness_sleep_ms(1000); /* a second start, 0.5 s after the first ended */
+        CHECK(close_ms(driver) < 300);
+        CHECK(!wait_for(&rec3, 0, DRV_READING_CARD_REMOVED, 0, 0, &s));
+        FILE *f = fopen(stamps, "r");
+        char first[64] = "", second[64] = "";
+        CHECK(f && fgets(first, sizeof first, f) && fgets(second, sizeof second, f));
+        CHECK_STR(first, "none\n");
+        CHECK_STR(second, "card id 0102030405060708\n");
+        if (f)
+            fclose(f);
+    }
+
+    /* One that ignores SIGTERM: close() kills it after a second, and reaps it. */
+    write_script(dir, "stubborn.sh", "trap '' TERM\necho ready\nexec sleep 30\n", path,
+                 sizeof path);
+    recorder rec4 = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    if (open_with_helper(&rec4, path, &driver)) {
+        CHECK(wait_for(&rec4, 0, DRV_READING_STATE, KIOSK_DEVICE_READY, 2000, &s));
+        int64_t took = close_ms(driver);
+        CHECK(took >= 1000 && took < 1500);
+    }
+    /* Every helper was reaped: this process has no child left, not even a zombie. */
+    CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -388,13 +749,15 @@ static int measure(const char *emulator, const char *dir, size_t n)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 && !(argc == 4 && strcmp(argv[2], "--measure") == 0)) {
-        fprintf(stderr, "usage: test_nfc_driver PATH_TO_pn532_emu [--measure N]\n");
+    if (argc != 3 && !(argc == 5 && strcmp(argv[3], "--measure") == 0)) {
+        fprintf(stderr, "usage: test_nfc_driver PATH_TO_pn532_emu PATH_TO_kiosk-nfc "
+                        "[--measure N]\n");
         return 2;
     }
+    helper_path = argv[2];
     const char *dir = check_scratch_dir("nfc-driver");
-    if (argc == 4) {
-        int status = measure(argv[1], dir, (size_t)strtoul(argv[3], NULL, 10));
+    if (argc == 5) {
+        int status = measure(argv[1], dir, (size_t)strtoul(argv[4], NULL, 10));
         check_scratch_remove(dir);
         return status;
     }
@@ -409,13 +772,16 @@ int main(int argc, char **argv)
     if (rig_open(&r, "true")) {
         test_cards(&r);
         test_faults(&r);
+        test_helper_deaths(&r);
         drv_nfc_reader_ops.close(r.driver);
         test_texts(&r.rec);
     }
     if (check_failures)
         pn532_harness_dump_log(&r.emu);
     pn532_harness_stop(&r.emu);
+    test_helper_alone(argv[1], dir);
     test_shutdown(argv[1], dir);
+    test_fake_helpers(dir);
     check_scratch_remove(dir);
     CHECK_DONE();
 }
