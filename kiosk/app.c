@@ -89,6 +89,7 @@ struct app {
     int64_t watchdog_ms, watchdog_next;
     char status[160];
     long pending; /* records not yet uploaded, counted at the last idle; -1: unknown */
+    bool status_idle; /* what the STATUS line last said */
     /* The flows' INI sections as settings (the router's env points into these). */
     kiosk_setting setting_items[KIOSK_FLOW_SECTIONS][KIOSK_FLOW_SECTION_KEYS];
 };
@@ -313,10 +314,14 @@ static void present(app *a)
 
 /* --- systemd ------------------------------------------------------------------------------ */
 
-/* The STATUS line systemd shows (and kiosk-update reads): "MODE idle|busy; N pending". The
- * pending count is taken when the kiosk comes back to idle, never on a diner's tap. */
+/* The STATUS line systemd shows (and kiosk-update reads): "MODE idle|busy; N pending", sent
+ * when it changes. The pending count is taken when the kiosk comes back to idle (once, not on
+ * every turn of the loop), never on a diner's tap. */
 static void notify_status(app *a, bool idle)
 {
+    if (a->status[0] && idle == a->status_idle)
+        return;
+    a->status_idle = idle;
     long meals = 0;
     if (idle && (!a->store || kiosk_store_count_meals(a->store, &meals, &a->pending) != KIOSK_OK))
         a->pending = -1;
