@@ -123,6 +123,19 @@ check "revoking twice is refused" test "$status" -eq 2
 signed k3 GET "/v1/sync/pull?stream=cards"
 check "the other device still works" eq "$CODE" 200
 
+# --- garbage on the wire ------------------------------------------------------------------------
+# Random bytes, a request line without end, a header far too long, a body shorter than its
+# Content-Length: each connection ends, the server goes on.
+# The server may close first: the writer ignores SIGPIPE, in a subshell of its own.
+garbage() { # garbage COMMAND...: its output sent on one connection
+  ( trap '' PIPE; exec 3<> "/dev/tcp/127.0.0.1/$PORT" && "$@" >&3 ) 2> /dev/null || true
+}
+garbage head -c 65536 /dev/urandom
+garbage bash -c 'printf "GET /v1/sync/pull?stream=cards HTTP/1.1\r\nHost: x\r\nX-Long: "; head -c 200000 /dev/zero | tr "\0" a; printf "\r\n\r\n"'
+garbage printf 'POST /v1/devices/enroll HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"tok'
+signed k3 GET "/v1/sync/pull?stream=cards"
+check "the server still answers after garbage" eq "$CODE" 200
+
 # --- routes -----------------------------------------------------------------------------------
 plain GET /v1/nothing
 check "an unknown path is 404" eq "$CODE:$(jq -r .error resp.json)" "404:not_found"

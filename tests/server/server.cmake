@@ -25,13 +25,13 @@ add_test(NAME test_srv_storage_pg COMMAND ${WITH_PG} $<TARGET_FILE:test_srv_stor
 set_tests_properties(test_srv_storage_sqlite PROPERTIES LABELS unit
   ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 60)
 set_tests_properties(test_srv_storage_pg PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}"
-  TIMEOUT 120)
+  TIMEOUT 90)
 
 # The server process over loopback: each script on SQLite, and those that store records again on
 # PostgreSQL. Time limits a few times each script's real time on the 2-core CI machine.
-foreach(entry e2e_server_enroll:120 e2e_server_batch:120 e2e_server_streams:120
-        e2e_server_reconcile:120 e2e_server_faults:180 e2e_server_tls:120
-        e2e_server_roster:120 e2e_server_load:180 e2e_server_broken:600)
+foreach(entry e2e_server_enroll:60 e2e_server_batch:60 e2e_server_streams:90
+        e2e_server_reconcile:60 e2e_server_faults:90 e2e_server_tls:60
+        e2e_server_roster:60 e2e_server_load:120 e2e_server_broken:300)
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 script)
   list(GET parts 1 seconds)
@@ -39,8 +39,8 @@ foreach(entry e2e_server_enroll:120 e2e_server_batch:120 e2e_server_streams:120
   set_tests_properties(${script} PROPERTIES LABELS "e2e;threads"
     ENVIRONMENT "${SERVER_TEST_ENV}" TIMEOUT ${seconds})
 endforeach()
-foreach(entry e2e_server_batch:180 e2e_server_streams:180 e2e_server_reconcile:180
-        e2e_server_faults:240 e2e_server_load:240)
+foreach(entry e2e_server_batch:120 e2e_server_streams:150 e2e_server_reconcile:90
+        e2e_server_faults:120 e2e_server_load:150)
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 script)
   list(GET parts 1 seconds)
