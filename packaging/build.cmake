@@ -7,8 +7,12 @@ target_sources(kiosk_ui PRIVATE ui/display.c)
 
 # The programs live in /usr/lib/kiosk (debian/kiosk.links puts /usr/bin/kiosk in front), so a
 # helper such as kiosk-nfc is found beside the kiosk binary, as in the build tree.
+# kiosk_packaged builds what the packages install (debian/rules builds it, not `all`).
+add_custom_target(kiosk_packaged)
+add_dependencies(kiosk_packaged kiosk)
 install(TARGETS kiosk RUNTIME DESTINATION lib/kiosk)
 if(TARGET kiosk-nfc)
+  add_dependencies(kiosk_packaged kiosk-nfc)
   install(TARGETS kiosk-nfc RUNTIME DESTINATION lib/kiosk)
 endif()
 install(FILES fonts/NotoSansCJKsc-Kiosk-Regular.otf fonts/NotoSansCJKsc-Kiosk-Bold.otf
@@ -27,5 +31,6 @@ target_link_libraries(kiosk_next PRIVATE kiosk_app PkgConfig::SQLITE3)
 
 # The reference server (package kiosk-server): /usr/lib/kiosk-server/server.
 if(TARGET server)
+  add_dependencies(kiosk_packaged server)
   install(TARGETS server RUNTIME DESTINATION lib/kiosk-server)
 endif()
