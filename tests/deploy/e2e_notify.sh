@@ -54,7 +54,7 @@ min_gap=$(echo "$gaps" | sort -n | head -n 1)
 max_gap=$(echo "$gaps" | sort -n | tail -n 1)
 echo "watchdog pings every ${min_gap}-${max_gap} ms (WatchdogSec=${wd_s})"
 check "pings at WatchdogSec/2 ($min_gap..$max_gap ms)" \
-  test "$min_gap" -ge $((wd_ms / 2 - 100)) -a "$max_gap" -le $((wd_ms / 2 + 500))
+  test "$min_gap" -ge $((wd_ms / 2 - 100)) -a "$max_gap" -le $((wd_ms / 2 + 1000))
 
 # A hung UI: no more pings, SIGABRT when WatchdogSec has passed, a new process, a new frame.
 first=$(last_pid)
