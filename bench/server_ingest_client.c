@@ -222,22 +222,20 @@ static void *upload(void *arg)
         long status = 0;
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         curl_slist_free_all(headers);
-        json_t *root = rc == CURLE_OK && status == 200 ? json_loads(r.data, 0, NULL) : NULL;
-        if (!root) {
+        /* The reply is counted, not parsed: the load generator shares the server's cores. */
+        if (rc != CURLE_OK || status != 200 || !r.data) {
             d->failed++;
             fprintf(stderr, "%s: batch %d: %s, HTTP %ld: %.200s\n", d->id, b,
                     curl_easy_strerror(rc), status, r.data ? r.data : "");
+        } else {
+            long results = 0, accepted = 0;
+            for (const char *p = r.data; (p = strstr(p, "{\"record_id\":")); p++)
+                results++;
+            for (const char *p = r.data; (p = strstr(p, "\"status\":\"accepted\"")); p++)
+                accepted++;
+            d->accepted += accepted;
+            d->other += results - accepted;
         }
-        size_t i;
-        json_t *item;
-        json_array_foreach(json_object_get(root, "results"), i, item)
-        {
-            if (strcmp(json_string_value(json_object_get(item, "status")), "accepted") == 0)
-                d->accepted++;
-            else
-                d->other++;
-        }
-        json_decref(root);
         free(r.data);
     }
     curl_easy_cleanup(h);

@@ -208,9 +208,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         /* A declared length beyond the limit is refused before the body is read (and before
          * libmicrohttpd would send "100 Continue"). */
         const char *length = header(con, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length && strtoull(length, NULL, 10) > RAW_BODY_MAX) {
+        unsigned long long declared = length ? strtoull(length, NULL, 10) : 0;
+        if (declared > RAW_BODY_MAX) {
             rq->too_large = true;
             return respond_error(con, 413, "too_large", "the body is larger than the limit");
+        }
+        /* The whole body at once: growing it by doubling made large blocks come and go, and
+         * glibc's malloc consolidates its free lists at each of them. */
+        if (declared) {
+            rq->body = malloc((size_t)declared + 1);
+            rq->cap = rq->body ? (size_t)declared + 1 : 0;
         }
         return MHD_YES;
     }

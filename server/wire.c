@@ -76,9 +76,175 @@ void srv_sha256_hex(const void *data, size_t len, char out[65])
     sodium_bin2hex(out, 65, sum, sizeof sum);
 }
 
+/* --- the canonical text ------------------------------------------------------------------ */
+
+/* Jansson's json_dumps(COMPACT | SORT_KEYS) written directly, without its per-call loop-check
+ * table, string buffer and final copy: a third of the time of parsing an upload went there.
+ * The output is the same byte for byte (the fuzz targets compare the two on any JSON): keys in
+ * byte order; '"', '\\' and control characters escaped as Jansson does (\b \f \n \r \t, else
+ * \u00XX in upper case), everything else, UTF-8 included, as it is. A real number, whose text
+ * depends on Jansson's own formatting, hands the whole value back to json_dumps. */
+typedef struct canon {
+    char *data;
+    size_t len, cap;
+    bool failed, has_real;
+} canon;
+
+static void canon_put(canon *c, const char *s, size_t n)
+{
+    if (c->failed)
+        return;
+    if (c->len + n + 1 > c->cap) {
+        size_t cap = c->cap ? c->cap : 1024;
+        while (cap < c->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(c->data, cap);
+        if (!grown) {
+            c->failed = true;
+            return;
+        }
+        c->data = grown;
+        c->cap = cap;
+    }
+    memcpy(c->data + c->len, s, n);
+    c->len += n;
+}
+
+static void canon_string(canon *c, const char *s, size_t len)
+{
+    canon_put(c, "\"", 1);
+    size_t run = 0; /* bytes since the last escape, written in one go */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 0x20 && b != '"' && b != '\\')
+            continue;
+        canon_put(c, s + run, i - run);
+        run = i + 1;
+        char esc[8];
+        switch (b) {
+        case '"':
+            canon_put(c, "\\\"", 2);
+            break;
+        case '\\':
+            canon_put(c, "\\\\", 2);
+            break;
+        case '\b':
+            canon_put(c, "\\b", 2);
+            break;
+        case '\f':
+            canon_put(c, "\\f", 2);
+            break;
+        case '\n':
+            canon_put(c, "\\n", 2);
+            break;
+        case '\r':
+            canon_put(c, "\\r", 2);
+            break;
+        case '\t':
+            canon_put(c, "\\t", 2);
+            break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04X", (unsigned)b);
+            canon_put(c, esc, 6);
+        }
+    }
+    canon_put(c, s + run, len - run);
+    canon_put(c, "\"", 1);
+}
+
+typedef struct canon_key {
+    const char *key;
+    size_t len;
+} canon_key;
+
+static int compare_canon_keys(const void *a, const void *b)
+{
+    const canon_key *x = a, *y = b;
+    int res = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+    return res ? res : (x->len > y->len) - (x->len < y->len);
+}
+
+static void canon_value(canon *c, const json_t *v)
+{
+    if (c->failed || c->has_real)
+        return;
+    switch (json_typeof(v)) {
+    case JSON_NULL:
+        canon_put(c, "null", 4);
+        break;
+    case JSON_TRUE:
+        canon_put(c, "true", 4);
+        break;
+    case JSON_FALSE:
+        canon_put(c, "false", 5);
+        break;
+    case JSON_INTEGER: {
+        char n[32];
+        int len = snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        canon_put(c, n, (size_t)len);
+        break;
+    }
+    case JSON_REAL:
+        c->has_real = true;
+        break;
+    case JSON_STRING:
+        canon_string(c, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_ARRAY: {
+        canon_put(c, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                canon_put(c, ",", 1);
+            canon_value(c, json_array_get(v, i));
+        }
+        canon_put(c, "]", 1);
+        break;
+    }
+    case JSON_OBJECT: {
+        size_t n = json_object_size(v), i = 0;
+        canon_key stack[48], *keys = n <= 48 ? stack : malloc(n * sizeof *keys);
+        if (!keys) {
+            c->failed = true;
+            return;
+        }
+        for (void *it = json_object_iter((json_t *)(uintptr_t)v); it && i < n;
+             it = json_object_iter_next((json_t *)(uintptr_t)v, it), i++)
+            keys[i] = (canon_key){json_object_iter_key(it), json_object_iter_key_len(it)};
+        qsort(keys, i, sizeof *keys, compare_canon_keys);
+        canon_put(c, "{", 1);
+        for (size_t k = 0; k < i; k++) {
+            if (k)
+                canon_put(c, ",", 1);
+            canon_string(c, keys[k].key, keys[k].len);
+            canon_put(c, ":", 1);
+            canon_value(c, json_object_getn(v, keys[k].key, keys[k].len));
+        }
+        canon_put(c, "}", 1);
+        if (keys != stack)
+            free(keys);
+        break;
+    }
+    }
+}
+
 char *srv_wire_canonical(const json_t *value)
 {
-    return json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    canon c = {0};
+    if (!value)
+        return NULL;
+    canon_value(&c, value);
+    if (c.has_real || c.failed) {
+        free(c.data);
+        return c.has_real ? json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+                          : NULL;
+    }
+    canon_put(&c, "", 0);
+    if (c.failed) {
+        free(c.data);
+        return NULL;
+    }
+    c.data[c.len] = '\0';
+    return c.data;
 }
 
 /* --- field helpers ------------------------------------------------------------------------- */

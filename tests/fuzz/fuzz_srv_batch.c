@@ -54,8 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             json_t *again = json_loads(it->payload, 0, NULL);
             require(again != NULL);
             char *text = srv_wire_canonical(again);
+            char *jansson = json_dumps(again, JSON_COMPACT | JSON_SORT_KEYS);
             require(text && strcmp(text, it->payload) == 0);
+            require(jansson && strcmp(jansson, it->payload) == 0); /* the contract's words */
             free(text);
+            free(jansson);
             json_decref(again);
             if (strcmp(it->kind, "meal") == 0) {
                 require(srv_id_valid(it->meal.person_id) && srv_id_valid(it->meal.canteen_id));

@@ -1,7 +1,8 @@
 /* fuzz_srv_enroll.c - fuzz target for the enrollment and heartbeat bodies (server/wire.h). An
  * accepted enrollment gives a non-empty token and, when given, hw_info as a JSON object of at
  * most 4 KiB; an accepted heartbeat keeps its body as JSON; a refusal names what is wrong in a
- * terminated detail. */
+ * terminated detail. And the server's canonical text of any JSON value the input holds is
+ * Jansson's json_dumps(COMPACT | SORT_KEYS), byte for byte: record hashes depend on it. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +36,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         require(hw == NULL && memchr(detail, '\0', sizeof detail) != NULL);
     }
     free(hw);
+    json_t *any = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (any) {
+        char *mine = srv_wire_canonical(any);
+        char *theirs = json_dumps(any, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        require(mine && theirs && strcmp(mine, theirs) == 0);
+        free(mine);
+        free(theirs);
+        json_decref(any);
+    }
     srv_heartbeat_in in;
     rc = srv_wire_heartbeat((const char *)data, size, &in, detail, sizeof detail);
     if (rc == KIOSK_OK) {

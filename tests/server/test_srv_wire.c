@@ -399,10 +399,41 @@ static void test_fault_commands(void)
     CHECK(!srv_fault_parse("", &f, err, sizeof err));
 }
 
+/* The canonical text is Jansson's json_dumps(COMPACT | SORT_KEYS), byte for byte. */
+static void test_canonical(void)
+{
+    static const char *const docs[] = {
+        "{\"b\":1,\"a\":2,\"ab\":[],\"A\":{}}",
+        "{\"s\":\"quote \\\" backslash \\\\ slash / tab \\t nl \\n cr \\r bs \\b ff \\f\"}",
+        "{\"c\":\"\\u0001\\u001f\\u007f\\u0000 end\"}",
+        "{\"zh\":\"张*兰 阿卜杜·热合曼\",\"emoji\":\"\\ud83d\\ude00\"}",
+        "[{\"z\":[1,-2,9223372036854775807,true,false,null]},\"x\",[[]]]",
+        "{\"real\":1.5,\"n\":{\"e\":1e300,\"k\":0.1}}",
+        "\"just a string\"",
+        "{}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        json_error_t e;
+        json_t *v = json_loads(docs[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+        CHECK(v != NULL);
+        if (!v) {
+            fprintf(stderr, "  doc %zu: %s\n", i, e.text);
+            continue;
+        }
+        char *mine = srv_wire_canonical(v);
+        char *theirs = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        CHECK_STR(mine, theirs);
+        free(mine);
+        free(theirs);
+        json_decref(v);
+    }
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
+    test_canonical();
     test_batch();
     test_query();
     test_signature();
