@@ -23,6 +23,8 @@
 #include "sdnotify.h"
 #include "signals.h"
 #include "simcmd.h"
+#include "sync.h"
+#include "sync_state.h"
 #include "ui.h"
 #define KIOSK_LOG_MODULE "app"
 
@@ -90,6 +92,12 @@ struct app {
     char status[160];
     long pending; /* records not yet uploaded, counted at the last idle; -1: unknown */
     bool status_idle; /* what the STATUS line last said */
+    /* The sync worker (NULL without [sync]), its latest status (the flows read it) and the
+     * staff line's words for it. */
+    kiosk_sync *sync;
+    kiosk_sync_status sync_status;
+    char sync_words[96];
+    bool wake_sync; /* an event that may have committed a record was handled */
     /* The flows' INI sections as settings (the router's env points into these). */
     kiosk_setting setting_items[KIOSK_FLOW_SECTIONS][KIOSK_FLOW_SECTION_KEYS];
 };
@@ -247,6 +255,8 @@ static void update_status(app *a)
     char *s = a->frame.status_text;
     size_t size = sizeof a->frame.status_text;
     int n = snprintf(s, size, "%s", a->staff_notice ? a->staff_notice : "");
+    if (a->sync_words[0] && n >= 0 && (size_t)n < size)
+        n += snprintf(s + n, size - (size_t)n, "%s%s", n ? " · " : "", a->sync_words);
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT && n >= 0 && (size_t)n < size; role++) {
         kiosk_device_state st = a->devices[role].state;
         if (st == KIOSK_DEVICE_DOWN || st == KIOSK_DEVICE_NO_PAPER)
@@ -404,9 +414,112 @@ static void touch(app *a, int x, int y)
 
 static void recover(app *a, const char *why);
 
+/* --- sync ----------------------------------------------------------------------------------- */
+
+/* Runs on the sync worker's thread: its status becomes an inbox event. Never waits (the main
+ * loop may be stopping the worker); a full inbox makes the worker post again shortly. */
+static bool post_sync(void *user, const kiosk_sync_status *status)
+{
+    app *a = user;
+    kiosk_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = KIOSK_EV_SYNC;
+    ev.u.sync = *status;
+    return kiosk_inbox_try_push(a->inbox, &ev) == KIOSK_OK;
+}
+
+/* A sync line in the events file when the state or the staff line changes. */
+static void log_sync(app *a)
+{
+    if (!a->events)
+        return;
+    const kiosk_sync_status *st = &a->sync_status;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:I}", "kind", "sync", "result",
+                          kiosk_sync_state_name(st->state), "kiosk_id", a->cfg->kiosk_id, "pending",
+                          (json_int_t)st->pending, "rejected", (json_int_t)st->rejected, "offline",
+                          st->offline_records, "staff_line", a->sync_words, "at_utc_ms",
+                          (json_int_t)kiosk_clock_now_ms());
+    if (o && st->clock_uncert_ms >= 0)
+        json_object_set_new(o, "clock_offset_ms", json_integer(st->clock_offset_ms));
+    if (o && kiosk_events_log_take(a->events, o) != KIOSK_OK)
+        KLOG_WARN("events file: the sync line was not written");
+}
+
+/* A new status from the worker: the staff line, pulled policies, a new card key. */
+static void sync_status(app *a, const kiosk_sync_status *st)
+{
+    kiosk_sync_status was = a->sync_status;
+    a->sync_status = *st;
+    char words[sizeof a->sync_words];
+    kiosk_sync_status_words(st, words, sizeof words);
+    bool changed = strcmp(words, a->sync_words) != 0 || st->state != was.state ||
+                   st->offline_records != was.offline_records;
+    if (strcmp(words, a->sync_words) != 0)
+        KLOG_INFO("staff line (sync): %s", words[0] ? words : "(nothing)");
+    snprintf(a->sync_words, sizeof a->sync_words, "%s", words);
+    if (changed) {
+        update_status(a);
+        log_sync(a);
+    }
+    if (a->store && st->card_key_serial != was.card_key_serial &&
+        kiosk_store_reload_card_key(a->store) != KIOSK_OK)
+        KLOG_ERROR("the card key from the server could not be loaded: %s",
+                   kiosk_store_errmsg(a->store));
+    if (a->store && a->policies && st->policy_serial != was.policy_serial) {
+        /* The flows keep borrowing the same set; its versions are exchanged. */
+        kiosk_policy_set *fresh = NULL;
+        if (kiosk_store_load_policies(a->store, &fresh) == KIOSK_OK) {
+            kiosk_policy_set_swap(a->policies, fresh);
+            KLOG_INFO("subsidy policies reloaded after a pull");
+        } else {
+            KLOG_ERROR("pulled policies could not be loaded: %s", kiosk_store_errmsg(a->store));
+        }
+        kiosk_policy_set_free(fresh);
+    }
+}
+
+/* The status a kiosk starts with, before the worker's first report: what the database says of
+ * the last contact. */
+static void sync_begin(app *a)
+{
+    kiosk_sync_status *st = &a->sync_status;
+    *st = (kiosk_sync_status){.state = KIOSK_SYNC_STARTING,
+                              .oldest_pending_ms = -1,
+                              .last_ok_ms = -1,
+                              .last_ok_mono_ms = -1,
+                              .clock_uncert_ms = -1,
+                              .stream_ok_ms = {-1, -1, -1, -1}};
+    int64_t last = -1;
+    if (a->store && kiosk_store_sync_get_int(a->store, "sync_last_ok_ms", &last) != KIOSK_OK)
+        last = -1;
+    st->last_ok_ms = last;
+    st->offline_records =
+        last < 0 || kiosk_clock_now_ms() - last > (int64_t)a->cfg->sync.offline_after_s * 1000;
+}
+
+static void sync_start(app *a)
+{
+    if (!a->cfg->sync.enabled || !a->store)
+        return;
+    char err[300];
+    a->sync = kiosk_sync_start(&a->cfg->sync, a->cfg->database, post_sync, a, err, sizeof err);
+    if (!a->sync)
+        KLOG_ERROR("the sync worker did not start: %s; the kiosk serves without it", err);
+}
+
+static void sync_stop(app *a)
+{
+    kiosk_sync_stop(a->sync);
+    a->sync = NULL;
+}
+
 /* Handles one inbox event; returns false to stop. */
 static bool handle(app *a, kiosk_event *ev)
 {
+    /* A tap, a card, a bill or a touch may have committed a meal: the worker uploads it. */
+    if (ev->kind == KIOSK_EV_CARD || ev->kind == KIOSK_EV_IDCARD || ev->kind == KIOSK_EV_BILL ||
+        ev->kind == KIOSK_EV_PRESS || ev->kind == KIOSK_EV_TOUCH)
+        a->wake_sync = true;
     switch (ev->kind) {
     case KIOSK_EV_CARD:
         kiosk_router_card(a->router, &ev->u.card, now());
@@ -454,6 +567,9 @@ static bool handle(app *a, kiosk_event *ev)
         return false;
     case KIOSK_EV_STORE_DAMAGED:
         recover(a, "the whole-file check found damage");
+        break;
+    case KIOSK_EV_SYNC:
+        sync_status(a, &ev->u.sync);
         break;
     case KIOSK_EV_DEVICE: {
         if ((unsigned)ev->u.device.role >= KIOSK_DEVICE_ROLE_COUNT) {
@@ -574,6 +690,10 @@ static void run_loop(app *a, bool headless)
             while (running && !atomic_load(&a->stop) && kiosk_inbox_pop(a->inbox, &ev)) {
                 running = handle(a, &ev);
                 recover_if_damaged(a);
+                if (a->wake_sync) {
+                    a->wake_sync = false;
+                    kiosk_sync_wake(a->sync);
+                }
                 watchdog_ping(a);
                 bool was_wait = ev.kind == KIOSK_EV_WAIT;
                 sodium_memzero(&ev, sizeof ev); /* personal data: gone once handled */
@@ -649,7 +769,8 @@ static bool start_flows(app *a, const char *mode)
                           .sections = &a->sections,
                           .store = a->store,
                           .policies = a->policies,
-                          .events = a->events};
+                          .events = a->events,
+                          .sync = a->cfg->sync.enabled ? &a->sync_status : NULL};
     char err[300];
     a->router = kiosk_router_new(mode, &env, err, sizeof err);
     if (!a->router)
@@ -676,6 +797,7 @@ static void recover(app *a, const char *why)
         KLOG_ERROR("%s", err); /* recovered now all the same */
     kiosk_damage_check_stop(a->damage_check);
     a->damage_check = NULL;
+    sync_stop(a); /* its own handle on the file must go too */
     stop_flows(a);
     kiosk_store_close(a->store);
     a->store = NULL;
@@ -716,6 +838,7 @@ static void recover(app *a, const char *why)
     } else {
         a->damage_check =
             kiosk_damage_check_start(a->cfg->database, a->inbox, DAMAGE_CHECK_REPEAT_MS);
+        sync_start(a);
     }
     KLOG_INFO("serving again after the recovery (%s)", a->mode);
     log_lifecycle(a, "ready");
@@ -750,6 +873,8 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
         .reader_right = strcmp(cfg->reader_position, "right") == 0,
     };
     snprintf(a->settings.kiosk_id, sizeof a->settings.kiosk_id, "%s", cfg->kiosk_id);
+    a->settings.offline_meal_limit = cfg->sync.enabled ? cfg->sync.offline_meal_limit : 0;
+    sync_begin(a);
     const kiosk_device_config *paper = &cfg->devices[KIOSK_DEVICE_PRINTER];
     if (paper->spec[0]) {
         drv_option items[KIOSK_DEVICE_OPTIONS];
@@ -808,6 +933,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
      * a start needs). */
     if (a->store)
         a->damage_check = kiosk_damage_check_start(cfg->database, a->inbox, DAMAGE_CHECK_DELAY_MS);
+    sync_start(a);
     run_loop(a, headless);
     kiosk_damage_check_stop(a->damage_check);
     a->damage_check = NULL;
@@ -820,6 +946,7 @@ out:
     kiosk_damage_check_stop(a->damage_check);
     if (a->inbox)
         kiosk_inbox_close(a->inbox);
+    sync_stop(a);
     kiosk_signals_stop(a->signals);
     close_devices(a);
     kiosk_inbox_free(a->inbox);

@@ -92,6 +92,7 @@ void kiosk_config_defaults(kiosk_config *cfg)
     cfg->result_seconds = 8;
     cfg->repeat_tap_seconds = 10;
     cfg->log_level = KIOSK_LOG_INFO;
+    kiosk_sync_config_defaults(&cfg->sync);
 }
 
 #define SEEN_KEYS_MAX 256
@@ -253,6 +254,8 @@ static int on_ini_value(void *user, const char *section, const char *name, const
         snprintf(st->seen[st->seen_count++], sizeof st->seen[0], "%s", full);
     if (kiosk_flow_find(section))
         return set_flow_value(st->cfg, section, name, value, st->problem, sizeof st->problem);
+    if (strcmp(section, "sync") == 0)
+        return kiosk_sync_config_set(&st->cfg->sync, name, value, st->problem, sizeof st->problem);
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++)
         if (strcmp(section, device_sections[role]) == 0)
             return set_device_value(&st->cfg->devices[role], name, value, st->problem,
@@ -286,6 +289,13 @@ kiosk_rc kiosk_config_load(kiosk_config *cfg, const char *path, char *err, size_
         snprintf(err, err_size, "%s:%d: %s", path, line,
                  st->problem[0] ? st->problem
                                 : "syntax error (expected [section] or key = value)");
+        rc = KIOSK_ERR_CONFIG;
+    }
+    /* The [sync] section as a whole (a key it lacks has no line to name). */
+    char problem[300];
+    if (rc == KIOSK_OK &&
+        kiosk_sync_config_check(&cfg->sync, problem, sizeof problem) != KIOSK_OK) {
+        snprintf(err, err_size, "%s: %s", path, problem);
         rc = KIOSK_ERR_CONFIG;
     }
     free(st);
@@ -322,6 +332,8 @@ const char *kiosk_config_usage(void)
            "                        or FROM..TO (two dates)\n"
            "  --export PERIOD       write the meal records of PERIOD as settlement CSV to\n"
            "                        --output PATH (or stdout) and exit\n"
+           "  --enroll TOKEN        enroll this kiosk with the central server of [sync] using\n"
+           "                        the one-time token from `server kiosk add`, and exit\n"
            "  --help                show this text\n"
            "  --version             show the version\n"
            "\n"
@@ -430,6 +442,9 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
                           : strcmp(flag, "--export") == 0        ? KIOSK_ACTION_EXPORT
                                                                  : KIOSK_ACTION_DAY_REPORT;
             rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
+        } else if (strcmp(flag, "--enroll") == 0) {
+            cli->action = KIOSK_ACTION_ENROLL;
+            rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
         } else if (strcmp(flag, "--output") == 0) {
             rc = copy_arg(cli->output, sizeof cli->output, flag, value, err, err_size);
         } else {
@@ -442,6 +457,8 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
     }
     if (cli->roster_mode != KIOSK_ROSTER_MODE_NONE && cli->action != KIOSK_ACTION_IMPORT_ROSTER)
         return bad_flag(err, err_size, "--mode", "full and delta go with --import-roster");
+    /* The worker compares the database's card hashes with the city's key at enrollment. */
+    snprintf(cfg->sync.card_key_hex, sizeof cfg->sync.card_key_hex, "%s", cfg->card_key_hex);
     return kiosk_config_validate(cfg, err, err_size);
 }
 

@@ -14,6 +14,7 @@
 #include "flow.h"
 #include "log.h"
 #include "roster_csv.h"
+#include "sync.h"
 #include "types.h"
 
 #define KIOSK_CONFIG_STR 512
@@ -80,6 +81,8 @@ typedef struct kiosk_config {
     kiosk_log_level log_level;
     bool log_syslog;
     char events[KIOSK_CONFIG_STR]; /* JSON lines outcome log, "" = none */
+    /* [sync]: the central server (docs/sync.md); without the section the kiosk runs alone */
+    kiosk_sync_config sync;
 } kiosk_config;
 
 /* What the command line asked for besides settings. */
@@ -91,13 +94,14 @@ typedef enum kiosk_action {
     KIOSK_ACTION_IMPORT_POLICY,
     KIOSK_ACTION_EXPORT,
     KIOSK_ACTION_DAY_REPORT,
-    KIOSK_ACTION_LIST_DEVICES
+    KIOSK_ACTION_LIST_DEVICES,
+    KIOSK_ACTION_ENROLL
 } kiosk_action;
 
 typedef struct kiosk_cli {
     kiosk_action action;
     char config_path[KIOSK_CONFIG_STR];
-    char action_arg[KIOSK_CONFIG_STR]; /* the file to import, or the period to export */
+    char action_arg[KIOSK_CONFIG_STR]; /* the file to import, the period to export, the token */
     char output[KIOSK_CONFIG_STR];     /* --output for exports */
     kiosk_roster_mode roster_mode;     /* --mode full|delta with --import-roster; NONE = unsaid */
 } kiosk_cli;

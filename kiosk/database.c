@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sync_state.h"
 #define KIOSK_LOG_MODULE "database"
 
 /* The staff line's words for a notice kept in the database (kiosk_store_staff_notice). */
@@ -53,8 +54,14 @@ kiosk_rc kiosk_database_open(const kiosk_config *cfg, kiosk_store **store, const
     } else if (rc != KIOSK_OK) {
         return rc;
     }
+    /* After enrollment the city's key from the server is the one every card hash is made with. */
+    bool from_server = false;
     if (rc == KIOSK_OK && cfg->card_key_hex[0] &&
-        kiosk_store_set_card_key_hex(*store, cfg->card_key_hex) != KIOSK_OK)
+        kiosk_store_card_key_from_server(*store, &from_server) == KIOSK_OK && from_server)
+        KLOG_WARN("[kiosk] card_key is ignored: this kiosk is enrolled and uses the city's key"
+                  " the server gave it");
+    else if (rc == KIOSK_OK && cfg->card_key_hex[0] &&
+             kiosk_store_set_card_key_hex(*store, cfg->card_key_hex) != KIOSK_OK)
         return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                           "[kiosk] card_key is not 64 hexadecimal digits");
     if (rc == KIOSK_OK) {

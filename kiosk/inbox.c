@@ -72,6 +72,22 @@ kiosk_rc kiosk_inbox_push(kiosk_inbox *inbox, const kiosk_event *ev)
     return KIOSK_OK;
 }
 
+kiosk_rc kiosk_inbox_try_push(kiosk_inbox *inbox, const kiosk_event *ev)
+{
+    pthread_mutex_lock(&inbox->lock);
+    if (inbox->closed || inbox->count == inbox->capacity) {
+        pthread_mutex_unlock(&inbox->lock);
+        return KIOSK_ERR_BUSY;
+    }
+    inbox->ring[(inbox->head + inbox->count) % inbox->capacity] = *ev;
+    inbox->count++;
+    pthread_cond_signal(&inbox->not_empty);
+    pthread_mutex_unlock(&inbox->lock);
+    if (inbox->wake)
+        inbox->wake(inbox->user);
+    return KIOSK_OK;
+}
+
 bool kiosk_inbox_pop(kiosk_inbox *inbox, kiosk_event *out)
 {
     pthread_mutex_lock(&inbox->lock);

@@ -19,6 +19,9 @@ kiosk_inbox *kiosk_inbox_new(size_t capacity, kiosk_inbox_wake_fn wake, void *us
 void kiosk_inbox_free(kiosk_inbox *inbox);
 /* Appends a copy of ev; waits while full. KIOSK_ERR_BUSY once the inbox is closed. Any thread. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_inbox_push(kiosk_inbox *inbox, const kiosk_event *ev);
+/* The same without waiting: KIOSK_ERR_BUSY when full or closed (a producer that must never block,
+ * such as the sync worker, whose next report replaces this one anyway). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_inbox_try_push(kiosk_inbox *inbox, const kiosk_event *ev);
 /* Takes the oldest event without waiting; false when empty. Any thread (the main loop). */
 bool kiosk_inbox_pop(kiosk_inbox *inbox, kiosk_event *out);
 /* Waits up to timeout_ms (-1 = no limit) until an event is queued or the inbox is closed;

@@ -18,6 +18,7 @@
 #include "roster_import.h"
 #include "sdnotify.h"
 #include "store.h"
+#include "sync.h"
 #define KIOSK_LOG_MODULE "main"
 
 #ifndef KIOSK_VERSION
@@ -251,6 +252,20 @@ static int report(kiosk_store *store, const char *period)
     return EXIT_OK;
 }
 
+/* kiosk --enroll TOKEN: the one-time token from the server's administrator (docs/sync.md). */
+static int enroll(const kiosk_config *cfg, const char *token)
+{
+    char device_id[KIOSK_ID_MAX], err[800];
+    kiosk_rc rc = kiosk_sync_enroll_now(&cfg->sync, cfg->database, token, device_id,
+                                        sizeof device_id, err, sizeof err);
+    if (rc != KIOSK_OK) {
+        fprintf(stderr, "kiosk: enrollment failed: %s\n", err);
+        return rc == KIOSK_ERR_CONFIG ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
+    }
+    printf("enrolled as device %s (%s)\n", device_id, cfg->database);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     kiosk_config cfg;
@@ -279,6 +294,9 @@ int main(int argc, char **argv)
         kiosk_app_list_devices(&cfg, stdout);
         return EXIT_OK;
     }
+    snprintf(cfg.sync.app_version, sizeof cfg.sync.app_version, "%s", KIOSK_VERSION);
+    if (cli.action == KIOSK_ACTION_ENROLL)
+        return enroll(&cfg, cli.action_arg);
 
     /* Before the database is opened (or made): a refused command leaves no file behind. */
     if (cli.action == KIOSK_ACTION_IMPORT_ROSTER && cli.roster_mode == KIOSK_ROSTER_MODE_NONE) {

@@ -60,6 +60,39 @@ typedef enum kiosk_device_state {
     KIOSK_DEVICE_NO_PAPER /* a printer that is out of paper (or its cover is open) */
 } kiosk_device_state;
 
+/* The sync worker's state, as staff see it (kiosk/sync/). */
+typedef enum kiosk_sync_state {
+    KIOSK_SYNC_STARTING,      /* no contact tried yet in this run */
+    KIOSK_SYNC_UNENROLLED,    /* no identity and no enrollment token: nothing is sent */
+    KIOSK_SYNC_ONLINE,        /* the last request got an answer */
+    KIOSK_SYNC_OFFLINE,       /* the last request did not (network, server down, 5xx) */
+    KIOSK_SYNC_AUTH_FAILED,   /* 401: the server does not know this device's secret */
+    KIOSK_SYNC_REVOKED,       /* 403: the device was revoked; nothing more is sent */
+    KIOSK_SYNC_REFUSED,       /* the server refused a request for good (400, 415, ...) */
+    KIOSK_SYNC_ENROLL_FAILED, /* the enrollment token was refused (used, expired, unknown) */
+    KIOSK_SYNC_INSECURE       /* the server's certificate or key did not match: not trusted */
+} kiosk_sync_state;
+
+#define KIOSK_SYNC_STREAMS 4 /* cards, policy, roster, meals_today */
+
+/* What the sync worker reports (KIOSK_EV_SYNC): plain values; the app keeps the latest and
+ * lends it to the flows. Wall times from the injectable clock; *_mono_ms from the monotonic. */
+typedef struct kiosk_sync_status {
+    kiosk_sync_state state;
+    bool uploading;            /* records are being sent right now */
+    bool offline_records;      /* a meal made now counts as made offline */
+    long pending;              /* outbox records not yet acknowledged */
+    long rejected;             /* records the server refused for good (kept, shown to staff) */
+    int64_t oldest_pending_ms; /* creation time of the oldest pending record; -1 none */
+    int64_t last_ok_ms;        /* the last successful contact with the server; -1 never */
+    int64_t last_ok_mono_ms;   /* the same on the monotonic clock; -1 not in this run */
+    int64_t clock_offset_ms;   /* server time minus this kiosk's clock */
+    int64_t clock_uncert_ms;   /* its uncertainty; -1 when there is no estimate */
+    int64_t stream_ok_ms[KIOSK_SYNC_STREAMS]; /* when each stream was last up to date; -1 */
+    unsigned policy_serial;                   /* grows when pulled policies changed: reload them */
+    unsigned card_key_serial; /* grows when enrollment changed the card key: reload it */
+} kiosk_sync_status;
+
 typedef enum kiosk_event_kind {
     KIOSK_EV_CARD,         /* an NFC card was presented */
     KIOSK_EV_CARD_REMOVED, /* the card left the reader */
@@ -73,6 +106,7 @@ typedef enum kiosk_event_kind {
     KIOSK_EV_QUIT,         /* stop the kiosk */
     KIOSK_EV_DEVICE,       /* a device's state changed; reason says why */
     KIOSK_EV_BILL,         /* the cash register (or the sim `bill` line) sent a bill */
+    KIOSK_EV_SYNC,         /* the sync worker's status changed (u.sync) */
     KIOSK_EV_STORE_DAMAGED, /* the background check found the database damaged: recover it */
     KIOSK_EV_HANG /* test hook: the main loop stops for wait_ms (KIOSK_TEST_HOOKS=1 only) */
 } kiosk_event_kind;
@@ -96,6 +130,7 @@ typedef struct kiosk_event {
             char reason[128];
         } device;
         char reason[128]; /* IDCARD_ERROR */
+        kiosk_sync_status sync;
     } u;
 } kiosk_event;
 

@@ -9,6 +9,7 @@
 
 #include "caltime.h"
 #include "card_key.h"
+#include "error.h"
 #include "policy.h"
 #include "recid.h"
 #include "types.h"
@@ -25,10 +26,24 @@ typedef struct kiosk_meal_entry {
     kiosk_local_time at;
     kiosk_decision decision; /* approved; amounts, class, policy version */
     kiosk_order order;       /* where the price came from: set meal, menu item, bill */
+    /* Served while the kiosk's last successful contact with the central server was older than
+     * [sync] offline_after_s (or there never was one): the payload says "offline": true and, when
+     * known (>= 0), how long the kiosk had been out of touch, so the server can weigh a possible
+     * second subsidy. Always false on a kiosk without sync. */
+    bool offline;
+    int64_t offline_age_s;
 } kiosk_meal_entry;
 
 /* "set", "menu", "bill": the price source's code in records and exports. */
 const char *kiosk_price_source_code(kiosk_price_source s);
+
+/* Reads a meal record's payload object (what kiosk_meal_payload makes, on this kiosk or
+ * another) back into *out, checking every field: types, sizes, codes, dates, and the money
+ * (amounts >= 0, subsidy <= price, pay = price - subsidy). Unknown fields are allowed (a later
+ * version may add some). KIOSK_ERR_PARSE with the field named in err otherwise. payload is a
+ * Jansson object (json_t *), passed as void * so this header needs no Jansson. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_meal_payload_read(const void *payload, kiosk_meal_entry *out,
+                                                  char *err, size_t err_size);
 
 /* The canonical JSON of a meal (compact, keys sorted), malloc'd; NULL when out of memory. The
  * caller frees it. */

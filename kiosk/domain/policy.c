@@ -89,6 +89,13 @@ kiosk_rc kiosk_policy_set_take(kiosk_policy_set *set, kiosk_policy *policy)
 
 /* Two versions with the same effective date: the greater version string wins, so the choice
  * does not depend on the order the versions were loaded in. */
+void kiosk_policy_set_swap(kiosk_policy_set *a, kiosk_policy_set *b)
+{
+    kiosk_policy_set t = *a;
+    *a = *b;
+    *b = t;
+}
+
 const kiosk_policy *kiosk_policy_set_in_force(const kiosk_policy_set *set, kiosk_date on)
 {
     const kiosk_policy *best = NULL;

@@ -127,6 +127,9 @@ kiosk_policy_set *kiosk_policy_set_new(void);
 void kiosk_policy_set_free(kiosk_policy_set *set);
 /* Takes ownership of policy. A version already in the set is replaced. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_policy_set_take(kiosk_policy_set *set, kiosk_policy *policy);
+/* Exchanges the versions of two sets, so whoever borrowed `a` sees b's versions (a policy pulled
+ * from the server replaces the running set without re-creating the flows that hold it). */
+void kiosk_policy_set_swap(kiosk_policy_set *a, kiosk_policy_set *b);
 /* The version in force on local date `on` (latest effective_from <= on), or NULL. Borrowed. */
 const kiosk_policy *kiosk_policy_set_in_force(const kiosk_policy_set *set, kiosk_date on);
 

@@ -38,3 +38,34 @@ void kiosk_recid_format(const kiosk_recid *id, char out[static KIOSK_RECID_TEXT]
     }
     *p = '\0';
 }
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool kiosk_recid_parse(const char *text, kiosk_recid *out)
+{
+    if (!text)
+        return false;
+    const char *p = text;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            if (*p != '-')
+                return false;
+            p++;
+        }
+        int hi = hex_value(p[0]), lo = hi < 0 ? -1 : hex_value(p[1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out->bytes[i] = (uint8_t)(hi << 4 | lo);
+        p += 2;
+    }
+    return *p == '\0';
+}

@@ -16,6 +16,7 @@
 #include "receipt.h"
 #include "recid.h"
 #include "speech.h"
+#include "sync_state.h"
 #define KIOSK_LOG_MODULE "canteen"
 
 #define CANTEEN_STATES(X) \
@@ -98,6 +99,7 @@ struct kiosk_canteen {
     kiosk_store *store;
     const kiosk_policy_set *policies;
     kiosk_events_log *log;
+    const kiosk_sync_status *sync; /* NULL without sync */
     kiosk_view view;
     int64_t deadline_mono_ms; /* back to idle (or try again) at this time; INT64_MAX when idle */
     recent_tap recent[RECENT_TAPS];
@@ -301,6 +303,7 @@ kiosk_canteen *kiosk_canteen_new(const kiosk_flow_env *env)
     c->store = env->store;
     c->policies = env->policies;
     c->log = env->events;
+    c->sync = env->sync;
     show_idle(c);
     return c;
 }
@@ -722,7 +725,37 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
         return;
     }
 
+    /* Out of touch with the server for longer than [sync] offline_after_s: the record says so,
+     * and past the site's limit a subsidised meal waits for staff (another kiosk may have
+     * served this diner meanwhile). */
+    bool offline = c->sync && c->sync->offline_records;
+    if (offline && d.subsidy_fen > 0 && c->opts->offline_meal_limit > 0) {
+        long made = 0;
+        rc = kiosk_store_sync_offline_pending(c->store, &made);
+        if (rc != KIOSK_OK) {
+            store_problem(c, rc, key, by, order, &d, W->error_read, now);
+            return;
+        }
+        if (made >= c->opts->offline_meal_limit) {
+            show_problem(c, W->offline_limit_headline, W->offline_limit_message, W->error_advice,
+                         W->clip_see_staff, now.mono_ms);
+            snprintf(c->view.name, sizeof c->view.name, "%s", holder.name_masked);
+            json_t *o = event_new(c, "refused", now.utc_ms);
+            if (o)
+                json_object_set_new(o, "reason", json_string("offline_limit"));
+            event_write(c, o);
+            remember_tap(c, key, now.utc_ms, NULL);
+            return;
+        }
+    }
+
     kiosk_meal_entry meal = {
+        .offline = offline,
+        .offline_age_s = !offline ? -1
+                         : c->sync->last_ok_mono_ms >= 0
+                             ? (now.mono_ms - c->sync->last_ok_mono_ms) / 1000
+                         : c->sync->last_ok_ms >= 0 ? (now.utc_ms - c->sync->last_ok_ms) / 1000
+                                                    : -1,
         .record_id = kiosk_recid_new(now.utc_ms),
         .has_card = by == BY_CARD,
         .created_utc_ms = now.utc_ms,

@@ -41,6 +41,8 @@ typedef struct canteen_words {
     const char *bill_figure;
     const char *menu_headline, *menu_message, *menu_after_tap_message, *menu_chosen_hint;
     const char *menu_change;
+    /* Past [sync] offline_meal_limit: a subsidised meal waits for staff. */
+    const char *offline_limit_headline, *offline_limit_message;
     const char *day_head[4];
     /* voice clips */
     const char *clip_tap_card, *clip_see_staff, *clip_meal_ok, *clip_subsidy, *clip_you_pay;

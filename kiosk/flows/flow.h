@@ -41,6 +41,7 @@ typedef struct kiosk_flow_settings {
     int repeat_tap_seconds; /* the same card again within this shows the same result */
     bool reader_right;      /* the card reader is right of the screen, not below it */
     int paper_columns;      /* the receipt printer's line width in characters; 0: no printer */
+    int offline_meal_limit; /* [sync]: offline subsidised meals before staff must act; 0 none */
 } kiosk_flow_settings;
 
 /* A flow's own INI section ([canteen] for the canteen flow), as written: each key the flow's
@@ -72,6 +73,9 @@ typedef struct kiosk_flow_env {
     kiosk_store *store;
     const kiosk_policy_set *policies;
     kiosk_events_log *events;
+    /* The sync worker's latest status (kiosk_sync_status, event.h), kept current by the app
+     * between events; NULL on a kiosk without [sync]. */
+    const kiosk_sync_status *sync;
 } kiosk_flow_env;
 
 typedef struct kiosk_flow_ops {

@@ -50,6 +50,7 @@ kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal)
     sqlite3_bind_int64(st, 19, d->day_subsidy_fen);
     sqlite3_bind_text(st, 20, kiosk_price_source_code(meal->order.source), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 21, meal->order.item, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 22, meal->offline ? 1 : 0);
     bool ok = store_step_done(st, &code);
     sqlite3_clear_bindings(st);
     if (!ok) {

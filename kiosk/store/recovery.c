@@ -38,22 +38,20 @@ static const char *const outbox_states[] = {"pending", "acked", "rejected", NULL
 static const char *const price_sources[] = {"set", "menu", "bill", NULL};
 
 static const kiosk_salvage_column device_state_cols[] = {KIOSK_SALVAGE_COL(T)};
-static const kiosk_salvage_column person_cols[] = {KIOSK_SALVAGE_COL(T),
-                                                   KIOSK_SALVAGE_COL(T),
-                                                   KIOSK_SALVAGE_COL(T),
-                                                   KIOSK_SALVAGE_COL(I),
-                                                   KIOSK_SALVAGE_COL(T),
-                                                   KIOSK_SALVAGE_COL(T),
-                                                   KIOSK_SALVAGE_COL(T),
-                                                   KIOSK_SALVAGE_COL(I),
-                                                   KIOSK_SALVAGE_COL(I),
-                                                   KIOSK_SALVAGE_COL(I),
-                                                   KIOSK_SALVAGE_COL_SIZED(B | N, 32)};
-static const kiosk_salvage_column card_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 32),
-                                                 KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I),
-                                                 KIOSK_SALVAGE_COL(T)};
-static const kiosk_salvage_column policy_cols[] = {KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T),
-                                                   KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I)};
+static const kiosk_salvage_column person_cols[] = {
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL_SIZED(B | N, 32),
+    /* migration 3 */
+    KIOSK_SALVAGE_COL(I | N)};
+static const kiosk_salvage_column card_cols[] = {
+    KIOSK_SALVAGE_COL_SIZED(B, 32), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL(T), /* migration 3 */ KIOSK_SALVAGE_COL(I | N)};
+/* effective_from is a date of exactly 10 bytes: since migration 3 a policy row has the shape of a
+ * schema row of an automatic index (text, text, text, integer, NULL), whose name is longer. */
+static const kiosk_salvage_column policy_cols[] = {
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL_SIZED(T, 10), KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(I), /* migration 3 */ KIOSK_SALVAGE_COL(I | N)};
 static const kiosk_salvage_column meal_cols[] = {
     KIOSK_SALVAGE_COL_SIZED(B, 16), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL_SIZED(B | N, 32),
     KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I),
@@ -62,7 +60,9 @@ static const kiosk_salvage_column meal_cols[] = {
     KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T),
     /* migration 2 */
     KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL_ONE_OF(price_sources),
-    KIOSK_SALVAGE_COL(T)};
+    KIOSK_SALVAGE_COL(T),
+    /* migration 3 */
+    KIOSK_SALVAGE_COL(I)};
 static const kiosk_salvage_column outbox_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 16),
                                                    KIOSK_SALVAGE_COL(I),
                                                    KIOSK_SALVAGE_COL_ONE_OF(outbox_kinds),
@@ -87,15 +87,15 @@ static const kiosk_salvage_column outbox_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 16
 #define COLS(a) a, sizeof a / sizeof a[0]
 static const kiosk_salvage_shape shapes[] = {
     {"device_state", false, 2, 2, COLS(device_state_cols)},
-    {"person", false, 11, 11, COLS(person_cols)},
-    {"card", true, 4, 4, COLS(card_cols)},
-    {"policy", false, 4, 4, COLS(policy_cols)},
-    {"meal", true, 19, 23, COLS(meal_cols)},
+    {"person", false, 11, 12, COLS(person_cols)},
+    {"card", true, 4, 5, COLS(card_cols)},
+    {"policy", false, 4, 5, COLS(policy_cols)},
+    {"meal", true, 19, 24, COLS(meal_cols)},
     {"outbox", true, 10, 10, COLS(outbox_cols)},
 };
 #undef COLS
 #define SHAPE_COUNT (sizeof shapes / sizeof shapes[0])
-#define MAX_COLUMNS 23
+#define MAX_COLUMNS 24
 
 /* --- carrying rows into the fresh database -------------------------------------------------- */
 

@@ -74,6 +74,15 @@ static const char *const migrations[] = {
     "ALTER TABLE meal ADD COLUMN price_source TEXT NOT NULL DEFAULT 'set'"
     "  CHECK(price_source IN ('set', 'menu', 'bill'));"
     "ALTER TABLE meal ADD COLUMN menu_item TEXT NOT NULL DEFAULT '';",
+    /* 3: sync (docs/sync-protocol.md): the server's version of each pulled row (NULL for rows
+     * imported here), meals made while the kiosk was out of touch with the server, and each
+     * stream's cursor and the time it was last up to date. */
+    "ALTER TABLE person ADD COLUMN sync_version INTEGER;"
+    "ALTER TABLE card ADD COLUMN sync_version INTEGER;"
+    "ALTER TABLE policy ADD COLUMN sync_version INTEGER;"
+    "ALTER TABLE meal ADD COLUMN offline INTEGER NOT NULL DEFAULT 0 CHECK(offline IN (0, 1));"
+    "CREATE TABLE sync_cursor(stream TEXT PRIMARY KEY, cursor TEXT NOT NULL,"
+    "  applied_at_ms INTEGER, up_to_date_ms INTEGER) STRICT;",
 #ifdef KIOSK_TEST_FUTURE_MIGRATION
     /* Test builds only (kiosk_next, tests/deploy/): a schema this release does not know, to
      * prove that an older program refuses the newer file and leaves it untouched. */
@@ -418,10 +427,14 @@ static kiosk_rc check_writable(const char *path, char *err, size_t err_size)
     return KIOSK_OK;
 }
 
-kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t err_size)
+/* beside: another handle on a file this process has open (the sync worker's): no writability
+ * probe, because closing the probe's descriptor would drop every POSIX lock the process holds on
+ * the file - SQLite's among them - and let another process delete the WAL under it. */
+static kiosk_rc open_handle(const char *path, kiosk_store **out, char *err, size_t err_size,
+                            bool beside)
 {
     *out = NULL;
-    kiosk_rc writable = check_writable(path, err, err_size);
+    kiosk_rc writable = beside ? KIOSK_OK : check_writable(path, err, err_size);
     if (writable != KIOSK_OK)
         return writable;
     if (sodium_init() < 0) {
@@ -484,6 +497,16 @@ kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t
     return rc;
 }
 
+kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err, size_t err_size)
+{
+    return open_handle(path, out, err, err_size, false);
+}
+
+kiosk_rc kiosk_store_open_beside(const char *path, kiosk_store **out, char *err, size_t err_size)
+{
+    return open_handle(path, out, err, err_size, true);
+}
+
 void kiosk_store_close(kiosk_store *store)
 {
     if (!store)
@@ -491,6 +514,7 @@ void kiosk_store_close(kiosk_store *store)
 #define STORE_STMT_FINALIZE(name, sql) sqlite3_finalize(store->name);
     STORE_STATEMENTS(STORE_STMT_FINALIZE)
 #undef STORE_STMT_FINALIZE
+    sqlite3_finalize(store->sync_shadow_insert);
     sqlite3_close(store->db);
     free(store);
 }

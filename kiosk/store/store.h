@@ -29,6 +29,12 @@ typedef struct kiosk_store kiosk_store;
  * kiosk_store_close even on failure. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_open(const char *path, kiosk_store **out, char *err,
                                            size_t err_size);
+/* Another handle on a database this process has open already (and kiosk_store_open checked):
+ * the sync worker's. It never opens the file outside SQLite: a descriptor closed on it would
+ * release the process's POSIX locks, SQLite's included (kiosk_store_open's writability probe
+ * does that, safely only before any handle is open). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_open_beside(const char *path, kiosk_store **out, char *err,
+                                                  size_t err_size);
 void kiosk_store_close(kiosk_store *store);
 /* How long a statement waits for another connection's write lock before KIOSK_ERR_BUSY. The
  * main loop's handle uses a short wait so a diner is told "请稍等" instead of a frozen screen;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "store.h"
+#include "sync_sql.h"
 
 /* The prepared statements of the hot paths, kept for the life of the handle. */
 #define STORE_STATEMENTS(X)                                                                       \
@@ -29,9 +30,9 @@
                    " business_date, local_minute, meal_type, created_utc_ms, price_fen,"          \
                    " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, class_id,"         \
                    " policy_version, payment_method, canteen_fen, day_subsidy_fen,"               \
-                   " price_source, menu_item)"                                                    \
+                   " price_source, menu_item, offline)"                                           \
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"        \
-                   " ?15, ?16, ?17, 'counter', ?18, ?19, ?20, ?21)")                              \
+                   " ?15, ?16, ?17, 'counter', ?18, ?19, ?20, ?21, ?22)")                         \
     X(insert_outbox, "INSERT INTO outbox(record_id, device_seq, kind, payload,"                   \
                      " payload_sha256, created_wall_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")         \
     X(upsert_person,                                                                              \
@@ -52,7 +53,8 @@
     X(delete_card, "DELETE FROM card WHERE card_key = ?1")                                        \
     X(begin_immediate, "BEGIN IMMEDIATE")                                                         \
     X(commit, "COMMIT")                                                                           \
-    X(rollback, "ROLLBACK")
+    X(rollback, "ROLLBACK")                                                                       \
+    STORE_SYNC_STATEMENTS(X)
 
 struct kiosk_store {
     sqlite3 *db;
@@ -65,6 +67,7 @@ struct kiosk_store {
 #define STORE_STMT_FIELD(name, sql) sqlite3_stmt *name;
     STORE_STATEMENTS(STORE_STMT_FIELD)
 #undef STORE_STMT_FIELD
+    sqlite3_stmt *sync_shadow_insert; /* a snapshot's staging insert (sync_state.c), or NULL */
 };
 
 /* The damage check of an opening (integrity.c): the tables a start cannot do without. */

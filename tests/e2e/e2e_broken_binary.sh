@@ -4,7 +4,7 @@
 # could never fail (a status test reached only when the status was already 0, under set -e)
 # would pass here and fail this test.
 source "$(dirname "$0")/lib.sh"
-scripts=("$SRC"/tests/e2e/e2e_*.sh "$SRC"/tests/emu/e2e_*.sh)
+scripts=("$SRC"/tests/e2e/e2e_*.sh "$SRC"/tests/emu/e2e_*.sh "$SRC"/tests/sync/e2e_*.sh)
 tested=0
 for script in "${scripts[@]}"; do
   [ -f "$script" ] || continue

@@ -28,10 +28,11 @@
 #define KEY32_OR_NULL KIOSK_SALVAGE_COL_SIZED(KIOSK_SALVAGE_BLOB | KIOSK_SALVAGE_NULL, 32)
 
 /* The kiosk's tables as the migrations make them (kiosk/store/store.c), in the order recovery
- * copies them. meal has 19 columns in rows from before migration 2 and 23 after it. */
+ * copies them. meal has 19 columns in rows from before migration 2, 23 after it and 24 after
+ * migration 3; person, card and policy one more after migration 3. */
 enum { T_DEVICE_STATE, T_PERSON, T_CARD, T_POLICY, T_MEAL, T_OUTBOX, T_COUNT };
 #define MEAL_V1_COLUMNS 19
-#define MEAL_COLUMNS    23
+#define MEAL_COLUMNS    24
 static const char *const outbox_kinds[] = {"meal", "checkin", "override", "audit", NULL};
 static const char *const price_sources[] = {"set", "menu", "bill", NULL};
 static const char *const outbox_states[] = {"pending", "acked", "rejected", NULL};
@@ -40,29 +41,32 @@ static const kiosk_salvage_column device_state_cols[] = {
     KIOSK_SALVAGE_COL(KIOSK_SALVAGE_ANY) /* v */
 };
 static const kiosk_salvage_column person_cols[] = {
-    C_TEXT,       /* person_id */
-    C_TEXT,       /* name_masked */
-    C_TEXT,       /* birth_date */
-    C_INT,        /* categories */
-    C_TEXT,       /* city */
-    C_TEXT,       /* district */
-    C_TEXT,       /* street */
-    C_INT,        /* local_hukou */
-    C_INT,        /* local_resident */
-    C_INT,        /* active */
-    KEY32_OR_NULL /* id_key */
+    C_TEXT,                                                   /* person_id */
+    C_TEXT,                                                   /* name_masked */
+    C_TEXT,                                                   /* birth_date */
+    C_INT,                                                    /* categories */
+    C_TEXT,                                                   /* city */
+    C_TEXT,                                                   /* district */
+    C_TEXT,                                                   /* street */
+    C_INT,                                                    /* local_hukou */
+    C_INT,                                                    /* local_resident */
+    C_INT,                                                    /* active */
+    KEY32_OR_NULL,                                            /* id_key */
+    KIOSK_SALVAGE_COL(KIOSK_SALVAGE_INT | KIOSK_SALVAGE_NULL) /* sync_version (migration 3) */
 };
 static const kiosk_salvage_column card_cols[] = {
-    KEY32,  /* card_key */
-    C_TEXT, /* person_id */
-    C_INT,  /* blocked */
-    C_TEXT  /* issuing_canteen */
+    KEY32,                                                    /* card_key */
+    C_TEXT,                                                   /* person_id */
+    C_INT,                                                    /* blocked */
+    C_TEXT,                                                   /* issuing_canteen */
+    KIOSK_SALVAGE_COL(KIOSK_SALVAGE_INT | KIOSK_SALVAGE_NULL) /* sync_version (migration 3) */
 };
 static const kiosk_salvage_column policy_cols[] = {
-    C_TEXT, /* version */
-    C_TEXT, /* effective_from */
-    C_TEXT, /* body */
-    C_INT   /* stored_utc_ms */
+    C_TEXT,                                          /* version */
+    KIOSK_SALVAGE_COL_SIZED(KIOSK_SALVAGE_TEXT, 10), /* effective_from (not an index's name) */
+    C_TEXT,                                          /* body */
+    C_INT,                                           /* stored_utc_ms */
+    KIOSK_SALVAGE_COL(KIOSK_SALVAGE_INT | KIOSK_SALVAGE_NULL) /* sync_version (migration 3) */
 };
 static const kiosk_salvage_column meal_cols[MEAL_COLUMNS] = {
     KEY16,                                   /* record_id */
@@ -87,7 +91,8 @@ static const kiosk_salvage_column meal_cols[MEAL_COLUMNS] = {
     C_INT,                                   /* canteen_fen */
     C_INT,                                   /* day_subsidy_fen */
     KIOSK_SALVAGE_COL_ONE_OF(price_sources), /* price_source */
-    C_TEXT                                   /* menu_item */
+    C_TEXT,                                  /* menu_item */
+    C_INT                                    /* offline (migration 3) */
 };
 static const kiosk_salvage_column outbox_cols[] = {
     KEY16,                                                      /* record_id */
@@ -106,11 +111,16 @@ static const kiosk_salvage_column outbox_cols[] = {
     {                                                                       \
         name, without_rowid, N_COLS(cols), N_COLS(cols), cols, N_COLS(cols) \
     }
+/* A table that migration 3 gave one more column: rows from before have one fewer. */
+#define SHAPE3(name, without_rowid, cols)                                       \
+    {                                                                           \
+        name, without_rowid, N_COLS(cols) - 1, N_COLS(cols), cols, N_COLS(cols) \
+    }
 static const kiosk_salvage_shape shapes[T_COUNT] = {
     SHAPE("device_state", false, device_state_cols),
-    SHAPE("person", false, person_cols),
-    SHAPE("card", true, card_cols),
-    SHAPE("policy", false, policy_cols),
+    SHAPE3("person", false, person_cols),
+    SHAPE3("card", true, card_cols),
+    SHAPE3("policy", false, policy_cols),
     {"meal", true, MEAL_V1_COLUMNS, MEAL_COLUMNS, meal_cols, MEAL_COLUMNS},
     SHAPE("outbox", true, outbox_cols)};
 
@@ -269,23 +279,29 @@ typedef struct collector {
     size_t v1_meals; /* meals written before migration 2 */
 } collector;
 
-/* Keeps a salvaged row; a meal from before migration 2 gets the defaults of the columns it added,
- * as SQLite reads it (and as recovery's INSERT of its 19 columns stores it). */
+/* Keeps a salvaged row; a row from before a migration gets the defaults of the columns it
+ * added, as SQLite reads it (and as recovery's INSERT of its fewer columns stores it). */
 static kiosk_rc collect(void *user, const kiosk_salvage_row *row)
 {
     collector *c = user;
     kiosk_salvage_value v[MEAL_COLUMNS];
     size_t count = row->count;
-    if (row->table == T_MEAL && count == MEAL_V1_COLUMNS) {
+    if (row->table == T_MEAL && count < MEAL_COLUMNS) {
         memcpy(v, row->values, count * sizeof *v);
-        v[19] = (kiosk_salvage_value){.type = KIOSK_SALVAGE_INT, .i = 0};
-        v[20] = (kiosk_salvage_value){.type = KIOSK_SALVAGE_INT, .i = 0};
-        v[21] = (kiosk_salvage_value){
-            .type = KIOSK_SALVAGE_TEXT, .p = (const uint8_t *)"set", .len = 3};
-        v[22] =
-            (kiosk_salvage_value){.type = KIOSK_SALVAGE_TEXT, .p = (const uint8_t *)"", .len = 0};
+        if (count == MEAL_V1_COLUMNS) {
+            v[19] = (kiosk_salvage_value){.type = KIOSK_SALVAGE_INT, .i = 0};
+            v[20] = (kiosk_salvage_value){.type = KIOSK_SALVAGE_INT, .i = 0};
+            v[21] = (kiosk_salvage_value){
+                .type = KIOSK_SALVAGE_TEXT, .p = (const uint8_t *)"set", .len = 3};
+            v[22] = (kiosk_salvage_value){
+                .type = KIOSK_SALVAGE_TEXT, .p = (const uint8_t *)"", .len = 0};
+            c->v1_meals++;
+        }
+        v[23] = (kiosk_salvage_value){.type = KIOSK_SALVAGE_INT, .i = 0}; /* offline */
         count = MEAL_COLUMNS;
-        c->v1_meals++;
+    } else if (row->table != T_MEAL && count < shapes[row->table].max_columns) {
+        memcpy(v, row->values, count * sizeof *v); /* sync_version: NULL */
+        v[count++] = (kiosk_salvage_value){.type = KIOSK_SALVAGE_NULL, .p = (const uint8_t *)""};
     }
     row_id r =
         row_identity((int)row->table, row->rowid, count > row->count ? v : row->values, count);
@@ -616,6 +632,9 @@ static void build_base(const char *path)
     store_open_close(path);
     sqlite3 *db = db_open(path);
     db_exec(db,
+            "ALTER TABLE meal DROP COLUMN offline; ALTER TABLE person DROP COLUMN sync_version;"
+            "ALTER TABLE card DROP COLUMN sync_version;"
+            "ALTER TABLE policy DROP COLUMN sync_version; DROP TABLE sync_cursor;"
             "ALTER TABLE meal DROP COLUMN menu_item;"
             "ALTER TABLE meal DROP COLUMN price_source;"
             "ALTER TABLE meal DROP COLUMN day_subsidy_fen;"
@@ -639,7 +658,8 @@ static void build_base(const char *path)
     db_exec(db, "BEGIN");
     add_meals(db, 1501, 3000, true);
     db_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
-                " INSERT INTO card SELECT CAST(printf('C%031d', i) AS BLOB), printf('P%05d', i),"
+                " INSERT INTO card(card_key, person_id, blocked, issuing_canteen)"
+                " SELECT CAST(printf('C%031d', i) AS BLOB), printf('P%05d', i),"
                 " i % 7 = 0, 'C01' FROM n;"
                 "COMMIT; PRAGMA wal_checkpoint(TRUNCATE);");
     sqlite3_close(db);

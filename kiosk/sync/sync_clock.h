@@ -1,0 +1,35 @@
+/* sync_clock.h - the server's clock as this kiosk sees it (docs/sync-protocol.md, "Clock"):
+ * every reply gives a sample, offset = server_ms - (the kiosk's wall time at the midpoint of
+ * the request), uncertainty = half the round trip; the estimate is the sample with the smallest
+ * uncertainty of the last hour. Pure, no clock of its own (times are passed in); one thread. */
+#ifndef KIOSK_SYNC_CLOCK_H
+#define KIOSK_SYNC_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define KIOSK_CLOCK_WINDOW_MS (60 * 60 * 1000)
+#define KIOSK_CLOCK_BUCKET_MS (60 * 1000)
+#define KIOSK_CLOCK_BUCKETS   61 /* one best sample per minute, an hour and the current minute */
+
+typedef struct kiosk_clock_sample {
+    int64_t mono_ms; /* when it was taken (the reply's arrival, monotonic); 0 = none */
+    int64_t offset_ms;
+    int64_t uncert_ms;
+} kiosk_clock_sample;
+
+typedef struct kiosk_clock_estimator {
+    kiosk_clock_sample buckets[KIOSK_CLOCK_BUCKETS];
+} kiosk_clock_estimator;
+
+void kiosk_clock_estimator_init(kiosk_clock_estimator *e);
+/* One reply: the server's time (server_time_ms), the kiosk's wall clock when the request was
+ * sent, and the monotonic times of sending and of the reply. A reply without a server time, or
+ * with the monotonic times out of order, is ignored. */
+void kiosk_clock_estimator_add(kiosk_clock_estimator *e, int64_t server_ms, int64_t wall_send_ms,
+                               int64_t mono_send_ms, int64_t mono_recv_ms);
+/* The best sample of the hour before now_mono_ms; false when there is none. */
+bool kiosk_clock_estimator_best(const kiosk_clock_estimator *e, int64_t now_mono_ms,
+                                kiosk_clock_sample *out);
+
+#endif

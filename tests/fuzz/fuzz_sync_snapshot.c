@@ -1,0 +1,66 @@
+/* fuzz_sync_snapshot.c - fuzz target for the snapshot page parser (kiosk/sync/sync_wire.h). The
+ * first byte picks the stream; the rest is the reply. Any input parses or fails with
+ * KIOSK_ERR_PARSE and a terminated message; a parsed page keeps every promise the apply path relies
+ * on: at most 1000 rows, terminated keys and cursor, positive versions, a policy body for every
+ * policy upsert, valid UTF-8 names, meals whose money adds up. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync_wire.h"
+#include "utf8.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    kiosk_stream s = (kiosk_stream)(data[0] % KIOSK_STREAM_COUNT);
+    kiosk_wire_page p;
+    char err[200];
+    memset(err, 'Z', sizeof err);
+    kiosk_rc rc =
+        kiosk_wire_parse_snapshot(s, (const char *)data + 1, size - 1, &p, err, sizeof err);
+    if (rc != KIOSK_OK) {
+        if (rc != KIOSK_ERR_PARSE || strnlen(err, sizeof err) >= sizeof err || p.changes)
+            abort();
+        return 0;
+    }
+    if (p.count + p.skipped > KIOSK_WIRE_PAGE_MAX ||
+        strnlen(p.cursor, sizeof p.cursor) >= sizeof p.cursor ||
+        strnlen(p.next, sizeof p.next) >= sizeof p.next || p.stream != s)
+        abort();
+    for (size_t i = 0; i < p.count; i++) {
+        const kiosk_wire_change *c = &p.changes[i];
+        if (c->version <= 0 || !c->key[0] || strnlen(c->key, sizeof c->key) >= sizeof c->key)
+            abort();
+        if (c->is_delete)
+            continue;
+        switch (s) {
+        case KIOSK_STREAM_POLICY:
+            if (!c->policy_json || strlen(c->policy_json) != c->policy_len)
+                abort();
+            break;
+        case KIOSK_STREAM_ROSTER:
+            if (strcmp(c->person.person_id, c->key) != 0 ||
+                !kiosk_utf8_valid(c->person.name_masked, strlen(c->person.name_masked)))
+                abort();
+            break;
+        case KIOSK_STREAM_MEALS_TODAY: {
+            const kiosk_decision *d = &c->meal.decision;
+            if (d->subsidy_fen < 0 || d->subsidy_fen > d->price_fen ||
+                d->pay_fen != d->price_fen - d->subsidy_fen)
+                abort();
+            break;
+        }
+        default:
+            if (!c->card.person_id[0])
+                abort();
+            break;
+        }
+    }
+    kiosk_wire_page_cleanup(&p);
+    return 0;
+}

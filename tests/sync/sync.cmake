@@ -1,0 +1,39 @@
+# The sync worker's tests (kiosk/sync/, docs/sync-protocol.md): unit tests of its pure parts and
+# of the store's sync tables on a real SQLite file, a scripted server on loopback (sync_server,
+# libmicrohttpd) that the end-to-end test drives the real kiosk binary against, fuzz runs of the
+# reply parsers, and the include arrows of the new library.
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
+add_executable(sync_server sync/sync_server.c)
+target_link_libraries(sync_server PRIVATE kiosk_domain PkgConfig::MHD PkgConfig::ZLIB)
+
+foreach(name test_sync_retry test_sync_clock test_sync_wire test_sync_store)
+  add_executable(${name} sync/${name}.c)
+  target_include_directories(${name} PRIVATE unit)
+  target_link_libraries(${name} PRIVATE kiosk_sync)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS unit ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 60)
+endforeach()
+target_link_libraries(test_sync_store PRIVATE PkgConfig::SQLITE3)
+
+# The real kiosk binary against the scripted server: the worker's thread runs (ThreadSanitizer
+# runs it in the tsan build).
+add_test(NAME e2e_sync COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sync/e2e_sync.sh)
+set_tests_properties(e2e_sync PROPERTIES LABELS "e2e;threads" TIMEOUT 240
+  ENVIRONMENT "${KIOSK_TEST_ENV};SYNC_SERVER=$<TARGET_FILE:sync_server>")
+if(TEST e2e_broken_binary)
+  set_property(TEST e2e_broken_binary APPEND PROPERTY ENVIRONMENT
+    "SYNC_SERVER=$<TARGET_FILE:sync_server>")
+endif()
+
+foreach(target sync_batch sync_pull sync_snapshot sync_enroll)
+  add_executable(fuzz_${target} fuzz/fuzz_${target}.c fuzz/fuzz_driver.c)
+  target_link_libraries(fuzz_${target} PRIVATE kiosk_sync)
+  add_test(NAME fuzz_${target} COMMAND fuzz_${target} --runs=20000
+    ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${target})
+  set_tests_properties(fuzz_${target} PROPERTIES LABELS fuzz TIMEOUT 300)
+endforeach()
+
+kiosk_arrow(flows_sync kiosk_flows sync.h must-fail)
+kiosk_arrow(store_sync kiosk_store sync.h must-fail)
+kiosk_arrow(sync_flows kiosk_sync flow.h must-fail)
+kiosk_arrow(sync_ok kiosk_sync sync_state.h must-compile)
