@@ -282,7 +282,7 @@ static bool authenticate(const srv_api *api, srv_store *st, const srv_request *r
                  sodium_hex2bin(secret, sizeof secret, dev->secret_hex, strlen(dev->secret_hex),
                                 NULL, &n, NULL) == 0 &&
                  n == sizeof secret;
-    bool good = known && srv_sign_check(secret, req->method, req->target, req->time, req->body,
+    bool good = known && srv_sign_check(secret, req->method, req->target, kiosk_ms, req->body,
                                         req->body_len, req->signature);
     /* Behind a proxy that strips the base path, the kiosk signed it with the prefix. */
     if (known && !good && api->base_path[0] &&
@@ -290,7 +290,7 @@ static bool authenticate(const srv_api *api, srv_store *st, const srv_request *r
         char target[4096];
         int len = snprintf(target, sizeof target, "%s%s", api->base_path, req->target);
         good = len > 0 && (size_t)len < sizeof target &&
-               srv_sign_check(secret, req->method, target, req->time, req->body, req->body_len,
+               srv_sign_check(secret, req->method, target, kiosk_ms, req->body, req->body_len,
                               req->signature);
     }
     sodium_memzero(secret, sizeof secret);

@@ -13,8 +13,8 @@
 
 #include "caltime.h"
 #include "hex.h"
-
-#define MONEY_MAX 100000000 /* the policy's bound on any amount, in fen */
+#include "meal_record.h"
+#include "sync_sign.h"
 
 static const char *const stream_names[] = {
 #define SRV_STREAM_NAME(e, name) name,
@@ -447,94 +447,31 @@ static bool kind_known(const char *kind)
            strcmp(kind, "override") == 0 || strcmp(kind, "audit") == 0;
 }
 
+/* The kiosk's own reader of a meal payload (kiosk_meal_payload_read in the domain library)
+ * decides: what one side takes, the other takes. The server adds that the payload names the
+ * record it travels in. */
 bool srv_wire_meal_check(const json_t *p, const char *record_id, srv_meal_fields *out, char *detail,
                          size_t detail_size)
 {
-    const char *w = "payload.";
-    char id[64], card[80], kiosk[64], date[16], type[16], class_id[64], policy[64], source[16],
-        item[64];
-    int64_t minute, created, price, subsidy, pay, city, district, street, canteen, day;
     memset(out, 0, sizeof *out);
-    if (!get_string(p, "record_id", w, id, sizeof id, detail, detail_size) ||
-        !get_string(p, "person_id", w, out->person_id, sizeof out->person_id, detail,
-                    detail_size) ||
-        !get_string(p, "card_key", w, card, sizeof card, detail, detail_size) ||
-        !get_string(p, "kiosk_id", w, kiosk, sizeof kiosk, detail, detail_size) ||
-        !get_string(p, "canteen_id", w, out->canteen_id, sizeof out->canteen_id, detail,
-                    detail_size) ||
-        !get_string(p, "business_date", w, date, sizeof date, detail, detail_size) ||
-        !get_int(p, "local_minute", w, 0, 1439, &minute, detail, detail_size) ||
-        !get_string(p, "meal_type", w, type, sizeof type, detail, detail_size) ||
-        !get_int(p, "created_utc_ms", w, INT64_MIN, INT64_MAX, &created, detail, detail_size) ||
-        !get_int(p, "price_fen", w, 0, MONEY_MAX, &price, detail, detail_size) ||
-        !get_int(p, "subsidy_fen", w, 0, MONEY_MAX, &subsidy, detail, detail_size) ||
-        !get_int(p, "pay_fen", w, 0, MONEY_MAX, &pay, detail, detail_size) ||
-        !get_int(p, "city_fen", w, 0, MONEY_MAX, &city, detail, detail_size) ||
-        !get_int(p, "district_fen", w, 0, MONEY_MAX, &district, detail, detail_size) ||
-        !get_int(p, "street_fen", w, 0, MONEY_MAX, &street, detail, detail_size) ||
-        !get_int(p, "canteen_fen", w, 0, MONEY_MAX, &canteen, detail, detail_size) ||
-        !get_int(p, "day_subsidy_fen", w, 0, MONEY_MAX, &day, detail, detail_size) ||
-        !get_string(p, "class_id", w, class_id, sizeof class_id, detail, detail_size) ||
-        !get_string(p, "policy_version", w, policy, sizeof policy, detail, detail_size) ||
-        !get_string(p, "price_source", w, source, sizeof source, detail, detail_size) ||
-        !get_string(p, "menu_item", w, item, sizeof item, detail, detail_size))
-        return false;
-    char normal[37];
-    if (!uuid_normalise(id, normal) || strcmp(normal, record_id) != 0) {
-        say(detail, detail_size, "payload.record_id: differs from the record's record_id");
+    kiosk_meal_entry meal;
+    char why[SRV_DETAIL_MAX];
+    if (kiosk_meal_payload_read(p, &meal, why, sizeof why) != KIOSK_OK) {
+        say(detail, detail_size, "%s", why);
         return false;
     }
-    if (!srv_id_valid(out->person_id)) {
-        say(detail, detail_size, "payload.person_id: must be 1-39 of A-Z a-z 0-9 _ -");
+    char id[KIOSK_RECID_TEXT];
+    kiosk_recid_format(&meal.record_id, id);
+    if (strcmp(id, record_id) != 0) {
+        say(detail, detail_size, "payload: record_id differs from the record's record_id");
         return false;
     }
-    if (card[0] && !kiosk_hex_is(card, 64)) {
-        say(detail, detail_size, "payload.card_key: must be empty or 64 hex digits");
-        return false;
-    }
-    if (!srv_id_valid(out->canteen_id)) {
-        say(detail, detail_size, "payload.canteen_id: must be 1-39 of A-Z a-z 0-9 _ -");
-        return false;
-    }
-    kiosk_date d;
-    if (!kiosk_date_parse(date, &d)) {
-        say(detail, detail_size, "payload.business_date: must be a date YYYY-MM-DD");
-        return false;
-    }
-    kiosk_date_format(d, out->business_date);
-    if (kiosk_meal_type_from_code(type) == KIOSK_MEAL_NONE) {
-        say(detail, detail_size, "payload.meal_type: must be breakfast, lunch or dinner");
-        return false;
-    }
-    snprintf(out->meal_type, sizeof out->meal_type, "%s", type);
-    if (strlen(class_id) >= 32 || strlen(policy) >= KIOSK_ID_MAX || strlen(item) >= KIOSK_ID_MAX) {
-        say(detail, detail_size, "payload: class_id, policy_version or menu_item too long");
-        return false;
-    }
-    if (strcmp(source, "set") != 0 && strcmp(source, "menu") != 0 && strcmp(source, "bill") != 0) {
-        say(detail, detail_size, "payload.price_source: must be set, menu or bill");
-        return false;
-    }
-    /* The identities every decision keeps (policy.h): a record that breaks them cannot be
-     * settled. */
-    if (subsidy > price) {
-        say(detail, detail_size, "payload.subsidy_fen: more than price_fen");
-        return false;
-    }
-    if (pay != price - subsidy) {
-        say(detail, detail_size, "payload.pay_fen: is not price_fen - subsidy_fen");
-        return false;
-    }
-    if (city + district + street + canteen != subsidy) {
-        say(detail, detail_size,
-            "payload.subsidy_fen: is not city_fen + district_fen + street_fen + canteen_fen");
-        return false;
-    }
-    if (day > subsidy) {
-        say(detail, detail_size, "payload.day_subsidy_fen: more than subsidy_fen");
-        return false;
-    }
-    out->subsidy_fen = subsidy;
+    snprintf(out->person_id, sizeof out->person_id, "%s", meal.person_id);
+    snprintf(out->canteen_id, sizeof out->canteen_id, "%s", meal.canteen_id);
+    snprintf(out->meal_type, sizeof out->meal_type, "%s",
+             kiosk_meal_type_code(meal.decision.meal_type));
+    kiosk_date_format(meal.at.date, out->business_date);
+    out->subsidy_fen = meal.decision.subsidy_fen;
     return true;
 }
 
@@ -824,44 +761,17 @@ bool srv_after_parse(const char *text, int64_t *version, char key[SRV_AFTER_MAX]
 
 /* --- signatures and bodies ----------------------------------------------------------------- */
 
-static void sign_raw(const uint8_t secret[32], const char *method, const char *target,
-                     const char *time_text, const void *body, size_t body_len,
-                     uint8_t mac[crypto_auth_hmacsha256_BYTES])
+void srv_sign(const uint8_t secret[32], const char *method, const char *target, int64_t time_ms,
+              const void *body, size_t body_len, char out[SRV_SIGNATURE_B64])
 {
-    char body_hex[65];
-    srv_sha256_hex(body_len ? body : "", body_len, body_hex);
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, secret, 32);
-    const char *parts[] = {"v1", method, target, time_text, body_hex};
-    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-        if (i)
-            crypto_auth_hmacsha256_update(&st, (const unsigned char *)"\n", 1);
-        crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]));
-    }
-    crypto_auth_hmacsha256_final(&st, mac);
-}
-
-void srv_sign(const uint8_t secret[32], const char *method, const char *target,
-              const char *time_text, const void *body, size_t body_len, char out[SRV_SIGNATURE_B64])
-{
-    uint8_t mac[crypto_auth_hmacsha256_BYTES];
-    sign_raw(secret, method, target, time_text, body, body_len, mac);
-    sodium_bin2base64(out, SRV_SIGNATURE_B64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+    kiosk_sync_sign(secret, method, target, time_ms, body, body_len, out);
 }
 
 bool srv_sign_check(const uint8_t secret[32], const char *method, const char *target,
-                    const char *time_text, const void *body, size_t body_len,
+                    int64_t time_ms, const void *body, size_t body_len,
                     const char *signature_header)
 {
-    uint8_t given[crypto_auth_hmacsha256_BYTES], mac[crypto_auth_hmacsha256_BYTES];
-    size_t n = 0;
-    if (!signature_header || strlen(signature_header) != SRV_SIGNATURE_B64 - 1 ||
-        sodium_base642bin(given, sizeof given, signature_header, SRV_SIGNATURE_B64 - 1, NULL, &n,
-                          NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-        n != sizeof given)
-        return false;
-    sign_raw(secret, method, target, time_text, body, body_len, mac);
-    return sodium_memcmp(given, mac, sizeof mac) == 0;
+    return kiosk_sync_sign_check(secret, method, target, time_ms, body, body_len, signature_header);
 }
 
 bool srv_wire_time(const char *text, int64_t *ms)

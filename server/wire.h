@@ -102,8 +102,9 @@ KIOSK_MUST_CHECK kiosk_rc srv_wire_batch(const char *body, size_t len, srv_batch
                                          size_t detail_size);
 void srv_batch_cleanup(srv_batch *batch);
 
-/* Checks a meal payload against the record (its record_id) and fills *out; false with a detail
- * ("payload.price_fen: missing") when it is not a meal the server can account for. */
+/* Checks a meal payload by the kiosk's own rules (kiosk_meal_payload_read) and against the
+ * record (its record_id), and fills *out; false with a detail naming the member
+ * ("payload: price_fen missing or invalid"). */
 bool srv_wire_meal_check(const json_t *payload, const char *record_id, srv_meal_fields *out,
                          char *detail, size_t detail_size);
 
@@ -138,13 +139,13 @@ bool srv_after_parse(const char *text, int64_t *version, char key[SRV_AFTER_MAX]
 
 /* --- signatures and bodies ----------------------------------------------------------------- */
 
-/* base64(HMAC-SHA256(secret, "v1\n" METHOD "\n" TARGET "\n" TIME "\n" hex(SHA-256(body)))). */
-void srv_sign(const uint8_t secret[32], const char *method, const char *target,
-              const char *time_text, const void *body, size_t body_len,
-              char out[SRV_SIGNATURE_B64]);
-/* Checks a received signature header in constant time; false for anything malformed. */
+/* base64(HMAC-SHA256(secret, "v1\n" METHOD "\n" TARGET "\n" TIME "\n" hex(SHA-256(body)))):
+ * the domain library's kiosk_sync_sign (sync_sign.h), the one implementation the kiosk signs
+ * with. The check is in constant time; false for anything malformed. */
+void srv_sign(const uint8_t secret[32], const char *method, const char *target, int64_t time_ms,
+              const void *body, size_t body_len, char out[SRV_SIGNATURE_B64]);
 bool srv_sign_check(const uint8_t secret[32], const char *method, const char *target,
-                    const char *time_text, const void *body, size_t body_len,
+                    int64_t time_ms, const void *body, size_t body_len,
                     const char *signature_header);
 /* The X-Kiosk-Time header: a decimal integer of ms (at most 19 digits, optional '-'). */
 bool srv_wire_time(const char *text, int64_t *ms);

@@ -42,19 +42,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const char *header = parts[0], *target = parts[1], *time_text = parts[2], *body = parts[3];
     size_t body_len = strlen(body);
+    int64_t ms = 0;
+    if (srv_wire_time(time_text, &ms))
+        require(strlen(time_text) <= 19);
     char sig[SRV_SIGNATURE_B64];
-    srv_sign(secret, "POST", target, time_text, body, body_len, sig);
-    bool given = srv_sign_check(secret, "POST", target, time_text, body, body_len, header);
+    srv_sign(secret, "POST", target, ms, body, body_len, sig);
+    bool given = srv_sign_check(secret, "POST", target, ms, body, body_len, header);
     require(given == (strcmp(header, sig) == 0));
-    require(srv_sign_check(secret, "POST", target, time_text, body, body_len, sig));
+    require(srv_sign_check(secret, "POST", target, ms, body, body_len, sig));
     char changed[SRV_SIGNATURE_B64];
     memcpy(changed, sig, sizeof sig);
     size_t at = (size_t)secret[0] % (SRV_SIGNATURE_B64 - 2); /* not the '=' padding */
     changed[at] = changed[at] == 'A' ? 'B' : 'A';
-    require(!srv_sign_check(secret, "POST", target, time_text, body, body_len, changed));
-    int64_t ms;
-    if (srv_wire_time(time_text, &ms))
-        require(strlen(time_text) <= 19);
+    require(!srv_sign_check(secret, "POST", target, ms, body, body_len, changed));
+    require(!srv_sign_check(secret, "POST", target, ms + 1, body, body_len, sig));
     srv_encoding e = srv_wire_encoding(header);
     require(e == SRV_ENC_IDENTITY || e == SRV_ENC_GZIP || e == SRV_ENC_UNSUPPORTED);
     free(text);

@@ -55,7 +55,7 @@ jq -c '.records[1].payload |= del(.price_fen)' raw.json | "$SRV_TESTKIT" rehash 
 signed k1 POST /v1/records:batch b4.json
 check "rejections are per record, the batch is 200" eq "$CODE" 200
 check "bad hash, schema, unknown kind" eq "$(statuses)" "rejected/hash rejected/schema rejected/kind"
-check "the schema rejection names the field" eq "$(jq -r '.results[1].detail' resp.json)" "payload.price_fen: missing"
+check "the schema rejection names the field" eq "$(jq -r '.results[1].detail' resp.json)" "payload: price_fen missing or invalid"
 check "rejected seqs are not held: high water stays 3" eq "$(jq .device_high_water resp.json)" 3
 
 # --- missing ranges ----------------------------------------------------------------------------
