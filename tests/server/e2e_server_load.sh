@@ -41,8 +41,8 @@ run "$SERVER_INGEST_CLIENT" --url "$URL" "${devices[@]}" --batches 3 --records 2
 check "the same sequence numbers again are never stored twice" grep -q "^accepted 0, other 1800" again.txt
 admin kiosks > kiosks.txt
 for k in k1 k2 k3; do
-  check "$k's high water is 600" eq "$(awk -v k="$k" '$1 == k {print $9}' kiosks.txt)" 600
-  check "$k has nothing missing" eq "$(awk -v k="$k" '$1 == k {print $10}' kiosks.txt)" 0
+  check "$k's high water is 600" eq "$(awk -F'\t' -v k="$k" '$1 == k {print $9}' kiosks.txt)" 600
+  check "$k has nothing missing" eq "$(awk -F'\t' -v k="$k" '$1 == k {print $10}' kiosks.txt)" 0
 done
 admin settlement --month 2026-11 --meals > meals.csv
 check "settlement counts each meal once" eq "$(($(wc -l < meals.csv) - 1))" 1800
