@@ -40,6 +40,12 @@ struct srv_api {
     size_t nidle, open, max;
     pthread_mutex_t writer_lock;
     srv_store *writer; /* NULL after a failed reopen */
+    /* Batches are parsed by at most cores - 1 threads at once: the writer, whose transactions
+     * run one after another, always keeps a core (on 2 cores, three threads parsing while the
+     * writer held the lock made every batch wait on it three times as long). */
+    pthread_mutex_t parse_lock;
+    pthread_cond_t parse_free;
+    long parse_slots;
     _Atomic int64_t last_expire_ms;
     /* SQLite: the writer leaves checkpoints to this thread (storage.h). */
     pthread_t checkpointer;
@@ -108,6 +114,10 @@ kiosk_rc srv_api_new(const char *spec, int max_connections, bool faults, const c
     pthread_mutex_init(&api->writer_lock, NULL);
     pthread_mutex_init(&api->checkpoint_lock, NULL);
     pthread_cond_init(&api->checkpoint_wake, NULL);
+    pthread_mutex_init(&api->parse_lock, NULL);
+    pthread_cond_init(&api->parse_free, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    api->parse_slots = cores > 1 ? cores - 1 : 1;
     if (!api->idle) {
         srv_api_free(api);
         return KIOSK_ERR_NOMEM;
@@ -148,6 +158,8 @@ void srv_api_free(srv_api *api)
     pthread_mutex_destroy(&api->writer_lock);
     pthread_mutex_destroy(&api->checkpoint_lock);
     pthread_cond_destroy(&api->checkpoint_wake);
+    pthread_mutex_destroy(&api->parse_lock);
+    pthread_cond_destroy(&api->parse_free);
     free(api);
 }
 
@@ -523,7 +535,16 @@ static void handle_batch(srv_api *api, const srv_request *req, const srv_device 
 {
     srv_batch batch;
     char detail[SRV_DETAIL_MAX];
+    pthread_mutex_lock(&api->parse_lock);
+    while (api->parse_slots <= 0)
+        pthread_cond_wait(&api->parse_free, &api->parse_lock);
+    api->parse_slots--;
+    pthread_mutex_unlock(&api->parse_lock);
     kiosk_rc rc = srv_wire_batch(body, len, &batch, detail, sizeof detail);
+    pthread_mutex_lock(&api->parse_lock);
+    api->parse_slots++;
+    pthread_cond_signal(&api->parse_free);
+    pthread_mutex_unlock(&api->parse_lock);
     if (rc != KIOSK_OK) {
         if (rc == KIOSK_ERR_TOO_BIG)
             srv_reply_error(r, 413, "too_large", "%s (halve the batch)", detail);
