@@ -32,11 +32,20 @@
  * floor iteration, as the seconds between two diners would: on a machine that lets idle memory
  * go cold (a VM whose host reclaims it, say) that is what a diner really waits for.
  *
+ * With --sync URL the same run happens while the sync worker (kiosk/sync/) pulls a roster from
+ * the scripted server at URL (tests/sync/sync_server.c --roster-gen 1000000, started by
+ * bench/sync_pull.sh): the worker's thread applies page after page of 1,000 persons in its own
+ * transactions on its own connection while the taps commit theirs, as on a kiosk taking a city's
+ * roster during lunch. Only the taps made while the pull was still running are counted. The
+ * database gets the benchmark's device identity and card key (bench_sync_id.h) instead of an
+ * enrollment over the network.
+ *
  *   bench_tap [--taps N] [--roster N] [--floor N] [--gap-ms N] [--seed N] [--dir PARENT]
- *             [--policy FILE] [--fonts DIR] [--events] [--samples FILE] [--keep]
+ *             [--policy FILE] [--fonts DIR] [--events] [--samples FILE] [--keep] [--sync URL]
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -49,10 +58,13 @@
 #include <unistd.h>
 
 #include "bench_common.h"
+#include "bench_sync_id.h"
 #include "canteen.h"
 #include "clock.h"
 #include "events_log.h"
 #include "store.h"
+#include "sync.h"
+#include "sync_state.h"
 #include "text.h"
 #include "frame.h"
 #include "ui.h"
@@ -80,6 +92,7 @@ typedef struct options {
     const char *policy_path;
     const char *font_dir;
     const char *samples_path; /* every sample in time order, for looking at the slow ones */
+    const char *sync_url;     /* taps while the sync worker pulls a roster from this server */
     bool events, keep;
 } options;
 
@@ -106,7 +119,10 @@ static void usage(FILE *f)
                "  --events      also write the JSON-lines events file, as with --events PATH\n"
                "  --samples FILE  write every sample (in run order) as CSV: kind, i, total,\n"
                "                part (on_card or commit), render, all in ms\n"
-               "  --keep        keep the scratch directory\n");
+               "  --keep        keep the scratch directory\n"
+               "  --sync URL    tap while the sync worker pulls a roster from the scripted server\n"
+               "                at URL (bench/sync_pull.sh starts it); only taps made during the\n"
+               "                pull are counted\n");
 }
 
 static bool parse_options(int argc, char **argv, options *o)
@@ -154,6 +170,8 @@ static bool parse_options(int argc, char **argv, options *o)
             o->font_dir = value;
         } else if (strcmp(a, "--samples") == 0) {
             o->samples_path = value;
+        } else if (strcmp(a, "--sync") == 0) {
+            o->sync_url = value;
         } else {
             fprintf(stderr, "bench_tap: %s %s: unknown option or bad value\n", a, value);
             return false;
@@ -174,7 +192,7 @@ static bool parse_options(int argc, char **argv, options *o)
 
 /* --- set-up ------------------------------------------------------------------------------- */
 
-static bool import_roster(const char *db_path, const char *csv_path, long persons)
+static bool import_roster(const char *db_path, const char *csv_path, long persons, bool sync)
 {
     char err[300] = "";
     kiosk_store *store = NULL;
@@ -183,6 +201,17 @@ static bool import_roster(const char *db_path, const char *csv_path, long person
         fprintf(stderr, "bench_tap: open %s: %s\n", db_path, err);
         kiosk_store_close(store);
         return false;
+    }
+    if (sync) { /* enrolled, with the key the cards are then hashed with */
+        kiosk_sync_identity id;
+        uint8_t key[32];
+        bool dropped;
+        bench_sync_identity(&id, key);
+        if (kiosk_store_sync_enroll(store, &id, key, &dropped) != KIOSK_OK) {
+            fprintf(stderr, "bench_tap: enroll: %s\n", kiosk_store_errmsg(store));
+            kiosk_store_close(store);
+            return false;
+        }
     }
     FILE *csv = fopen(csv_path, "rb");
     if (!csv) {
@@ -370,6 +399,56 @@ static bool write_samples(const char *path, const char *kind, const double *tota
     return ok;
 }
 
+/* --- the sync worker ----------------------------------------------------------------------- */
+
+/* Set on the worker's thread once the roster stream is up to date. */
+static atomic_bool roster_pulled;
+
+static bool on_sync_status(void *user, const kiosk_sync_status *status)
+{
+    (void)user;
+    if (status->stream_ok_ms[2] >= 0) /* roster */
+        atomic_store(&roster_pulled, true);
+    return true;
+}
+
+/* Starts the worker against url and waits until it has applied the roster's first page. */
+static kiosk_sync *start_pull(const char *url, const char *db_path, kiosk_store *store)
+{
+    kiosk_sync_config cfg;
+    kiosk_sync_config_defaults(&cfg);
+    char problem[300];
+    if (!kiosk_sync_config_set(&cfg, "url", url, problem, sizeof problem)) {
+        fprintf(stderr, "bench_tap: --sync: %s\n", problem);
+        return NULL;
+    }
+    cfg.start_jitter_s = 0;
+    cfg.heartbeat_s = 3600;
+    cfg.pull_s = 3600;
+    snprintf(cfg.app_version, sizeof cfg.app_version, "bench");
+    char err[300];
+    kiosk_sync *sync = kiosk_sync_start(&cfg, db_path, on_sync_status, NULL, err, sizeof err);
+    if (!sync) {
+        fprintf(stderr, "bench_tap: sync worker: %s\n", err);
+        return NULL;
+    }
+    double until = bench_now_ms() + 30000;
+    char cursor[256] = "";
+    int64_t ok;
+    while (!cursor[0] && bench_now_ms() < until) {
+        bench_sleep_ms(20);
+        if (kiosk_store_sync_cursor(store, "roster", cursor, sizeof cursor, &ok) != KIOSK_OK)
+            cursor[0] = '\0';
+    }
+    if (!cursor[0]) {
+        fprintf(stderr, "bench_tap: the roster pull did not start within 30 s\n");
+        kiosk_sync_stop(sync);
+        return NULL;
+    }
+    printf("sync: the roster pull is running (cursor %s)\n", cursor);
+    return sync;
+}
+
 /* --- main ---------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -412,10 +491,13 @@ int main(int argc, char **argv)
     double *tap_ms = NULL, *flow_ms = NULL, *render_ms = NULL;
     double *floor_ms = NULL, *floor_commit_ms = NULL, *floor_render_ms = NULL;
     floor_db fl = {0};
+    kiosk_sync *sync = NULL;
+    bool *during = NULL;
 
     printf("bench_tap: %ld taps, %ld-person roster, %ld floor iterations, scratch %s\n", o.taps,
            o.roster, o.floor, dir);
-    if (!bench_write_roster(csv_path, o.roster) || !import_roster(db_path, csv_path, o.roster))
+    if (!bench_write_roster(csv_path, o.roster) ||
+        !import_roster(db_path, csv_path, o.roster, o.sync_url != NULL))
         goto out;
     if (unlink(csv_path) != 0)
         fprintf(stderr, "bench_tap: cannot remove %s: %s\n", csv_path, strerror(errno));
@@ -435,6 +517,8 @@ int main(int argc, char **argv)
     }
     if (!store_policy(store, o.policy_path))
         goto out;
+    if (o.sync_url) /* as the kiosk's main loop: a short wait for another writer */
+        kiosk_store_set_busy_timeout(store, 250);
     if (kiosk_store_load_policies(store, &policies) != KIOSK_OK) {
         fprintf(stderr, "bench_tap: load policies: %s\n", kiosk_store_errmsg(store));
         goto out;
@@ -479,8 +563,9 @@ int main(int argc, char **argv)
     floor_ms = calloc(nf, sizeof *floor_ms);
     floor_commit_ms = calloc(nf, sizeof *floor_commit_ms);
     floor_render_ms = calloc(nf, sizeof *floor_render_ms);
+    during = calloc(nt, sizeof *during);
     if (!cards || !tap_ms || !flow_ms || !render_ms || !floor_ms || !floor_commit_ms ||
-        !floor_render_ms) {
+        !floor_render_ms || !during) {
         fprintf(stderr, "bench_tap: out of memory\n");
         goto out;
     }
@@ -501,6 +586,11 @@ int main(int argc, char **argv)
     size_t floor_done = 0;
     if (!floor_open(&fl, floor_path))
         goto out;
+    if (o.sync_url) {
+        sync = start_pull(o.sync_url, db_path, store);
+        if (!sync)
+            goto out;
+    }
     for (size_t i = 0; i < nt || floor_done < nf; i++) {
         if (i < nt) {
             if (o.gap_ms > 0)
@@ -509,6 +599,7 @@ int main(int argc, char **argv)
             bench_card_uid(cards[i], card.uid);
             /* 100 ms of injected time per tap keeps every tap at 11:30-11:31, inside lunch. */
             int64_t utc = lunch_utc + (int64_t)i * 100;
+            during[i] = sync && !atomic_load(&roster_pulled);
             double t0 = bench_now_ms();
             kiosk_canteen_on_card(canteen, &card, (kiosk_now){utc, kiosk_clock_mono_ms()});
             double t1 = bench_now_ms();
@@ -553,6 +644,26 @@ int main(int argc, char **argv)
             floor_render_ms[floor_done] = t2 - t1;
             floor_done++;
         }
+    }
+    if (sync) {
+        /* Only the taps made while the pull still ran count; the floor is the whole run's. */
+        size_t kept = 0;
+        for (size_t i = 0; i < nt; i++)
+            if (during[i]) {
+                tap_ms[kept] = tap_ms[i];
+                flow_ms[kept] = flow_ms[i];
+                render_ms[kept] = render_ms[i];
+                kept++;
+            }
+        printf("sync: %zu of %zu taps made while the roster pull ran%s\n", kept, nt,
+               atomic_load(&roster_pulled) ? "" : " (the pull was still running at the end)");
+        kiosk_sync_stop(sync);
+        sync = NULL;
+        if (kept == 0) {
+            fprintf(stderr, "bench_tap: the pull ended before the first tap\n");
+            goto out;
+        }
+        nt = kept;
     }
     long meals = -1, pending = -1;
     if (kiosk_store_count_meals(store, &meals, &pending) != KIOSK_OK) {
@@ -601,6 +712,8 @@ int main(int argc, char **argv)
            floor_all.p99, ratio);
     status = 0;
 out:
+    kiosk_sync_stop(sync);
+    free(during);
     floor_close(&fl); /* also after a failed floor_open: NULL handles are no-ops */
     ui_free(screen);
     kiosk_canteen_free(canteen);

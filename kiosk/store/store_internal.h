@@ -64,6 +64,7 @@ struct kiosk_store {
     uint8_t card_key[32];
     char message[256];
     bool damaged; /* SQLite said the file is corrupt: kiosk_store_damaged */
+    int busy_ms;  /* kiosk_store_set_busy_timeout's wait */
 #define STORE_STMT_FIELD(name, sql) sqlite3_stmt *name;
     STORE_STATEMENTS(STORE_STMT_FIELD)
 #undef STORE_STMT_FIELD

@@ -665,6 +665,82 @@ kiosk_rc kiosk_store_sync_snapshot_swap(kiosk_store *store, const char *stream, 
 /* --- figures -----------------------------------------------------------------------------------
  */
 
+kiosk_rc kiosk_store_sync_outbox_after(kiosk_store *store, int64_t after, size_t max_records,
+                                       size_t max_bytes, kiosk_outbox_batch *out)
+{
+    memset(out, 0, sizeof *out);
+    if (max_records == 0)
+        return KIOSK_OK;
+    sqlite3_stmt *st;
+    int code = sqlite3_prepare_v2(store->db,
+                                  "SELECT record_id, device_seq, kind, payload, payload_sha256,"
+                                  " created_wall_ms, attempts FROM outbox WHERE state = 'pending'"
+                                  " AND device_seq > ?2 ORDER BY device_seq LIMIT ?1",
+                                  -1, &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, "outbox after");
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)max_records);
+    sqlite3_bind_int64(st, 2, after);
+    out->items = calloc(max_records, sizeof *out->items);
+    kiosk_rc rc = out->items ? KIOSK_OK : KIOSK_ERR_NOMEM;
+    size_t bytes = 0;
+    while (rc == KIOSK_OK && (code = sqlite3_step(st)) == SQLITE_ROW) {
+        int len = sqlite3_column_bytes(st, 3);
+        if (out->count > 0 && bytes + (size_t)len > max_bytes)
+            break;
+        kiosk_outbox_record *r = &out->items[out->count];
+        if (sqlite3_column_bytes(st, 0) != 16 || sqlite3_column_bytes(st, 4) != 32) {
+            rc = KIOSK_ERR_CORRUPT;
+            break;
+        }
+        memcpy(r->record_id.bytes, sqlite3_column_blob(st, 0), 16);
+        r->device_seq = sqlite3_column_int64(st, 1);
+        store_copy_text(r->kind, sizeof r->kind, st, 2);
+        r->payload = malloc((size_t)len + 1);
+        if (!r->payload) {
+            rc = KIOSK_ERR_NOMEM;
+            break;
+        }
+        memcpy(r->payload, sqlite3_column_text(st, 3), (size_t)len);
+        r->payload[len] = '\0';
+        memcpy(r->payload_sha256, sqlite3_column_blob(st, 4), 32);
+        r->created_wall_ms = sqlite3_column_int64(st, 5);
+        r->attempts = sqlite3_column_int(st, 6);
+        out->count++;
+        bytes += (size_t)len;
+    }
+    if (rc == KIOSK_OK && code != SQLITE_ROW && code != SQLITE_DONE)
+        rc = store_fail(store, code, "outbox after");
+    sqlite3_finalize(st);
+    if (rc != KIOSK_OK)
+        kiosk_outbox_batch_cleanup(out);
+    return rc;
+}
+
+kiosk_rc kiosk_store_set_durable(kiosk_store *store, bool durable)
+{
+    return store_exec(store, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+}
+
+kiosk_rc kiosk_store_sync_outbox_figures(kiosk_store *store, long *pending, long *rejected,
+                                         int64_t *oldest_ms)
+{
+    *oldest_ms = -1;
+    kiosk_rc rc =
+        store_count(store, "SELECT count(*) FROM outbox WHERE state = 'pending'", pending);
+    if (rc == KIOSK_OK)
+        rc = store_count(store, "SELECT count(*) FROM outbox WHERE state = 'rejected'", rejected);
+    if (rc != KIOSK_OK || *pending == 0)
+        return rc;
+    long oldest = -1;
+    rc = store_count(store,
+                     "SELECT created_wall_ms FROM outbox WHERE state = 'pending'"
+                     " ORDER BY device_seq LIMIT 1",
+                     &oldest);
+    *oldest_ms = oldest;
+    return rc;
+}
+
 kiosk_rc kiosk_store_sync_offline_pending(kiosk_store *store, long *out)
 {
     sqlite3_stmt *st = store->sync_offline_pending;

@@ -41,6 +41,15 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_card_key_from_server(kiosk_store *store, b
 /* Reads the stored card key into this handle again (after another handle enrolled). */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_reload_card_key(kiosk_store *store);
 
+/* How this handle commits: durable (synchronous=FULL, the default, for enrollment and anything
+ * a person was told about) or not (NORMAL: in WAL mode still consistent, but a commit may roll
+ * back on a power cut). The worker applies pulled pages and upload answers without: a lost page
+ * is pulled again with its cursor, a lost answer makes the record go again and come back as
+ * "duplicate", and the main handle's next durable commit makes them durable anyway (the WAL is
+ * one file, synced up to its end). That takes the fsync out of the time the worker holds the
+ * write lock, which a diner's tap may be waiting for. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_set_durable(kiosk_store *store, bool durable);
+
 /* Integers the worker keeps between runs (the last successful contact, the clock offset ...),
  * under device_state keys that start with "sync_". get: KIOSK_ERR_NOT_FOUND when unset. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_sync_get_int(kiosk_store *store, const char *key,
@@ -130,6 +139,18 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_sync_snapshot_swap(kiosk_store *store, con
 void kiosk_store_sync_snapshot_drop(kiosk_store *store);
 
 /* --- figures -------------------------------------------------------------------------------- */
+
+/* kiosk_store_outbox_pending's batch of the pending records after device_seq `after` (the next
+ * batch, prepared while the server works on the one before it). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_sync_outbox_after(kiosk_store *store, int64_t after,
+                                                        size_t max_records, size_t max_bytes,
+                                                        kiosk_outbox_batch *out);
+
+/* The worker's own figures of the outbox, cheap at any backlog (kiosk_store_outbox_stats reads
+ * every row; this only counts index entries and reads the oldest pending row): records pending
+ * and rejected, and the creation time of the oldest pending one (-1 when none). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_sync_outbox_figures(kiosk_store *store, long *pending,
+                                                          long *rejected, int64_t *oldest_ms);
 
 /* Subsidised meals made offline that the server has not acknowledged yet: what
  * [sync] offline_meal_limit bounds. Main thread (the canteen flow) or the worker. */

@@ -4,7 +4,7 @@
  * kiosk_sync_wake. A cycle uploads the outbox first, then pulls the streams in priority order
  * (so meals_today already holds this kiosk's uploads), then sends a heartbeat when one is due.
  * Every database change is a short transaction on the worker's own handle. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* gettid */
 #include <inttypes.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -42,6 +44,12 @@
 #define REOPEN_MS 10000
 /* Wait at least this after a database error on the worker's side. */
 #define DB_RETRY_MS 2000
+/* The worker copies the WAL into the database after this many pages of its own, so the WAL
+ * never grows to the size at which SQLite checkpoints inside whatever commit comes next - a
+ * diner's, perhaps. */
+#define CHECKPOINT_PAGES 8
+/* Rows of a pulled page applied per transaction (see apply_page). */
+#define APPLY_CHUNK 200
 
 typedef enum step {
     STEP_ENROLL,
@@ -97,6 +105,13 @@ struct kiosk_sync {
     size_t batch_count; /* records of batch in the request */
     size_t batch_limit; /* records per batch (halved by a 413) */
     bool gzip_ok;       /* false after a 415 */
+    unsigned pages_since_checkpoint;
+    /* The batch after it, built while the server works on the one in flight. */
+    kiosk_outbox_batch next;
+    size_t next_count;
+    uint8_t *next_body;
+    size_t next_len;
+    bool next_gzip;
 
     /* A snapshot in progress. */
     char snap_after[KIOSK_WIRE_CURSOR_MAX];
@@ -138,11 +153,12 @@ static void refresh_stats(kiosk_sync *s, bool force)
     if (!s->store || (!force && now - s->stats_mono < STATS_INTERVAL_MS))
         return;
     s->stats_mono = now;
-    kiosk_outbox_stats st;
-    if (kiosk_store_outbox_stats(s->store, &st) == KIOSK_OK) {
-        s->status.pending = st.pending;
-        s->status.rejected = st.rejected;
-        s->status.oldest_pending_ms = st.oldest_pending_ms;
+    long pending, rejected;
+    int64_t oldest;
+    if (kiosk_store_sync_outbox_figures(s->store, &pending, &rejected, &oldest) == KIOSK_OK) {
+        s->status.pending = pending;
+        s->status.rejected = rejected;
+        s->status.oldest_pending_ms = oldest;
     }
     for (int i = 0; i < KIOSK_STREAM_COUNT; i++) {
         char cursor[KIOSK_WIRE_CURSOR_MAX];
@@ -235,9 +251,12 @@ static void start_cycle(kiosk_sync *s)
     schedule(s, s->enrolled ? STEP_UPLOAD : STEP_ENROLL, 0);
 }
 
+static void drop_next(kiosk_sync *s);
+
 /* After a failure of class c: wait, then start over with a cycle (the batch in hand is kept). */
 static void back_off(kiosk_sync *s, kiosk_sync_class c, long retry_after_s, const char *what)
 {
+    drop_next(s); /* rebuilt after the retry: the batch in hand goes first */
     int64_t wait = kiosk_sync_wait_ms(c, s->failures, randombytes_random(), retry_after_s);
     if (s->failures < 64)
         s->failures++;
@@ -287,6 +306,14 @@ static bool send_request(kiosk_sync *s, request_kind kind, const char *method, c
     return true;
 }
 
+static void drop_next(kiosk_sync *s)
+{
+    kiosk_outbox_batch_cleanup(&s->next);
+    free(s->next_body);
+    s->next_body = NULL;
+    s->next_count = 0;
+}
+
 static void drop_batch(kiosk_sync *s)
 {
     kiosk_outbox_batch_cleanup(&s->batch);
@@ -295,20 +322,21 @@ static void drop_batch(kiosk_sync *s)
 
 /* Builds the request body for the first n records of the batch: gzip'd, at most
  * BATCH_GZIP_MAX; fewer records when it is larger. */
-static kiosk_rc build_batch_body(kiosk_sync *s, uint8_t **body, size_t *len, bool *gzip)
+static kiosk_rc build_batch_body(kiosk_sync *s, const kiosk_outbox_batch *batch, size_t *count,
+                                 uint8_t **body, size_t *len, bool *gzip)
 {
-    size_t n = s->batch_count;
+    size_t n = *count;
     for (;;) {
         kiosk_wire_bytes json, gz;
         char batch_id[37];
-        kiosk_rc rc = kiosk_wire_batch_request(s->id.device_id, s->batch.items, n, &json, batch_id);
+        kiosk_rc rc = kiosk_wire_batch_request(s->id.device_id, batch->items, n, &json, batch_id);
         if (rc != KIOSK_OK)
             return rc;
         if (!s->gzip_ok) {
             *body = json.data;
             *len = json.len;
             *gzip = false;
-            s->batch_count = n;
+            *count = n;
             return KIOSK_OK;
         }
         rc = kiosk_wire_gzip(json.data, json.len, &gz);
@@ -319,7 +347,7 @@ static kiosk_rc build_batch_body(kiosk_sync *s, uint8_t **body, size_t *len, boo
             *body = gz.data;
             *len = gz.len;
             *gzip = true;
-            s->batch_count = n;
+            *count = n;
             KLOG_DEBUG("sync: batch %s: %zu records, %zu bytes gzip'd", batch_id, n, gz.len);
             return KIOSK_OK;
         }
@@ -328,8 +356,39 @@ static kiosk_rc build_batch_body(kiosk_sync *s, uint8_t **body, size_t *len, boo
     }
 }
 
+/* Builds the batch that follows the one just sent, while the server works on that one. */
+static void prefetch(kiosk_sync *s)
+{
+    drop_next(s);
+    int64_t after = s->batch.items[s->batch_count - 1].device_seq;
+    if (kiosk_store_sync_outbox_after(s->store, after, s->batch_limit, BATCH_PAYLOAD_MAX,
+                                      &s->next) != KIOSK_OK ||
+        !s->next.count) {
+        drop_next(s);
+        return;
+    }
+    s->next_count = s->next.count;
+    if (build_batch_body(s, &s->next, &s->next_count, &s->next_body, &s->next_len, &s->next_gzip) !=
+        KIOSK_OK)
+        drop_next(s);
+}
+
 static void start_upload(kiosk_sync *s)
 {
+    if (!s->batch.count && s->next_body) {
+        /* Prepared while the last one was on its way. */
+        s->batch = s->next;
+        s->batch_count = s->next_count;
+        uint8_t *body = s->next_body;
+        memset(&s->next, 0, sizeof s->next);
+        s->next_body = NULL;
+        s->next_count = 0;
+        if (send_request(s, REQ_BATCH, "POST", "/v1/records:batch", body, s->next_len,
+                         s->next_gzip))
+            prefetch(s);
+        return;
+    }
+    drop_next(s);
     if (!s->batch.count) {
         kiosk_rc rc =
             kiosk_store_outbox_pending(s->store, s->batch_limit, BATCH_PAYLOAD_MAX, &s->batch);
@@ -350,14 +409,15 @@ static void start_upload(kiosk_sync *s)
     uint8_t *body = NULL;
     size_t len = 0;
     bool gzip = false;
-    kiosk_rc rc = build_batch_body(s, &body, &len, &gzip);
+    kiosk_rc rc = build_batch_body(s, &s->batch, &s->batch_count, &body, &len, &gzip);
     if (rc != KIOSK_OK) {
         KLOG_ERROR("sync: the batch cannot be built: %s", kiosk_strerror(rc));
         drop_batch(s);
         schedule(s, STEP_UPLOAD, DB_RETRY_MS);
         return;
     }
-    send_request(s, REQ_BATCH, "POST", "/v1/records:batch", body, len, gzip);
+    if (send_request(s, REQ_BATCH, "POST", "/v1/records:batch", body, len, gzip))
+        prefetch(s);
 }
 
 static void start_pull(kiosk_sync *s)
@@ -571,6 +631,8 @@ static void finish_batch(kiosk_sync *s, const sync_http *h)
         else
             unanswered++;
     }
+    if (unanswered)
+        drop_next(s); /* they go first, in device_seq order */
     kiosk_rc rc = kiosk_store_outbox_mark(s->store, results, n, kiosk_clock_now_ms());
     if (reply.missing_ranges)
         KLOG_WARN("sync: the server misses %zu range(s) of this device's records, from seq %" PRId64
@@ -583,6 +645,7 @@ static void finish_batch(kiosk_sync *s, const sync_http *h)
     kiosk_wire_batch_reply_cleanup(&reply);
     drop_batch(s);
     if (rc != KIOSK_OK) {
+        drop_next(s);
         /* Still pending: sent again, and then answered "duplicate". */
         KLOG_WARN("sync: the answers were not written down: %s", kiosk_store_errmsg(s->store));
         schedule(s, STEP_UPLOAD, DB_RETRY_MS);
@@ -590,57 +653,80 @@ static void finish_batch(kiosk_sync *s, const sync_http *h)
     }
     KLOG_DEBUG("sync: batch answered: %ld acked, %ld refused, %ld unanswered", acked, refused,
                unanswered);
-    refresh_stats(s, true);
+    refresh_stats(s, false);
     schedule(s, STEP_UPLOAD, 0);
 }
 
 /* Applies one pulled page and its cursor in one transaction. */
+/* One change of a pulled page, inside the caller's transaction. */
+static kiosk_rc apply_change(kiosk_sync *s, kiosk_stream stream, const kiosk_wire_change *c,
+                             bool *policy_changed, long *bad)
+{
+    bool changed = false;
+    char err[200] = "";
+    kiosk_rc rc = KIOSK_OK;
+    switch (stream) {
+    case KIOSK_STREAM_CARDS:
+        rc = c->is_delete ? kiosk_store_sync_drop_card(s->store, c->card.card_key, c->version)
+                          : kiosk_store_sync_put_card(s->store, &c->card, c->version);
+        break;
+    case KIOSK_STREAM_POLICY:
+        rc = c->is_delete ? kiosk_store_sync_drop_policy(s->store, c->key, c->version, &changed)
+                          : kiosk_store_sync_put_policy(s->store, c->policy_json, c->policy_len,
+                                                        c->version, &changed, err, sizeof err);
+        break;
+    case KIOSK_STREAM_ROSTER:
+        rc = c->is_delete ? kiosk_store_sync_drop_person(s->store, c->key, c->version)
+                          : kiosk_store_sync_put_person(s->store, &c->person, c->version);
+        break;
+    case KIOSK_STREAM_MEALS_TODAY:
+        /* A meal is a fact: a tombstone of the window is not applied. */
+        rc = c->is_delete ? KIOSK_OK : kiosk_store_sync_put_meal(s->store, &c->meal);
+        break;
+    case KIOSK_STREAM_COUNT:
+        break;
+    }
+    if (changed)
+        *policy_changed = true;
+    if (rc == KIOSK_ERR_INVALID || rc == KIOSK_ERR_PARSE) {
+        if (!(*bad)++)
+            KLOG_ERROR("sync: %s: a row (version %" PRId64 ") cannot be used and is left out: %s",
+                       kiosk_stream_name(stream), c->version,
+                       err[0] ? err : kiosk_store_errmsg(s->store));
+        rc = KIOSK_OK;
+    }
+    return rc;
+}
+
+/* Applies a pulled page in transactions of at most APPLY_CHUNK rows, the last of which also
+ * saves the page's cursor: a tap waits for one short transaction at most, and a crash anywhere
+ * leaves the old cursor, so the same page comes again and applies idempotently (a row replaces
+ * only an older version of itself). */
 static kiosk_rc apply_page(kiosk_sync *s, const kiosk_wire_page *page, bool *policy_changed)
 {
-    kiosk_rc rc = kiosk_store_begin(s->store);
-    if (rc != KIOSK_OK)
-        return rc;
     long bad = 0;
-    for (size_t i = 0; rc == KIOSK_OK && i < page->count; i++) {
-        const kiosk_wire_change *c = &page->changes[i];
-        bool changed = false;
-        char err[200] = "";
-        switch (page->stream) {
-        case KIOSK_STREAM_CARDS:
-            rc = c->is_delete ? kiosk_store_sync_drop_card(s->store, c->card.card_key, c->version)
-                              : kiosk_store_sync_put_card(s->store, &c->card, c->version);
-            break;
-        case KIOSK_STREAM_POLICY:
-            rc = c->is_delete ? kiosk_store_sync_drop_policy(s->store, c->key, c->version, &changed)
-                              : kiosk_store_sync_put_policy(s->store, c->policy_json, c->policy_len,
-                                                            c->version, &changed, err, sizeof err);
-            break;
-        case KIOSK_STREAM_ROSTER:
-            rc = c->is_delete ? kiosk_store_sync_drop_person(s->store, c->key, c->version)
-                              : kiosk_store_sync_put_person(s->store, &c->person, c->version);
-            break;
-        case KIOSK_STREAM_MEALS_TODAY:
-            /* A meal is a fact: a tombstone of the window is not applied. */
-            rc = c->is_delete ? KIOSK_OK : kiosk_store_sync_put_meal(s->store, &c->meal);
-            break;
-        case KIOSK_STREAM_COUNT:
-            break;
+    size_t i = 0;
+    do {
+        kiosk_rc rc = kiosk_store_begin(s->store);
+        if (rc != KIOSK_OK)
+            return rc;
+        size_t end = i + APPLY_CHUNK < page->count ? i + APPLY_CHUNK : page->count;
+        for (; rc == KIOSK_OK && i < end; i++)
+            rc = apply_change(s, page->stream, &page->changes[i], policy_changed, &bad);
+        if (rc != KIOSK_OK) {
+            kiosk_store_rollback(s->store);
+            return rc;
         }
-        if (changed)
-            *policy_changed = true;
-        if (rc == KIOSK_ERR_INVALID || rc == KIOSK_ERR_PARSE) {
-            if (!bad++)
-                KLOG_ERROR("sync: %s: a row (version %" PRId64 ") cannot be used and is left out:"
-                           " %s",
-                           kiosk_stream_name(page->stream), c->version,
-                           err[0] ? err : kiosk_store_errmsg(s->store));
-            rc = KIOSK_OK;
+        if (i < page->count) {
+            rc = kiosk_store_commit(s->store);
+            if (rc != KIOSK_OK)
+                return rc;
+            /* SQLite's lock is not fair: a tap polling for it every half millisecond
+             * (kiosk_store_set_busy_timeout) gets it in this gap. */
+            struct timespec gap = {0, 1000000};
+            nanosleep(&gap, NULL);
         }
-    }
-    if (rc != KIOSK_OK) {
-        kiosk_store_rollback(s->store);
-        return rc;
-    }
+    } while (i < page->count);
     return kiosk_store_sync_page_commit(s->store, kiosk_stream_name(page->stream), page->cursor,
                                         !page->has_more, kiosk_clock_now_ms());
 }
@@ -659,7 +745,9 @@ static void finish_pull(kiosk_sync *s, const sync_http *h)
         KLOG_ERROR("sync: %s: %zu row(s) left out: %s", kiosk_stream_name(stream), page.skipped,
                    page.skip_reason);
     bool policy_changed = false;
+    int64_t t0 = now_mono();
     kiosk_rc rc = apply_page(s, &page, &policy_changed);
+    int64_t held = now_mono() - t0;
     bool more = page.has_more;
     size_t count = page.count;
     kiosk_wire_page_cleanup(&page);
@@ -671,8 +759,13 @@ static void finish_pull(kiosk_sync *s, const sync_http *h)
     }
     if (policy_changed)
         s->status.policy_serial++;
-    KLOG_DEBUG("sync: %s: %zu change(s) applied%s", kiosk_stream_name(stream), count,
-               more ? ", more to come" : "");
+    if (count > 0 && ++s->pages_since_checkpoint >= CHECKPOINT_PAGES) {
+        s->pages_since_checkpoint = 0;
+        if (kiosk_store_checkpoint(s->store) != KIOSK_OK)
+            KLOG_DEBUG("sync: checkpoint: %s", kiosk_store_errmsg(s->store));
+    }
+    KLOG_DEBUG("sync: %s: %zu change(s) applied in %" PRId64 " ms%s", kiosk_stream_name(stream),
+               count, held, more ? ", more to come" : "");
     if (!more) {
         s->status.stream_ok_ms[stream] = kiosk_clock_now_ms();
         s->stream++;
@@ -761,6 +854,8 @@ static void finish_snapshot(kiosk_sync *s, const sync_http *h)
         return;
     }
     s->resume = STEP_PULL;
+    if (kiosk_store_checkpoint(s->store) != KIOSK_OK)
+        KLOG_DEBUG("sync: checkpoint: %s", kiosk_store_errmsg(s->store));
     KLOG_INFO("sync: %s snapshot swapped in: %ld rows, %ld written, %ld removed", name, report.rows,
               report.written, report.removed);
     if (stream == KIOSK_STREAM_POLICY && (report.written || report.removed))
@@ -778,8 +873,12 @@ static void finish_enroll(kiosk_sync *s, const sync_http *h)
         back_off(s, KIOSK_CLASS_TRANSIENT, 0, "unreadable enrollment");
         return;
     }
-    bool dropped = false;
-    kiosk_rc rc = kiosk_store_sync_enroll(s->store, &e.id, e.card_key, &dropped);
+    bool dropped = false; /* The spent token cannot be used again: this one is committed durably. */
+    kiosk_rc rc = kiosk_store_set_durable(s->store, true);
+    if (rc == KIOSK_OK)
+        rc = kiosk_store_sync_enroll(s->store, &e.id, e.card_key, &dropped);
+    if (kiosk_store_set_durable(s->store, false) != KIOSK_OK)
+        KLOG_WARN("sync: %s", kiosk_store_errmsg(s->store));
     if (rc == KIOSK_OK)
         s->id = e.id;
     sodium_memzero(&e, sizeof e);
@@ -871,6 +970,7 @@ static void finish_request(kiosk_sync *s, CURLcode result)
             s->batch_limit = (s->batch_count + 1) / 2;
             KLOG_WARN("sync: %s: batches of %zu records from now on", what, s->batch_limit);
             drop_batch(s);
+            drop_next(s);
             schedule(s, STEP_UPLOAD, 0);
             return;
         }
@@ -895,6 +995,7 @@ static void finish_request(kiosk_sync *s, CURLcode result)
         if (kind == REQ_BATCH && gzipped && strcmp(code, "unsupported_encoding") == 0) {
             KLOG_WARN("sync: %s: sending batches uncompressed from now on", what);
             s->gzip_ok = false;
+            drop_next(s);
             schedule(s, STEP_UPLOAD, 0);
             return;
         }
@@ -927,6 +1028,9 @@ static bool open_store(kiosk_sync *s)
     }
     /* The worker waits longer than a tap for the write lock: it is never in a hurry. */
     kiosk_store_set_busy_timeout(s->store, 5000);
+    /* Its commits are not synced one by one (kiosk_store_set_durable says why that is safe). */
+    if (kiosk_store_set_durable(s->store, false) != KIOSK_OK)
+        KLOG_WARN("sync: %s", kiosk_store_errmsg(s->store));
     bool from_server = false;
     if (kiosk_store_card_key_from_server(s->store, &from_server) == KIOSK_OK && !from_server &&
         s->cfg.card_key_hex[0] &&
@@ -950,6 +1054,10 @@ static bool open_store(kiosk_sync *s)
 static void *worker_main(void *arg)
 {
     kiosk_sync *s = arg;
+    /* A background thread: when the two cores of a kiosk are busy (a pull of a million persons
+     * while diners tap), the main loop comes first. */
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), 10) != 0)
+        KLOG_DEBUG("sync: the worker's priority stays as it is");
     while (!atomic_load(&s->stop) && !open_store(s))
         curl_multi_poll(s->multi, NULL, 0, REOPEN_MS, NULL);
     if (!s->store)
@@ -1029,6 +1137,7 @@ static void *worker_main(void *arg)
     }
     persist(s, true);
     drop_batch(s);
+    drop_next(s);
     kiosk_store_sync_snapshot_drop(s->store);
     kiosk_store_close(s->store);
     s->store = NULL;

@@ -8,7 +8,10 @@
  * and records), so a test can stop the server and bring it back.
  *
  *   sync_server [--port N] [--port-file F] [--state F] [--token T]... [--card-key HEX]
- *               [--roster-gen N] [--no-echo-meals] [--log F]
+ *               [--device ID:SECRET_BASE64]... [--roster-gen N] [--no-echo-meals] [--log F]
+ *
+ * --device enrolls a device up front (the benchmarks store the same identity in their database
+ * instead of enrolling over the network).
  *
  * Control (no signature):
  *   POST /_ctl/fault?path=batch|pull|snapshot|heartbeat|enroll&kind=close|status
@@ -36,6 +39,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +66,7 @@ typedef struct device {
     char id[32];
     uint8_t secret[32];
     int64_t high_water;
+    int64_t stored; /* records stored for it: equal to high_water when there is no gap */
 } device;
 
 typedef struct record {
@@ -480,7 +485,7 @@ static void add_missing_ranges(json_t *o, const device *d)
 {
     /* Gaps below the high water: a small bitmap over this device's records. */
     json_t *ranges = json_array();
-    if (d->high_water > 0 && d->high_water < 50000000) {
+    if (d->high_water > 0 && d->high_water < 50000000 && d->stored != d->high_water) {
         uint8_t *seen = calloc((size_t)d->high_water + 1, 1);
         for (size_t i = 0; seen && i < S.record_count; i++)
             if (strcmp(S.records[i].device, d->id) == 0 && S.records[i].seq > 0 &&
@@ -589,6 +594,7 @@ static json_t *store_batch(device *d, const char *text, size_t len, int *status,
             record_add(&r);
             if (r.seq > d->high_water)
                 d->high_water = r.seq;
+            d->stored++;
             S.accepted++;
             json_array_append_new(results,
                                   json_pack("{s:s, s:s, s:I}", "record_id", id, "status",
@@ -600,6 +606,49 @@ static json_t *store_batch(device *d, const char *text, size_t len, int *status,
     json_t *o = json_pack("{s:o}", "results", results);
     add_missing_ranges(o, d);
     return o;
+}
+
+/* A growing text (the pull reply is written directly: a million generated rows through Jansson
+ * would make this stand-in the slowest part of the benchmarks it serves). */
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+} strbuf;
+
+static void text_add(strbuf *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->p = xrealloc(t->p, t->cap);
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void text_printf(strbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_printf(strbuf *t, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        text_add(t, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* Generated roster row i as JSON text (the same fields as gen_row). */
+static void gen_row_text(strbuf *t, long i)
+{
+    char key[16];
+    gen_key(i, key);
+    text_printf(t,
+                "{\"person_id\":\"%s\",\"name_masked\":\"\u5f20*\u660e\",\"birth_date\":"
+                "\"%04ld-%02ld-%02ld\",\"categories\":[%s],\"city\":\"3201\",\"district\":"
+                "\"320106\",\"street\":\"320106002\",\"hukou\":\"local\",\"active\":true,"
+                "\"id_key\":null}",
+                key, 1926 + i % 40, 1 + i % 12, 1 + i % 28, i % 7 == 0 ? "\"dibao\"" : "");
 }
 
 static int64_t parse_cursor(const char *text, bool *ok)
@@ -643,17 +692,19 @@ static enum MHD_Result pull(struct MHD_Connection *c, const char *target)
     long limit = arg(c, "limit") ? strtol(arg(c, "limit"), NULL, 10) : 500;
     if (limit < 1 || limit > 1000)
         limit = 500;
-    json_t *changes = json_array();
+    strbuf changes = {0};
+    text_add(&changes, "[", 1);
     long n = 0;
     int64_t last = cursor;
     /* Generated roster rows first (versions 1..gen), then the scripted changes. */
     for (long i = cursor + 1; s == 2 && i <= st->gen && n < limit; i++, n++) {
         char key[16];
         gen_key(i, key);
-        char *row = gen_row(i);
-        json_array_append_new(changes, json_pack("{s:s, s:s, s:I, s:o}", "op", "upsert", "key", key,
-                                                 "version", (json_int_t)i, "row", row_json(row)));
-        free(row);
+        text_printf(&changes,
+                    "%s{\"op\":\"upsert\",\"key\":\"%s\",\"version\":%ld,\"row\":", n ? "," : "",
+                    key, i);
+        gen_row_text(&changes, i);
+        text_add(&changes, "}", 1);
         last = i;
     }
     bool more = false;
@@ -669,7 +720,12 @@ static enum MHD_Result pull(struct MHD_Connection *c, const char *target)
                               ch->key, "version", (json_int_t)ch->version);
         if (!ch->del)
             json_object_set_new(o, "row", row_json(ch->row));
-        json_array_append_new(changes, o);
+        char *one = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (n)
+            text_add(&changes, ",", 1);
+        text_add(&changes, one, strlen(one));
+        free(one);
         last = ch->version;
         n++;
     }
@@ -678,12 +734,16 @@ static enum MHD_Result pull(struct MHD_Connection *c, const char *target)
     /* Up to date: the cursor is the stream's version (changes after it come next time). */
     if (!more && st->version > last)
         last = st->version;
-    char cur[32];
-    snprintf(cur, sizeof cur, "%" PRId64, last);
-    return reply_json(c, 200,
-                      json_pack("{s:s, s:o, s:s, s:b}", "stream", stream_names[s], "changes",
-                                changes, "cursor", cur, "has_more", more),
-                      "GET", target);
+    text_printf(&changes,
+                "],\"cursor\":\"%" PRId64 "\",\"has_more\":%s,\"server_time_ms\":%" PRId64 "}",
+                last, more ? "true" : "false", wall_ms());
+    strbuf body = {0};
+    text_printf(&body, "{\"stream\":\"%s\",\"changes\":", stream_names[s]);
+    text_add(&body, changes.p, changes.len);
+    free(changes.p);
+    enum MHD_Result r = reply(c, 200, body.p, "GET", target, 0);
+    free(body.p);
+    return r;
 }
 
 static int compare_keys(const void *a, const void *b)
@@ -1105,6 +1165,9 @@ static void load_state(void)
     json_array_foreach(json_object_get(o, "records"), i, v)
     {
         record r = {0};
+        device *owner = find_device(json_string_value(json_array_get(v, 1)));
+        if (owner)
+            owner->stored++;
         snprintf(r.id, sizeof r.id, "%s", json_string_value(json_array_get(v, 0)));
         snprintf(r.device, sizeof r.device, "%s", json_string_value(json_array_get(v, 1)));
         r.seq = json_integer_value(json_array_get(v, 2));
@@ -1190,6 +1253,19 @@ int main(int argc, char **argv)
                 fprintf(stderr, "sync_server: --card-key needs 64 hex digits\n");
                 return 2;
             }
+        } else if (strcmp(a, "--device") == 0 && S.device_count < MAX_DEVICES) {
+            const char *colon = strchr(v, ':');
+            device *d = &S.devices[S.device_count];
+            size_t len = 0;
+            if (!colon || (size_t)(colon - v) >= sizeof d->id ||
+                sodium_base642bin(d->secret, sizeof d->secret, colon + 1, strlen(colon + 1), NULL,
+                                  &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+                len != sizeof d->secret) {
+                fprintf(stderr, "sync_server: --device needs ID:BASE64 of 32 bytes\n");
+                return 2;
+            }
+            snprintf(d->id, sizeof d->id, "%.*s", (int)(colon - v), v);
+            S.device_count++;
         } else if (strcmp(a, "--roster-gen") == 0)
             S.streams[2].gen = atol(v);
         else {
