@@ -62,7 +62,7 @@
     X(RECORD_MAX_SEQ, "SELECT coalesce(max(server_seq), 0) FROM records")                         \
     X(MEAL_GROUP, "SELECT record_id, est_created_ms, review_status, case_id FROM records"         \
                   " WHERE person_id = ?1 AND meal_type = ?2 AND business_date = ?3"               \
-                  " AND subsidy_fen > 0 ORDER BY est_created_ms, record_id")                      \
+                  " AND subsidy_fen > 0")                                                         \
     X(SEQ_LEFT, "SELECT lo FROM seq_range WHERE device_id = ?1 AND hi = CAST(?2 AS BIGINT)")      \
     X(SEQ_RIGHT, "SELECT hi FROM seq_range WHERE device_id = ?1 AND lo = CAST(?2 AS BIGINT)")     \
     X(SEQ_DELETE, "DELETE FROM seq_range WHERE device_id = ?1 AND lo = CAST(?2 AS BIGINT)")       \

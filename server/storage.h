@@ -244,7 +244,7 @@ typedef struct srv_group_member {
     int64_t case_id;                    /* 0 = none */
 } srv_group_member;
 typedef kiosk_rc (*srv_member_fn)(void *user, const srv_group_member *m);
-/* In estimated creation order (then record id). */
+/* In no particular order (the reconciliation needs only which one has no review status). */
 KIOSK_MUST_CHECK kiosk_rc srv_store_meal_group(srv_store *st, const char *person_id,
                                                const char *meal_type, const char *business_date,
                                                srv_member_fn fn, void *user);
