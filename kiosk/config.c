@@ -319,7 +319,7 @@ const char *kiosk_config_usage(void)
            "  --events PATH         append one JSON line per outcome to PATH\n"
            "  --db PATH             local database file\n"
            "  --size WxH            window size instead of full screen\n"
-           "  --mode MODE           the kiosk's mode: canteen\n"
+           "  --mode MODE           the kiosk's mode: canteen, marriage or board\n"
            "  --screenshot-dir DIR  headless: save each new screen as a PNG in DIR\n"
            "  --log-level LEVEL     error, warn, info or debug\n"
            "  --no-voice            do not speak\n"
@@ -327,6 +327,10 @@ const char *kiosk_config_usage(void)
            "                        needs --mode full (the file is the whole roster) or\n"
            "                        --mode delta (only its rows change), see docs/roster.md\n"
            "  --import-policy JSON  add a subsidy policy version to the database and exit\n"
+           "  --import-appointments CSV  load a marriage hall's appointments (all rows or\n"
+           "                        none, docs/marriage.md) and exit\n"
+           "  --import-calendar CSV load the working-day calendar (statutory holidays and\n"
+           "                        make-up working days, docs/marriage.md) and exit\n"
            "  --day-report PERIOD   print the totals per meal, class, canteen and funding level\n"
            "                        and exit; PERIOD is 'today', YYYY-MM-DD, YYYY-MM, YYYY-Qn\n"
            "                        or FROM..TO (two dates)\n"
@@ -444,6 +448,11 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
             rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
         } else if (strcmp(flag, "--enroll") == 0) {
             cli->action = KIOSK_ACTION_ENROLL;
+            rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
+        } else if (strcmp(flag, "--import-appointments") == 0 ||
+                   strcmp(flag, "--import-calendar") == 0) {
+            cli->action = flag[9] == 'a' ? KIOSK_ACTION_IMPORT_APPOINTMENTS
+                                          : KIOSK_ACTION_IMPORT_CALENDAR;
             rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
         } else if (strcmp(flag, "--output") == 0) {
             rc = copy_arg(cli->output, sizeof cli->output, flag, value, err, err_size);

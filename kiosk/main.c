@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "appointment_csv.h"
 #include "clock.h"
 #include "config.h"
 #include "database.h"
 #include "durable_file.h"
+#include "hall.h"
 #include "log.h"
 #include "money.h"
 #include "roster_import.h"
@@ -126,6 +128,83 @@ static int import_policy(kiosk_store *store, const char *path)
         return rc == KIOSK_ERR_PARSE ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
     }
     printf("policy stored from %s\n", path);
+    return EXIT_OK;
+}
+
+/* Reads a whole import file (at most max bytes) into a malloc'd, NUL-terminated buffer; NULL with
+ * the exit status in *status (and the message on stderr) when it cannot. */
+static char *read_import(const char *path, size_t max, size_t *len, int *status)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "kiosk: %s: %s\n", path, strerror(errno));
+        *status = EXIT_FAILURE_RUNTIME;
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        fprintf(stderr, "kiosk: %s: is a folder, not a file\n", path);
+        *status = EXIT_USAGE;
+        return NULL;
+    }
+    char *buf = malloc(max + 1);
+    *len = buf ? fread(buf, 1, max + 1, f) : 0;
+    bool failed = buf && ferror(f);
+    fclose(f);
+    if (!buf || failed || *len > max) {
+        fprintf(stderr, "kiosk: %s: %s\n", path,
+                !buf ? "out of memory" : failed ? "cannot be read" : "too large");
+        free(buf);
+        *status = buf && !failed ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
+        return NULL;
+    }
+    buf[*len] = '\0';
+    return buf;
+}
+
+/* The appointments of a marriage hall, all rows or none (docs/marriage.md). The error names the
+ * line and the column, never an ID number or a name. */
+static int import_appointments(kiosk_store *store, const char *path)
+{
+    size_t len;
+    int status;
+    char *text = read_import(path, KIOSK_APPOINTMENT_FILE_MAX, &len, &status);
+    if (!text)
+        return status;
+    char err[300] = "";
+    long rows = 0;
+    int64_t now = kiosk_clock_now_ms();
+    kiosk_rc rc = kiosk_store_import_appointments(store, text, len, kiosk_clock_local(now).date,
+                                                  now, &rows, err, sizeof err);
+    free(text);
+    if (rc != KIOSK_OK) {
+        fprintf(stderr, "kiosk: %s: %s; nothing was imported\n", path, err);
+        return rc == KIOSK_ERR_PARSE || rc == KIOSK_ERR_TOO_BIG ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
+    }
+    printf("%s: %ld appointments imported\n", path, rows);
+    return EXIT_OK;
+}
+
+/* The working-day calendar: the years the file covers replace what is stored for them. */
+static int import_calendar(kiosk_store *store, const char *path)
+{
+    size_t len;
+    int status;
+    char *text = read_import(path, KIOSK_WORKCAL_FILE_MAX, &len, &status);
+    if (!text)
+        return status;
+    char err[300] = "";
+    int years = 0;
+    kiosk_rc rc = kiosk_store_import_calendar(store, text, len, kiosk_clock_now_ms(), &years, err,
+                                              sizeof err);
+    free(text);
+    if (rc != KIOSK_OK) {
+        fprintf(stderr, "kiosk: %s: %s; nothing was imported\n", path, err);
+        return rc == KIOSK_ERR_PARSE || rc == KIOSK_ERR_TOO_BIG ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
+    }
+    printf("%s: the working-day calendar of %d year%s imported\n", path, years,
+           years == 1 ? "" : "s");
     return EXIT_OK;
 }
 
@@ -339,6 +418,12 @@ int main(int argc, char **argv)
         break;
     case KIOSK_ACTION_IMPORT_POLICY:
         status = import_policy(store, cli.action_arg);
+        break;
+    case KIOSK_ACTION_IMPORT_APPOINTMENTS:
+        status = import_appointments(store, cli.action_arg);
+        break;
+    case KIOSK_ACTION_IMPORT_CALENDAR:
+        status = import_calendar(store, cli.action_arg);
         break;
     case KIOSK_ACTION_EXPORT:
         status = export_meals(store, cli.action_arg, cli.output);

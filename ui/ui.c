@@ -1109,8 +1109,8 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
 static int draw_code_panel(ui *u, const kiosk_view *v, int x, int y, int w, int max_h)
 {
     int pad = px(u, 30);
-    ui_text_style ls = {type_px(u, THEME_ROW_LABEL_PX), true, THEME_TEXT, UI_ALIGN_CENTER,
-                        w - 2 * pad,                    1};
+    ui_text_style ls = {
+        type_px(u, THEME_ROW_LABEL_PX), true, THEME_TEXT, UI_ALIGN_CENTER, w - 2 * pad, 1};
     int lw, lh, cw, ch;
     ui_text_measure(u->text, v->code_label, &ls, &lw, &lh);
     int size = THEME_CODE_PX;
@@ -1151,8 +1151,12 @@ static int coded_words_height(ui *u, const kiosk_view *v, int w, int pct)
     for (size_t i = 0; i < 4; i++) {
         if (!rows[i].s[0])
             continue;
-        ui_text_style st = {type_px(u, rows[i].size * pct / 100), rows[i].bold, THEME_TEXT,
-                            UI_ALIGN_LEFT, w, rows[i].lines};
+        ui_text_style st = {type_px(u, rows[i].size * pct / 100),
+                            rows[i].bold,
+                            THEME_TEXT,
+                            UI_ALIGN_LEFT,
+                            w,
+                            rows[i].lines};
         ui_text_measure(u->text, rows[i].s, &st, &tw, &th);
         total += th + px(u, 12);
     }
@@ -1167,9 +1171,9 @@ static void draw_coded_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
     int bottom = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 60);
-    int top = draw_banner(u, v, v->headline, THEME_HEADLINE_PX, THEME_BANNER_H, true,
-                          UI_ALIGN_CENTER) +
-              px(u, 30);
+    int top =
+        draw_banner(u, v, v->headline, THEME_HEADLINE_PX, THEME_BANNER_H, true, UI_ALIGN_CENTER) +
+        px(u, 30);
     int words_x = margin, words_w = u->w - 2 * margin, y = top;
     if (u->landscape) {
         int panel_w = (u->w - 3 * margin) * 45 / 100;
@@ -1238,10 +1242,19 @@ static void draw_board_waiting(ui *u, const kiosk_view *v, int x, int y, int w, 
     int pad = px(u, 30);
     size_t n = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
     int title_h = type_px(u, THEME_SUBLINE_PX) * 3 / 2;
-    int row_h = type_px(u, THEME_ROW_VALUE_PX) * 5 / 4;
+    int value_px = type_px(u, THEME_ROW_VALUE_PX);
+    int row_h = value_px * 5 / 4;
     int rows = (int)(n ? n : 1);
-    if (y + 2 * pad + title_h + rows * row_h > bottom)
-        rows = (bottom - y - 2 * pad - title_h) / row_h;
+    /* Every service that has people waiting is listed: the rows come closer and the counts
+     * smaller (never below the label's size) before one is left out. */
+    int room = bottom - y - 2 * pad - title_h;
+    int least = type_px(u, THEME_ROW_LABEL_PX) * 6 / 5;
+    if (rows * row_h > room) {
+        row_h = room / rows < least ? least : room / rows;
+        value_px = row_h * 4 / 5;
+    }
+    if (rows * row_h > room)
+        rows = room / row_h;
     if (rows < 1)
         return;
     int total = 2 * pad + title_h + rows * row_h;
@@ -1261,10 +1274,9 @@ static void draw_board_waiting(ui *u, const kiosk_view *v, int x, int y, int w, 
     }
     for (size_t i = 0; i < n && (int)i < rows; i++, ry += row_h) {
         const kiosk_figure *r = &v->figures[i];
-        ui_text_style ls = {type_px(u, THEME_ROW_LABEL_PX), false, THEME_TEXT, UI_ALIGN_LEFT,
-                            w * 55 / 100,                   1};
-        ui_text_style vs = {type_px(u, THEME_ROW_VALUE_PX), true, THEME_FIGURE, UI_ALIGN_RIGHT,
-                            w * 35 / 100,                   1};
+        ui_text_style ls = {
+            type_px(u, THEME_ROW_LABEL_PX), false, THEME_TEXT, UI_ALIGN_LEFT, w * 55 / 100, 1};
+        ui_text_style vs = {value_px, true, THEME_FIGURE, UI_ALIGN_RIGHT, w * 35 / 100, 1};
         int lw, lh, vw, vh;
         ui_text_measure(u->text, r->label, &ls, &lw, &lh);
         ui_text_measure(u->text, r->value, &vs, &vw, &vh);
@@ -1281,12 +1293,16 @@ static void draw_board(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
-    int top = draw_banner(u, v, v->headline, THEME_BOARD_CALL_PX, 340, false, UI_ALIGN_CENTER) +
+    int top = draw_banner(u, v, v->headline, THEME_BOARD_CALL_PX, 300, false, UI_ALIGN_CENTER) +
               px(u, 30);
     int status_h = 0;
     if (f->status_text[0]) {
-        ui_text_style st = {type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED,
-                            UI_ALIGN_RIGHT,                 u->w - 2 * margin, 1};
+        ui_text_style st = {type_px(u, THEME_COUNTDOWN_PX),
+                            false,
+                            THEME_TEXT_MUTED,
+                            UI_ALIGN_RIGHT,
+                            u->w - 2 * margin,
+                            1};
         int tw, th;
         ui_text_measure(u->text, f->status_text, &st, &tw, &th);
         status_h = th + px(u, 20);
@@ -1298,10 +1314,10 @@ static void draw_board(ui *u, const kiosk_frame *f, const kiosk_view *v)
         draw_board_calls(u, v, margin, top, left_w, bottom);
         draw_board_waiting(u, v, 2 * margin + left_w, top, u->w - 3 * margin - left_w, bottom);
     } else {
-        int waiting_h = 2 * px(u, 30) + type_px(u, THEME_SUBLINE_PX) * 3 / 2 +
-                        (int)(v->figure_count ? clamp_count(v->figure_count, KIOSK_VIEW_FIGURES)
-                                              : 1) *
-                            (type_px(u, THEME_ROW_VALUE_PX) * 5 / 4);
+        int waiting_h =
+            2 * px(u, 30) + type_px(u, THEME_SUBLINE_PX) * 3 / 2 +
+            (int)(v->figure_count ? clamp_count(v->figure_count, KIOSK_VIEW_FIGURES) : 1) *
+                (type_px(u, THEME_ROW_VALUE_PX) * 5 / 4);
         draw_board_calls(u, v, margin, top, u->w - 2 * margin, bottom - waiting_h - px(u, 30));
         draw_board_waiting(u, v, margin, bottom - waiting_h, u->w - 2 * margin, bottom);
     }

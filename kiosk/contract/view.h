@@ -110,8 +110,8 @@ typedef struct kiosk_view {
     char code_label[32]; /* "您的号码" */
     char code[16];       /* a short code shown very large in its own panel: a queue number */
     char message[192];   /* why, in plain words */
-    char advice[160];  /* what to do next */
-    int countdown_s;   /* seconds until the screen leaves by itself; 0 hides it */
+    char advice[160];    /* what to do next */
+    int countdown_s;     /* seconds until the screen leaves by itself; 0 hides it */
 
     kiosk_table table;
     kiosk_button buttons[KIOSK_VIEW_BUTTONS];

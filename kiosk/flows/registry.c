@@ -1,12 +1,16 @@
 /* registry.c - the flows this kiosk knows. A new flow is one line here. */
 #include <string.h>
 
+#include "board.h"
 #include "canteen.h"
 #include "flow.h"
+#include "marriage_flow.h"
 #include "out_of_service.h"
 
 static const kiosk_flow_ops *const flows[] = {
     &kiosk_canteen_flow,
+    &kiosk_marriage_flow,
+    &kiosk_board_flow,
     &kiosk_out_of_service_flow,
     NULL,
 };

@@ -83,6 +83,42 @@ static const char *const migrations[] = {
     "ALTER TABLE meal ADD COLUMN offline INTEGER NOT NULL DEFAULT 0 CHECK(offline IN (0, 1));"
     "CREATE TABLE sync_cursor(stream TEXT PRIMARY KEY, cursor TEXT NOT NULL,"
     "  applied_at_ms INTEGER, up_to_date_ms INTEGER) STRICT;",
+    /* 4: the marriage hall (docs/marriage.md): appointments (parties by keyed ID-number hash,
+     * masked names), the queue tickets issued (a number once a day; the payload is the outbox
+     * row's), the now-serving board's calls, and the working-day calendar. */
+    "CREATE TABLE appointment(appointment_id TEXT PRIMARY KEY, booking_no TEXT NOT NULL UNIQUE,"
+    "  service TEXT NOT NULL, date TEXT NOT NULL, slot_start INTEGER NOT NULL,"
+    "  slot_end INTEGER NOT NULL, lane TEXT NOT NULL CHECK(lane IN ('booked', 'priority')),"
+    "  party1_key BLOB NOT NULL CHECK(length(party1_key) = 32), party1_name TEXT NOT NULL,"
+    "  party1_sex TEXT NOT NULL, party1_birth TEXT NOT NULL,"
+    "  party2_key BLOB CHECK(party2_key IS NULL OR length(party2_key) = 32),"
+    "  party2_name TEXT NOT NULL, party2_sex TEXT NOT NULL, party2_birth TEXT NOT NULL,"
+    "  application_date TEXT,"
+    "  status TEXT NOT NULL CHECK(status IN ('booked', 'checked_in', 'cancelled')),"
+    "  updated_utc_ms INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX appointment_by_party1 ON appointment(party1_key, date);"
+    "CREATE INDEX appointment_by_party2 ON appointment(party2_key, date);"
+    "CREATE TABLE checkin(record_id BLOB PRIMARY KEY CHECK(length(record_id) = 16),"
+    "  appointment_id TEXT NOT NULL, business_date TEXT NOT NULL, prefix TEXT NOT NULL,"
+    "  value INTEGER NOT NULL, number TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "  service TEXT NOT NULL, lane TEXT NOT NULL, kiosk_id TEXT NOT NULL,"
+    "  created_utc_ms INTEGER NOT NULL, local_minute INTEGER NOT NULL,"
+    "  under_age INTEGER NOT NULL, payload TEXT NOT NULL,"
+    "  source TEXT NOT NULL DEFAULT 'local' CHECK(source IN ('local', 'server')),"
+    "  UNIQUE(business_date, number)) STRICT, WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX checkin_once ON checkin(appointment_id)"
+    "  WHERE appointment_id <> '' AND source = 'local';"
+    "CREATE INDEX checkin_by_appointment ON checkin(appointment_id);"
+    "CREATE INDEX checkin_by_day ON checkin(business_date, created_utc_ms);"
+    "CREATE TRIGGER checkin_immutable BEFORE UPDATE ON checkin"
+    "  BEGIN SELECT RAISE(ABORT, 'check-ins are append-only'); END;"
+    "CREATE TABLE queue_call(call_id INTEGER PRIMARY KEY, business_date TEXT NOT NULL,"
+    "  number TEXT NOT NULL, counter INTEGER NOT NULL, kiosk_id TEXT NOT NULL,"
+    "  called_utc_ms INTEGER NOT NULL, UNIQUE(business_date, number)) STRICT;"
+    "CREATE TABLE calendar_year(year INTEGER PRIMARY KEY, applied_utc_ms INTEGER NOT NULL)"
+    "  STRICT;"
+    "CREATE TABLE calendar_day(date TEXT PRIMARY KEY,"
+    "  working INTEGER NOT NULL CHECK(working IN (0, 1)), note TEXT NOT NULL) STRICT;",
 #ifdef KIOSK_TEST_FUTURE_MIGRATION
     /* Test builds only (kiosk_next, tests/deploy/): a schema this release does not know, to
      * prove that an older program refuses the newer file and leaves it untouched. */
@@ -192,23 +228,9 @@ kiosk_rc store_check_file(kiosk_store *store)
     return rc;
 }
 
-/* SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between tries, so a tap that
- * meets the sync worker's write transaction of 3 ms waits 8; this one tries again every half
- * millisecond, until the timeout. */
-static int busy_wait(void *arg, int tries)
-{
-    const kiosk_store *store = arg;
-    if ((int64_t)tries * 500 >= (int64_t)store->busy_ms * 1000)
-        return 0;
-    struct timespec half = {0, 500000};
-    nanosleep(&half, NULL);
-    return 1;
-}
-
 void kiosk_store_set_busy_timeout(kiosk_store *store, int ms)
 {
-    store->busy_ms = ms;
-    sqlite3_busy_handler(store->db, busy_wait, store);
+    sqlite3_busy_timeout(store->db, ms);
 }
 
 int kiosk_store_schema_version(kiosk_store *store)
