@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -228,9 +229,31 @@ kiosk_rc store_check_file(kiosk_store *store)
     return rc;
 }
 
+static _Atomic int64_t lock_wanted_ms; /* kiosk_store_lock_wanted_since */
+
+bool kiosk_store_lock_wanted_since(int64_t mono_ms)
+{
+    return atomic_load(&lock_wanted_ms) >= mono_ms;
+}
+
+/* SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between tries, so a tap that
+ * meets the sync worker's write transaction of 3 ms waits 8; this one tries again every half
+ * millisecond, until the timeout, and says that someone waits (kiosk_store_lock_wanted_since). */
+static int busy_wait(void *arg, int tries)
+{
+    const kiosk_store *store = arg;
+    atomic_store(&lock_wanted_ms, kiosk_clock_mono_ms());
+    if ((int64_t)tries * 500 >= (int64_t)store->busy_ms * 1000)
+        return 0;
+    struct timespec half = {0, 500000};
+    nanosleep(&half, NULL);
+    return 1;
+}
+
 void kiosk_store_set_busy_timeout(kiosk_store *store, int ms)
 {
-    sqlite3_busy_timeout(store->db, ms);
+    store->busy_ms = ms;
+    sqlite3_busy_handler(store->db, busy_wait, store);
 }
 
 int kiosk_store_schema_version(kiosk_store *store)

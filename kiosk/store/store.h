@@ -40,6 +40,10 @@ void kiosk_store_close(kiosk_store *store);
  * main loop's handle uses a short wait so a diner is told "请稍等" instead of a frozen screen;
  * one-shot staff commands wait longer. Default 2000 ms. */
 void kiosk_store_set_busy_timeout(kiosk_store *store, int ms);
+/* True when a handle of this process waited for the write lock at or after mono_ms
+ * (kiosk_clock_mono_ms): a long writer (the sync worker) pauses between its transactions only
+ * then. Any thread. */
+bool kiosk_store_lock_wanted_since(int64_t mono_ms);
 /* The last SQLite message on this handle (borrowed until the next call). */
 const char *kiosk_store_errmsg(const kiosk_store *store);
 /* How durable commits are on this handle: WAL mode and the synchronous level (2 = FULL). */

@@ -707,6 +707,7 @@ static kiosk_rc apply_page(kiosk_sync *s, const kiosk_wire_page *page, bool *pol
     long bad = 0;
     size_t i = 0;
     do {
+        int64_t chunk_start = now_mono();
         kiosk_rc rc = kiosk_store_begin(s->store);
         if (rc != KIOSK_OK)
             return rc;
@@ -721,10 +722,12 @@ static kiosk_rc apply_page(kiosk_sync *s, const kiosk_wire_page *page, bool *pol
             rc = kiosk_store_commit(s->store);
             if (rc != KIOSK_OK)
                 return rc;
-            /* SQLite's lock is not fair: a tap polling for it every half millisecond
-             * (kiosk_store_set_busy_timeout) gets it in this gap. */
-            struct timespec gap = {0, 1000000};
-            nanosleep(&gap, NULL);
+            /* SQLite's lock is not fair: a tap that waited for it meanwhile (polling every half
+             * millisecond, kiosk_store_set_busy_timeout) gets it in this gap. */
+            if (kiosk_store_lock_wanted_since(chunk_start)) {
+                struct timespec gap = {0, 1000000};
+                nanosleep(&gap, NULL);
+            }
         }
     } while (i < page->count);
     return kiosk_store_sync_page_commit(s->store, kiosk_stream_name(page->stream), page->cursor,

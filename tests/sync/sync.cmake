@@ -14,11 +14,22 @@ foreach(name test_sync_retry test_sync_clock test_sync_wire test_sync_store)
   set_tests_properties(${name} PROPERTIES LABELS unit ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 60)
 endforeach()
 target_link_libraries(test_sync_store PRIVATE PkgConfig::SQLITE3)
+# The canteen flow's side: offline records and the offline meal limit.
+add_executable(test_sync_canteen sync/test_sync_canteen.c)
+target_include_directories(test_sync_canteen PRIVATE unit)
+target_link_libraries(test_sync_canteen PRIVATE kiosk_flows)
+add_test(NAME test_sync_canteen COMMAND test_sync_canteen ${CMAKE_SOURCE_DIR})
+set_tests_properties(test_sync_canteen PROPERTIES LABELS unit ENVIRONMENT "${KIOSK_TEST_ENV}"
+  TIMEOUT 60)
 
 # The real kiosk binary against the scripted server: the worker's thread runs (ThreadSanitizer
 # runs it in the tsan build).
 add_test(NAME e2e_sync COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sync/e2e_sync.sh)
 set_tests_properties(e2e_sync PROPERTIES LABELS "e2e;threads" TIMEOUT 240
+  ENVIRONMENT "${KIOSK_TEST_ENV};SYNC_SERVER=$<TARGET_FILE:sync_server>")
+# TLS: the private CA, the pin and its spare, refusals; and the [sync] section's refusals.
+add_test(NAME e2e_sync_tls COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sync/e2e_sync_tls.sh)
+set_tests_properties(e2e_sync_tls PROPERTIES LABELS "e2e;threads" TIMEOUT 120
   ENVIRONMENT "${KIOSK_TEST_ENV};SYNC_SERVER=$<TARGET_FILE:sync_server>")
 if(TEST e2e_broken_binary)
   set_property(TEST e2e_broken_binary APPEND PROPERTY ENVIRONMENT

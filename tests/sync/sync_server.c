@@ -9,6 +9,7 @@
  *
  *   sync_server [--port N] [--port-file F] [--state F] [--token T]... [--card-key HEX]
  *               [--device ID:SECRET_BASE64]... [--roster-gen N] [--no-echo-meals] [--log F]
+ *               [--tls-cert PEM --tls-key PEM]
  *
  * --device enrolls a device up front (the benchmarks store the same identity in their database
  * instead of enrolling over the network).
@@ -1218,9 +1219,23 @@ static void on_signal(int sig)
     stopping = 1;
 }
 
+/* A whole PEM file, NUL-terminated (malloc'd), or NULL. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = xrealloc(NULL, 65537);
+    size_t n = fread(buf, 1, 65536, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     int port = 0;
+    char *tls_cert = NULL, *tls_key = NULL;
     const char *port_file = NULL;
     S.echo_meals = true;
     if (sodium_init() < 0)
@@ -1245,7 +1260,14 @@ int main(int argc, char **argv)
             S.state_path = v;
         else if (strcmp(a, "--log") == 0)
             S.log_path = v;
-        else if (strcmp(a, "--token") == 0 && S.token_count < MAX_TOKENS)
+        else if (strcmp(a, "--tls-cert") == 0 || strcmp(a, "--tls-key") == 0) {
+            char **dst = a[6] == 'c' ? &tls_cert : &tls_key;
+            *dst = read_file(v);
+            if (!*dst) {
+                fprintf(stderr, "sync_server: cannot read %s\n", v);
+                return 2;
+            }
+        } else if (strcmp(a, "--token") == 0 && S.token_count < MAX_TOKENS)
             snprintf(S.tokens[S.token_count++], sizeof S.tokens[0], "%s", v);
         else if (strcmp(a, "--card-key") == 0) {
             size_t len = 0;
@@ -1282,11 +1304,21 @@ int main(int argc, char **argv)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-        MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    struct MHD_Daemon *d;
+    if (tls_cert && tls_key)
+        d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
+                             (struct sockaddr *)&addr, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+                             MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_CONNECTION_TIMEOUT,
+                             120u, MHD_OPTION_HTTPS_MEM_KEY, tls_key, MHD_OPTION_HTTPS_MEM_CERT,
+                             tls_cert, MHD_OPTION_END);
+    else
+        d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
+                             (struct sockaddr *)&addr, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+                             MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_CONNECTION_TIMEOUT,
+                             120u, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "sync_server: cannot listen on 127.0.0.1:%d\n", port);
         return 1;
@@ -1310,5 +1342,7 @@ int main(int argc, char **argv)
         usleep(50000);
     MHD_stop_daemon(d);
     save_state();
+    free(tls_cert);
+    free(tls_key);
     return 0;
 }
