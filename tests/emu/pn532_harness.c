@@ -72,13 +72,38 @@ kiosk_rc pn532_harness_start(pn532_harness *h, const char *emulator, const char 
     return kiosk_fail(KIOSK_ERR_TIMEOUT, err, err_size, "%s made no pty in 5 s", emulator);
 }
 
+/* Control lines the emulator has run so far: each is logged as "<stamp> ctl <line>". */
+static unsigned control_lines_run(const pn532_harness *h)
+{
+    FILE *f = fopen(h->log, "r");
+    if (!f)
+        return 0;
+    unsigned count = 0;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        const char *space = strchr(line, ' ');
+        if (space && strncmp(space, " ctl ", 5) == 0)
+            count++;
+    }
+    fclose(f);
+    return count;
+}
+
 void pn532_harness_send(pn532_harness *h, const char *line)
 {
     char buf[300];
     int n = snprintf(buf, sizeof buf, "%s\n", line);
     if (h->control < 0 || n <= 0 || (size_t)n >= sizeof buf ||
-        write(h->control, buf, (size_t)n) != n)
+        write(h->control, buf, (size_t)n) != n) {
         fprintf(stderr, "pn532_harness: could not send '%s'\n", line);
+        return;
+    }
+    /* The FIFO and the pty are two channels: without waiting, a command libnfc sends next can
+     * reach the emulator before this line does (seen on a loaded machine: a reader told to be
+     * silent still answered). Wait until the emulator has logged it, at most 2 s. */
+    h->sent++;
+    for (int i = 0; i < 400 && control_lines_run(h) < h->sent; i++)
+        pn532_harness_sleep_ms(5);
 }
 
 void pn532_harness_dump_log(const pn532_harness *h)

@@ -15,6 +15,7 @@ typedef struct pn532_harness {
     char connstring[1024]; /* "pn532_uart:" + the link the emulator keeps pointing at its pty
                               (libnfc's nfc_connstring size) */
     char log[600];
+    unsigned sent; /* control lines sent, to wait for each to be run */
 } pn532_harness;
 
 /* Starts `emulator` (the pn532_emu binary) with its control FIFO, link and log in `dir`, and
@@ -24,7 +25,8 @@ KIOSK_MUST_CHECK kiosk_rc pn532_harness_start(pn532_harness *h, const char *emul
                                               const char *dir, const char *const *flags, char *err,
                                               size_t err_size);
 
-/* Sends one control line ("insert mfc 04A7B8C9", "remove", "vanish", ...). */
+/* Sends one control line ("insert mfc 04A7B8C9", "remove", "vanish", ...) and returns once the
+ * emulator has run it. */
 void pn532_harness_send(pn532_harness *h, const char *line);
 
 /* Copies the emulator's log to stderr (for a failed test). */
