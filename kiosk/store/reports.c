@@ -13,7 +13,7 @@ static kiosk_rc report_groups(kiosk_store *store, const char *column, const char
     char sql[400];
     snprintf(sql, sizeof sql,
              "SELECT %s, count(*), sum(price_fen), sum(subsidy_fen), sum(pay_fen) FROM meal"
-             " WHERE business_date BETWEEN ?1 AND ?2 GROUP BY 1 ORDER BY 1",
+             " WHERE business_date BETWEEN ?1 AND ?2" STORE_NOT_VOIDED " GROUP BY 1 ORDER BY 1",
              column);
     sqlite3_stmt *st;
     int code = sqlite3_prepare_v2(store->db, sql, -1, &st, NULL);
@@ -53,7 +53,7 @@ kiosk_rc kiosk_store_report(kiosk_store *store, kiosk_date from, kiosk_date to, 
         "SELECT count(*), coalesce(sum(price_fen), 0), coalesce(sum(subsidy_fen), 0),"
         " coalesce(sum(pay_fen), 0), coalesce(sum(city_fen), 0), coalesce(sum(district_fen), 0),"
         " coalesce(sum(street_fen), 0), coalesce(sum(canteen_fen), 0) FROM meal"
-        " WHERE business_date BETWEEN ?1 AND ?2",
+        " WHERE business_date BETWEEN ?1 AND ?2" STORE_NOT_VOIDED,
         -1, &st, NULL);
     if (code != SQLITE_OK)
         return store_fail(store, code, "report");
@@ -124,7 +124,7 @@ kiosk_rc kiosk_store_export_meals_csv(kiosk_store *store, kiosk_date from, kiosk
         " local_minute % 60), kiosk_id, canteen_id, person_id, class_id, meal_type, price_fen,"
         " subsidy_fen, pay_fen, city_fen, district_fen, street_fen, policy_version,"
         " payment_method, canteen_fen, day_subsidy_fen, price_source, menu_item FROM meal"
-        " WHERE business_date BETWEEN ?1 AND ?2"
+        " WHERE business_date BETWEEN ?1 AND ?2" STORE_NOT_VOIDED
         " ORDER BY business_date, local_minute, record_id",
         -1, &st, NULL);
     if (code != SQLITE_OK)

@@ -120,6 +120,33 @@ static const char *const migrations[] = {
     "  STRICT;"
     "CREATE TABLE calendar_day(date TEXT PRIMARY KEY,"
     "  working INTEGER NOT NULL CHECK(working IN (0, 1)), note TEXT NOT NULL) STRICT;",
+    /* 5: staff mode (docs/staff.md): the staff roster and their cards (keyed hashes), the
+     * wrong-PIN lock of each staff card (kept across restarts), the hash-chained audit log
+     * (append-only), and the compensating voids of meals (the meal itself stays). */
+    "CREATE TABLE staff(staff_id TEXT PRIMARY KEY, name_masked TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK(role IN ('operator', 'supervisor')), pin_hash TEXT NOT NULL,"
+    "  active INTEGER NOT NULL CHECK(active IN (0, 1)), sync_version INTEGER) STRICT;"
+    "CREATE TABLE staff_card(card_key BLOB PRIMARY KEY CHECK(length(card_key) = 32),"
+    "  staff_id TEXT NOT NULL REFERENCES staff(staff_id)) STRICT, WITHOUT ROWID;"
+    "CREATE INDEX staff_card_by_staff ON staff_card(staff_id);"
+    "CREATE TABLE staff_lock(card_key BLOB PRIMARY KEY CHECK(length(card_key) = 32),"
+    "  failures INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY,"
+    "  record_id BLOB NOT NULL UNIQUE CHECK(length(record_id) = 16),"
+    "  created_utc_ms INTEGER NOT NULL, payload TEXT NOT NULL,"
+    "  hash BLOB NOT NULL CHECK(length(hash) = 32)) STRICT;"
+    "CREATE TRIGGER audit_immutable BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_nodelete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TABLE meal_void(record_id BLOB PRIMARY KEY CHECK(length(record_id) = 16),"
+    "  voided_id BLOB NOT NULL UNIQUE REFERENCES meal(record_id), staff_id TEXT NOT NULL,"
+    "  reason TEXT NOT NULL, created_utc_ms INTEGER NOT NULL, payload TEXT NOT NULL)"
+    "  STRICT, WITHOUT ROWID;"
+    "CREATE TRIGGER meal_void_immutable BEFORE UPDATE ON meal_void"
+    "  BEGIN SELECT RAISE(ABORT, 'voids are append-only'); END;"
+    "CREATE TRIGGER meal_void_nodelete BEFORE DELETE ON meal_void"
+    "  BEGIN SELECT RAISE(ABORT, 'voids are append-only'); END;",
 #ifdef KIOSK_TEST_FUTURE_MIGRATION
     /* Test builds only (kiosk_next, tests/deploy/): a schema this release does not know, to
      * prove that an older program refuses the newer file and leaves it untouched. */

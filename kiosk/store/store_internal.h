@@ -9,6 +9,9 @@
 #include "store.h"
 #include "sync_sql.h"
 
+/* A meal staff voided (staff_store.c) counts no more: not in the limits, reports or exports. */
+#define STORE_NOT_VOIDED " AND record_id NOT IN (SELECT voided_id FROM meal_void)"
+
 /* The prepared statements of the hot paths, kept for the life of the handle. */
 #define STORE_STATEMENTS(X)                                                                       \
     X(find_card, "SELECT p.person_id, p.name_masked, p.birth_date, p.categories, p.city,"         \
@@ -20,10 +23,12 @@
                       " WHERE id_key = ?1")                                                       \
     X(month_subsidy,                                                                              \
       "SELECT coalesce(sum(subsidy_fen - canteen_fen), 0) FROM meal"                              \
-      " WHERE person_id = ?1 AND business_date BETWEEN ?2 AND ?3 AND subsidy_fen > 0")            \
+      " WHERE person_id = ?1 AND business_date BETWEEN ?2 AND ?3 AND subsidy_fen > 0"           \
+      STORE_NOT_VOIDED)                                                                           \
     X(meals_today,                                                                                \
       "SELECT business_date, local_minute, meal_type, subsidy_fen, canteen_fen, day_subsidy_fen," \
       " canteen_id FROM meal WHERE person_id = ?1 AND business_date = ?2 AND subsidy_fen > 0"     \
+      STORE_NOT_VOIDED                                                                            \
       " ORDER BY local_minute DESC, created_utc_ms DESC")                                         \
     X(next_seq, "SELECT COALESCE(MAX(device_seq), 0) + 1 FROM outbox")                            \
     X(insert_meal, "INSERT INTO meal(record_id, person_id, card_key, kiosk_id, canteen_id,"       \

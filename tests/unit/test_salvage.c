@@ -631,9 +631,12 @@ static void build_base(const char *path)
 {
     store_open_close(path);
     sqlite3 *db = db_open(path);
-    /* The marriage hall's tables (a later migration) go, as on a schema 1 kiosk. */
+    /* The marriage hall's and staff mode's tables (later migrations) go, as on a schema 1
+     * kiosk. */
     db_exec(db, "DROP TABLE appointment; DROP TABLE checkin; DROP TABLE queue_call;"
                 " DROP TABLE calendar_year; DROP TABLE calendar_day;");
+    db_exec(db, "DROP TABLE staff_card; DROP TABLE staff; DROP TABLE staff_lock;"
+                " DROP TABLE audit; DROP TABLE meal_void;");
     db_exec(db,
             "ALTER TABLE meal DROP COLUMN offline; ALTER TABLE person DROP COLUMN sync_version;"
             "ALTER TABLE card DROP COLUMN sync_version;"

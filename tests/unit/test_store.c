@@ -108,7 +108,7 @@ static long sql_long(const char *name, const char *sql)
 static void test_open_migrate_durable(void)
 {
     kiosk_store *s = open_store("a.db");
-    CHECK_INT(kiosk_store_schema_version(s), 4);
+    CHECK_INT(kiosk_store_schema_version(s), 5);
     bool wal = false;
     int sync = -1;
     CHECK_INT(kiosk_store_durability(s, &wal, &sync), KIOSK_OK);
@@ -116,7 +116,7 @@ static void test_open_migrate_durable(void)
     CHECK_INT(sync, 2); /* FULL */
     kiosk_store_close(s);
     s = open_store("a.db"); /* re-open: migrations are not run twice */
-    CHECK_INT(kiosk_store_schema_version(s), 4);
+    CHECK_INT(kiosk_store_schema_version(s), 5);
     kiosk_store_close(s);
 }
 

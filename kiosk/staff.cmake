@@ -1,0 +1,5 @@
+# Staff mode (docs/staff.md): roles, PINs and the audit chain (domain: the server links them
+# too), the staff roster, sign-in, lock and audit log (store).
+target_sources(kiosk_domain PRIVATE kiosk/domain/audit.c kiosk/domain/staff.c
+  kiosk/domain/staff_csv.c)
+target_sources(kiosk_store PRIVATE kiosk/store/staff_store.c)

@@ -1,0 +1,9 @@
+# Staff mode (docs/staff.md): the core on a real SQLite file (test_staff) and the staff roster
+# parser under the fuzzer (fuzz_staff_csv).
+kiosk_unit_test(test_staff LIBS kiosk_store PkgConfig::SQLITE3 ARGS ${CMAKE_SOURCE_DIR}/tests/data)
+
+add_executable(fuzz_staff_csv fuzz/fuzz_staff_csv.c fuzz/fuzz_driver.c)
+target_link_libraries(fuzz_staff_csv PRIVATE kiosk_domain)
+add_test(NAME fuzz_staff_csv COMMAND fuzz_staff_csv --runs=20000
+  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/staff_csv)
+set_tests_properties(fuzz_staff_csv PROPERTIES LABELS fuzz TIMEOUT 300)
