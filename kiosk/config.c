@@ -360,6 +360,11 @@ static kiosk_rc copy_arg(char *dst, size_t size, const char *flag, const char *v
     memcpy(dst, value, strlen(value) + 1);
     return KIOSK_OK;
 }
+           "  --import-staff CSV    load the staff roster (the whole list, docs/staff.md) and exit\n"
+           "  --hash-pin            read a staff PIN (4-8 digits) from standard input and print\n"
+           "                        its argon2id hash for the staff roster, and exit\n"
+           "  --audit-verify        check the staff audit log's hash chain; exit 1 naming the\n"
+           "                        first bad entry when it is broken\n"
 
 kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, char **argv, char *err,
                                 size_t err_size)
@@ -424,6 +429,9 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
                           err_size);
         } else if (strcmp(flag, "--size") == 0) {
             int w, h;
+        } else if (strcmp(flag, "--hash-pin") == 0 || strcmp(flag, "--audit-verify") == 0) {
+            cli->action = flag[2] == 'h' ? KIOSK_ACTION_HASH_PIN : KIOSK_ACTION_AUDIT_VERIFY;
+            takes_value = false;
             char tail;
             if (sscanf(value, "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 240 || w > 16384 ||
                 h > 16384)
@@ -470,6 +478,9 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
     snprintf(cfg->sync.card_key_hex, sizeof cfg->sync.card_key_hex, "%s", cfg->card_key_hex);
     return kiosk_config_validate(cfg, err, err_size);
 }
+        } else if (strcmp(flag, "--import-staff") == 0) {
+            cli->action = KIOSK_ACTION_IMPORT_STAFF;
+            rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
 
 kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_size)
 {

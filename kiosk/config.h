@@ -97,7 +97,10 @@ typedef enum kiosk_action {
     KIOSK_ACTION_EXPORT,
     KIOSK_ACTION_DAY_REPORT,
     KIOSK_ACTION_LIST_DEVICES,
-    KIOSK_ACTION_ENROLL
+    KIOSK_ACTION_ENROLL,
+    KIOSK_ACTION_IMPORT_STAFF, /* staff_cli.h */
+    KIOSK_ACTION_AUDIT_VERIFY,
+    KIOSK_ACTION_HASH_PIN
 } kiosk_action;
 
 typedef struct kiosk_cli {

@@ -19,6 +19,7 @@
 #include "money.h"
 #include "roster_import.h"
 #include "sdnotify.h"
+#include "staff_cli.h"
 #include "store.h"
 #include "sync.h"
 #define KIOSK_LOG_MODULE "main"
@@ -376,6 +377,8 @@ int main(int argc, char **argv)
     snprintf(cfg.sync.app_version, sizeof cfg.sync.app_version, "%s", KIOSK_VERSION);
     if (cli.action == KIOSK_ACTION_ENROLL)
         return enroll(&cfg, cli.action_arg);
+    if (cli.action == KIOSK_ACTION_HASH_PIN)
+        return kiosk_staff_cli_hash_pin(stdin, stdout);
 
     /* Before the database is opened (or made): a refused command leaves no file behind. */
     if (cli.action == KIOSK_ACTION_IMPORT_ROSTER && cli.roster_mode == KIOSK_ROSTER_MODE_NONE) {
@@ -430,6 +433,12 @@ int main(int argc, char **argv)
         break;
     case KIOSK_ACTION_DAY_REPORT:
         status = report(store, cli.action_arg);
+        break;
+    case KIOSK_ACTION_IMPORT_STAFF:
+        status = kiosk_staff_cli_import(store, cli.action_arg);
+        break;
+    case KIOSK_ACTION_AUDIT_VERIFY:
+        status = kiosk_staff_cli_audit_verify(store, cfg.database);
         break;
     default:
         status = kiosk_app_run(&cfg, store, notice); /* takes the store */

@@ -3,3 +3,4 @@
 target_sources(kiosk_domain PRIVATE kiosk/domain/audit.c kiosk/domain/staff.c
   kiosk/domain/staff_csv.c)
 target_sources(kiosk_store PRIVATE kiosk/store/staff_store.c)
+target_sources(kiosk_app PRIVATE kiosk/staff_cli.c)

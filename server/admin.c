@@ -12,12 +12,14 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "fleet.h"
 #include "ingest.h"
 #include "policy_import.h"
 #include "roster.h"
 #include "settlement.h"
 #include "storage.h"
 #include "streams.h"
+#include "web_auth.h"
 #include "wire.h"
 #include "zone.h"
 
@@ -103,12 +105,18 @@ static bool id_ok(const char *what, const char *id)
 }
 
 /* An area code: digits only, at most 23 (as in the roster). */
-static bool area_ok(const char *what, const char *code)
+static bool area_code_ok(const char *code)
 {
     size_t n = strlen(code);
     bool ok = n >= 1 && n < KIOSK_AREA_CODE_MAX;
     for (size_t i = 0; ok && i < n; i++)
         ok = isdigit((unsigned char)code[i]);
+    return ok;
+}
+
+static bool area_ok(const char *what, const char *code)
+{
+    bool ok = area_code_ok(code);
     if (!ok)
         fprintf(stderr, "server: %s: '%.30s' must be 1-23 digits\n", what, code);
     return ok;
@@ -132,6 +140,44 @@ static int storage_failed(srv_store *st, const char *what, kiosk_rc rc)
 
 /* --- sites and kiosks ---------------------------------------------------------------------- */
 
+kiosk_rc srv_admin_site_new(srv_store *st, srv_site *s, char *problem, size_t size)
+{
+    const char *const what[] = {"--city", "--district", "--street"};
+    const char *const code[] = {s->area.city, s->area.district, s->area.street};
+    if (!srv_id_valid(s->site_id)) {
+        snprintf(problem, size, "site id '%.40s' must be 1-39 of A-Z a-z 0-9 _ -", s->site_id);
+        return KIOSK_ERR_INVALID;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (!area_code_ok(code[i])) {
+            snprintf(problem, size, "%s '%.30s' must be 1-23 digits", what[i], code[i]);
+            return KIOSK_ERR_INVALID;
+        }
+    }
+    if (!s->name[0]) {
+        snprintf(problem, size, "--name must be 1-127 bytes");
+        return KIOSK_ERR_INVALID;
+    }
+    if (!kiosk_clock_zone_exists(s->timezone)) {
+        snprintf(problem, size,
+                 "--timezone '%.64s' is not a zone of the tz database (e.g. Asia/Shanghai)",
+                 s->timezone);
+        return KIOSK_ERR_INVALID;
+    }
+    s->created_ms = kiosk_clock_now_ms();
+    kiosk_rc rc = srv_store_begin(st, true);
+    if (rc == KIOSK_OK) {
+        rc = srv_store_site_add(st, s);
+        if (rc == KIOSK_OK)
+            rc = srv_store_commit(st);
+        else
+            srv_store_rollback(st);
+    }
+    if (rc == KIOSK_ERR_INVALID)
+        snprintf(problem, size, "site %s exists already", s->site_id);
+    return rc;
+}
+
 static int site_add(srv_store *st, int argc, char **argv)
 {
     static const char *const valued[] = {"--name",   "--city",     "--district",
@@ -145,7 +191,6 @@ static int site_add(srv_store *st, int argc, char **argv)
         return USAGE;
     }
     srv_site s = {0};
-    const char *zone = opt(&o, "--timezone") ? opt(&o, "--timezone") : "Asia/Shanghai";
     if (!id_ok("site add", o.pos[0]) || !area_ok("--city", opt(&o, "--city")) ||
         !area_ok("--district", opt(&o, "--district")) || !area_ok("--street", opt(&o, "--street")))
         return USAGE;
@@ -153,30 +198,22 @@ static int site_add(srv_store *st, int argc, char **argv)
         fprintf(stderr, "server: site add: --name must be 1-127 bytes\n");
         return USAGE;
     }
-    if (!kiosk_clock_zone_exists(zone)) {
-        fprintf(stderr,
-                "server: site add: --timezone '%.64s' is not a zone of the tz database "
-                "(e.g. Asia/Shanghai)\n",
-                zone);
-        return USAGE;
-    }
+    const char *zone = opt(&o, "--timezone") ? opt(&o, "--timezone") : "Asia/Shanghai";
     snprintf(s.site_id, sizeof s.site_id, "%s", o.pos[0]);
     snprintf(s.name, sizeof s.name, "%s", opt(&o, "--name"));
     snprintf(s.area.city, sizeof s.area.city, "%s", opt(&o, "--city"));
     snprintf(s.area.district, sizeof s.area.district, "%s", opt(&o, "--district"));
     snprintf(s.area.street, sizeof s.area.street, "%s", opt(&o, "--street"));
-    snprintf(s.timezone, sizeof s.timezone, "%s", zone);
-    s.created_ms = kiosk_clock_now_ms();
-    kiosk_rc rc = srv_store_begin(st, true);
-    if (rc == KIOSK_OK) {
-        rc = srv_store_site_add(st, &s);
-        if (rc == KIOSK_OK)
-            rc = srv_store_commit(st);
-        else
-            srv_store_rollback(st);
-    }
+    snprintf(s.timezone, sizeof s.timezone, "%.*s", (int)sizeof s.timezone - 1, zone);
+    char problem[300] = "";
+    kiosk_rc rc = strlen(zone) >= sizeof s.timezone ? KIOSK_ERR_INVALID
+                                                    : srv_admin_site_new(st, &s, problem,
+                                                                         sizeof problem);
+    if (rc == KIOSK_ERR_INVALID && !problem[0])
+        snprintf(problem, sizeof problem,
+                 "--timezone '%.64s' is not a zone of the tz database (e.g. Asia/Shanghai)", zone);
     if (rc == KIOSK_ERR_INVALID) {
-        fprintf(stderr, "server: site add: site %s exists already\n", s.site_id);
+        fprintf(stderr, "server: site add: %s\n", problem);
         return USAGE;
     }
     if (rc != KIOSK_OK)
@@ -203,6 +240,61 @@ static kiosk_rc issue_token(srv_store *st, const char *device_id, int64_t ttl_s,
     return srv_store_token_add(st, &t);
 }
 
+kiosk_rc srv_admin_kiosk_new(srv_store *st, const char *device_id, const char *site_id,
+                             const char *canteen_id, int64_t ttl_s, char token[SRV_TOKEN_MAX],
+                             int64_t *expires_ms, char *problem, size_t size)
+{
+    const char *const what[] = {"device id", "site id", "canteen id"};
+    const char *const id[] = {device_id, site_id, canteen_id};
+    for (int i = 0; i < 3; i++) {
+        if (!srv_id_valid(id[i])) {
+            snprintf(problem, size, "%s '%.40s' must be 1-39 of A-Z a-z 0-9 _ -", what[i], id[i]);
+            return KIOSK_ERR_INVALID;
+        }
+    }
+    srv_device d = {0};
+    snprintf(d.device_id, sizeof d.device_id, "%s", device_id);
+    snprintf(d.site_id, sizeof d.site_id, "%s", site_id);
+    snprintf(d.canteen_id, sizeof d.canteen_id, "%s", canteen_id);
+    d.created_ms = kiosk_clock_now_ms();
+    problem[0] = '\0';
+    srv_site site;
+    srv_device have;
+    kiosk_rc rc = srv_store_begin(st, true);
+    if (rc == KIOSK_OK)
+        rc = srv_store_site_get(st, d.site_id, &site);
+    if (rc == KIOSK_ERR_NOT_FOUND) {
+        snprintf(problem, size, "no site %s (server site add ...)", d.site_id);
+        rc = KIOSK_ERR_INVALID;
+    }
+    if (rc == KIOSK_OK) {
+        rc = srv_store_device_get(st, d.device_id, &have);
+        if (rc == KIOSK_ERR_NOT_FOUND) {
+            rc = srv_store_device_add(st, &d);
+        } else if (rc == KIOSK_OK && (have.enrolled_ms || have.revoked_ms)) {
+            /* Its sequence numbers are taken: a kiosk that lost its database starts again at
+             * 1, and would find every number held. A new device id is a fresh start. */
+            snprintf(problem, size,
+                     "kiosk %s is %s; a kiosk set up again (new database) gets a new device id",
+                     d.device_id, have.revoked_ms ? "revoked" : "enrolled already");
+            rc = KIOSK_ERR_INVALID;
+        } else if (rc == KIOSK_OK && (strcmp(have.site_id, d.site_id) != 0 ||
+                                      strcmp(have.canteen_id, d.canteen_id) != 0)) {
+            snprintf(problem, size, "kiosk %s waits for enrollment at site %s, canteen %s already",
+                     d.device_id, have.site_id, have.canteen_id);
+            rc = KIOSK_ERR_INVALID;
+        }
+        sodium_memzero(&have, sizeof have);
+    }
+    if (rc == KIOSK_OK)
+        rc = issue_token(st, d.device_id, ttl_s, token, expires_ms);
+    if (rc == KIOSK_OK)
+        rc = srv_store_commit(st);
+    else
+        srv_store_rollback(st);
+    return rc;
+}
+
 static int kiosk_add(srv_store *st, int argc, char **argv)
 {
     static const char *const valued[] = {"--site", "--canteen", "--expires-in", NULL};
@@ -226,51 +318,20 @@ static int kiosk_add(srv_store *st, int argc, char **argv)
             return USAGE;
         }
     }
-    srv_device d = {0};
-    snprintf(d.device_id, sizeof d.device_id, "%s", o.pos[0]);
-    snprintf(d.site_id, sizeof d.site_id, "%s", opt(&o, "--site"));
-    snprintf(d.canteen_id, sizeof d.canteen_id, "%s", opt(&o, "--canteen"));
-    d.created_ms = kiosk_clock_now_ms();
     char token[SRV_TOKEN_MAX] = "", problem[200] = "";
     int64_t expires = 0;
-    srv_site site;
-    srv_device have;
-    kiosk_rc rc = srv_store_begin(st, true);
-    if (rc == KIOSK_OK)
-        rc = srv_store_site_get(st, d.site_id, &site);
-    if (rc == KIOSK_ERR_NOT_FOUND)
-        snprintf(problem, sizeof problem, "no site %s (server site add ...)", d.site_id);
-    if (rc == KIOSK_OK) {
-        rc = srv_store_device_get(st, d.device_id, &have);
-        if (rc == KIOSK_ERR_NOT_FOUND) {
-            rc = srv_store_device_add(st, &d);
-        } else if (rc == KIOSK_OK && (have.enrolled_ms || have.revoked_ms)) {
-            /* Its sequence numbers are taken: a kiosk that lost its database starts again at
-             * 1, and would find every number held. A new device id is a fresh start. */
-            snprintf(problem, sizeof problem,
-                     "kiosk %s is %s; a kiosk set up again (new database) gets a new device id",
-                     d.device_id, have.revoked_ms ? "revoked" : "enrolled already");
-            rc = KIOSK_ERR_INVALID;
-        } else if (rc == KIOSK_OK && (strcmp(have.site_id, d.site_id) != 0 ||
-                                      strcmp(have.canteen_id, d.canteen_id) != 0)) {
-            snprintf(problem, sizeof problem,
-                     "kiosk %s waits for enrollment at site %s, canteen %s already", d.device_id,
-                     have.site_id, have.canteen_id);
-            rc = KIOSK_ERR_INVALID;
-        }
-    }
-    if (rc == KIOSK_OK)
-        rc = issue_token(st, d.device_id, ttl, token, &expires);
-    if (rc == KIOSK_OK)
-        rc = srv_store_commit(st);
-    else
-        srv_store_rollback(st);
-    if (problem[0]) {
+    kiosk_rc rc = srv_admin_kiosk_new(st, o.pos[0], opt(&o, "--site"), opt(&o, "--canteen"), ttl,
+                                      token, &expires, problem, sizeof problem);
+    if (rc == KIOSK_ERR_INVALID) {
         fprintf(stderr, "server: kiosk add: %s\n", problem);
         return USAGE;
     }
     if (rc != KIOSK_OK)
         return storage_failed(st, "kiosk add", rc);
+    srv_device d;
+    snprintf(d.device_id, sizeof d.device_id, "%s", o.pos[0]);
+    snprintf(d.site_id, sizeof d.site_id, "%s", opt(&o, "--site"));
+    snprintf(d.canteen_id, sizeof d.canteen_id, "%s", opt(&o, "--canteen"));
     char until[20];
     format_local(expires, until);
     fprintf(stderr,
@@ -386,29 +447,31 @@ static bool site_exists(srv_store *st, const char *site_id, srv_site *out)
     return false;
 }
 
-static void print_roster_report(const char *path, const char *site_id, const srv_roster_report *r)
+void srv_admin_roster_report(FILE *out, const char *path, const char *site_id,
+                             const srv_roster_report *r)
 {
     bool full = r->mode == KIOSK_ROSTER_MODE_FULL;
-    printf("%s: %s import for site %s: %ld rows, %ld persons, %ld cards\n", path,
-           kiosk_roster_mode_name(r->mode), site_id, r->rows, r->persons, r->cards);
-    printf("persons: %ld added, %ld changed, %ld unchanged", r->persons_added, r->persons_changed,
-           r->persons_unchanged);
+    fprintf(out, "%s: %s import for site %s: %ld rows, %ld persons, %ld cards\n", path,
+            kiosk_roster_mode_name(r->mode), site_id, r->rows, r->persons, r->cards);
+    fprintf(out, "persons: %ld added, %ld changed, %ld unchanged", r->persons_added,
+            r->persons_changed, r->persons_unchanged);
     if (full)
-        printf(", %ld made inactive (not in the file)", r->persons_inactivated);
-    printf("\ncards: %ld added, %ld moved, %ld blocked, %ld otherwise changed, %ld unchanged\n",
-           r->cards_added, r->cards_moved, r->cards_blocked, r->cards_changed, r->cards_unchanged);
+        fprintf(out, ", %ld made inactive (not in the file)", r->persons_inactivated);
+    fprintf(out,
+            "\ncards: %ld added, %ld moved, %ld blocked, %ld otherwise changed, %ld unchanged\n",
+            r->cards_added, r->cards_moved, r->cards_blocked, r->cards_changed, r->cards_unchanged);
     if (r->duplicate_rows) {
-        printf("duplicate rows, counted once: %ld (", r->duplicate_rows);
+        fprintf(out, "duplicate rows, counted once: %ld (", r->duplicate_rows);
         long named = r->duplicate_rows < SRV_ROSTER_DUPLICATES_NAMED ? r->duplicate_rows
                                                                      : SRV_ROSTER_DUPLICATES_NAMED;
         for (long i = 0; i < named; i++)
-            printf("%sline %zu repeats line %zu", i ? ", " : "", r->duplicate_line[i],
-                   r->duplicate_of[i]);
+            fprintf(out, "%sline %zu repeats line %zu", i ? ", " : "", r->duplicate_line[i],
+                    r->duplicate_of[i]);
         if (r->duplicate_rows > named)
-            printf(", and %ld more", r->duplicate_rows - named);
-        printf(")\n");
+            fprintf(out, ", and %ld more", r->duplicate_rows - named);
+        fprintf(out, ")\n");
     }
-    printf("stream rows written: %ld\n", r->versions);
+    fprintf(out, "stream rows written: %ld\n", r->versions);
 }
 
 static int import_roster(srv_store *st, int argc, char **argv)
@@ -455,7 +518,7 @@ static int import_roster(srv_store *st, int argc, char **argv)
         fprintf(stderr, "server: %s: %s; nothing was imported\n", path, err);
         return rc == KIOSK_ERR_PARSE ? USAGE : FAILED;
     }
-    print_roster_report(path, site.site_id, &report);
+    srv_admin_roster_report(stdout, path, site.site_id, &report);
     return DONE;
 }
 
@@ -698,6 +761,8 @@ static const struct command {
     {"review", NULL, review},
     {"streams", NULL, streams},
     {"card-key", NULL, card_key},
+    {"admin-user", "add", srv_admin_user_command},
+    {"fleet", NULL, srv_fleet_command},
 };
 
 int srv_admin_run(const char *db_spec, int argc, char **argv, int *known)

@@ -20,6 +20,7 @@
 #include "faults.h"
 #include "log.h"
 #include "storage.h"
+#include "web.h"
 #include "wire.h"
 #define KIOSK_LOG_MODULE "http"
 
@@ -314,6 +315,7 @@ int srv_http_run(const srv_http_config *cfg)
     char err[300];
     int threads = cfg->threads > 0 ? cfg->threads : 4;
     struct MHD_Daemon *daemon = NULL;
+    srv_web *web = NULL;
     if (srv_api_new(cfg->db_spec, threads, cfg->faults_fifo != NULL, cfg->base_path, &srv.api, err,
                     sizeof err) != KIOSK_OK) {
         fprintf(stderr, "server: cannot open the database: %s\n", err);
@@ -343,12 +345,22 @@ int srv_http_run(const srv_http_config *cfg)
     printf("server: listening on %s://%s:%u (%s)\n", tls ? "https" : "http", cfg->host, port,
            strncmp(cfg->db_spec, "pg:", 3) == 0 ? "postgresql" : "sqlite");
     fflush(stdout);
+    srv_web_config web_cfg = {.db_spec = cfg->db_spec,
+                              .host = cfg->admin_host,
+                              .port = cfg->admin_port,
+                              .tls_cert = cert,
+                              .tls_key = key};
+    if (cfg->admin_host && srv_web_start(&web_cfg, &web) != KIOSK_OK) {
+        status = 2;
+        goto out;
+    }
     int sig = 0;
     while (sigwait(&stop_signals, &sig) != 0) {
     }
     KLOG_INFO("signal %d: stopping", sig);
     status = 0;
 out:
+    srv_web_stop(web);
     if (daemon)
         MHD_stop_daemon(daemon);
     srv_faults_stop();

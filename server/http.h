@@ -11,9 +11,11 @@ typedef struct srv_http_config {
     unsigned short port;  /* 0: any free port (the ready line says which) */
     const char *tls_cert; /* PEM files; both or neither */
     const char *tls_key;
-    const char *faults_fifo; /* NULL: no fault injection */
-    int threads;             /* request threads (and at most as many database connections) */
-    const char *base_path;   /* NULL or a prefix the endpoints live under ("/kiosk-api") */
+    const char *faults_fifo;   /* NULL: no fault injection */
+    int threads;               /* request threads (and at most as many database connections) */
+    const char *base_path;     /* NULL or a prefix the endpoints live under ("/kiosk-api") */
+    const char *admin_host;    /* NULL: no admin page; else its address (web.h), with ... */
+    unsigned short admin_port; /* ... its port, and the API's TLS certificate and key */
 } srv_http_config;
 
 /* Serves until SIGINT/SIGTERM; prints "server: listening on URL (BACKEND)" on standard output

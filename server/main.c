@@ -17,7 +17,7 @@ static const char usage[] =
     "usage: server (--db FILE | --pg CONNINFO) [--listen 127.0.0.1:8443]\n"
     "              [--tls-cert FILE --tls-key FILE] [--threads N] [--faults FIFO]\n"
     "              [--timezone Asia/Shanghai] [--log-level error|warn|info|debug]\n"
-    "              [--base-path /PREFIX]\n"
+    "              [--base-path /PREFIX] [--admin-listen 127.0.0.1:8444]\n"
     "       server (--db FILE | --pg CONNINFO) COMMAND ...\n"
     "commands:\n"
     "  site add ID --name NAME --city CODE --district CODE --street CODE [--timezone ZONE]\n"
@@ -31,11 +31,13 @@ static const char usage[] =
     "  review list [--all] | review accept CASE_ID | review waive CASE_ID\n"
     "  streams expire --site ID [--older-than-days N]\n"
     "  card-key\n"
+    "  admin-user add NAME   (the password on standard input)\n"
+    "  fleet [--interval SECONDS]\n"
     "docs/server.md explains each.\n";
 
 typedef struct global {
     const char *db, *pg, *listen, *tls_cert, *tls_key, *faults, *threads, *zone, *log_level,
-        *base_path;
+        *base_path, *admin_listen;
 } global;
 
 /* Takes the global options wherever they stand; what is left is the command line. */
@@ -55,6 +57,7 @@ static bool take_globals(int argc, char **argv, global *g, int *rest_argc, char 
         {"--timezone", offsetof(global, zone)},
         {"--log-level", offsetof(global, log_level)},
         {"--base-path", offsetof(global, base_path)},
+        {"--admin-listen", offsetof(global, admin_listen)},
     };
     *rest_argc = 0;
     bool command_seen = false;
@@ -79,6 +82,22 @@ static bool take_globals(int argc, char **argv, global *g, int *rest_argc, char 
         }
     }
     rest[*rest_argc] = NULL;
+    return true;
+}
+
+/* "ADDRESS:PORT" into host (64 bytes) and port; prints what is wrong. */
+static bool split_address(const char *option, const char *text, char host[64], unsigned short *port)
+{
+    const char *colon = strrchr(text, ':');
+    char *end;
+    long n = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || colon == text || colon - text >= 64 || *end || n < 0 || n > 65535) {
+        fprintf(stderr, "server: %s is ADDRESS:PORT, e.g. 127.0.0.1:8443\n", option);
+        return false;
+    }
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    *port = (unsigned short)n;
     return true;
 }
 
@@ -142,21 +161,16 @@ int main(int argc, char **argv)
                            .faults_fifo = g.faults,
                            .threads = 4,
                            .base_path = g.base_path};
-    char host[64];
-    if (g.listen) {
-        const char *colon = strrchr(g.listen, ':');
-        char *end;
-        long port = colon ? strtol(colon + 1, &end, 10) : -1;
-        if (!colon || colon == g.listen || (size_t)(colon - g.listen) >= sizeof host || *end ||
-            port < 0 || port > 65535) {
-            fprintf(stderr, "server: --listen is ADDRESS:PORT, e.g. 127.0.0.1:8443\n");
-            goto out;
-        }
-        memcpy(host, g.listen, (size_t)(colon - g.listen));
-        host[colon - g.listen] = '\0';
+    char host[64], admin_host[64];
+    if (g.listen && !split_address("--listen", g.listen, host, &cfg.port))
+        goto out;
+    if (g.listen)
         cfg.host = host;
-        cfg.port = (unsigned short)port;
-    }
+    if (g.admin_listen &&
+        !split_address("--admin-listen", g.admin_listen, admin_host, &cfg.admin_port))
+        goto out;
+    if (g.admin_listen)
+        cfg.admin_host = admin_host;
     if (g.base_path &&
         (g.base_path[0] != '/' || strlen(g.base_path) > 100 || strpbrk(g.base_path, "?#% "))) {
         fprintf(stderr, "server: --base-path is a path like /kiosk-api\n");

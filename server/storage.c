@@ -123,7 +123,27 @@
                   " AND record_id > ?2 ORDER BY record_id LIMIT CAST(?5 AS BIGINT)")              \
     X(SETTLE_MEALS, "SELECT record_id, device_id, site_id, payload, review_status FROM records"   \
                     " WHERE kind = 'meal' AND site_id = ?3 AND business_date >= ?1"               \
-                    " AND business_date < ?2 ORDER BY business_date, record_id")
+                    " AND business_date < ?2 ORDER BY business_date, record_id")                  \
+    SRV_STATEMENTS_ADMIN(X)
+
+/* The admin page's: its users, the staff alerts, the heartbeat bodies of the fleet table. */
+#define SRV_STATEMENTS_ADMIN(X)                                                                \
+    X(ADMIN_USER_PUT,                                                                          \
+      "INSERT INTO admin_user(name, pwhash, failures, locked_until_ms, created_ms)"            \
+      " VALUES (?1, ?2, 0, 0, CAST(?3 AS BIGINT)) ON CONFLICT (name) DO UPDATE SET"            \
+      " pwhash = excluded.pwhash, failures = 0, locked_until_ms = 0")                          \
+    X(ADMIN_USER_GET, "SELECT name, pwhash, failures, locked_until_ms, created_ms"             \
+                      " FROM admin_user WHERE name = ?1")                                      \
+    X(ADMIN_USER_FAILURES, "UPDATE admin_user SET failures = CAST(?2 AS BIGINT),"              \
+                           " locked_until_ms = CAST(?3 AS BIGINT) WHERE name = ?1")            \
+    X(ALERT_ADD, "INSERT INTO alert(created_ms, site_id, device_id, kind, detail)"             \
+                 " VALUES (CAST(?1 AS BIGINT), ?2, ?3, ?4, ?5) RETURNING alert_id")            \
+    X(ALERT_LIST, "SELECT alert_id, created_ms, site_id, device_id, kind, detail, resolved_ms" \
+                  " FROM alert WHERE CAST(?1 AS BIGINT) = 1 OR resolved_ms IS NULL"            \
+                  " ORDER BY alert_id DESC LIMIT CAST(?2 AS BIGINT)")                          \
+    X(ALERT_RESOLVE, "UPDATE alert SET resolved_ms = CAST(?2 AS BIGINT)"                       \
+                     " WHERE alert_id = CAST(?1 AS BIGINT) AND resolved_ms IS NULL")           \
+    X(HEARTBEAT_LIST, "SELECT device_id, received_ms, body FROM heartbeat ORDER BY device_id")
 
 #define DEVICE_SELECT                                                                         \
     "SELECT d.device_id, d.site_id, d.canteen_id, d.secret_hex, d.created_ms, d.enrolled_ms," \
@@ -938,4 +958,97 @@ kiosk_rc srv_store_settle_meals(srv_store *st, const char *site_id, const char *
     /* Every site, one after another: the records are indexed by site and date. */
     settle_sites s = {st, &c, from_date, to_date};
     return srv_store_site_list(st, settle_site, &s);
+}
+
+/* --- the admin page ------------------------------------------------------------------------ */
+
+kiosk_rc srv_store_admin_user_put(srv_store *st, const char *name, const char *pwhash,
+                                  int64_t now_ms)
+{
+    return RUN(st, Q_ADMIN_USER_PUT, NULL, NULL, NULL, text(name), text(pwhash), integer(now_ms));
+}
+
+static kiosk_rc take_admin_user(void *user, const srv_row *row)
+{
+    srv_admin_user *u = user;
+    copy_col(u->name, sizeof u->name, row, 0);
+    copy_col(u->pwhash, sizeof u->pwhash, row, 1);
+    u->failures = srv_row_int(row, 2);
+    u->locked_until_ms = srv_row_int(row, 3);
+    u->created_ms = srv_row_int(row, 4);
+    return KIOSK_OK;
+}
+
+kiosk_rc srv_store_admin_user_get(srv_store *st, const char *name, srv_admin_user *out)
+{
+    memset(out, 0, sizeof *out);
+    kiosk_rc rc = RUN(st, Q_ADMIN_USER_GET, take_admin_user, out, NULL, text(name));
+    return rc == KIOSK_OK && !out->name[0] ? KIOSK_ERR_NOT_FOUND : rc;
+}
+
+kiosk_rc srv_store_admin_user_failures(srv_store *st, const char *name, int64_t failures,
+                                       int64_t locked_until_ms)
+{
+    return RUN(st, Q_ADMIN_USER_FAILURES, NULL, NULL, NULL, text(name), integer(failures),
+               integer(locked_until_ms));
+}
+
+kiosk_rc srv_store_alert_add(srv_store *st, const srv_alert *a, int64_t *alert_id)
+{
+    one_int o = {0};
+    kiosk_rc rc =
+        RUN(st, Q_ALERT_ADD, take_int, &o, NULL, integer(a->created_ms), text_or_null(a->site_id),
+            text_or_null(a->device_id), text(a->kind), text(a->detail));
+    if (alert_id)
+        *alert_id = o.v;
+    return rc;
+}
+
+typedef struct alert_ctx {
+    srv_alert_fn fn;
+    void *user;
+} alert_ctx;
+
+static kiosk_rc each_alert(void *user, const srv_row *row)
+{
+    alert_ctx *c = user;
+    srv_alert a = {.alert_id = srv_row_int(row, 0), .created_ms = srv_row_int(row, 1)};
+    copy_col(a.site_id, sizeof a.site_id, row, 2);
+    copy_col(a.device_id, sizeof a.device_id, row, 3);
+    copy_col(a.kind, sizeof a.kind, row, 4);
+    copy_col(a.detail, sizeof a.detail, row, 5);
+    a.resolved_ms = srv_row_int(row, 6);
+    return c->fn(c->user, &a);
+}
+
+kiosk_rc srv_store_alert_list(srv_store *st, bool all, long limit, srv_alert_fn fn, void *user)
+{
+    alert_ctx c = {fn, user};
+    return RUN(st, Q_ALERT_LIST, each_alert, &c, NULL, integer(all ? 1 : 0), integer(limit));
+}
+
+kiosk_rc srv_store_alert_resolve(srv_store *st, int64_t alert_id, int64_t now_ms)
+{
+    long changes = 0;
+    kiosk_rc rc =
+        RUN(st, Q_ALERT_RESOLVE, NULL, NULL, &changes, integer(alert_id), integer(now_ms));
+    return rc == KIOSK_OK && changes == 0 ? KIOSK_ERR_NOT_FOUND : rc;
+}
+
+typedef struct heartbeat_ctx {
+    srv_heartbeat_fn fn;
+    void *user;
+} heartbeat_ctx;
+
+static kiosk_rc each_heartbeat(void *user, const srv_row *row)
+{
+    heartbeat_ctx *c = user;
+    const char *id = srv_row_text(row, 0), *body = srv_row_text(row, 2);
+    return c->fn(c->user, id ? id : "", srv_row_int(row, 1), body ? body : "{}");
+}
+
+kiosk_rc srv_store_heartbeat_list(srv_store *st, srv_heartbeat_fn fn, void *user)
+{
+    heartbeat_ctx c = {fn, user};
+    return run(st, Q_HEARTBEAT_LIST, NULL, 0, each_heartbeat, &c, NULL);
 }

@@ -368,4 +368,57 @@ KIOSK_MUST_CHECK kiosk_rc srv_store_settle_meals(srv_store *st, const char *site
                                                  const char *from_date, const char *to_date,
                                                  srv_settle_fn fn, void *user);
 
+/* --- the admin page: its users, staff alerts, heartbeat bodies ----------------------------- */
+
+#define SRV_ADMIN_NAME_MAX   64
+#define SRV_ADMIN_HASH_MAX   128 /* crypto_pwhash_STRBYTES: an argon2id string */
+#define SRV_ALERT_KIND_MAX   32
+#define SRV_ALERT_DETAIL_MAX 256
+
+/* An administrator of the admin page. failures counts the wrong passwords since the last
+ * success; locked_until_ms (0: not locked) is kept in the database so a restart keeps a lock. */
+typedef struct srv_admin_user {
+    char name[SRV_ADMIN_NAME_MAX];
+    char pwhash[SRV_ADMIN_HASH_MAX];
+    int64_t failures;
+    int64_t locked_until_ms;
+    int64_t created_ms;
+} srv_admin_user;
+
+/* Adds the user, or gives an existing one a new password (and clears its lock). */
+KIOSK_MUST_CHECK kiosk_rc srv_store_admin_user_put(srv_store *st, const char *name,
+                                                   const char *pwhash, int64_t now_ms);
+/* KIOSK_ERR_NOT_FOUND when there is no such user. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_admin_user_get(srv_store *st, const char *name,
+                                                   srv_admin_user *out);
+KIOSK_MUST_CHECK kiosk_rc srv_store_admin_user_failures(srv_store *st, const char *name,
+                                                        int64_t failures, int64_t locked_until_ms);
+
+/* A staff alert: something a person at the bureau should look at (a help call at a kiosk, a
+ * broken audit chain, ...). kind is a short code ("help_call", "audit_chain_break"); detail a
+ * line of text for the page, never personal data. site_id, device_id: "" when not about one. */
+typedef struct srv_alert {
+    int64_t alert_id;
+    int64_t created_ms;
+    char site_id[SRV_ID_MAX];
+    char device_id[SRV_ID_MAX];
+    char kind[SRV_ALERT_KIND_MAX];
+    char detail[SRV_ALERT_DETAIL_MAX];
+    int64_t resolved_ms; /* 0: open */
+} srv_alert;
+
+/* Stores a new alert (alert_id, resolved_ms ignored); its id in *alert_id (may be NULL). */
+KIOSK_MUST_CHECK kiosk_rc srv_store_alert_add(srv_store *st, const srv_alert *a, int64_t *alert_id);
+typedef kiosk_rc (*srv_alert_fn)(void *user, const srv_alert *a);
+/* The newest first, at most limit; open ones only unless all. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_alert_list(srv_store *st, bool all, long limit, srv_alert_fn fn,
+                                               void *user);
+/* KIOSK_ERR_NOT_FOUND for an unknown or already resolved alert. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_alert_resolve(srv_store *st, int64_t alert_id, int64_t now_ms);
+
+/* Every device's latest heartbeat as received (JSON text), in device id order. */
+typedef kiosk_rc (*srv_heartbeat_fn)(void *user, const char *device_id, int64_t received_ms,
+                                     const char *body);
+KIOSK_MUST_CHECK kiosk_rc srv_store_heartbeat_list(srv_store *st, srv_heartbeat_fn fn, void *user);
+
 #endif

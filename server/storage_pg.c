@@ -163,6 +163,16 @@ static void pg_close(srv_backend *backend)
     free(b);
 }
 
+/* Added after version 1: run on every start, so a database made by an older server gains them. */
+static const char schema_admin[] =
+    "CREATE TABLE IF NOT EXISTS admin_user(name text COLLATE \"C\" PRIMARY KEY,"
+    "  pwhash text NOT NULL, failures bigint NOT NULL, locked_until_ms bigint NOT NULL,"
+    "  created_ms bigint NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS alert(alert_id bigserial PRIMARY KEY, created_ms bigint NOT NULL,"
+    "  site_id text COLLATE \"C\", device_id text COLLATE \"C\", kind text NOT NULL,"
+    "  detail text NOT NULL, resolved_ms bigint);"
+    "CREATE INDEX IF NOT EXISTS alert_open ON alert(alert_id) WHERE resolved_ms IS NULL;";
+
 static kiosk_rc pg_migrate(srv_backend *backend, bool *created)
 {
     pg_backend *b = (pg_backend *)backend;
@@ -182,6 +192,8 @@ static kiosk_rc pg_migrate(srv_backend *backend, bool *created)
         rc = exec(b, schema_v1, "schema");
         *created = rc == KIOSK_OK;
     }
+    if (rc == KIOSK_OK)
+        rc = exec(b, schema_admin, "schema");
     if (rc == KIOSK_OK)
         return exec(b, "COMMIT", "migrate");
     PQclear(PQexec(b->conn, "ROLLBACK"));

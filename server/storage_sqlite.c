@@ -79,6 +79,14 @@ static const char *const migrations[] = {
     "CREATE INDEX stream_row_by_version ON stream_row(site_id, stream, version);"
     "CREATE TABLE stream_floor(site_id TEXT NOT NULL, stream TEXT NOT NULL,"
     "  floor_version INTEGER NOT NULL, PRIMARY KEY(site_id, stream)) STRICT, WITHOUT ROWID;",
+    /* 2: the admin page's users (their lockout survives a restart) and the staff alerts. */
+    "CREATE TABLE admin_user(name TEXT PRIMARY KEY, pwhash TEXT NOT NULL,"
+    "  failures INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE alert(alert_id INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL,"
+    "  site_id TEXT, device_id TEXT, kind TEXT NOT NULL, detail TEXT NOT NULL,"
+    "  resolved_ms INTEGER) STRICT;"
+    "CREATE INDEX alert_open ON alert(alert_id) WHERE resolved_ms IS NULL;",
 };
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 

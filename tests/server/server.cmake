@@ -58,3 +58,22 @@ foreach(target srv_batch srv_query srv_enroll srv_signature)
     ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${target})
   set_tests_properties(fuzz_${target} PROPERTIES LABELS fuzz TIMEOUT 300)
 endforeach()
+
+# The admin page's parsers, sessions, logins and lock, alerts and the fleet table (server/web_*,
+# fleet.h), on SQLite and on a private PostgreSQL.
+add_executable(test_srv_web server/test_srv_web.c)
+target_include_directories(test_srv_web PRIVATE unit)
+target_link_libraries(test_srv_web PRIVATE server_core)
+add_test(NAME test_srv_web_sqlite COMMAND test_srv_web sqlite)
+add_test(NAME test_srv_web_pg COMMAND ${WITH_PG} $<TARGET_FILE:test_srv_web> pg)
+set_tests_properties(test_srv_web_sqlite PROPERTIES LABELS unit ENVIRONMENT "${KIOSK_TEST_ENV}"
+  TIMEOUT 60)
+set_tests_properties(test_srv_web_pg PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}"
+  TIMEOUT 90)
+
+# The admin page's form, query and cookie parsers and its escaping under the fuzz driver.
+add_executable(fuzz_web_parse fuzz/fuzz_web_parse.c fuzz/fuzz_driver.c)
+target_link_libraries(fuzz_web_parse PRIVATE server_core)
+add_test(NAME fuzz_web_parse COMMAND fuzz_web_parse --runs=20000
+  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/web_parse)
+set_tests_properties(fuzz_web_parse PROPERTIES LABELS fuzz TIMEOUT 300)

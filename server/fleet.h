@@ -1,0 +1,50 @@
+/* fleet.h - the fleet table: every kiosk with what its latest heartbeat said
+ * (docs/sync-protocol.md: version, pending uploads and the oldest one's age, last acknowledged
+ * upload, clock offset, the streams' ages, free disk, offline meals, a staff notice) and whether it
+ * is online, offline (silent for SRV_FLEET_SILENT_BEATS heartbeat intervals), has never sent one,
+ * waits for enrollment or is revoked. The admin page and `server fleet` show it. The caller's
+ * thread. */
+#ifndef SRV_FLEET_H
+#define SRV_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "storage.h"
+
+#define SRV_FLEET_SILENT_BEATS 3
+#define SRV_FLEET_BEAT_MS      60000 /* the kiosk's default heartbeat interval */
+#define SRV_FLEET_STREAMS      4
+
+typedef struct srv_fleet_row {
+    srv_device dev;
+    const char *state; /* "online", "offline", "silent" (enrolled, no heartbeat yet),
+                          "waiting_enrollment", "revoked" */
+    bool has_beat;
+    int64_t beat_ms;       /* when the latest heartbeat arrived */
+    int64_t pending;       /* -1: not said */
+    int64_t oldest_age_ms; /* now - oldest_pending_ms; -1: none pending or not said */
+    int64_t last_ack_ms;   /* -1: never */
+    int64_t rejected;      /* -1: not said */
+    bool has_offset;
+    int64_t clock_offset_ms;
+    int64_t disk_free_bytes;                  /* -1: not said */
+    int64_t offline_meals;                    /* -1: not said */
+    int64_t stream_age_ms[SRV_FLEET_STREAMS]; /* cards, policy, roster, meals_today; -1: never */
+    char app_version[64];
+    char staff_notice[64];
+} srv_fleet_row;
+
+extern const char *const srv_fleet_stream_names[SRV_FLEET_STREAMS];
+
+/* Every device, in device id order, as of now_ms with heartbeats every beat_ms. The caller frees
+ * *rows (free()). Opens and ends its own read transaction. */
+KIOSK_MUST_CHECK kiosk_rc srv_fleet_collect(srv_store *st, int64_t now_ms, int64_t beat_ms,
+                                            srv_fleet_row **rows, size_t *count);
+
+/* `server fleet [--interval SECONDS]`: the table, tab-separated. An admin command (admin.h). */
+int srv_fleet_command(srv_store *st, int argc, char **argv);
+
+#endif
