@@ -488,7 +488,7 @@ static void sync_begin(app *a)
                               .last_ok_ms = -1,
                               .last_ok_mono_ms = -1,
                               .clock_uncert_ms = -1,
-                              .stream_ok_ms = {-1, -1, -1, -1}};
+                              .stream_ok_ms = {-1, -1, -1, -1, -1, -1, -1}};
     int64_t last = -1;
     if (a->store && kiosk_store_sync_get_int(a->store, "sync_last_ok_ms", &last) != KIOSK_OK)
         last = -1;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "admin_hall.h"
 #include "clock.h"
 #include "fleet.h"
 #include "ingest.h"
@@ -756,6 +757,8 @@ static const struct command {
     {"kiosks", NULL, kiosks},
     {"import-roster", NULL, import_roster},
     {"import-policy", NULL, import_policy},
+    {"import-appointments", NULL, srv_admin_import_appointments},
+    {"import-calendar", NULL, srv_admin_import_calendar},
     {"roster", "remove", roster_remove},
     {"settlement", NULL, settlement},
     {"review", NULL, review},

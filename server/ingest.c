@@ -168,6 +168,9 @@ static void fill_record(srv_record *r, const srv_device *dev, const srv_batch_it
         snprintf(r->meal_type, sizeof r->meal_type, "%s", it->meal.meal_type);
         snprintf(r->business_date, sizeof r->business_date, "%s", it->meal.business_date);
         r->subsidy_fen = it->meal.subsidy_fen;
+    } else if (strcmp(it->kind, "checkin") == 0) {
+        /* Filed by day, for the hall's other kiosks (the checkins_today stream). */
+        snprintf(r->business_date, sizeof r->business_date, "%s", it->checkin_date);
     }
 }
 

@@ -57,6 +57,13 @@
       " CAST(?9 AS BIGINT), CAST(?10 AS BIGINT), CAST(?11 AS BIGINT), ?12, ?13, ?14, ?15, ?16,"   \
       " CAST(?17 AS BIGINT)) ON CONFLICT DO NOTHING RETURNING server_seq")                        \
     X(RECORD_HASH, "SELECT payload_sha256 FROM records WHERE record_id = ?1")                     \
+    X(CHECKINS_CHANGES, "SELECT record_id, server_seq, payload FROM records WHERE site_id = ?1"   \
+                        " AND kind = 'checkin' AND server_seq > CAST(?2 AS BIGINT)"               \
+                        " AND device_id <> ?3 AND business_date >= ?4 ORDER BY server_seq"        \
+                        " LIMIT CAST(?5 AS BIGINT)")                                              \
+    X(CHECKINS_LIVE, "SELECT record_id, server_seq, payload FROM records WHERE site_id = ?1"      \
+                     " AND kind = 'checkin' AND business_date >= ?4 AND device_id <> ?3"          \
+                     " AND record_id > ?2 ORDER BY record_id LIMIT CAST(?5 AS BIGINT)")           \
     X(RECORD_SET_REVIEW, "UPDATE records SET review_status = ?2, case_id = CAST(?3 AS BIGINT)"    \
                          " WHERE record_id = ?1")                                                 \
     X(RECORD_MAX_SEQ, "SELECT coalesce(max(server_seq), 0) FROM records")                         \
@@ -611,7 +618,7 @@ kiosk_rc srv_store_record_insert(srv_store *st, const srv_record *r, bool *inser
                                  int64_t *server_seq)
 {
     one_int o = {0};
-    bool meal = r->business_date[0] != '\0';
+    bool meal = strcmp(r->kind, "meal") == 0;
     kiosk_rc rc =
         RUN(st, Q_RECORD_INSERT, take_int, &o, NULL, text(r->record_id), text(r->device_id),
             integer(r->device_seq), text(r->kind), text(r->payload), text(r->payload_sha256),
@@ -897,23 +904,26 @@ kiosk_rc srv_store_stream_expire(srv_store *st, const char *site_id, const char 
     return rc;
 }
 
-kiosk_rc srv_store_meals_changes(srv_store *st, const char *site_id, const char *exclude_device,
-                                 const char *from_date, int64_t after, long limit, srv_stream_fn fn,
-                                 void *user)
+/* Each kind has its own statement: the meals' partial indexes serve only a query that names
+ * 'meal' itself. */
+kiosk_rc srv_store_records_changes(srv_store *st, const char *kind, const char *site_id,
+                                   const char *exclude_device, const char *from_date, int64_t after,
+                                   long limit, srv_stream_fn fn, void *user)
 {
     stream_ctx c = {fn, user};
-    return RUN(st, Q_MEALS_CHANGES, each_stream_row, &c, NULL, text(site_id), integer(after),
-               text(exclude_device), text(from_date), integer(limit));
+    return RUN(st, strcmp(kind, "checkin") == 0 ? Q_CHECKINS_CHANGES : Q_MEALS_CHANGES,
+               each_stream_row, &c, NULL, text(site_id), integer(after), text(exclude_device),
+               text(from_date), integer(limit));
 }
 
-kiosk_rc srv_store_meals_live(srv_store *st, const char *site_id, const char *exclude_device,
-                              const char *from_date, const char *after_key, long limit,
-                              srv_stream_fn fn, void *user)
+kiosk_rc srv_store_records_live(srv_store *st, const char *kind, const char *site_id,
+                                const char *exclude_device, const char *from_date,
+                                const char *after_key, long limit, srv_stream_fn fn, void *user)
 {
     stream_ctx c = {fn, user};
-    return RUN(st, Q_MEALS_LIVE, each_stream_row, &c, NULL, text(site_id),
-               text(after_key ? after_key : ""), text(exclude_device), text(from_date),
-               integer(limit > 0 ? limit : INT64_MAX));
+    return RUN(st, strcmp(kind, "checkin") == 0 ? Q_CHECKINS_LIVE : Q_MEALS_LIVE, each_stream_row,
+               &c, NULL, text(site_id), text(after_key ? after_key : ""), text(exclude_device),
+               text(from_date), integer(limit > 0 ? limit : INT64_MAX));
 }
 
 /* --- settlement ---------------------------------------------------------------------------- */

@@ -340,17 +340,18 @@ KIOSK_MUST_CHECK kiosk_rc srv_store_stream_expire(srv_store *st, const char *sit
                                                   const char *stream, int64_t older_than_ms,
                                                   long *dropped);
 
-/* meals_today: meal records of the site from business date from_date on, not of device
- * exclude_device: after server_seq `after` in that order, or after record id `after_key` in key
- * order. The row key is the record id, the version its server_seq, the row the payload. */
-KIOSK_MUST_CHECK kiosk_rc srv_store_meals_changes(srv_store *st, const char *site_id,
-                                                  const char *exclude_device, const char *from_date,
-                                                  int64_t after, long limit, srv_stream_fn fn,
-                                                  void *user);
-KIOSK_MUST_CHECK kiosk_rc srv_store_meals_live(srv_store *st, const char *site_id,
-                                               const char *exclude_device, const char *from_date,
-                                               const char *after_key, long limit, srv_stream_fn fn,
-                                               void *user);
+/* meals_today and checkins_today: records of kind ("meal" or "checkin") of the site from
+ * business date from_date on, not of device exclude_device: after server_seq `after` in that
+ * order, or after record id `after_key` in key order. The row key is the record id, the version
+ * its server_seq, the row the payload. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_records_changes(srv_store *st, const char *kind,
+                                                    const char *site_id, const char *exclude_device,
+                                                    const char *from_date, int64_t after,
+                                                    long limit, srv_stream_fn fn, void *user);
+KIOSK_MUST_CHECK kiosk_rc srv_store_records_live(srv_store *st, const char *kind,
+                                                 const char *site_id, const char *exclude_device,
+                                                 const char *from_date, const char *after_key,
+                                                 long limit, srv_stream_fn fn, void *user);
 
 /* --- settlement ---------------------------------------------------------------------------- */
 

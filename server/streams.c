@@ -43,14 +43,22 @@ void srv_reply_cleanup(srv_reply *r)
     memset(r, 0, sizeof *r);
 }
 
-/* The site id whose rows also belong to a stream of every site (city-wide policies). */
+/* The site id whose rows also belong to a stream of every site (city-wide policies, the
+ * working-day calendar). */
 static const char *also_site(srv_stream s)
 {
-    return s == SRV_STREAM_POLICY ? SRV_ANY_SITE : NULL;
+    return s == SRV_STREAM_POLICY || s == SRV_STREAM_CALENDAR ? SRV_ANY_SITE : NULL;
 }
 
-/* Meals of today and yesterday in the site's zone. */
-static void meals_from_date(const srv_site *site, int64_t now_ms, char out[11])
+/* The streams made of the site's records of the last two days rather than of stream rows: the
+ * record kind, or NULL. */
+static const char *records_kind(srv_stream s)
+{
+    return s == SRV_STREAM_MEALS_TODAY ? "meal" : s == SRV_STREAM_CHECKINS_TODAY ? "checkin" : NULL;
+}
+
+/* Records of today and yesterday in the site's zone. */
+static void records_from_date(const srv_site *site, int64_t now_ms, char out[11])
 {
     kiosk_date today = srv_zone_date(site->timezone, now_ms);
     kiosk_date_format(kiosk_date_from_days(kiosk_date_to_days(today) - 1), out);
@@ -59,7 +67,7 @@ static void meals_from_date(const srv_site *site, int64_t now_ms, char out[11])
 typedef struct page {
     json_t *items;
     long count, limit;
-    bool meals;    /* rows are meal payloads of records */
+    bool records;  /* rows are payloads of records (meals_today, checkins_today) */
     bool snapshot; /* {"key", "version", "row"} instead of changes */
     int64_t last_version;
     char last_key[SRV_AFTER_MAX];
@@ -70,7 +78,7 @@ typedef struct page {
 static json_t *row_json(const page *p, const srv_stream_row *r)
 {
     json_t *parsed = json_loads(r->row, 0, NULL);
-    if (!parsed || !p->meals)
+    if (!parsed || !p->records)
         return parsed;
     return json_pack("{s:s, s:o}", "record_id", r->key, "payload", parsed);
 }
@@ -105,11 +113,10 @@ static kiosk_rc add_row(void *user, const srv_stream_row *r)
     return KIOSK_OK;
 }
 
-/* The stream's newest version: the version counter, or for meals the newest server_seq. */
+/* The stream's newest version: the version counter, or for records the newest server_seq. */
 static kiosk_rc stream_now(srv_store *st, srv_stream s, int64_t *now)
 {
-    return s == SRV_STREAM_MEALS_TODAY ? srv_store_record_max_seq(st, now)
-                                       : srv_store_version_now(st, now);
+    return records_kind(s) ? srv_store_record_max_seq(st, now) : srv_store_version_now(st, now);
 }
 
 static kiosk_rc pull_page(srv_store *st, const srv_device *dev, const srv_site *site,
@@ -120,7 +127,7 @@ static kiosk_rc pull_page(srv_store *st, const srv_device *dev, const srv_site *
         return srv_reply_error(r, 400, "bad_cursor", "cursor: not a cursor of the %s stream",
                                srv_stream_name(q->stream));
     kiosk_rc rc = stream_now(st, q->stream, &newest);
-    if (rc == KIOSK_OK && q->stream != SRV_STREAM_MEALS_TODAY)
+    if (rc == KIOSK_OK && !records_kind(q->stream))
         rc = srv_store_stream_floor(st, dev->site_id, also_site(q->stream),
                                     srv_stream_name(q->stream), &floor);
     if (rc != KIOSK_OK)
@@ -137,15 +144,14 @@ static kiosk_rc pull_page(srv_store *st, const srv_device *dev, const srv_site *
         r->extra = json_pack("{s:s}", "snapshot", snapshot);
         return KIOSK_OK;
     }
-    page p = {
-        .items = json_array(), .limit = q->limit, .meals = q->stream == SRV_STREAM_MEALS_TODAY};
+    page p = {.items = json_array(), .limit = q->limit, .records = records_kind(q->stream) != NULL};
     if (!p.items)
         return KIOSK_ERR_NOMEM;
-    if (p.meals) {
+    if (p.records) {
         char from[11];
-        meals_from_date(site, now_ms, from);
-        rc = srv_store_meals_changes(st, dev->site_id, dev->device_id, from, cursor, q->limit + 1,
-                                     add_row, &p);
+        records_from_date(site, now_ms, from);
+        rc = srv_store_records_changes(st, records_kind(q->stream), dev->site_id, dev->device_id,
+                                       from, cursor, q->limit + 1, add_row, &p);
     } else {
         rc =
             srv_store_stream_changes(st, dev->site_id, also_site(q->stream),
@@ -158,7 +164,7 @@ static kiosk_rc pull_page(srv_store *st, const srv_device *dev, const srv_site *
     /* Without more rows, the cursor moves to the newest version read in this snapshot: rows
      * between that the filter left out (this kiosk's own meals, older days) are not read again. */
     int64_t next = p.has_more ? p.last_version
-                              : (p.meals   ? newest
+                              : (p.records   ? newest
                                  : p.count ? p.last_version
                                            : cursor);
     char cursor_text[SRV_CURSOR_MAX];
@@ -202,14 +208,14 @@ static kiosk_rc snapshot_page(srv_store *st, const srv_device *dev, const srv_si
     page p = {.items = json_array(),
               .limit = q->limit,
               .snapshot = true,
-              .meals = q->stream == SRV_STREAM_MEALS_TODAY};
+              .records = records_kind(q->stream) != NULL};
     if (!p.items)
         return KIOSK_ERR_NOMEM;
-    if (p.meals) {
+    if (p.records) {
         char from[11];
-        meals_from_date(site, now_ms, from);
-        rc = srv_store_meals_live(st, dev->site_id, dev->device_id, from, after_key, q->limit + 1,
-                                  add_row, &p);
+        records_from_date(site, now_ms, from);
+        rc = srv_store_records_live(st, records_kind(q->stream), dev->site_id, dev->device_id,
+                                    from, after_key, q->limit + 1, add_row, &p);
     } else {
         rc =
             srv_store_stream_live(st, dev->site_id, also_site(q->stream),
@@ -249,8 +255,8 @@ kiosk_rc srv_streams_expire(srv_store *st, const char *site_id, int64_t older_th
     *dropped = 0;
     kiosk_rc rc = srv_store_begin(st, true);
     for (int s = 0; rc == KIOSK_OK && s < SRV_STREAM_COUNT; s++) {
-        if (s == SRV_STREAM_MEALS_TODAY)
-            continue; /* meals have no tombstones */
+        if (records_kind((srv_stream)s))
+            continue; /* records have no tombstones */
         long n = 0;
         rc =
             srv_store_stream_expire(st, site_id, srv_stream_name((srv_stream)s), older_than_ms, &n);

@@ -13,7 +13,9 @@
 
 #include "caltime.h"
 #include "hex.h"
+#include "marriage.h"
 #include "meal_record.h"
+#include "recid.h"
 #include "sync_sign.h"
 
 static const char *const stream_names[] = {
@@ -487,6 +489,23 @@ static void reject(srv_batch_item *it, const char *code, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A check-in is read by the kiosk's own reader (kiosk_checkin_from_payload), as another kiosk of
+ * the hall will read it from the checkins_today stream. */
+static bool checkin_check(srv_batch_item *it, char *detail, size_t detail_size)
+{
+    kiosk_checkin_entry e;
+    if (kiosk_checkin_from_payload(it->payload, &e, detail, detail_size) != KIOSK_OK)
+        return false;
+    char id[KIOSK_RECID_TEXT];
+    kiosk_recid_format(&e.record_id, id);
+    if (strcmp(id, it->record_id) != 0) {
+        say(detail, detail_size, "record_id: the payload names another record");
+        return false;
+    }
+    kiosk_date_format(e.at.date, it->checkin_date);
+    return true;
+}
+
 /* One record's content: a problem here rejects the record, never the batch. */
 static kiosk_rc check_record(const json_t *rec, srv_batch_item *it)
 {
@@ -521,6 +540,8 @@ static kiosk_rc check_record(const json_t *rec, srv_batch_item *it)
     char detail[SRV_DETAIL_MAX];
     if (strcmp(it->kind, "meal") == 0 &&
         !srv_wire_meal_check(payload, it->record_id, &it->meal, detail, sizeof detail))
+        reject(it, "schema", "%s", detail);
+    if (strcmp(it->kind, "checkin") == 0 && !checkin_check(it, detail, sizeof detail))
         reject(it, "schema", "%s", detail);
     return KIOSK_OK;
 }
@@ -674,8 +695,8 @@ kiosk_rc srv_wire_query(const char *query, srv_query *out, char code[24], char *
                 if (out->stream == SRV_STREAM_NONE) {
                     snprintf(code, 24, "unknown_stream");
                     say(detail, detail_size,
-                        "stream: not one of cards, policy, roster, "
-                        "meals_today");
+                        "stream: not one of cards, policy, roster, meals_today, "
+                        "appointments, checkins_today, calendar");
                     return KIOSK_ERR_PARSE;
                 }
             } else if (strcmp(key, "cursor") == 0) {

@@ -28,7 +28,8 @@
 
 /* The streams a kiosk pulls, in priority order. */
 #define SRV_STREAM_MAP(X) \
-    X(CARDS, "cards") X(POLICY, "policy") X(ROSTER, "roster") X(MEALS_TODAY, "meals_today")
+    X(CARDS, "cards") X(POLICY, "policy") X(ROSTER, "roster") X(MEALS_TODAY, "meals_today") \
+    X(APPOINTMENTS, "appointments") X(CHECKINS_TODAY, "checkins_today") X(CALENDAR, "calendar")
 
 typedef enum srv_stream {
     SRV_STREAM_NONE = -1,
@@ -86,6 +87,7 @@ typedef struct srv_batch_item {
     char reject_code[8];
     char reject_detail[SRV_DETAIL_MAX];
     srv_meal_fields meal; /* kind "meal" and not rejected */
+    char checkin_date[11]; /* kind "checkin" and not rejected: its business date */
 } srv_batch_item;
 
 typedef struct srv_batch {

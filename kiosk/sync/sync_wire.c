@@ -11,14 +11,22 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "appointment_json.h"
 #include "utf8.h"
+#include "workcal.h"
 
-static const char *const stream_names[KIOSK_STREAM_COUNT] = {"cards", "policy", "roster",
-                                                             "meals_today"};
+static const char *const stream_names[KIOSK_STREAM_COUNT] = {
+    "cards", "policy", "roster", "meals_today", "appointments", "checkins_today", "calendar"};
 
 const char *kiosk_stream_name(kiosk_stream s)
 {
     return (unsigned)s < KIOSK_STREAM_COUNT ? stream_names[s] : "?";
+}
+
+bool kiosk_stream_upserts_only(kiosk_stream s)
+{
+    return s == KIOSK_STREAM_APPOINTMENTS || s == KIOSK_STREAM_CHECKINS_TODAY ||
+           s == KIOSK_STREAM_CALENDAR;
 }
 
 /* --- a growing buffer --------------------------------------------------------------------------
@@ -452,6 +460,56 @@ static const char *read_meal(json_t *row, const char *key, kiosk_meal_entry *out
     return NULL;
 }
 
+static const char *read_appointment(json_t *row, const char *key, kiosk_appointment *out,
+                                    char *why, size_t why_size)
+{
+    char *text = json_dumps(row, JSON_COMPACT);
+    if (!text)
+        return "row: cannot be written out";
+    kiosk_rc rc = kiosk_appointment_from_json(text, strlen(text), key, out, why, why_size);
+    free(text);
+    return rc == KIOSK_OK ? NULL : why;
+}
+
+/* {"record_id", "payload": {check-in}}: the payload's canonical text, checked. */
+static const char *read_checkin(json_t *row, const char *key, kiosk_wire_change *out, char *why,
+                                size_t why_size)
+{
+    char id[KIOSK_RECID_TEXT + 1];
+    kiosk_recid rid, kid;
+    if (!get_string(row, "record_id", id, sizeof id, true) || !kiosk_recid_parse(id, &rid))
+        return "record_id";
+    if (!kiosk_recid_parse(key, &kid) || memcmp(kid.bytes, rid.bytes, 16) != 0)
+        return "key: not the record_id";
+    json_t *payload = json_object_get(row, "payload");
+    if (!json_is_object(payload))
+        return "payload: not an object";
+    out->text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!out->text)
+        return "payload: cannot be written out";
+    out->text_len = strlen(out->text);
+    kiosk_checkin_entry e;
+    if (kiosk_checkin_from_payload(out->text, &e, why, why_size) != KIOSK_OK)
+        return why;
+    if (memcmp(e.record_id.bytes, rid.bytes, 16) != 0)
+        return "payload.record_id: not the row's";
+    return NULL;
+}
+
+/* {"years": [2026, ...], "file": "<calendar file>"}: the file, parsed when it is applied. */
+static const char *read_calendar(json_t *row, kiosk_wire_change *out)
+{
+    json_t *file = json_object_get(row, "file");
+    if (!json_is_string(file) || json_string_length(file) > KIOSK_WORKCAL_FILE_MAX)
+        return "file: not a calendar file's text";
+    out->text_len = json_string_length(file);
+    out->text = malloc(out->text_len + 1);
+    if (!out->text)
+        return "file: out of memory";
+    memcpy(out->text, json_string_value(file), out->text_len + 1);
+    return NULL;
+}
+
 /* Reads one change (pull) or row (snapshot) of stream s into c; NULL or why it is refused. */
 static const char *read_change(kiosk_stream s, json_t *item, bool snapshot, kiosk_wire_change *c,
                                char *why, size_t why_size)
@@ -492,6 +550,12 @@ static const char *read_change(kiosk_stream s, json_t *item, bool snapshot, kios
         return read_person(row, c->key, &c->person);
     case KIOSK_STREAM_MEALS_TODAY:
         return read_meal(row, c->key, &c->meal, why, why_size);
+    case KIOSK_STREAM_APPOINTMENTS:
+        return read_appointment(row, c->key, &c->appointment, why, why_size);
+    case KIOSK_STREAM_CHECKINS_TODAY:
+        return read_checkin(row, c->key, c, why, why_size);
+    case KIOSK_STREAM_CALENDAR:
+        return read_calendar(row, c);
     case KIOSK_STREAM_COUNT:
         break;
     }
@@ -502,8 +566,10 @@ void kiosk_wire_page_cleanup(kiosk_wire_page *page)
 {
     if (!page)
         return;
-    for (size_t i = 0; i < page->count; i++)
+    for (size_t i = 0; i < page->count; i++) {
         free(page->changes[i].policy_json);
+        free(page->changes[i].text);
+    }
     if (page->changes)
         sodium_memzero(page->changes, page->count * sizeof *page->changes);
     free(page->changes);
@@ -566,6 +632,7 @@ static kiosk_rc parse_page(kiosk_stream s, const char *body, size_t len, bool sn
                          bad);
             out->skipped++;
             free(c->policy_json);
+            free(c->text);
             memset(c, 0, sizeof *c);
             continue;
         }

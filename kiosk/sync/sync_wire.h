@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "marriage.h"
 #include "meal_record.h"
 #include "store.h"
 #include "sync_state.h"
@@ -23,10 +24,17 @@ typedef enum kiosk_stream {
     KIOSK_STREAM_POLICY,
     KIOSK_STREAM_ROSTER,
     KIOSK_STREAM_MEALS_TODAY,
+    KIOSK_STREAM_APPOINTMENTS,   /* the marriage hall's bookings */
+    KIOSK_STREAM_CHECKINS_TODAY, /* the queue tickets other kiosks of the hall issued */
+    KIOSK_STREAM_CALENDAR,       /* the working-day calendar (city-wide) */
     KIOSK_STREAM_COUNT
 } kiosk_stream;
 
-const char *kiosk_stream_name(kiosk_stream s); /* "cards", "policy", "roster", "meals_today" */
+/* "cards", "policy", "roster", "meals_today", "appointments", "checkins_today", "calendar" */
+const char *kiosk_stream_name(kiosk_stream s);
+/* Streams whose rows the server never takes back (facts, and bookings it cancels by an upsert):
+ * their snapshot is applied row by row as upserts, with no table staged and swapped. */
+bool kiosk_stream_upserts_only(kiosk_stream s);
 
 #define KIOSK_WIRE_CURSOR_MAX 256 /* an opaque cursor or snapshot key longer is refused */
 #define KIOSK_WIRE_KEY_MAX    128
@@ -92,6 +100,11 @@ typedef struct kiosk_wire_change {
     char *policy_json;       /* policy: the body as canonical JSON text, malloc'd */
     size_t policy_len;
     kiosk_meal_entry meal; /* meals_today */
+    kiosk_appointment appointment; /* appointments */
+    /* checkins_today: the check-in's canonical payload; calendar: the calendar file (workcal.h).
+     * malloc'd. */
+    char *text;
+    size_t text_len;
 } kiosk_wire_change;
 
 typedef struct kiosk_wire_page {

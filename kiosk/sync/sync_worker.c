@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "hall.h"
 #include "log.h"
 #include "store.h"
 #include "sync.h"
@@ -27,6 +28,10 @@
 #include "sync_retry.h"
 #include "sync_state.h"
 #include "sync_wire.h"
+#include "workcal.h"
+
+_Static_assert(KIOSK_STREAM_COUNT == KIOSK_SYNC_STREAMS,
+               "the status keeps an age per stream (event.h)");
 #define KIOSK_LOG_MODULE "sync"
 
 /* A batch is at most this large gzip'd (sync design §2.3.1), and its JSON at most this large
@@ -455,7 +460,8 @@ static void start_snapshot(kiosk_sync *s)
     }
     const char *name = kiosk_stream_name((kiosk_stream)s->stream);
     if (!s->snap_started) {
-        if (kiosk_store_sync_snapshot_start(s->store, name) != KIOSK_OK) {
+        if (!kiosk_stream_upserts_only((kiosk_stream)s->stream) &&
+            kiosk_store_sync_snapshot_start(s->store, name) != KIOSK_OK) {
             KLOG_ERROR("sync: a snapshot of %s cannot be staged: %s", name,
                        kiosk_store_errmsg(s->store));
             schedule(s, STEP_SNAPSHOT, DB_RETRY_MS);
@@ -657,7 +663,23 @@ static void finish_batch(kiosk_sync *s, const sync_http *h)
     schedule(s, STEP_UPLOAD, 0);
 }
 
-/* Applies one pulled page and its cursor in one transaction. */
+/* A calendar row: the file, parsed and applied as an import would (kiosk_store_apply_calendar
+ * replaces the years it covers). */
+static kiosk_rc apply_calendar_file(kiosk_sync *s, const char *text, size_t len, char *err,
+                                    size_t err_size)
+{
+    kiosk_workcal *cal = malloc(sizeof *cal);
+    if (!cal)
+        return KIOSK_ERR_NOMEM;
+    kiosk_rc rc = kiosk_workcal_parse(text, len, cal, err, err_size);
+    if (rc == KIOSK_OK)
+        rc = kiosk_store_apply_calendar(s->store, cal, kiosk_clock_now_ms());
+    else if (rc == KIOSK_ERR_TOO_BIG)
+        rc = KIOSK_ERR_PARSE;
+    free(cal);
+    return rc;
+}
+
 /* One change of a pulled page, inside the caller's transaction. */
 static kiosk_rc apply_change(kiosk_sync *s, kiosk_stream stream, const kiosk_wire_change *c,
                              bool *policy_changed, long *bad)
@@ -683,6 +705,19 @@ static kiosk_rc apply_change(kiosk_sync *s, kiosk_stream stream, const kiosk_wir
         /* A meal is a fact: a tombstone of the window is not applied. */
         rc = c->is_delete ? KIOSK_OK : kiosk_store_sync_put_meal(s->store, &c->meal);
         break;
+    case KIOSK_STREAM_APPOINTMENTS:
+        rc = c->is_delete ? kiosk_store_delete_appointment(s->store, c->key)
+                          : kiosk_store_upsert_appointment(s->store, &c->appointment,
+                                                           kiosk_clock_now_ms());
+        break;
+    case KIOSK_STREAM_CHECKINS_TODAY:
+        /* A ticket is a fact too. Another kiosk's ticket with a number this store holds for
+         * another record is refused by the apply (KIOSK_ERR_INVALID, logged below). */
+        rc = c->is_delete ? KIOSK_OK : kiosk_store_apply_checkin(s->store, c->text, err, sizeof err);
+        break;
+    case KIOSK_STREAM_CALENDAR:
+        rc = c->is_delete ? KIOSK_OK : apply_calendar_file(s, c->text, c->text_len, err, sizeof err);
+        break;
     case KIOSK_STREAM_COUNT:
         break;
     }
@@ -702,7 +737,8 @@ static kiosk_rc apply_change(kiosk_sync *s, kiosk_stream stream, const kiosk_wir
  * saves the page's cursor: a tap waits for one short transaction at most, and a crash anywhere
  * leaves the old cursor, so the same page comes again and applies idempotently (a row replaces
  * only an older version of itself). */
-static kiosk_rc apply_page(kiosk_sync *s, const kiosk_wire_page *page, bool *policy_changed)
+static kiosk_rc apply_page(kiosk_sync *s, const kiosk_wire_page *page, bool save_cursor,
+                           bool *policy_changed)
 {
     long bad = 0;
     size_t i = 0;
@@ -730,6 +766,8 @@ static kiosk_rc apply_page(kiosk_sync *s, const kiosk_wire_page *page, bool *pol
             }
         }
     } while (i < page->count);
+    if (!save_cursor)
+        return kiosk_store_commit(s->store);
     return kiosk_store_sync_page_commit(s->store, kiosk_stream_name(page->stream), page->cursor,
                                         !page->has_more, kiosk_clock_now_ms());
 }
@@ -749,7 +787,7 @@ static void finish_pull(kiosk_sync *s, const sync_http *h)
                    page.skip_reason);
     bool policy_changed = false;
     int64_t t0 = now_mono();
-    kiosk_rc rc = apply_page(s, &page, &policy_changed);
+    kiosk_rc rc = apply_page(s, &page, true, &policy_changed);
     int64_t held = now_mono() - t0;
     bool more = page.has_more;
     size_t count = page.count;
@@ -773,6 +811,34 @@ static void finish_pull(kiosk_sync *s, const sync_http *h)
         s->status.stream_ok_ms[stream] = kiosk_clock_now_ms();
         s->stream++;
     }
+    schedule(s, STEP_PULL, 0);
+}
+
+/* A snapshot page of a stream whose rows are never taken back (kiosk_stream_upserts_only): its
+ * rows are applied as upserts; the snapshot's cursor is saved with the last page only, so a crash
+ * in between takes the snapshot again from its start. Takes the page. */
+static void finish_upsert_snapshot(kiosk_sync *s, kiosk_wire_page *page)
+{
+    const char *name = kiosk_stream_name(page->stream);
+    bool policy_changed = false, last = !page->has_more;
+    snprintf(s->snap_after, sizeof s->snap_after, "%s", page->next);
+    page->has_more = false; /* the stream is up to date once the last page is in */
+    kiosk_rc rc = apply_page(s, page, last, &policy_changed);
+    kiosk_wire_page_cleanup(page);
+    if (rc != KIOSK_OK) {
+        KLOG_ERROR("sync: %s: a snapshot page could not be applied: %s", name,
+                   kiosk_store_errmsg(s->store));
+        s->snap_started = false;
+        back_off(s, KIOSK_CLASS_TRANSIENT, 0, "snapshot page not applied");
+        return;
+    }
+    if (!last) {
+        schedule(s, STEP_SNAPSHOT, 0);
+        return;
+    }
+    s->snap_started = false;
+    s->resume = STEP_PULL;
+    KLOG_INFO("sync: %s snapshot applied", name);
     schedule(s, STEP_PULL, 0);
 }
 
@@ -802,6 +868,10 @@ static void finish_snapshot(kiosk_sync *s, const sync_http *h)
         return;
     }
     snprintf(s->snap_cursor, sizeof s->snap_cursor, "%s", page.cursor);
+    if (kiosk_stream_upserts_only(stream)) {
+        finish_upsert_snapshot(s, &page);
+        return;
+    }
     kiosk_rc rc = kiosk_store_sync_shadow_begin(s->store);
     for (size_t i = 0; rc == KIOSK_OK && i < page.count; i++) {
         const kiosk_wire_change *c = &page.changes[i];
@@ -820,8 +890,11 @@ static void finish_snapshot(kiosk_sync *s, const sync_http *h)
         case KIOSK_STREAM_MEALS_TODAY:
             rc = kiosk_store_sync_shadow_meal(s->store, &c->meal);
             break;
+        case KIOSK_STREAM_APPOINTMENTS:
+        case KIOSK_STREAM_CHECKINS_TODAY:
+        case KIOSK_STREAM_CALENDAR:
         case KIOSK_STREAM_COUNT:
-            break;
+            break; /* applied as upserts (finish_upsert_snapshot) */
         }
         if (rc == KIOSK_ERR_PARSE || rc == KIOSK_ERR_INVALID) {
             KLOG_ERROR("sync: %s snapshot: a row cannot be used: %s", name,
@@ -1180,7 +1253,7 @@ kiosk_sync *kiosk_sync_start(const kiosk_sync_config *cfg, const char *db_path,
                                     .last_ok_ms = -1,
                                     .last_ok_mono_ms = -1,
                                     .clock_uncert_ms = -1,
-                                    .stream_ok_ms = {-1, -1, -1, -1}};
+                                    .stream_ok_ms = {-1, -1, -1, -1, -1, -1, -1}};
     kiosk_clock_estimator_init(&s->clock);
     s->multi = curl_multi_init();
     if (!s->multi) {

@@ -2,7 +2,8 @@
  * byte picks the stream; the rest is the reply. Any input parses or fails with KIOSK_ERR_PARSE
  * and a terminated message; a parsed page keeps every promise the apply path relies on: at most
  * 1000 rows, terminated keys and cursor, positive versions, a policy body for every policy
- * upsert, valid UTF-8 names, meals whose money adds up. */
+ * upsert, valid UTF-8 names, meals whose money adds up, appointments the kiosk's own import
+ * could have made, a check-in payload or a calendar file for every such upsert. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +55,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             break;
         }
+        case KIOSK_STREAM_APPOINTMENTS: {
+            const kiosk_appointment *a = &c->appointment;
+            if (strcmp(a->id, c->key) != 0 || a->party_count < 1 || a->party_count > 2 ||
+                a->slot_start >= a->slot_end || !a->booking_no[0])
+                abort();
+            for (size_t k = 0; k < a->party_count; k++)
+                if (!kiosk_utf8_valid(a->party[k].name_masked, strlen(a->party[k].name_masked)))
+                    abort();
+            break;
+        }
+        case KIOSK_STREAM_CHECKINS_TODAY:
+        case KIOSK_STREAM_CALENDAR:
+            if (!c->text || strlen(c->text) > c->text_len)
+                abort();
+            break;
         default:
             if (!c->card.person_id[0])
                 abort();

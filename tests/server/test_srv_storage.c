@@ -413,13 +413,13 @@ static kiosk_rc count_settle(void *user, const srv_settle_meal *m)
 static void test_meals(srv_store *st)
 {
     rows r = {0}, mine = {0}, live = {0};
-    CHECK_INT(srv_store_meals_changes(st, "s1", "k3", "2026-11-02", 0, 100, note_row, &r),
+    CHECK_INT(srv_store_records_changes(st, "meal", "s1", "k3", "2026-11-02", 0, 100, note_row, &r),
               KIOSK_OK);
     CHECK_INT(r.n, 5); /* k2's five stored meals, not k3's own */
-    CHECK_INT(srv_store_meals_changes(st, "s1", "k2", "2026-11-04", 0, 100, note_row, &mine),
+    CHECK_INT(srv_store_records_changes(st, "meal", "s1", "k2", "2026-11-04", 0, 100, note_row, &mine),
               KIOSK_OK);
     CHECK_INT(mine.n, 0); /* none from that date on */
-    CHECK_INT(srv_store_meals_live(st, "s1", "nobody", "2026-11-03", ID(5), 100, note_row, &live),
+    CHECK_INT(srv_store_records_live(st, "meal", "s1", "nobody", "2026-11-03", ID(5), 100, note_row, &live),
               KIOSK_OK);
     CHECK_INT(live.n, 3); /* ids 6, 7, 8 follow 5 */
     int64_t max_seq = 0;
