@@ -16,6 +16,7 @@ packages=(
   gnutls-bin # certtool: the tests' private CA and server certificate
   libebur128-dev # clipcheck: the voice prompts' loudness (EBU R 128) and true peak
   debhelper dpkg-dev lintian udev systemd # the Debian packages and their checks (docs/install.md)
+  chromium chromium-driver python3-selenium # the admin page's browser test (e2e_admin_web)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -78,3 +78,10 @@ target_link_libraries(fuzz_web_parse PRIVATE server_core)
 add_test(NAME fuzz_web_parse COMMAND fuzz_web_parse --runs=20000
   ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/web_parse)
 set_tests_properties(fuzz_web_parse PROPERTIES LABELS fuzz TIMEOUT 300)
+
+# The admin page in a real browser: Debian's chromium, headless, through chromedriver and
+# python3-selenium (Debian's own Python, which sees python3-selenium).
+add_test(NAME e2e_admin_web COMMAND /usr/bin/python3
+  ${CMAKE_CURRENT_SOURCE_DIR}/server/e2e_admin_web.py)
+set_tests_properties(e2e_admin_web PROPERTIES LABELS e2e ENVIRONMENT "${SERVER_TEST_ENV}"
+  TIMEOUT 120)
