@@ -91,6 +91,8 @@ typedef struct kiosk_flow_ops {
     /* Overlays only (NULL otherwise): whether this dormant overlay takes the event, which it
      * then receives through its handler. */
     bool (*claims_card)(void *self, const kiosk_card *card, kiosk_now now);
+    /* An active overlay's on_card that answers KIOSK_FLOW_DONE hands that card on to the base
+     * flow (staff mode leaves at the next diner's tap, and the diner is served). */
     kiosk_flow_next (*on_card)(void *self, const kiosk_card *card, kiosk_now now);
     kiosk_flow_next (*on_card_removed)(void *self, kiosk_now now);
     kiosk_flow_next (*on_idcard)(void *self, const kiosk_idcard *id, kiosk_now now);

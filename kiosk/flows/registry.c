@@ -6,12 +6,14 @@
 #include "flow.h"
 #include "marriage_flow.h"
 #include "out_of_service.h"
+#include "staff_flow.h"
 
 static const kiosk_flow_ops *const flows[] = {
     &kiosk_canteen_flow,
     &kiosk_marriage_flow,
     &kiosk_board_flow,
     &kiosk_out_of_service_flow,
+    &kiosk_staff_flow,
     NULL,
 };
 

@@ -96,8 +96,14 @@ void kiosk_router_card(kiosk_router *r, const kiosk_card *card, kiosk_now now)
             }
         }
     }
-    if (r->active->ops->on_card)
-        after(r, r->active->ops->on_card(r->active->self, card, now));
+    if (!r->active->ops->on_card)
+        return;
+    running *was = r->active;
+    after(r, was->ops->on_card(was->self, card, now));
+    /* An overlay that steps aside at a card (the next diner's, in staff mode) leaves that card
+     * to the base flow, so the diner is served at once. */
+    if (was != &r->base && r->active == &r->base && r->base.ops->on_card)
+        r->base.ops->on_card(r->base.self, card, now);
 }
 
 void kiosk_router_card_removed(kiosk_router *r, kiosk_now now)

@@ -1,0 +1,761 @@
+/* staff_flow.c - see staff_flow.h. Every action goes through staff_store.h, which refuses what
+ * the member's role may not do and writes the audit entry; the menu only hides those actions. */
+#include "staff_flow.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "money.h"
+#include "staff_store.h"
+#include "staff_words.h"
+#define KIOSK_LOG_MODULE "staff"
+
+#define STAFF_STATES(X) \
+    X(DORMANT)          \
+    X(PIN)              \
+    X(LOCKED)           \
+    X(MENU)             \
+    X(DAY_VIEW)         \
+    X(VOID_LIST)        \
+    X(VOID_REASON)      \
+    X(STATUS)           \
+    X(NOTICE)           \
+    X(OUT_OF_SERVICE)
+
+typedef enum staff_state {
+#define STAFF_STATE_ENUM(name) STATE_##name,
+    STAFF_STATES(STAFF_STATE_ENUM)
+#undef STAFF_STATE_ENUM
+} staff_state;
+
+static const char *const state_names[] = {
+#define STAFF_STATE_NAME(name) #name,
+    STAFF_STATES(STAFF_STATE_NAME)
+#undef STAFF_STATE_NAME
+};
+
+#define REASONS_MAX     6
+#define VOID_CHOICES    6
+#define LOCKED_SECONDS  10
+#define DEFAULT_REASONS "wrong_person:刷错人;wrong_meal:餐次错误;duplicate:重复刷卡;other:其他"
+
+typedef struct reason {
+    char code[32];
+    char label[KIOSK_BUTTON_LABEL_MAX];
+} reason;
+
+typedef struct staff_options {
+    int64_t lockout_ms;
+    int timeout_s;
+    reason reasons[REASONS_MAX];
+    size_t reason_count;
+} staff_options;
+
+/* The menu, in the order shown: the actions this version carries out. */
+static const kiosk_staff_action menu_actions[] = {
+    KIOSK_STAFF_DAY_VIEW,
+    KIOSK_STAFF_VOID_MEAL,
+    KIOSK_STAFF_STATUS,
+    KIOSK_STAFF_OUT_OF_SERVICE,
+};
+
+typedef struct staff_flow {
+    const kiosk_flow_env *env;
+    kiosk_store *store;
+    staff_options opts;
+    staff_state state;
+    kiosk_view view;
+    uint8_t card_key[KIOSK_CARD_KEY_BYTES]; /* the staff card tapped */
+    kiosk_staff_member member;
+    bool signed_in;
+    bool out_of_service; /* put out of service by staff: kept until staff resume it */
+    char pin[KIOSK_PIN_MAX + 1];
+    char pin_note[64]; /* under the keypad: wrong PIN, too short */
+    int64_t deadline_mono_ms;
+    kiosk_day_meal meals[VOID_CHOICES];
+    size_t meal_count;
+    size_t chosen;
+} staff_flow;
+
+#define W (&staff_text)
+
+static void transition(staff_flow *s, staff_state next, int line)
+{
+    if (s->state != next)
+        KLOG_DEBUG("-> [%s] (line %d)", state_names[next], line);
+    s->state = next;
+}
+#define GO(s, next) transition((s), (next), __LINE__)
+
+/* --- settings ------------------------------------------------------------------------------ */
+
+static kiosk_rc parse_reasons(const char *text, staff_options *o, char *err, size_t err_size)
+{
+    o->reason_count = 0;
+    const char *p = text;
+    while (*p) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *colon = memchr(p, ':', len);
+        if (len) {
+            size_t code_len = colon ? (size_t)(colon - p) : 0;
+            size_t label_len = colon ? len - code_len - 1 : 0;
+            if (o->reason_count == REASONS_MAX)
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size, "reasons: at most %d",
+                                  REASONS_MAX);
+            if (!colon || code_len == 0 || code_len >= sizeof o->reasons[0].code ||
+                label_len == 0 || label_len >= sizeof o->reasons[0].label)
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "reasons: each is code:label (code 1-31 of a-z, 0-9, '_'),"
+                                  " separated by ';'");
+            for (size_t i = 0; i < code_len; i++)
+                if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
+                    return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                      "reasons: a code is of a-z, 0-9 and '_'");
+            reason *r = &o->reasons[o->reason_count++];
+            memcpy(r->code, p, code_len);
+            r->code[code_len] = '\0';
+            memcpy(r->label, colon + 1, label_len);
+            r->label[label_len] = '\0';
+        }
+        p += len;
+        if (*p == ';')
+            p++;
+    }
+    if (!o->reason_count)
+        return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size, "reasons: at least one");
+    return KIOSK_OK;
+}
+
+static bool read_int(const char *value, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(value, &end, 10);
+    if (!value[0] || *end || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static kiosk_rc parse_options(const kiosk_settings *section, staff_options *o, char *err,
+                              size_t err_size)
+{
+    memset(o, 0, sizeof *o);
+    o->lockout_ms = 5 * 60 * 1000;
+    o->timeout_s = 60;
+    kiosk_rc rc = parse_reasons(DEFAULT_REASONS, o, err, err_size);
+    for (size_t i = 0; rc == KIOSK_OK && section && i < section->count; i++) {
+        const char *key = section->items[i].key, *value = section->items[i].value;
+        int n;
+        if (strcmp(key, "lockout_minutes") == 0) {
+            if (!read_int(value, 1, 1440, &n))
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "lockout_minutes must be 1 to 1440, not '%s'", value);
+            o->lockout_ms = (int64_t)n * 60 * 1000;
+        } else if (strcmp(key, "timeout_seconds") == 0) {
+            if (!read_int(value, 15, 600, &o->timeout_s))
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "timeout_seconds must be 15 to 600, not '%s'", value);
+        } else if (strcmp(key, "reasons") == 0) {
+            rc = parse_reasons(value, o, err, err_size);
+        } else {
+            return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                              "unknown key '%s' (lockout_minutes, timeout_seconds, reasons)", key);
+        }
+    }
+    return rc;
+}
+
+static kiosk_rc staff_check_settings(const kiosk_settings *section, char *err, size_t err_size)
+{
+    staff_options o;
+    return parse_options(section, &o, err, err_size);
+}
+
+/* --- the view ------------------------------------------------------------------------------ */
+
+static void add_button(kiosk_view *v, const char *id, const char *label, kiosk_role role)
+{
+    if (v->button_count == KIOSK_VIEW_BUTTONS)
+        return;
+    kiosk_button *b = &v->buttons[v->button_count++];
+    snprintf(b->id, sizeof b->id, "%s", id);
+    snprintf(b->label, sizeof b->label, "%s", label);
+    b->role = role;
+}
+
+static void view_begin(staff_flow *s, const char *screen, kiosk_layout layout, kiosk_tone tone)
+{
+    kiosk_view *v = &s->view;
+    unsigned voice_serial = v->voice.serial, print_serial = v->print.serial;
+    memset(v, 0, sizeof *v);
+    v->voice.serial = voice_serial;
+    v->print.serial = print_serial;
+    snprintf(v->title, sizeof v->title, "%s · %s",
+             s->env && s->env->settings ? s->env->settings->site_name : "", W->title_suffix);
+    snprintf(v->screen, sizeof v->screen, "%s", screen);
+    v->layout = layout;
+    v->tone = tone;
+}
+
+static const char *role_word(kiosk_staff_role role)
+{
+    return W->role[role == KIOSK_STAFF_SUPERVISOR];
+}
+
+static void touched(staff_flow *s, kiosk_now now)
+{
+    s->deadline_mono_ms = now.mono_ms + (int64_t)s->opts.timeout_s * 1000;
+}
+
+static void show_pin(staff_flow *s)
+{
+    view_begin(s, "staff_pin", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->pin_headline);
+    snprintf(v->message, sizeof v->message, "%s · %s", s->member.name_masked,
+             role_word(s->member.role));
+    snprintf(v->advice, sizeof v->advice, "%s", s->pin_note);
+    v->keypad.shown = true;
+    /* Only as many dots as digits: the PIN itself never reaches the screen. */
+    size_t n = strlen(s->pin);
+    for (size_t i = 0; i < n && strlen(v->keypad.value) + 3 < sizeof v->keypad.value; i++)
+        strcat(v->keypad.value, "●");
+    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
+    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
+    add_button(v, "leave", W->cancel, KIOSK_ROLE_NAV);
+    GO(s, STATE_PIN);
+}
+
+static void show_locked(staff_flow *s, int64_t until_ms, kiosk_now now)
+{
+    view_begin(s, "staff_locked", KIOSK_LAYOUT_RESULT, KIOSK_TONE_REFUSED);
+    kiosk_view *v = &s->view;
+    kiosk_local_time at = kiosk_clock_local(until_ms + 59999); /* the minute it is open again */
+    snprintf(v->headline, sizeof v->headline, "%s", W->locked_headline);
+    snprintf(v->message, sizeof v->message, "%s%02d:%02d%s", W->locked_message,
+             at.minute_of_day / 60, at.minute_of_day % 60, W->locked_after);
+    snprintf(v->advice, sizeof v->advice, "%s", W->locked_advice);
+    v->countdown_s = LOCKED_SECONDS;
+    add_button(v, "leave", W->back, KIOSK_ROLE_NAV);
+    s->deadline_mono_ms = now.mono_ms + LOCKED_SECONDS * 1000;
+    GO(s, STATE_LOCKED);
+}
+
+static kiosk_staff_actor actor(const staff_flow *s)
+{
+    kiosk_staff_actor a = {.role = s->member.role};
+    snprintf(a.staff_id, sizeof a.staff_id, "%s", s->member.staff_id);
+    snprintf(a.kiosk_id, sizeof a.kiosk_id, "%s",
+             s->env && s->env->settings ? s->env->settings->kiosk_id : "");
+    return a;
+}
+
+static void show_menu(staff_flow *s)
+{
+    view_begin(s, "staff_menu", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->menu_headline);
+    snprintf(v->message, sizeof v->message, "%s · %s", s->member.name_masked,
+             role_word(s->member.role));
+    for (size_t i = 0; i < sizeof menu_actions / sizeof menu_actions[0]; i++)
+        if (kiosk_staff_may(s->member.role, menu_actions[i]))
+            add_button(v, kiosk_staff_action_name(menu_actions[i]), W->action[menu_actions[i]],
+                       KIOSK_ROLE_SECONDARY);
+    if (s->out_of_service)
+        add_button(v, "resume", W->resume, KIOSK_ROLE_PRIMARY);
+    add_button(v, "leave", W->leave, KIOSK_ROLE_NAV);
+    GO(s, STATE_MENU);
+}
+
+/* A short notice (done, refused, failed), then back to the menu with "back". */
+static void show_notice(staff_flow *s, kiosk_tone tone, const char *headline, const char *message)
+{
+    view_begin(s, "staff_notice", KIOSK_LAYOUT_RESULT, tone);
+    snprintf(s->view.headline, sizeof s->view.headline, "%s", headline);
+    snprintf(s->view.message, sizeof s->view.message, "%s", message);
+    add_button(&s->view, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_NOTICE);
+}
+
+/* The store's answer to an action: refused by role, or failed. */
+static void show_failure(staff_flow *s, kiosk_rc rc)
+{
+    if (rc == KIOSK_ERR_DENIED)
+        show_notice(s, KIOSK_TONE_REFUSED, W->refused_headline, W->refused_message);
+    else
+        show_notice(s, KIOSK_TONE_ERROR, W->error_headline, W->error_message);
+}
+
+static void table_row(kiosk_table *t, const char *a, const char *b, int64_t subsidy, int64_t pay)
+{
+    if (t->row_count == KIOSK_TABLE_ROWS)
+        return;
+    char(*cells)[48] = t->cells[t->row_count++];
+    snprintf(cells[0], sizeof cells[0], "%s", a);
+    snprintf(cells[1], sizeof cells[1], "%s", b);
+    kiosk_money_format(subsidy, cells[2], sizeof cells[2]);
+    kiosk_money_format(pay, cells[3], sizeof cells[3]);
+}
+
+static void show_day_view(staff_flow *s, kiosk_now now)
+{
+    kiosk_local_time at = kiosk_clock_local(now.utc_ms);
+    kiosk_report report;
+    if (kiosk_store_report(s->store, at.date, at.date, &report) != KIOSK_OK) {
+        show_failure(s, KIOSK_ERR_DB);
+        return;
+    }
+    const kiosk_policy *policy =
+        s->env->policies ? kiosk_policy_set_in_force(s->env->policies, at.date) : NULL;
+    view_begin(s, "staff_dayview", KIOSK_LAYOUT_TABLE, KIOSK_TONE_INFO);
+    kiosk_table *t = &s->view.table;
+    snprintf(t->title, sizeof t->title, "%s%04d-%02d-%02d", W->day_title, at.date.year,
+             at.date.month, at.date.day);
+    for (int i = 0; i < KIOSK_TABLE_COLUMNS; i++)
+        snprintf(t->head[i], sizeof t->head[i], "%s", W->day_head[i]);
+    char count[32];
+    snprintf(count, sizeof count, "%ld%s", report.meals, W->day_count_unit);
+    table_row(t, W->day_total, count, report.subsidy_fen, report.pay_fen);
+    for (int m = 0; m < KIOSK_MEAL_COUNT; m++) {
+        snprintf(count, sizeof count, "%ld%s", report.by_meal[m].meals, W->day_count_unit);
+        table_row(t, kiosk_meal_type_label((kiosk_meal_type)m), count,
+                  report.by_meal[m].subsidy_fen, report.by_meal[m].pay_fen);
+    }
+    for (size_t i = 0; i < report.class_count && t->row_count < KIOSK_TABLE_ROWS; i++) {
+        snprintf(count, sizeof count, "%ld%s", report.by_class[i].meals, W->day_count_unit);
+        table_row(t,
+                  policy ? kiosk_policy_class_label(policy, report.by_class[i].key)
+                         : report.by_class[i].key,
+                  count, report.by_class[i].subsidy_fen, report.by_class[i].pay_fen);
+    }
+    add_button(&s->view, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_DAY_VIEW);
+}
+
+static const char *meal_label(const char *code)
+{
+    kiosk_meal_type t = kiosk_meal_type_from_code(code);
+    return t >= 0 && t < KIOSK_MEAL_COUNT ? kiosk_meal_type_label(t) : code;
+}
+
+/* The latest meals of today not voided yet, one button each. */
+static void show_void_list(staff_flow *s, kiosk_now now)
+{
+    kiosk_day_meal all[VOID_CHOICES * 2];
+    size_t n = 0;
+    kiosk_date today = kiosk_clock_local(now.utc_ms).date;
+    if (kiosk_store_day_meals(s->store, today, all, VOID_CHOICES * 2, &n) != KIOSK_OK) {
+        show_failure(s, KIOSK_ERR_DB);
+        return;
+    }
+    s->meal_count = 0;
+    for (size_t i = 0; i < n && s->meal_count < VOID_CHOICES; i++)
+        if (!all[i].voided)
+            s->meals[s->meal_count++] = all[i];
+    view_begin(s, "staff_void", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->void_headline);
+    snprintf(v->message, sizeof v->message, "%s", s->meal_count ? W->void_message : W->void_none);
+    for (size_t i = 0; i < s->meal_count; i++) {
+        const kiosk_day_meal *m = &s->meals[i];
+        char id[16], label[KIOSK_BUTTON_LABEL_MAX];
+        snprintf(id, sizeof id, "meal%zu", i + 1);
+        snprintf(label, sizeof label, "%02d:%02d %s %s", m->minute_of_day / 60,
+                 m->minute_of_day % 60, m->name_masked, meal_label(m->meal_type));
+        add_button(v, id, label, KIOSK_ROLE_SECONDARY);
+    }
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_VOID_LIST);
+}
+
+static void show_void_reason(staff_flow *s)
+{
+    const kiosk_day_meal *m = &s->meals[s->chosen];
+    view_begin(s, "staff_reason", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->void_reason_headline);
+    snprintf(v->message, sizeof v->message, "%s %02d:%02d %s", m->name_masked,
+             m->minute_of_day / 60, m->minute_of_day % 60, meal_label(m->meal_type));
+    for (size_t i = 0; i < s->opts.reason_count; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "reason%zu", i + 1);
+        add_button(v, id, s->opts.reasons[i].label, KIOSK_ROLE_SECONDARY);
+    }
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_VOID_REASON);
+}
+
+static void do_void(staff_flow *s, size_t reason_index, kiosk_now now)
+{
+    kiosk_staff_actor who = actor(s);
+    kiosk_recid void_id;
+    kiosk_date today = kiosk_clock_local(now.utc_ms).date;
+    kiosk_rc rc =
+        kiosk_store_void_meal(s->store, &who, &s->meals[s->chosen].record_id,
+                              s->opts.reasons[reason_index].code, today, now.utc_ms, &void_id);
+    if (rc == KIOSK_OK)
+        show_notice(s, KIOSK_TONE_SUCCESS, W->void_done_headline, W->void_message);
+    else if (rc == KIOSK_ERR_INVALID || rc == KIOSK_ERR_NOT_FOUND)
+        show_notice(s, KIOSK_TONE_REFUSED, W->void_gone, "");
+    else
+        show_failure(s, rc);
+}
+
+static void format_ago(char *out, size_t size, int64_t then_ms, int64_t now_ms)
+{
+    if (then_ms < 0) {
+        snprintf(out, size, "%s", W->status_never);
+        return;
+    }
+    kiosk_local_time at = kiosk_clock_local(then_ms);
+    long minutes = (long)((now_ms - then_ms) / 60000);
+    snprintf(out, size, "%02d:%02d (%ld分钟前)", at.minute_of_day / 60, at.minute_of_day % 60,
+             minutes < 0 ? 0 : minutes);
+}
+
+static void show_status(staff_flow *s, kiosk_now now)
+{
+    view_begin(s, "staff_status", KIOSK_LAYOUT_RESULT, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->status_headline);
+    const kiosk_sync_status *st = s->env->sync;
+    kiosk_outbox_stats ob;
+    bool have_ob = kiosk_store_outbox_stats(s->store, &ob) == KIOSK_OK;
+    kiosk_figure *f = v->figures;
+    snprintf(f[0].label, sizeof f[0].label, "%s", W->status_pending);
+    snprintf(f[0].value, sizeof f[0].value, "%ld", have_ob ? ob.pending : -1L);
+    f[0].emphasis = true;
+    snprintf(f[1].label, sizeof f[1].label, "%s", W->status_state);
+    snprintf(f[1].value, sizeof f[1].value, "%s",
+             st && (unsigned)st->state < sizeof W->sync_state / sizeof W->sync_state[0]
+                 ? W->sync_state[st->state]
+                 : W->status_none);
+    snprintf(f[2].label, sizeof f[2].label, "%s", W->status_last_ok);
+    format_ago(f[2].value, sizeof f[2].value, st ? st->last_ok_ms : -1, now.utc_ms);
+    snprintf(f[3].label, sizeof f[3].label, "%s", W->status_offset);
+    if (st && st->clock_uncert_ms >= 0)
+        snprintf(f[3].value, sizeof f[3].value, "%+.1f秒", (double)st->clock_offset_ms / 1000.0);
+    else
+        snprintf(f[3].value, sizeof f[3].value, "%s", W->status_none);
+    v->figure_count = 4;
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_STATUS);
+}
+
+static void show_out_of_service(staff_flow *s)
+{
+    s->deadline_mono_ms = INT64_MAX;
+    view_begin(s, "staff_oos", KIOSK_LAYOUT_RESULT, KIOSK_TONE_ERROR);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->oos_headline);
+    snprintf(v->message, sizeof v->message, "%s", W->oos_message);
+    snprintf(v->advice, sizeof v->advice, "%s", W->oos_advice);
+    v->voice.clips[v->voice.count++] = "out_of_service";
+    GO(s, STATE_OUT_OF_SERVICE);
+}
+
+/* --- leaving -------------------------------------------------------------------------------- */
+
+static void forget(staff_flow *s)
+{
+    sodium_memzero(s->pin, sizeof s->pin);
+    sodium_memzero(s->card_key, sizeof s->card_key);
+    memset(&s->member, 0, sizeof s->member);
+    s->signed_in = false;
+    s->pin_note[0] = '\0';
+    s->meal_count = 0;
+    s->deadline_mono_ms = INT64_MAX;
+    GO(s, STATE_DORMANT);
+}
+
+/* Staff mode ends: an audit entry says why (a member who signed in leaves), then dormant. */
+static kiosk_flow_next leave(staff_flow *s, const char *why, kiosk_now now)
+{
+    if (s->signed_in) {
+        kiosk_staff_actor who = actor(s);
+        kiosk_audit_entry e = {.at_ms = now.utc_ms};
+        snprintf(e.kiosk_id, sizeof e.kiosk_id, "%s", who.kiosk_id);
+        snprintf(e.staff_id, sizeof e.staff_id, "%s", who.staff_id);
+        snprintf(e.role, sizeof e.role, "%s", kiosk_staff_role_name(who.role));
+        snprintf(e.action, sizeof e.action, "leave");
+        snprintf(e.outcome, sizeof e.outcome, "ok");
+        snprintf(e.reason, sizeof e.reason, "%s", why);
+        if (kiosk_store_audit_append(s->store, &e) != KIOSK_OK)
+            KLOG_ERROR("the audit entry of leaving staff mode was not written: %s",
+                       kiosk_store_errmsg(s->store));
+    }
+    forget(s);
+    if (s->out_of_service) {
+        show_out_of_service(s);
+        return KIOSK_FLOW_STAY;
+    }
+    return KIOSK_FLOW_DONE;
+}
+
+/* --- events -------------------------------------------------------------------------------- */
+
+static bool staff_card(staff_flow *s, const kiosk_card *card, uint8_t key[KIOSK_CARD_KEY_BYTES],
+                       kiosk_staff_member *m)
+{
+    kiosk_store_card_key(s->store, card->uid, card->uid_len, key);
+    return kiosk_store_find_staff_card(s->store, key, m) == KIOSK_OK;
+}
+
+static bool staff_claims_card(void *self, const kiosk_card *card, kiosk_now now)
+{
+    (void)now;
+    staff_flow *s = self;
+    uint8_t key[KIOSK_CARD_KEY_BYTES];
+    kiosk_staff_member m;
+    bool mine = staff_card(s, card, key, &m);
+    sodium_memzero(key, sizeof key);
+    return mine;
+}
+
+/* A staff card: its lock, else the PIN. */
+static void begin_sign_in(staff_flow *s, const uint8_t key[KIOSK_CARD_KEY_BYTES],
+                          const kiosk_staff_member *m, kiosk_now now)
+{
+    forget(s);
+    memcpy(s->card_key, key, KIOSK_CARD_KEY_BYTES);
+    s->member = *m;
+    kiosk_staff_lock lock;
+    if (kiosk_store_staff_lock_get(s->store, key, now.utc_ms, &lock) == KIOSK_OK &&
+        lock.locked_until_ms > now.utc_ms) {
+        show_locked(s, lock.locked_until_ms, now);
+        return;
+    }
+    if (lock.failures)
+        snprintf(s->pin_note, sizeof s->pin_note, "%s%d%s", W->pin_wrong,
+                 KIOSK_STAFF_PIN_TRIES - lock.failures, W->pin_wrong_unit);
+    show_pin(s);
+    touched(s, now);
+}
+
+static kiosk_flow_next staff_on_card(void *self, const kiosk_card *card, kiosk_now now)
+{
+    staff_flow *s = self;
+    uint8_t key[KIOSK_CARD_KEY_BYTES];
+    kiosk_staff_member m;
+    bool is_staff = staff_card(s, card, key, &m);
+    kiosk_flow_next next = KIOSK_FLOW_STAY;
+    if (is_staff) {
+        begin_sign_in(s, key, &m, now);
+    } else if (s->state == STATE_OUT_OF_SERVICE) {
+        s->view.voice.serial++; /* said again, so nobody waits at a silent machine */
+    } else {
+        /* The next diner: staff mode steps aside and the base flow serves the card. */
+        next = leave(s, "diner_tap", now);
+    }
+    sodium_memzero(key, sizeof key);
+    return next;
+}
+
+static void pin_key(staff_flow *s, const char *widget, kiosk_now now)
+{
+    size_t n = strlen(s->pin);
+    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
+        if (n < KIOSK_PIN_MAX) {
+            s->pin[n] = widget[3];
+            s->pin[n + 1] = '\0';
+        }
+        show_pin(s);
+        return;
+    }
+    if (strcmp(widget, "backspace") == 0) {
+        if (n)
+            s->pin[n - 1] = '\0';
+        show_pin(s);
+        return;
+    }
+    if (strcmp(widget, "confirm") != 0)
+        return;
+    if (!kiosk_staff_pin_valid(s->pin)) {
+        snprintf(s->pin_note, sizeof s->pin_note, "%s", W->pin_short);
+        show_pin(s);
+        return;
+    }
+    kiosk_staff_member m;
+    kiosk_staff_lock lock;
+    const char *kiosk_id = s->env && s->env->settings ? s->env->settings->kiosk_id : "";
+    kiosk_rc rc = kiosk_store_staff_sign_in(s->store, s->card_key, s->pin, now.utc_ms,
+                                            s->opts.lockout_ms, kiosk_id, &m, &lock);
+    sodium_memzero(s->pin, sizeof s->pin);
+    if (rc == KIOSK_OK) {
+        s->member = m;
+        s->signed_in = true;
+        s->pin_note[0] = '\0';
+        show_menu(s);
+    } else if (rc == KIOSK_ERR_DENIED && lock.locked_until_ms > now.utc_ms) {
+        show_locked(s, lock.locked_until_ms, now);
+    } else if (rc == KIOSK_ERR_DENIED) {
+        snprintf(s->pin_note, sizeof s->pin_note, "%s%d%s", W->pin_wrong,
+                 KIOSK_STAFF_PIN_TRIES - lock.failures, W->pin_wrong_unit);
+        show_pin(s);
+    } else {
+        show_failure(s, rc);
+    }
+}
+
+/* A menu button: the action's name (staff.h). The store decides whether the role may. */
+static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
+{
+    kiosk_staff_actor who = actor(s);
+    kiosk_staff_action action;
+    if (strcmp(widget, "resume") == 0 && s->out_of_service) {
+        kiosk_rc rc = kiosk_store_staff_act(s->store, &who, KIOSK_STAFF_OUT_OF_SERVICE, "", "",
+                                            "resume", now.utc_ms);
+        if (rc == KIOSK_OK) {
+            s->out_of_service = false;
+            show_menu(s);
+        } else {
+            show_failure(s, rc);
+        }
+        return;
+    }
+    if (!kiosk_staff_action_parse(widget, &action))
+        return;
+    if (action == KIOSK_STAFF_VOID_MEAL) {
+        /* The void itself is checked and audited when it is made; the list is only shown to
+         * those who may. */
+        if (kiosk_staff_may(who.role, action))
+            show_void_list(s, now);
+        else
+            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
+        return;
+    }
+    kiosk_rc rc = kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms);
+    if (rc != KIOSK_OK) {
+        show_failure(s, rc);
+        return;
+    }
+    switch (action) {
+    case KIOSK_STAFF_DAY_VIEW:
+        show_day_view(s, now);
+        break;
+    case KIOSK_STAFF_STATUS:
+        show_status(s, now);
+        break;
+    case KIOSK_STAFF_OUT_OF_SERVICE:
+        /* The member is signed out; the screen stays until staff sign in and resume. */
+        s->out_of_service = true;
+        leave(s, "out_of_service", now);
+        break;
+    default:
+        /* Allowed, but not an action this version carries out: said so, not pretended. */
+        show_notice(s, KIOSK_TONE_INFO, W->action[action], "");
+        break;
+    }
+}
+
+static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now now)
+{
+    staff_flow *s = self;
+    if (s->state == STATE_DORMANT || s->state == STATE_OUT_OF_SERVICE)
+        return KIOSK_FLOW_STAY;
+    touched(s, now);
+    if (strcmp(widget, "leave") == 0)
+        return leave(s, "button", now);
+    switch (s->state) {
+    case STATE_PIN:
+        pin_key(s, widget, now);
+        break;
+    case STATE_MENU:
+        menu_press(s, widget, now);
+        break;
+    case STATE_VOID_LIST:
+        if (strncmp(widget, "meal", 4) == 0 && widget[4] >= '1' && widget[4] <= '9' && !widget[5] &&
+            (size_t)(widget[4] - '1') < s->meal_count) {
+            s->chosen = (size_t)(widget[4] - '1');
+            show_void_reason(s);
+        } else if (strcmp(widget, "back") == 0) {
+            show_menu(s);
+        }
+        break;
+    case STATE_VOID_REASON:
+        if (strncmp(widget, "reason", 6) == 0 && widget[6] >= '1' && widget[6] <= '9' &&
+            !widget[7] && (size_t)(widget[6] - '1') < s->opts.reason_count)
+            do_void(s, (size_t)(widget[6] - '1'), now);
+        else if (strcmp(widget, "back") == 0)
+            show_void_list(s, now);
+        break;
+    case STATE_DAY_VIEW:
+    case STATE_STATUS:
+    case STATE_NOTICE:
+        if (strcmp(widget, "back") == 0)
+            show_menu(s);
+        break;
+    default:
+        break;
+    }
+    return KIOSK_FLOW_STAY;
+}
+
+static kiosk_flow_next staff_on_tick(void *self, kiosk_now now)
+{
+    staff_flow *s = self;
+    if (s->state == STATE_DORMANT || s->state == STATE_OUT_OF_SERVICE ||
+        now.mono_ms < s->deadline_mono_ms)
+        return KIOSK_FLOW_STAY;
+    return leave(s, s->state == STATE_LOCKED ? "locked" : "timeout", now);
+}
+
+static int64_t staff_deadline(const void *self)
+{
+    const staff_flow *s = self;
+    return s->state == STATE_DORMANT ? INT64_MAX : s->deadline_mono_ms;
+}
+
+static const kiosk_view *staff_view(const void *self)
+{
+    return &((const staff_flow *)self)->view;
+}
+
+static kiosk_rc staff_create(const kiosk_flow_env *env, void **self, char *err, size_t err_size)
+{
+    staff_flow *s = calloc(1, sizeof *s);
+    if (!s)
+        return kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
+    s->env = env;
+    s->store = env->store;
+    kiosk_settings section = kiosk_flow_section(env, "staff");
+    kiosk_rc rc = parse_options(&section, &s->opts, err, err_size);
+    if (rc != KIOSK_OK) {
+        free(s);
+        return rc;
+    }
+    forget(s);
+    *self = s;
+    return KIOSK_OK;
+}
+
+static void staff_destroy(void *self)
+{
+    staff_flow *s = self;
+    if (s)
+        sodium_memzero(s, sizeof *s);
+    free(s);
+}
+
+static const char *const clips[] = {"out_of_service", NULL};
+
+const kiosk_flow_ops kiosk_staff_flow = {
+    .name = "staff",
+    .base = false,
+    .needs_store = true,
+    .check_settings = staff_check_settings,
+    .create = staff_create,
+    .destroy = staff_destroy,
+    .claims_card = staff_claims_card,
+    .on_card = staff_on_card,
+    .on_press = staff_on_press,
+    .on_tick = staff_on_tick,
+    .deadline = staff_deadline,
+    .view = staff_view,
+    .clips = clips,
+};

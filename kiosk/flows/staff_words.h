@@ -1,0 +1,29 @@
+/* staff_words.h - every word staff mode shows, in one table (ready for gettext). staff_flow.c
+ * composes its screens from these and never spells a word. */
+#ifndef KIOSK_STAFF_WORDS_H
+#define KIOSK_STAFF_WORDS_H
+
+#include "staff.h"
+
+typedef struct staff_words {
+    const char *title_suffix; /* "<site> · 工作人员" */
+    const char *pin_headline, *pin_backspace, *pin_confirm, *pin_short;
+    const char *pin_wrong, *pin_wrong_unit; /* "密码不对，还可以试" 3 "次" */
+    const char *locked_headline, *locked_message, *locked_after, *locked_advice; /* ... 11:35 ... */
+    const char *menu_headline;
+    const char *action[KIOSK_STAFF_ACTION_COUNT]; /* the menu's buttons */
+    const char *role[2];
+    const char *leave, *back, *cancel, *resume;
+    const char *refused_headline, *refused_message, *error_headline, *error_message;
+    const char *day_title, *day_total, *day_count_unit, *day_head[4];
+    const char *void_headline, *void_message, *void_none, *void_done_headline;
+    const char *void_reason_headline, *void_gone;
+    const char *status_headline, *status_pending, *status_last_ok, *status_offset, *status_state;
+    const char *status_never, *status_none;
+    const char *sync_state[9];
+    const char *oos_headline, *oos_message, *oos_advice;
+} staff_words;
+
+extern const staff_words staff_text;
+
+#endif

@@ -1,0 +1,413 @@
+/* test_staff_flow.c - staff mode through the real router over the real canteen flow, on a real
+ * SQLite store with a diner roster, the staff roster of tests/data/staff.csv and a policy of
+ * tests/policies: a staff card takes over, the PIN shows only as dots, a wrong PIN says how many
+ * tries are left, the fifth locks the card (the lock screen, and the lock still there for a new
+ * router on the same database), the menu offers only what the role may, a press of a hidden
+ * supervisor action is refused by the core and audited, the day view, a void chosen from today's
+ * meals with a reason (the meal then no longer counts, so the diner may eat again), leaving after
+ * the timeout and at the next diner's tap (who is served at once), and out of service kept until
+ * staff resume. */
+#define _GNU_SOURCE
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "clock.h"
+#include "router.h"
+#include "staff_store.h"
+
+static const char *dir;
+static const char *data_dir;
+static const char *policy_dir;
+
+static int64_t at(int hh, int mm)
+{
+    return kiosk_clock_local_midnight_ms((kiosk_date){2026, 11, 23}) +
+           ((int64_t)hh * 60 + mm) * 60000;
+}
+
+static const char *roster =
+    "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid,"
+    "card_status,issuing_canteen,id_number\n"
+    "P1,张秀兰,1956-03-12,,320100,320102,320102002,local,active,04A1B2C3,active,,\n";
+
+typedef struct fixture {
+    kiosk_flow_settings settings;
+    kiosk_store *store;
+    kiosk_policy_set *policies;
+    kiosk_router *router;
+    kiosk_flow_sections sections;
+    kiosk_setting staff_items[4];
+    kiosk_flow_env env;
+    char db_path[256];
+    int64_t mono;
+} fixture;
+
+static void load_policy(kiosk_policy_set *set, const char *file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", policy_dir, file);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    kiosk_policy *p = NULL;
+    char err[256];
+    CHECK_INT(kiosk_policy_parse(buf, n, &p, err, sizeof err), KIOSK_OK);
+    if (p)
+        CHECK_INT(kiosk_policy_set_take(set, p), KIOSK_OK);
+}
+
+static void start_router(fixture *fx)
+{
+    char err[256];
+    fx->router = kiosk_router_new("canteen", &fx->env, err, sizeof err);
+    if (!fx->router)
+        fprintf(stderr, "router: %s\n", err);
+    CHECK(fx->router != NULL);
+}
+
+static void setup(fixture *fx, const char *name, bool import_data)
+{
+    memset(fx, 0, sizeof *fx);
+    snprintf(fx->db_path, sizeof fx->db_path, "%s/%s.db", dir, name);
+    char err[256];
+    CHECK_INT(kiosk_store_open(fx->db_path, &fx->store, err, sizeof err), KIOSK_OK);
+    if (import_data) {
+        FILE *csv = fmemopen((void *)roster, strlen(roster), "r");
+        kiosk_import_stats stats;
+        CHECK_INT(kiosk_store_import_roster(fx->store, csv, (kiosk_date){2026, 11, 23}, &stats, err,
+                                            sizeof err),
+                  KIOSK_OK);
+        fclose(csv);
+        char path[600], text[4096];
+        snprintf(path, sizeof path, "%s/staff.csv", data_dir);
+        FILE *f = fopen(path, "rb");
+        CHECK(f != NULL);
+        size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+        if (f)
+            fclose(f);
+        text[len] = '\0';
+        kiosk_staff_import_stats st;
+        CHECK_INT(kiosk_store_import_staff(fx->store, text, len, &st, err, sizeof err), KIOSK_OK);
+    }
+    fx->policies = kiosk_policy_set_new();
+    load_policy(fx->policies, "fixed-by-class.json");
+    kiosk_flow_settings *o = &fx->settings;
+    o->result_seconds = 8;
+    o->repeat_tap_seconds = 10;
+    snprintf(o->kiosk_id, sizeof o->kiosk_id, "k-test");
+    snprintf(o->site_name, sizeof o->site_name, "测试助餐点");
+    snprintf(o->site.canteen_id, sizeof o->site.canteen_id, "c-home");
+    snprintf(o->site.area.city, sizeof o->site.area.city, "320100");
+    snprintf(o->site.area.district, sizeof o->site.area.district, "320102");
+    snprintf(o->site.area.street, sizeof o->site.area.street, "320102002");
+    fx->staff_items[0] = (kiosk_setting){"lockout_minutes", "5"};
+    fx->staff_items[1] = (kiosk_setting){"timeout_seconds", "60"};
+    fx->staff_items[2] = (kiosk_setting){"reasons", "wrong_person:刷错人;other:其他"};
+    fx->sections.names[0] = "staff";
+    fx->sections.sections[0] = (kiosk_settings){fx->staff_items, 3};
+    fx->sections.count = 1;
+    fx->env = (kiosk_flow_env){
+        .settings = o, .sections = &fx->sections, .store = fx->store, .policies = fx->policies};
+    fx->mono = 1000000;
+    start_router(fx);
+}
+
+static void teardown(fixture *fx)
+{
+    kiosk_router_free(fx->router);
+    kiosk_policy_set_free(fx->policies);
+    kiosk_store_close(fx->store);
+}
+
+static void tap(fixture *fx, const char *hex, int64_t utc_ms)
+{
+    kiosk_card card = {.uid_len = strlen(hex) / 2};
+    for (size_t i = 0; i < card.uid_len; i++)
+        sscanf(hex + 2 * i, "%2hhx", &card.uid[i]);
+    fx->mono += 1000;
+    kiosk_router_card(fx->router, &card, (kiosk_now){utc_ms, fx->mono});
+}
+
+static void press(fixture *fx, const char *widget, int64_t utc_ms)
+{
+    fx->mono += 500;
+    kiosk_router_press(fx->router, widget, (kiosk_now){utc_ms, fx->mono});
+}
+
+static void type_pin(fixture *fx, const char *pin, int64_t utc_ms)
+{
+    for (const char *d = pin; *d; d++) {
+        char key[8];
+        snprintf(key, sizeof key, "key%c", *d);
+        press(fx, key, utc_ms);
+    }
+    press(fx, "confirm", utc_ms);
+}
+
+static const kiosk_view *view(fixture *fx)
+{
+    return kiosk_router_view(fx->router);
+}
+
+static bool has_button(const kiosk_view *v, const char *id)
+{
+    for (size_t i = 0; i < v->button_count; i++)
+        if (strcmp(v->buttons[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+static long count(const char *db_path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    long v = -1;
+    sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void test_pin_and_lock(void)
+{
+    fixture fx;
+    setup(&fx, "lock", true);
+    int64_t t = at(11, 30);
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    tap(&fx, "5AF00001", t);
+    CHECK_STR(kiosk_router_active(fx.router), "staff");
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(v->screen, "staff_pin");
+    CHECK(v->keypad.shown);
+    CHECK_STR(v->keypad.value, "");
+    CHECK_STR(v->message, "王*红 · 操作员");
+    press(&fx, "key1", t);
+    press(&fx, "key2", t);
+    press(&fx, "key3", t);
+    CHECK_STR(view(&fx)->keypad.value, "●●●"); /* dots, never the digits */
+    press(&fx, "backspace", t);
+    CHECK_STR(view(&fx)->keypad.value, "●●");
+    press(&fx, "confirm", t); /* too short: not even an attempt */
+    CHECK_STR(view(&fx)->advice, "密码是4到8位数字");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit"), 0);
+    press(&fx, "backspace", t);
+    press(&fx, "backspace", t);
+    for (int i = 1; i <= 4; i++) {
+        type_pin(&fx, "9999", t + i);
+        CHECK_STR(view(&fx)->screen, "staff_pin");
+        char note[64];
+        snprintf(note, sizeof note, "密码不对，还可以试%d次", 5 - i);
+        CHECK_STR(view(&fx)->advice, note);
+        CHECK_STR(view(&fx)->keypad.value, "");
+    }
+    type_pin(&fx, "9999", t + 5);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_locked");
+    CHECK_STR(v->headline, "这张工作卡已锁定");
+    /* Locked until 11:35:00.005: the screen names the first whole minute it is open. */
+    CHECK_STR(v->message, "密码错了5次，11:36以后再试");
+    /* The lock screen goes by itself; the card stays locked for a new router (a restart). */
+    fx.mono += 11000;
+    kiosk_router_tick(fx.router, (kiosk_now){t + 11000, fx.mono});
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    kiosk_router_free(fx.router);
+    start_router(&fx);
+    tap(&fx, "5AF00001", t + 60000);
+    CHECK_STR(view(&fx)->screen, "staff_locked");
+    fx.mono += 11000;
+    kiosk_router_tick(fx.router, (kiosk_now){t + 71000, fx.mono});
+    /* Five minutes on, the right PIN opens the menu. */
+    tap(&fx, "5AF00001", t + 5 + 5 * 60000);
+    CHECK_STR(view(&fx)->screen, "staff_pin");
+    type_pin(&fx, "1234", t + 5 + 5 * 60000);
+    CHECK_STR(view(&fx)->screen, "staff_menu");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"pin\"%'"),
+              6);
+    teardown(&fx);
+}
+
+static void test_menu_and_roles(void)
+{
+    fixture fx;
+    setup(&fx, "roles", true);
+    int64_t t = at(11, 30);
+    tap(&fx, "5AF00001", t);
+    type_pin(&fx, "1234", t);
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(v->screen, "staff_menu");
+    CHECK(has_button(v, "day_view"));
+    CHECK(has_button(v, "void_meal"));
+    CHECK(has_button(v, "status"));
+    CHECK(has_button(v, "out_of_service"));
+    CHECK(has_button(v, "leave"));
+    CHECK(!has_button(v, "exit_os")); /* hidden from an operator ... */
+    CHECK(!has_button(v, "settings"));
+    press(&fx, "exit_os", t); /* ... and refused by the core when pressed anyway */
+    CHECK_STR(view(&fx)->screen, "staff_notice");
+    CHECK_STR(view(&fx)->headline, "没有这个权限");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"exit_os\"%\"outcome\":\"refused\"%'"),
+              1);
+    press(&fx, "back", t);
+    press(&fx, "day_view", t);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_dayview");
+    CHECK_STR(v->table.title, "今日统计 2026-11-23");
+    CHECK_STR(v->table.cells[0][1], "0餐");
+    press(&fx, "back", t);
+    press(&fx, "status", t);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_status");
+    CHECK_STR(v->figures[0].label, "待上传");
+    CHECK_STR(v->figures[1].value, "未设置"); /* no [sync] */
+    press(&fx, "leave", t);
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    teardown(&fx);
+}
+
+static void test_void_and_diner_tap(void)
+{
+    fixture fx;
+    setup(&fx, "void", true);
+    int64_t t = at(11, 30);
+    tap(&fx, "04A1B2C3", t);
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
+    tap(&fx, "04A1B2C3", t + 60000); /* after the repeat window: the second lunch is refused */
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_REFUSED);
+    tap(&fx, "5AF00002", t + 120000);
+    type_pin(&fx, "9876", t + 120000);
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(v->message, "李*国 · 主管");
+    press(&fx, "void_meal", t + 120000);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_void");
+    CHECK_INT(v->button_count, 2); /* the one meal, and back */
+    CHECK_STR(v->buttons[0].label, "11:30 张*兰 午餐");
+    press(&fx, "meal1", t + 120000);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_reason");
+    CHECK_STR(v->buttons[0].label, "刷错人");
+    CHECK_STR(v->buttons[1].label, "其他");
+    press(&fx, "reason1", t + 120000);
+    CHECK_STR(view(&fx)->headline, "已撤销");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal_void WHERE reason = 'wrong_person'"
+                                " AND staff_id = 'S002'"),
+              1);
+    press(&fx, "back", t + 120000);
+    press(&fx, "void_meal", t + 120000);
+    CHECK_INT(view(&fx)->button_count, 1); /* nothing left to void */
+    /* The next diner's tap ends staff mode and is served at once: the voided lunch no longer
+     * counts. */
+    tap(&fx, "04A1B2C3", t + 180000);
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    CHECK_STR(view(&fx)->screen, "result");
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 2);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"leave\"%\"reason\":\"diner_tap\"%'"),
+              1);
+    long entries;
+    int64_t bad;
+    char why[200];
+    CHECK_INT(kiosk_store_audit_verify(fx.store, &entries, &bad, why, sizeof why), KIOSK_OK);
+    CHECK_INT(entries, 3); /* the PIN, the void, leaving */
+    teardown(&fx);
+}
+
+static void test_timeout_and_out_of_service(void)
+{
+    fixture fx;
+    setup(&fx, "timeout", true);
+    int64_t t = at(11, 30);
+    tap(&fx, "5AF00001", t);
+    type_pin(&fx, "1234", t);
+    CHECK_STR(view(&fx)->screen, "staff_menu");
+    /* 59 s after the last touch: still there; 60 s: gone. */
+    int64_t last = fx.mono;
+    CHECK_INT(kiosk_router_deadline(fx.router) <= last + 60000, 1);
+    kiosk_router_tick(fx.router, (kiosk_now){t + 59000, last + 59000});
+    CHECK_STR(kiosk_router_active(fx.router), "staff");
+    kiosk_router_tick(fx.router, (kiosk_now){t + 60000, last + 60000});
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"reason\":\"timeout\"%'"),
+              1);
+
+    fx.mono = last + 61000;
+    tap(&fx, "5AF00001", t + 61000);
+    type_pin(&fx, "1234", t + 61000);
+    press(&fx, "out_of_service", t + 61000);
+    CHECK_STR(view(&fx)->screen, "staff_oos");
+    /* A diner's tap is answered, not served; time does not end it. */
+    tap(&fx, "04A1B2C3", t + 70000);
+    CHECK_STR(view(&fx)->screen, "staff_oos");
+    kiosk_router_tick(fx.router, (kiosk_now){t + 999000, fx.mono + 999000});
+    fx.mono += 999000;
+    CHECK_STR(view(&fx)->screen, "staff_oos");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 0);
+    /* Staff sign in and resume. */
+    tap(&fx, "5AF00001", t + 1000000);
+    type_pin(&fx, "1234", t + 1000000);
+    CHECK(has_button(view(&fx), "resume"));
+    press(&fx, "resume", t + 1000000);
+    press(&fx, "leave", t + 1000000);
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    tap(&fx, "04A1B2C3", t + 1001000);
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1);
+    teardown(&fx);
+}
+
+static void test_settings(void)
+{
+    char err[200];
+    const kiosk_flow_ops *ops = kiosk_flow_find("staff");
+    CHECK(ops != NULL && !ops->base);
+    kiosk_setting bad[] = {{"lockout_minutes", "0"}};
+    kiosk_settings s = {bad, 1};
+    CHECK_INT(ops->check_settings(&s, err, sizeof err), KIOSK_ERR_CONFIG);
+    CHECK_STR(err, "lockout_minutes must be 1 to 1440, not '0'");
+    kiosk_setting reasons[] = {{"reasons", "Bad Code:x"}};
+    s = (kiosk_settings){reasons, 1};
+    CHECK_INT(ops->check_settings(&s, err, sizeof err), KIOSK_ERR_CONFIG);
+    kiosk_setting unknown[] = {{"pin", "1234"}};
+    s = (kiosk_settings){unknown, 1};
+    CHECK_INT(ops->check_settings(&s, err, sizeof err), KIOSK_ERR_CONFIG);
+    kiosk_setting good[] = {{"reasons", "a:甲;b_2:乙"}, {"timeout_seconds", "30"}};
+    s = (kiosk_settings){good, 2};
+    CHECK_INT(ops->check_settings(&s, err, sizeof err), KIOSK_OK);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_staff_flow DATA_DIR POLICY_DIR\n");
+        return 2;
+    }
+    data_dir = argv[1];
+    policy_dir = argv[2];
+    if (kiosk_clock_set_zone("Asia/Shanghai") != KIOSK_OK)
+        return 1;
+    dir = check_scratch_dir("test_staff_flow");
+    if (!dir)
+        return 1;
+    test_settings();
+    test_pin_and_lock();
+    test_menu_and_roles();
+    test_void_and_diner_tap();
+    test_timeout_and_out_of_service();
+    check_scratch_remove(dir);
+    printf("%d checks, %d failed\n", check_count, check_failures);
+    return check_failures ? 1 : 0;
+}
