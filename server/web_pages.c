@@ -1,8 +1,9 @@
 /* web_pages.c - the admin page's pages (web_internal.h): login, the overview, sites and kiosks,
  * roster and policy imports, today's appointments, settlement downloads, review of suspected
- * second subsidies, the fleet table and staff alerts. Each does what the matching admin command
- * does, through the same code (admin.h, roster.h, policy_import.h, settlement.h, fleet.h); every
- * piece of data goes through srv_html_text. */
+ * second subsidies, the fleet table and staff alerts. Today's appointments are those of the
+ * marriage halls' `appointments` stream (hall_import.h) dated today in each site's zone. Each does
+ * what the matching admin command does, through the same code (admin.h, roster.h, policy_import.h,
+ * settlement.h, fleet.h); every piece of data goes through srv_html_text. */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <sodium.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "appointment_json.h"
 #include "clock.h"
 #include "fleet.h"
 #include "log.h"
@@ -528,12 +530,107 @@ static void policy_post(web_req *req)
 
 /* --- appointments, settlement -------------------------------------------------------------- */
 
+typedef struct appt_list {
+    kiosk_appointment *items;
+    size_t count, cap;
+    kiosk_date today;
+    bool bad; /* a stored row this server cannot read back */
+} appt_list;
+
+static kiosk_rc keep_appointment(void *user, const srv_stream_row *r)
+{
+    appt_list *l = user;
+    kiosk_appointment a;
+    char err[120];
+    if (!r->row || kiosk_appointment_from_json(r->row, strlen(r->row), r->key, &a, err,
+                                               sizeof err) != KIOSK_OK) {
+        l->bad = true;
+        return KIOSK_OK;
+    }
+    if (kiosk_date_cmp(a.date, l->today) != 0)
+        return KIOSK_OK;
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        kiosk_appointment *grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown)
+            return KIOSK_ERR_NOMEM;
+        l->items = grown;
+        l->cap = cap;
+    }
+    l->items[l->count++] = a;
+    return KIOSK_OK;
+}
+
+static int by_slot(const void *a, const void *b)
+{
+    const kiosk_appointment *x = a, *y = b;
+    if (x->slot_start != y->slot_start)
+        return x->slot_start < y->slot_start ? -1 : 1;
+    return strcmp(x->booking_no, y->booking_no);
+}
+
 static void appointments_page(web_req *req)
 {
     req->title = "今日预约";
-    /* Appointments are imported at the marriage hall's kiosks and never reach this server. */
-    raw(req, "<p id=\"no-appointments\">服务器上没有预约数据：今日预约由婚姻登记处的终端自己导入"
-             "（kiosk --import-appointments），不经过服务器。</p>");
+    site_list sites;
+    if (!load_sites(req, &sites))
+        return;
+    int64_t now = kiosk_clock_now_ms();
+    size_t shown = 0;
+    for (size_t i = 0; i < sites.count; i++) {
+        const srv_site *site = &sites.items[i];
+        appt_list l = {.today = srv_zone_date(site->timezone, now)};
+        kiosk_rc rc = srv_store_begin(req->st, false);
+        if (rc == KIOSK_OK) {
+            rc = srv_store_stream_live(req->st, site->site_id, NULL, "appointments", "", 0,
+                                       keep_appointment, &l);
+            srv_store_rollback(req->st);
+        }
+        if (rc != KIOSK_OK)
+            message(req, false, "db-error", "数据库出错");
+        if (l.bad)
+            message(req, false, "bad-row", "有预约记录无法读取（服务器版本比导入时旧？）");
+        if (l.count) {
+            char date[11];
+            kiosk_date_format(l.today, date);
+            qsort(l.items, l.count, sizeof *l.items, by_slot);
+            raw(req, "<h2>");
+            text(req, site->site_id);
+            raw(req, " ");
+            text(req, site->name);
+            raw(req, "：");
+            text(req, date);
+            raw(req, "</h2><table class=\"appointments\"><tr><th>时段</th><th>预约号</th>"
+                     "<th>业务</th><th>通道</th><th>当事人</th><th>状态</th></tr>");
+            for (size_t k = 0; k < l.count; k++) {
+                const kiosk_appointment *a = &l.items[k];
+                rawf(req, "<tr><td>%02d:%02d-%02d:%02d</td><td>", a->slot_start / 60,
+                     a->slot_start % 60, a->slot_end / 60, a->slot_end % 60);
+                text(req, a->booking_no);
+                raw(req, "</td><td>");
+                text(req, kiosk_service_label(a->service));
+                raw(req, "</td><td>");
+                text(req, kiosk_lane_label(a->lane));
+                raw(req, "</td><td>");
+                for (size_t p = 0; p < a->party_count; p++) {
+                    raw(req, p ? "、" : "");
+                    text(req, a->party[p].name_masked);
+                }
+                raw(req, "</td><td>");
+                text(req, a->status == KIOSK_APPT_CHECKED_IN  ? "已签到"
+                          : a->status == KIOSK_APPT_CANCELLED ? "已取消"
+                                                              : "已预约");
+                raw(req, "</td></tr>");
+            }
+            raw(req, "</table>");
+            shown += l.count;
+        }
+        free(l.items);
+    }
+    free(sites.items);
+    if (!shown)
+        raw(req, "<p id=\"no-appointments\">今天没有预约。婚姻登记处的预约由 server "
+                 "import-appointments 导入后在这里显示。</p>");
 }
 
 static void settlement_page(web_req *req)

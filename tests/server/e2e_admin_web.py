@@ -12,6 +12,8 @@ What it proves, each step checked on the page itself:
   the settlement CSV downloaded through the page has the figures worked out by hand, before and
   after the case is resolved (accept) on the page;
 - the fleet table shows a kiosk's heartbeat (its pending count) and one that never sent one;
+- today's appointments: none at first, then the two of today a booking file brought (in slot
+  order, names masked), not tomorrow's;
 - security: a form with a forged CSRF token -> 403 (in the browser and by status code), a form
   replayed after logout -> 403, a POST from another origin -> 403; five wrong passwords lock the
   account, and the lock survives a restart of the server; 0 CSP violations in the browser's
@@ -366,9 +368,33 @@ def main():
            "2026-11,s1,c1,age80,canteen,3,0,0,0\n")
 
         d.get(server.url + "/appointments")
-        check("today's appointments: the page says there are none on the server",
+        check("no appointments imported: the page says there are none",
               d.find_elements(By.ID, "no-appointments"))
+        # Today's bookings (Asia/Shanghai, the site's zone) and one of tomorrow, imported with the
+        # command; the page lists today's in slot order with the names masked.
+        shanghai = time.gmtime(time.time() + 8 * 3600)
+        today = time.strftime("%Y-%m-%d", shanghai)
+        tomorrow = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 32 * 3600))
+        with open(f"{work}/bookings.csv", "w", encoding="utf-8") as f:
+            f.write("appointment_id,booking_no,service,date,slot,lane,party1_id,party1_name,"
+                    "party2_id,party2_name,application_date,status\n"
+                    f"A2,20260000002,marriage,{today},10:00-10:30,priority,440304199005156819,"
+                    "王大伟,440304199208081247,陈美玲,,booked\n"
+                    f"A1,20260000001,marriage,{today},09:00-09:30,booked,320102199503152019,"
+                    "张三明,320102199704202027,李小华,,booked\n"
+                    f"A3,20260000003,marriage,{tomorrow},09:00-09:30,booked,320102199503152019,"
+                    "张三明,320102199704202027,李小华,,booked\n")
+        r = server.admin("import-appointments", f"{work}/bookings.csv", "--site", "s1")
+        eq("bookings imported", r.returncode, 0)
+        d.get(server.url + "/appointments")
+        rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                for tr in d.find_elements(By.CSS_SELECTOR, "table.appointments tr")[1:]]
+        eq("today's appointments on the page", rows,
+           [["09:00-09:30", "20260000001", "结婚登记", "预约", "张*明、李*华", "已预约"],
+            ["10:00-10:30", "20260000002", "结婚登记", "优先", "王*伟、陈*玲", "已预约"]])
 
+        d.get(server.url + "/fleet")
+        d.save_screenshot(os.environ.get("ADMIN_WEB_SCREENSHOT", f"{work}/fleet.png"))
         # Logout, then the same form replayed with the old cookie and token.
         d.get(server.url + "/")
         submit(d, d.find_element(By.ID, "logout"))
