@@ -18,6 +18,7 @@
 #include "policy_import.h"
 #include "roster.h"
 #include "settlement.h"
+#include "staff_records.h"
 #include "storage.h"
 #include "streams.h"
 #include "web_auth.h"
@@ -766,6 +767,7 @@ static const struct command {
     {"card-key", NULL, card_key},
     {"admin-user", "add", srv_admin_user_command},
     {"fleet", NULL, srv_fleet_command},
+    {"audit-breaks", NULL, srv_staff_audit_command},
 };
 
 int srv_admin_run(const char *db_spec, int argc, char **argv, int *known)

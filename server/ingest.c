@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "staff_records.h"
 #define KIOSK_LOG_MODULE "ingest"
 
 const char *srv_item_status_name(srv_item_status s)
@@ -189,6 +190,12 @@ static kiosk_rc store_item(srv_store *st, const srv_device *dev, const srv_batch
         *stored = true;
         if (rec.business_date[0] && rec.subsidy_fen > 0)
             rc = reconcile(st, &rec, now_ms, &res->flagged);
+        /* Staff mode's records: the audit chain checked, a void applied (staff_records.h). */
+        bool broken = false;
+        if (rc == KIOSK_OK && strcmp(it->kind, "audit") == 0)
+            rc = srv_staff_audit_arrived(st, dev, it->record_id, it->payload, now_ms, &broken);
+        if (rc == KIOSK_OK && strcmp(it->kind, "override") == 0)
+            rc = srv_staff_override_arrived(st, dev, it->record_id, it->payload);
         return rc;
     }
     char hash[SRV_HEX32];

@@ -65,6 +65,10 @@ typedef struct totals {
 static kiosk_rc add_meal(void *user, const srv_settle_meal *m)
 {
     totals *t = user;
+    /* Staff voided it at the kiosk (a compensating void record): no meal to pay or hold. The
+     * per-meal export still lists it, with its status. */
+    if (strcmp(m->review_status, SRV_REVIEW_VOIDED) == 0)
+        return KIOSK_OK;
     json_t *p = json_loads(m->payload, 0, NULL);
     if (!json_is_object(p)) {
         json_decref(p);

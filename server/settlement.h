@@ -16,7 +16,8 @@
  *   month,site_id,canteen_id,class_id,funding_level,meals,subsidy_fen,held_meals,held_subsidy_fen
  * funding_level is city, district, street or canteen (the canteen's own discount); meals and
  * subsidy_fen count the meals whose subsidy is paid (subsidy_fen: that level's share of them),
- * held_* the flagged meals whose subsidy is held back. Rows sorted; a header line first.
+ * held_* the flagged meals whose subsidy is held back; a meal staff voided (review status
+ * "voided") counts in neither. Rows sorted; a header line first.
  * KIOSK_ERR_INVALID for a month that is not YYYY-MM; KIOSK_ERR_CORRUPT for a stored payload that
  * is not a meal (its record id in err). */
 KIOSK_MUST_CHECK kiosk_rc srv_settlement_totals(srv_store *st, const char *month,

@@ -66,6 +66,8 @@
                      " AND record_id > ?2 ORDER BY record_id LIMIT CAST(?5 AS BIGINT)")           \
     X(RECORD_SET_REVIEW, "UPDATE records SET review_status = ?2, case_id = CAST(?3 AS BIGINT)"    \
                          " WHERE record_id = ?1")                                                 \
+    X(RECORD_VOID, "UPDATE records SET review_status = ?3 WHERE record_id = ?1"                   \
+                   " AND device_id = ?2 AND kind = 'meal'")                                       \
     X(RECORD_MAX_SEQ, "SELECT coalesce(max(server_seq), 0) FROM records")                         \
     X(MEAL_GROUP, "SELECT record_id, est_created_ms, review_status, case_id FROM records"         \
                   " WHERE person_id = ?1 AND meal_type = ?2 AND business_date = ?3"               \
@@ -629,6 +631,14 @@ kiosk_rc srv_store_record_insert(srv_store *st, const srv_record *r, bool *inser
     *inserted = rc == KIOSK_OK && o.found;
     *server_seq = o.found ? o.v : 0;
     return rc;
+}
+
+kiosk_rc srv_store_record_void(srv_store *st, const char *record_id, const char *device_id)
+{
+    long changes = 0;
+    kiosk_rc rc = RUN(st, Q_RECORD_VOID, NULL, NULL, &changes, text(record_id), text(device_id),
+                      text(SRV_REVIEW_VOIDED));
+    return rc == KIOSK_OK && changes == 0 ? KIOSK_ERR_NOT_FOUND : rc;
 }
 
 kiosk_rc srv_store_record_hash(srv_store *st, const char *record_id, char hash_hex[SRV_HEX32])

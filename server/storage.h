@@ -33,6 +33,7 @@
 #define SRV_REVIEW_SUSPECTED "duplicate_subsidy_suspected"
 #define SRV_REVIEW_ACCEPTED  "duplicate_subsidy_accepted"
 #define SRV_REVIEW_WAIVED    "duplicate_subsidy_waived"
+#define SRV_REVIEW_VOIDED    "voided" /* staff voided it at the kiosk: not settled */
 
 typedef struct srv_store srv_store;
 
@@ -228,6 +229,10 @@ typedef struct srv_record {
  * *inserted says which, and *server_seq is the new row's number. */
 KIOSK_MUST_CHECK kiosk_rc srv_store_record_insert(srv_store *st, const srv_record *rec,
                                                   bool *inserted, int64_t *server_seq);
+/* Marks the meal record_id of device_id voided (SRV_REVIEW_VOIDED: settlement leaves it out);
+ * KIOSK_ERR_NOT_FOUND when that device has no such meal. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_record_void(srv_store *st, const char *record_id,
+                                                const char *device_id);
 /* The stored payload hash of a record id; KIOSK_ERR_NOT_FOUND when there is none. */
 KIOSK_MUST_CHECK kiosk_rc srv_store_record_hash(srv_store *st, const char *record_id,
                                                 char hash_hex[SRV_HEX32]);

@@ -10,3 +10,16 @@ set_tests_properties(fuzz_staff_csv PROPERTIES LABELS fuzz TIMEOUT 300)
 # Staff mode through the router over the canteen flow.
 kiosk_unit_test(test_staff_flow LIBS kiosk_flows PkgConfig::SQLITE3
   ARGS ${CMAKE_SOURCE_DIR}/tests/data ${CMAKE_SOURCE_DIR}/tests/policies)
+
+# Staff mode's records at the server: audit chains checked on arrival, voids left out of the
+# settlement; the kiosk's own store makes the records.
+add_executable(test_srv_staff server/test_srv_staff.c)
+target_include_directories(test_srv_staff PRIVATE unit)
+target_link_libraries(test_srv_staff PRIVATE server_core kiosk_store)
+add_test(NAME test_srv_staff_sqlite COMMAND test_srv_staff sqlite)
+add_test(NAME test_srv_staff_pg COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/server/with_postgres.sh
+  $<TARGET_FILE:test_srv_staff> pg)
+set_tests_properties(test_srv_staff_sqlite PROPERTIES LABELS unit ENVIRONMENT "${KIOSK_TEST_ENV}"
+  TIMEOUT 60)
+set_tests_properties(test_srv_staff_pg PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}"
+  TIMEOUT 90)
