@@ -1,7 +1,8 @@
 """e2e_admin_web.py - the admin page in a real browser: Debian's chromium, headless, driven by
 chromedriver through python3-selenium, against the real server on loopback (SQLite in a scratch
 directory). Run by ctest with Debian's /usr/bin/python3 (scripts/deps.sh installs chromium,
-chromium-driver and python3-selenium).
+chromium-driver and python3-selenium). With KIOSK_TEST_PG (tests/server/with_postgres.sh) the
+server runs on that PostgreSQL database instead.
 
 What it proves, each step checked on the page itself:
 - log in; the session cookie is HttpOnly and SameSite=Strict;
@@ -12,6 +13,7 @@ What it proves, each step checked on the page itself:
   the settlement CSV downloaded through the page has the figures worked out by hand, before and
   after the case is resolved (accept) on the page;
 - the fleet table shows a kiosk's heartbeat (its pending count) and one that never sent one;
+- staff alerts written to the alert table are listed (their text escaped) and marked handled;
 - today's appointments: none at first, then the two of today a booking file brought (in slot
   order, names masked), not tomorrow's;
 - security: a form with a forged CSRF token -> 403 (in the browser and by status code), a form
@@ -66,23 +68,33 @@ class Server:
     def __init__(self, work):
         self.work = work
         self.proc = None
+        # SQLite in the scratch directory, or the PostgreSQL database with_postgres.sh made.
+        self.pg = os.environ.get("KIOSK_TEST_PG", "")
+        self.db = ["--pg", self.pg] if self.pg else ["--db", f"{work}/server.db"]
 
     def admin(self, *args, stdin=None):
-        return subprocess.run([SERVER, "--db", f"{self.work}/server.db", *args], input=stdin,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run([SERVER, *self.db, *args], input=stdin, capture_output=True,
+                              text=True, timeout=60)
+
+    def sql(self, statement):
+        """A statement straight into the database, as another part of the server would write."""
+        command = (["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.pg, "-c", statement]
+                   if self.pg else ["sqlite3", f"{self.work}/server.db", statement])
+        return subprocess.run(command, capture_output=True, text=True, timeout=30).returncode
 
     def start(self):
         self.out = open(f"{self.work}/server.ready", "w+")
         self.err = open(f"{self.work}/server.err", "a")
-        self.proc = subprocess.Popen([SERVER, "--db", f"{self.work}/server.db", "--listen",
-                                      "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"],
+        self.proc = subprocess.Popen([SERVER, *self.db, "--listen", "127.0.0.1:0",
+                                      "--admin-listen", "127.0.0.1:0"],
                                      stdout=self.out, stderr=self.err)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             text = open(f"{self.work}/server.ready").read()
-            api = re.search(r"listening on http://127.0.0.1:(\d+)", text)
+            api = re.search(r"listening on http://127.0.0.1:(\d+) \((sqlite|postgresql)\)", text)
             page = re.search(r"admin page on http://127.0.0.1:(\d+)", text)
             if api and page:
+                eq("the server's backend", api.group(2), "postgresql" if self.pg else "sqlite")
                 self.api_port, self.page_port = int(api.group(1)), int(page.group(1))
                 self.url = f"http://127.0.0.1:{self.page_port}"
                 return
@@ -393,6 +405,25 @@ def main():
            [["09:00-09:30", "20260000001", "结婚登记", "预约", "张*明、李*华", "已预约"],
             ["10:00-10:30", "20260000002", "结婚登记", "优先", "王*伟、陈*玲", "已预约"]])
 
+        # Staff alerts, as the audit-chain check and help calls write them (the alert table).
+        eq("two alerts written", server.sql(
+            "INSERT INTO alert(created_ms, site_id, device_id, kind, detail) VALUES "
+            "(1796100000000, 's1', 'k1', 'help_call', '<b>呼叫工作人员</b>'), "
+            "(1796100060000, 's1', 'k2', 'audit_chain_break', 'entry 12')"), 0)
+        d.get(server.url + "/")
+        eq("the overview counts the open alerts", text_of(d, "alert-count"), "2")
+        d.get(server.url + "/alerts")
+        rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")][1:5]
+                for tr in d.find_elements(By.CSS_SELECTOR, "#alerts tr")[1:]]
+        eq("the alerts, newest first, the detail as text", rows,
+           [["s1", "k2", "audit_chain_break", "entry 12"],
+            ["s1", "k1", "help_call", "<b>呼叫工作人员</b>"]])
+        first = d.find_elements(By.CSS_SELECTOR, "#alerts tr")[2]
+        submit(d, first.find_element(By.TAG_NAME, "button"))
+        eq("an alert marked handled", text_of(d, "result"), "已标记为处理完毕")
+        d.get(server.url + "/alerts")
+        eq("one open alert left", len(d.find_elements(By.CSS_SELECTOR, "#alerts tr")) - 1, 1)
+
         d.get(server.url + "/fleet")
         d.save_screenshot(os.environ.get("ADMIN_WEB_SCREENSHOT", f"{work}/fleet.png"))
         # Logout, then the same form replayed with the old cookie and token.
@@ -449,7 +480,8 @@ def main():
         if failures:
             print(open(f"{work}/server.err").read()[-3000:], file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)
-    print(f"e2e_admin_web: {checks - failures} passed, {failures} failed")
+    print(f"e2e_admin_web ({'postgresql' if server.pg else 'sqlite'}): {checks - failures} passed,"
+          f" {failures} failed")
     if checks == 0 or failures:
         sys.exit(1)
 

@@ -83,5 +83,10 @@ set_tests_properties(fuzz_web_parse PROPERTIES LABELS fuzz TIMEOUT 300)
 # python3-selenium (Debian's own Python, which sees python3-selenium).
 add_test(NAME e2e_admin_web COMMAND /usr/bin/python3
   ${CMAKE_CURRENT_SOURCE_DIR}/server/e2e_admin_web.py)
-set_tests_properties(e2e_admin_web PROPERTIES LABELS e2e ENVIRONMENT "${SERVER_TEST_ENV}"
-  TIMEOUT 120)
+add_test(NAME e2e_admin_web_pg COMMAND ${WITH_PG} /usr/bin/python3
+  ${CMAKE_CURRENT_SOURCE_DIR}/server/e2e_admin_web.py)
+set_tests_properties(e2e_admin_web e2e_admin_web_pg PROPERTIES LABELS e2e
+  ENVIRONMENT "${SERVER_TEST_ENV}" TIMEOUT 120)
+add_test(NAME e2e_admin_tls COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/server/e2e_admin_tls.sh)
+set_tests_properties(e2e_admin_tls PROPERTIES LABELS e2e ENVIRONMENT "${SERVER_TEST_ENV}"
+  TIMEOUT 60)
