@@ -23,3 +23,7 @@ set_tests_properties(test_srv_staff_sqlite PROPERTIES LABELS unit ENVIRONMENT "$
   TIMEOUT 60)
 set_tests_properties(test_srv_staff_pg PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}"
   TIMEOUT 90)
+
+# Staff mode's screens: golden images at the three test resolutions.
+kiosk_unit_test(test_staff_screens LIBS kiosk_ui kiosk_flows ARGS ${CMAKE_SOURCE_DIR}
+  LABELS golden)

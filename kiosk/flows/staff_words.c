@@ -3,7 +3,7 @@
 
 const staff_words staff_text = {
     .title_suffix = "工作人员",
-    .pin_headline = "请输入工作人员密码",
+    .pin_headline = "请输入密码",
     .pin_backspace = "删除",
     .pin_confirm = "确定",
     .pin_short = "密码是4到8位数字",
