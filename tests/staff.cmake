@@ -27,3 +27,8 @@ set_tests_properties(test_srv_staff_pg PROPERTIES LABELS e2e ENVIRONMENT "${KIOS
 # Staff mode's screens: golden images at the three test resolutions.
 kiosk_unit_test(test_staff_screens LIBS kiosk_ui kiosk_flows ARGS ${CMAKE_SOURCE_DIR}
   LABELS golden)
+
+# Staff mode through the real binary (the sim reader): PIN hashing, the staff roster, a void, and
+# --audit-verify on an intact and on a tampered database.
+add_test(NAME e2e_staff COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/e2e_staff.sh)
+set_tests_properties(e2e_staff PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 120)
