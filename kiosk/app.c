@@ -60,6 +60,7 @@ typedef struct presenter {
     char shot_screen[sizeof((kiosk_view *)0)->screen];
     unsigned shot_serial, shots;
     unsigned printed_serial; /* the last print intent handed to the printer */
+    unsigned request_serial; /* the last request of a view carried out (request_if_asked) */
 } presenter;
 
 struct app {
@@ -296,6 +297,25 @@ static void print_if_asked(app *a, const kiosk_view *v)
         KLOG_WARN("not printed: %s", err);
 }
 
+/* A request of the view (staff mode) not yet carried out. */
+static void request_if_asked(app *a, const kiosk_view *v)
+{
+    if (v->request.serial == a->pr.request_serial)
+        return;
+    a->pr.request_serial = v->request.serial;
+    if (v->request.kind == KIOSK_REQUEST_SYNC_NOW && a->sync) {
+        KLOG_INFO("staff asked for a sync now");
+        kiosk_sync_wake(a->sync);
+    } else if (v->request.kind == KIOSK_REQUEST_QUIT) {
+        /* Through the inbox, as a quit command: it also wakes a loop that sleeps till a
+         * deadline. */
+        KLOG_WARN("staff asked the kiosk to stop");
+        kiosk_event ev = {.kind = KIOSK_EV_QUIT};
+        if (kiosk_inbox_push(a->inbox, &ev) != KIOSK_OK)
+            atomic_store(&a->stop, true);
+    }
+}
+
 /* Draws the active view when it (or the frame) differs from the last frame; when headless with
  * a screenshot directory, saves every new screen (a new screen or a new voice cue, not a
  * countdown tick) as a PNG. */
@@ -304,6 +324,7 @@ static void present(app *a)
     presenter *p = &a->pr;
     const kiosk_view *v = kiosk_router_view(a->router);
     print_if_asked(a, v);
+    request_if_asked(a, v);
     kiosk_frame_set_clock(&a->frame, kiosk_clock_now_ms());
     if (!p->force && memcmp(v, &p->shown, sizeof p->shown) == 0 &&
         memcmp(&a->frame, &p->shown_frame, sizeof a->frame) == 0)
@@ -629,6 +650,8 @@ static ui *open_ui(const kiosk_config *cfg, bool *headless)
         .volume = cfg->volume,
         .rotate = cfg->rotate,
         .drm_device = cfg->drm_device,
+        .diagonal_in = cfg->diagonal_in,
+        .viewing_cm = cfg->viewing_cm,
     };
     char err[300];
     bool no_display = false;

@@ -15,7 +15,7 @@
 #include "hex.h"
 #include "utf8.h"
 
-typedef enum key_type { KEY_STR, KEY_INT, KEY_BOOL, KEY_LOGLEVEL, KEY_ZONE } key_type;
+typedef enum key_type { KEY_STR, KEY_INT, KEY_DECIMAL, KEY_BOOL, KEY_LOGLEVEL, KEY_ZONE } key_type;
 
 typedef struct key_spec {
     const char *section;
@@ -23,7 +23,7 @@ typedef struct key_spec {
     key_type type;
     size_t offset;
     size_t size;  /* KEY_STR: buffer size */
-    int min, max; /* KEY_INT */
+    int min, max; /* KEY_INT, KEY_DECIMAL */
 } key_spec;
 
 #define STR(sec, key, field)                                                                       \
@@ -33,6 +33,10 @@ typedef struct key_spec {
 #define INT(sec, key, field, lo, hi)                                \
     {                                                               \
         sec, key, KEY_INT, offsetof(kiosk_config, field), 0, lo, hi \
+    }
+#define DECIMAL(sec, key, field, lo, hi)                                \
+    {                                                                   \
+        sec, key, KEY_DECIMAL, offsetof(kiosk_config, field), 0, lo, hi \
     }
 #define BOOL(sec, key, field)                                      \
     {                                                              \
@@ -60,6 +64,8 @@ static const key_spec keys[] = {
     INT("display", "rotate", rotate, 0, 270),
     STR("display", "drm_device", drm_device),
     STR("display", "signal_shot", signal_shot),
+    DECIMAL("display", "diagonal_in", diagonal_in, 5, 100),
+    INT("display", "viewing_cm", viewing_cm, 20, 300),
     BOOL("voice", "enabled", voice_enabled),
     INT("voice", "volume", volume, 0, 100),
     STR("voice", "dir", voice_dir),
@@ -86,6 +92,8 @@ void kiosk_config_defaults(kiosk_config *cfg)
     snprintf(cfg->font_dir, sizeof cfg->font_dir, "%s/fonts", KIOSK_DATA_DIR);
     snprintf(cfg->voice_dir, sizeof cfg->voice_dir, "%s/assets/voice", KIOSK_DATA_DIR);
     snprintf(cfg->reader_position, sizeof cfg->reader_position, "bottom");
+    cfg->diagonal_in = 21.5;
+    cfg->viewing_cm = 60;
     snprintf(cfg->devices[KIOSK_DEVICE_READER].spec, sizeof cfg->devices[0].spec, "sim:-");
     cfg->voice_enabled = true;
     cfg->volume = 80;
@@ -128,6 +136,24 @@ static bool set_value(kiosk_config *cfg, const key_spec *k, const char *value, c
             return false;
         }
         *(int *)(void *)field = (int)v;
+        return true;
+    }
+    case KEY_DECIMAL: {
+        /* Digits, then perhaps a point and more digits: no exponent, sign, hex or "inf" that
+         * strtod would take. */
+        char *end;
+        size_t digits = strspn(value, "0123456789");
+        const char *fraction = value + digits + 1;
+        bool plain = digits > 0 && (!value[digits] || (value[digits] == '.' && *fraction &&
+                                                       strspn(fraction, "0123456789") ==
+                                                           strlen(fraction)));
+        double v = plain ? strtod(value, &end) : 0;
+        if (!plain || *end || v < k->min || v > k->max) {
+            snprintf(problem, problem_size, "%s must be a number from %d to %d (such as 21.5), not '%s'",
+                     k->name, k->min, k->max, value);
+            return false;
+        }
+        *(double *)(void *)field = v;
         return true;
     }
     case KEY_BOOL:

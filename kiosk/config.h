@@ -62,6 +62,10 @@ typedef struct kiosk_config {
     int rotate;               /* degrees the picture is turned on the panel: 0, 90, 180, 270 */
     char drm_device[KIOSK_CONFIG_STR]; /* KMSDRM card, e.g. /dev/dri/by-path/...-card */
     char signal_shot[KIOSK_CONFIG_STR]; /* SIGUSR1 saves the screen here ("" = never) */
+    /* The panel's diagonal (inches) and the diner's distance from it (cm): every size on screen
+     * follows from the visual angle they give (ui.h). */
+    double diagonal_in;
+    int viewing_cm;
     /* [reader], [idcard], [printer], indexed by kiosk_device_role */
     kiosk_device_config devices[KIOSK_DEVICE_ROLE_COUNT];
     /* [canteen] and the sections of other flows */

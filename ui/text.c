@@ -40,6 +40,8 @@ typedef struct cache_entry {
     uint32_t rgb;
     SDL_Texture *texture;
     int w, h;
+    int drawn_px; /* the size it was laid out at, after shrinking to fit */
+    bool digits;  /* it has digits or Latin letters (ui_text_set_min_sizes) */
 } cache_entry;
 
 /* One laid-out code point. */
@@ -73,8 +75,12 @@ struct ui_text {
     uint64_t tick;
     unsigned long missing_glyphs, fallback_glyphs, hits, misses;
     layout scratch; /* the layout of the text being rasterised (large, so not on the stack) */
-    int min_px;     /* text never shrinks below this to fit */
-    unsigned long clipped; /* texts drawn clipped because they did not fit even at min_px */
+    /* Text never shrinks below these to fit, and is never drawn smaller: one size for text of
+     * Chinese characters only, a larger one for text with digits or Latin letters, whose ink is
+     * shorter for the same size (ui_text_ink_ratios). */
+    int min_px, min_digit_px;
+    unsigned long clipped; /* texts drawn clipped because they did not fit even at the minimum */
+    int smallest_han, smallest_digit; /* the smallest sizes drawn since the last reset (0: none) */
 };
 
 ui_text *ui_text_new(SDL_Renderer *renderer, const char *font_dir, char *err, size_t err_size)
@@ -374,6 +380,16 @@ static bool fits(const layout *L, const ui_text_style *st, size_t glyph_total)
     return L->w <= st->max_width && L->lines <= allowed && L->line_start[L->lines] >= glyph_total;
 }
 
+/* Whether text has an ASCII digit or letter (or a currency sign), whose glyphs are shorter than
+ * a Chinese character's at the same size. */
+static bool has_digits_or_latin(const char *utf8)
+{
+    for (const unsigned char *s = (const unsigned char *)utf8; *s; s++)
+        if ((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z'))
+            return true;
+    return false;
+}
+
 /* Lays text out at the style's size, shrinking in 8 % steps (to 55 %) until it fits. */
 static void lay_out_fitting(ui_text *t, const char *utf8, const ui_text_style *st, layout *L)
 {
@@ -383,17 +399,17 @@ static void lay_out_fitting(ui_text *t, const char *utf8, const ui_text_style *s
     if (total > MAX_CODEPOINTS)
         total = MAX_CODEPOINTS;
     /* Shrink in 8 % steps to 55 % of the size asked for, but never below the smallest size
-     * that still reads (ui_text_set_min_size): past that, text wraps or is clipped, which a
-     * layout test catches, rather than turning into small print. */
-    int floor = st->size_px * 55 / 100;
-    if (floor < t->min_px)
-        floor = st->size_px < t->min_px ? st->size_px : t->min_px;
-    int size = st->size_px;
+     * that still reads (ui_text_set_min_sizes), nor start below it: past that, text wraps or is
+     * clipped, which a layout test catches, rather than turning into small print. */
+    bool digits = has_digits_or_latin(utf8);
+    int min = digits ? t->min_digit_px : t->min_px;
+    int size = st->size_px > min ? st->size_px : min;
+    int floor = size * 55 / 100 > min ? size * 55 / 100 : min;
     for (;;) {
         lay_out(t, utf8, st, size, L);
         int next = size * 92 / 100;
         if (fits(L, st, total) || next < floor)
-            return;
+            break;
         size = next;
     }
 }
@@ -505,9 +521,19 @@ static cache_entry *cached(ui_text *t, const char *utf8, const ui_text_style *st
     if (victim->texture)
         SDL_DestroyTexture(victim->texture);
     free(victim->text);
-    *victim =
-        (cache_entry){h,       ++t->tick, copy, st->size_px, st->max_width, st->max_lines, st->bold,
-                      st->rgb, texture,   w,    hgt};
+    *victim = (cache_entry){h,
+                            ++t->tick,
+                            copy,
+                            st->size_px,
+                            st->max_width,
+                            st->max_lines,
+                            st->bold,
+                            st->rgb,
+                            texture,
+                            w,
+                            hgt,
+                            t->scratch.size_px,
+                            has_digits_or_latin(utf8)};
     return victim;
 }
 
@@ -530,7 +556,16 @@ int ui_text_draw(ui_text *t, const char *utf8, const ui_text_style *style, int x
     else if (style->align == UI_ALIGN_RIGHT)
         dst.x = x - w;
     SDL_RenderCopy(t->renderer, e->texture, &src, &dst);
+    int *smallest = e->digits ? &t->smallest_digit : &t->smallest_han;
+    if (*smallest == 0 || e->drawn_px < *smallest)
+        *smallest = e->drawn_px;
     return e->h;
+}
+
+int ui_text_drawn_size(ui_text *t, const char *utf8, const ui_text_style *style)
+{
+    cache_entry *e = utf8 && *utf8 ? cached(t, utf8, style) : NULL;
+    return e ? e->drawn_px : 0;
 }
 
 void ui_text_measure(ui_text *t, const char *utf8, const ui_text_style *style, int *w, int *h)
@@ -577,9 +612,34 @@ void ui_text_cache_stats(const ui_text *t, unsigned long *hits, unsigned long *m
     *misses = t->misses;
 }
 
-void ui_text_set_min_size(ui_text *t, int px)
+void ui_text_set_min_sizes(ui_text *t, int han_px, int digit_px)
 {
-    t->min_px = px;
+    t->min_px = han_px;
+    t->min_digit_px = digit_px;
+}
+
+void ui_text_smallest(ui_text *t, int *han_px, int *digit_px, bool reset)
+{
+    *han_px = t->smallest_han;
+    *digit_px = t->smallest_digit;
+    if (reset)
+        t->smallest_han = t->smallest_digit = 0;
+}
+
+/* The ink height of a glyph over the font size, from the bundled regular face's metrics. */
+static double ink_ratio(ui_text *t, uint32_t cp)
+{
+    TTF_Font *f = font_for(t, FACE_REGULAR, 1000);
+    int minx, maxx, miny, maxy, advance;
+    if (!f || TTF_GlyphMetrics32(f, cp, &minx, &maxx, &miny, &maxy, &advance) != 0 || maxy <= miny)
+        return 0;
+    return (maxy - miny) / 1000.0;
+}
+
+void ui_text_ink_ratios(ui_text *t, double *han, double *digit)
+{
+    *han = ink_ratio(t, 0x56FD); /* 国: a full-height ideograph */
+    *digit = ink_ratio(t, 'H');  /* a digit is as high as a capital, less its overshoot */
 }
 
 unsigned long ui_text_clipped(const ui_text *t)

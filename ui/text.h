@@ -35,8 +35,18 @@ bool ui_text_bundled_covers(ui_text *t, const char *utf8, uint32_t *first_missin
 unsigned long ui_text_missing_glyphs(const ui_text *t);
 /* Code points drawn with a fallback font since creation. */
 unsigned long ui_text_fallback_glyphs(const ui_text *t);
-/* The smallest size (px) text shrinks to when it does not fit; default 0 (55 % of the size). */
-void ui_text_set_min_size(ui_text *t, int px);
+/* The smallest sizes (px) text is drawn at, shrinking to fit or not: han_px for text of Chinese
+ * characters only, digit_px for text with digits or Latin letters; default 0 (55 % of the size
+ * asked for). */
+void ui_text_set_min_sizes(ui_text *t, int han_px, int digit_px);
+/* The smallest sizes drawn since the last reset, of each kind (0: none drawn): what the screens
+ * really showed, for the size tests; reset starts counting again. */
+void ui_text_smallest(ui_text *t, int *han_px, int *digit_px, bool reset);
+/* The size text is drawn at with this style, after shrinking to fit (0 for empty text). */
+int ui_text_drawn_size(ui_text *t, const char *utf8, const ui_text_style *style);
+/* The ink height of a Chinese character (国) and of a digit (8) over the font size, from the
+ * bundled face: what turns a visual angle into a font size. */
+void ui_text_ink_ratios(ui_text *t, double *han, double *digit);
 /* Texts drawn clipped since creation (they did not fit even at the smallest size): a layout
  * test wants 0. */
 unsigned long ui_text_clipped(const ui_text *t);

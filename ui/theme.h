@@ -4,14 +4,18 @@
 #ifndef UI_THEME_H
 #define UI_THEME_H
 
-/* Colours as 0xRRGGBB. Each text/background pair is checked >= 7:1 by tests/unit/test_theme.c. */
+/* Colours as 0xRRGGBB. Each text/background pair is checked >= 7:1 by tests/unit/test_theme.c,
+ * the result banners and the figures >= 10:1. A success and a refusal differ in lightness too
+ * (a light banner with dark words against a dark one with white words, 9:1 apart in luminance),
+ * so they are told apart in greyscale and by a red-green colour-blind reader. */
 #define THEME_PAGE_BG       0xFFFFFF /* page background */
 #define THEME_TEXT          0x111111 /* body text on the page: 18.9:1 */
 #define THEME_TEXT_MUTED    0x333333 /* secondary text on the page: 12.6:1 */
 #define THEME_BAR_BG        0x0B2E59 /* title bar; white text on it */
 #define THEME_ON_DARK       0xFFFFFF /* text on any dark banner */
-#define THEME_SUCCESS_BG    0x0A5A1E /* result banner: success */
-#define THEME_REFUSED_BG    0x9A0000 /* result banner: refused */
+#define THEME_SUCCESS_BG    0xC8F2CF /* result banner: success, light green */
+#define THEME_ON_SUCCESS    0x111111 /* its words: 15:1 */
+#define THEME_REFUSED_BG    0x7A0000 /* result banner: refused, dark red; white words 11.5:1 */
 #define THEME_ERROR_BG      0x5C3300 /* result banner: error */
 #define THEME_INFO_BG       0x0B2E59 /* result banner: help, staff */
 #define THEME_FIGURE        0x111111 /* amounts */
@@ -48,11 +52,12 @@
 #define THEME_BANNER_H   220
 #define THEME_FORM_BANNER_H 160
 #define THEME_MARGIN     60
-#define THEME_TARGET_MIN 130 /* touch targets >= 120 px */
+#define THEME_TARGET_MIN 130 /* touch targets; never under 30 mm (set_geometry) */
 #define THEME_BUTTON_W   300
 #define THEME_RADIUS     24
 
-/* Smallest scale at which text still reads: below it sizes stop shrinking. */
-#define THEME_MIN_BODY_PX 36
+/* The floors under all of these (every glyph 1 degree, the result word and the amount to pay 2,
+ * targets 30 mm, 8 mm apart) follow from the panel's size and viewing distance: ui.c,
+ * set_geometry. */
 
 #endif

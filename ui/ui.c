@@ -17,9 +17,8 @@
 #include "utf8.h"
 #include "voice.h"
 
-#define WIDGETS_MAX 40 /* buttons, keypad keys and bar buttons */
-#define TEXTS_MAX   96 /* texts of one frame, for ui_overlaps */
-#define PANELS_MAX  4  /* panels of one frame (the figures) */
+#define TEXTS_MAX  96 /* texts of one frame, for ui_overlaps */
+#define PANELS_MAX 4  /* panels of one frame (the figures) */
 
 typedef struct widget {
     char id[32];
@@ -35,7 +34,7 @@ struct ui {
     double scale; /* min(w, h) / 1080 */
     bool landscape;
     bool reader_right;
-    widget widgets[WIDGETS_MAX];
+    widget widgets[UI_WIDGETS_MAX];
     size_t widget_count;
     /* The boxes of the texts drawn in the last frame (not button labels) and of the panels they
      * may sit in, to find overlaps (ui_overlaps). */
@@ -47,9 +46,23 @@ struct ui {
     SDL_Rect panels[PANELS_MAX];
     size_t panel_count;
     int in_panel; /* the panel being filled with text, -1 when none */
+    /* The panel as the viewer sees it (ui_options: diagonal and viewing distance): the pixels
+     * of one degree of visual angle, and what follows from it. */
+    double px_per_mm, px_per_degree;
+    int min_han_px, min_digit_px;     /* 1 degree of ink: every glyph */
+    int result_han_px, amount_px;     /* 2 degrees: the result word, the amount to pay */
+    int target_min_px, target_gap_px; /* 30 mm targets, 8 mm apart */
     /* The size of a result's name, subline and figures in percent of their theme size, brought
      * down on a short screen so that everything fits above the bottom row (fit_result). */
     int result_pct;
+    int banner_floor; /* a result's headline is never smaller (2 degrees); 0 elsewhere */
+    /* What the last frame drew at its largest: a result's headline, the amount to pay (0: none),
+     * for ui_frame_sizes. */
+    int drawn_headline_px, drawn_amount_px;
+    SDL_Rect drawn_banner, drawn_amount; /* a result's banner, the amount's box (0 x 0: none) */
+    /* A result's bottom row ends its words here (the figures panel may reach down beside it);
+     * 0: the row's own right end. */
+    int bottom_words_right;
     /* The title bar of the frame being drawn (layout_bar). */
     int bar_h, bar_title_w;
     bool bar_shows_date;
@@ -64,6 +77,7 @@ struct ui {
 /* --- set-up ---------------------------------------------------------------------------- */
 
 static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v);
+static void set_geometry(ui *u, const ui_options *opts);
 
 /* Draws a success and a refusal once, unseen, so the first diner's result does not wait for the
  * result screen's font sizes to open and its common glyphs to be rasterised. */
@@ -77,17 +91,15 @@ static void warm_up(ui *u)
     v->tone = KIOSK_TONE_SUCCESS;
     snprintf(v->title, sizeof v->title, "助餐服务");
     snprintf(v->headline, sizeof v->headline, "用餐成功");
-    snprintf(v->name, sizeof v->name, "张*兰");
-    snprintf(v->subline, sizeof v->subline, "80-89岁 · 午餐");
-    static const char *const labels[] = {"餐费", "补贴", "您需支付"};
-    static const char *const values[] = {"¥15.00", "¥5.00", "¥10.00"};
-    for (size_t i = 0; i < 3; i++) {
+    snprintf(v->name, sizeof v->name, "张*兰 · 午餐");
+    static const char *const labels[] = {"餐费", "补贴", "本月补贴还剩", "您需支付"};
+    static const char *const values[] = {"¥15.00", "¥5.00", "¥195.00", "¥10.00"};
+    for (size_t i = 0; i < 4; i++) {
         snprintf(v->figures[i].label, sizeof v->figures[i].label, "%s", labels[i]);
         snprintf(v->figures[i].value, sizeof v->figures[i].value, "%s", values[i]);
-        v->figures[i].emphasis = i == 2;
+        v->figures[i].emphasis = i == 3;
     }
-    v->figure_count = 3;
-    snprintf(v->message, sizeof v->message, "本月补贴还剩 ¥195.00");
+    v->figure_count = 4;
     snprintf(v->advice, sizeof v->advice, "请到窗口付款取餐");
     v->countdown_s = 8;
     v->button_count = 1;
@@ -197,7 +209,8 @@ ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
         ui_free(u);
         return NULL;
     }
-    ui_text_set_min_size(u->text, THEME_MIN_BODY_PX);
+    set_geometry(u, opts);
+    ui_text_set_min_sizes(u->text, u->min_han_px, u->min_digit_px);
     warm_up(u);
     if (opts->voice_enabled) {
         if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0)
@@ -235,6 +248,37 @@ ui_text *ui_text_engine(ui *u)
     return u->text;
 }
 
+/* --- the panel as seen ------------------------------------------------------------------- */
+
+/* One degree of visual angle at the viewing distance, in pixels of this panel, and the sizes
+ * the age-friendly rules ask for: every glyph's ink at least 1 degree high (a Chinese character
+ * and a digit have different ink heights for one font size, read from the font), the result
+ * word and the amount to pay 2 degrees, touch targets 30 mm with 8 mm between them. */
+static void set_geometry(ui *u, const ui_options *opts)
+{
+    double diagonal_in = opts->diagonal_in > 0 ? opts->diagonal_in : UI_DEFAULT_DIAGONAL_IN;
+    int viewing_cm = opts->viewing_cm > 0 ? opts->viewing_cm : UI_DEFAULT_VIEWING_CM;
+    u->px_per_mm = hypot(u->w, u->h) / (diagonal_in * 25.4);
+    u->px_per_degree = viewing_cm * 10.0 * tan(3.14159265358979323846 / 180) * u->px_per_mm;
+    double han_ink = 0, digit_ink = 0;
+    ui_text_ink_ratios(u->text, &han_ink, &digit_ink);
+    if (han_ink <= 0.3 || digit_ink <= 0.3) /* no metrics: Noto Sans CJK's own */
+        han_ink = 0.90, digit_ink = 0.733;
+    u->min_han_px = (int)ceil(u->px_per_degree / han_ink);
+    u->min_digit_px = (int)ceil(u->px_per_degree / digit_ink);
+    u->result_han_px = (int)ceil(2 * u->px_per_degree / han_ink);
+    u->amount_px = (int)ceil(2 * u->px_per_degree / digit_ink);
+    u->target_min_px = (int)lround(30 * u->px_per_mm);
+    u->target_gap_px = (int)lround(8 * u->px_per_mm);
+}
+
+void ui_geometry(const ui *u, ui_geometry_info *out)
+{
+    *out =
+        (ui_geometry_info){u->px_per_mm,     u->px_per_degree, u->min_han_px,    u->min_digit_px,
+                           u->result_han_px, u->amount_px,     u->target_min_px, u->target_gap_px};
+}
+
 /* --- primitives ------------------------------------------------------------------------ */
 
 static int px(const ui *u, int reference_px)
@@ -242,18 +286,26 @@ static int px(const ui *u, int reference_px)
     return (int)lround(reference_px * u->scale);
 }
 
-/* Text sizes never drop below the smallest readable body size. */
+/* Text sizes never drop below one degree of visual angle (the text engine raises text with
+ * digits further, to its own minimum). */
 static int type_px(const ui *u, int reference_px)
 {
     int v = px(u, reference_px);
-    return v < THEME_MIN_BODY_PX ? THEME_MIN_BODY_PX : v;
+    return v < u->min_han_px ? u->min_han_px : v;
 }
 
-/* Touch targets keep their physical minimum whatever the scale. */
+/* Touch targets keep their physical minimum (30 mm) whatever the scale. */
 static int target_px(const ui *u, int reference_px)
 {
     int v = px(u, reference_px);
-    return v < 120 ? 120 : v;
+    return v < u->target_min_px ? u->target_min_px : v;
+}
+
+/* The space between two targets: at least 8 mm. */
+static int target_gap(const ui *u)
+{
+    int v = px(u, THEME_MARGIN) / 2;
+    return v < u->target_gap_px ? u->target_gap_px : v;
 }
 
 static void set_color(ui *u, uint32_t rgb)
@@ -319,7 +371,7 @@ static int text(ui *u, const char *s, int size_ref, bool bold, uint32_t rgb, ui_
 
 static void add_widget(ui *u, const char *id, SDL_Rect r)
 {
-    if (u->widget_count == WIDGETS_MAX)
+    if (u->widget_count == UI_WIDGETS_MAX)
         return;
     widget *w = &u->widgets[u->widget_count++];
     snprintf(w->id, sizeof w->id, "%s", id);
@@ -363,6 +415,23 @@ const char *ui_widget_at(const ui *u, int x, int y)
     return NULL;
 }
 
+void ui_frame_sizes(ui *u, ui_frame_sizes_info *out)
+{
+    *out = (ui_frame_sizes_info){0};
+    ui_text_smallest(u->text, &out->smallest_han_px, &out->smallest_digit_px, false);
+    out->headline_px = u->drawn_headline_px;
+    out->amount_px = u->drawn_amount_px;
+    out->banner_y = u->drawn_banner.y;
+    out->banner_h = u->drawn_banner.h;
+    out->amount_box = (ui_widget_box){"amount", u->drawn_amount.x, u->drawn_amount.y,
+                                      u->drawn_amount.w, u->drawn_amount.h};
+    out->widget_count = u->widget_count;
+    for (size_t i = 0; i < u->widget_count; i++) {
+        const SDL_Rect *r = &u->widgets[i].rect;
+        out->widgets[i] = (ui_widget_box){u->widgets[i].id, r->x, r->y, r->w, r->h};
+    }
+}
+
 bool ui_widget_rect(const ui *u, const char *id, int *x, int *y, int *w, int *h)
 {
     for (size_t i = 0; i < u->widget_count; i++) {
@@ -403,7 +472,7 @@ static void layout_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
     size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
     for (size_t i = 0; i < buttons; i++)
         if (v->buttons[i].role == KIOSK_ROLE_BAR)
-            right -= target_px(u, 220) + margin / 2;
+            right -= target_px(u, 220) + target_gap(u);
     ui_text_style st = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, 0, 1};
     int ww, wh, tw, th;
     snprintf(u->bar_when, sizeof u->bar_when, "%s  %s", f->date_text, f->time_text);
@@ -445,7 +514,7 @@ static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
         ui_text_measure(u->text, b->label, &st, &tw, &th);
         ui_text_draw(u->text, b->label, &st, right - bw / 2, (bar_h - th) / 2);
         add_widget(u, b->id, (SDL_Rect){right - bw, (bar_h - bh) / 2, bw, bh});
-        right -= bw + margin / 2;
+        right -= bw + target_gap(u);
     }
     ui_text_style st = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_RIGHT, 0, 1};
     int ww, wh, tw, th;
@@ -468,8 +537,14 @@ static int draw_nav(ui *u, const kiosk_view *v, int y)
     for (size_t i = 0; i < buttons; i++) {
         if (v->buttons[i].role != KIOSK_ROLE_NAV)
             continue;
-        button(u, v->buttons[i].id, v->buttons[i].label, x, y, bw, bh);
-        x += bw + margin / 2;
+        /* As wide as its label needs at the button size ("输入预约号" on a small panel). */
+        ui_text_style st = {
+            type_px(u, THEME_BUTTON_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
+        int tw, th;
+        ui_text_measure(u->text, v->buttons[i].label, &st, &tw, &th);
+        int w = tw + px(u, 40) > bw ? tw + px(u, 40) : bw;
+        button(u, v->buttons[i].id, v->buttons[i].label, x, y, w, bh);
+        x += w + target_gap(u);
     }
     return x;
 }
@@ -488,7 +563,7 @@ static int draw_actions(ui *u, const kiosk_view *v, int y)
             continue;
         x -= bw;
         button_styled(u, b, x, y, bw, bh);
-        x -= margin / 2;
+        x -= target_gap(u);
     }
     return x;
 }
@@ -614,8 +689,12 @@ static void draw_idle(ui *u, const kiosk_frame *f, const kiosk_view *v)
     int card_h = px(u, 400) * 54 / 86;
     if (card_h > space - arrow_min - 3 * gap)
         card_h = space - arrow_min - 3 * gap;
-    if (card_h < px(u, 120))
-        card_h = px(u, 120);
+    /* Never so small that the word on the pictured card would be under 1 degree: the arrow
+     * shortens instead. */
+    if (card_h < 4 * u->min_han_px)
+        card_h = 4 * u->min_han_px;
+    if (arrow_min > space - card_h - 3 * gap)
+        arrow_min = space - card_h - 3 * gap > 0 ? space - card_h - 3 * gap : 0;
     int card_w = card_h * 86 / 54;
     int cy = y + gap + card_h / 2 +
              (u->reader_right ? (space - card_h - 2 * gap) / 2
@@ -653,6 +732,12 @@ static uint32_t tone_color(kiosk_tone tone)
     return THEME_INFO_BG;
 }
 
+/* The words on a tone's banner: dark on the light success banner, white on the others. */
+static uint32_t tone_text_color(kiosk_tone tone)
+{
+    return tone == KIOSK_TONE_SUCCESS ? THEME_ON_SUCCESS : THEME_ON_DARK;
+}
+
 /* The shape that tells the tones apart besides colour. */
 static const char *tone_mark(kiosk_tone tone)
 {
@@ -676,21 +761,52 @@ static int fitted(const ui *u, int reference_px)
     return reference_px * (u->result_pct > 0 ? u->result_pct : 100) / 100;
 }
 
-static int figure_height(const ui *u, const kiosk_figure *r)
+/* A figure's value size: fitted to the screen, but the amount to pay never under 2 degrees. */
+static int figure_value_px(const ui *u, const kiosk_figure *r)
 {
-    return (int)(type_px(u, fitted(u, r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX)) *
-                 1.35);
+    int v = type_px(u, fitted(u, r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX));
+    return r->emphasis && v < u->amount_px ? u->amount_px : v;
 }
 
-/* The height of the figures panel, padding included; 0 without figures. */
-static int figures_height(const ui *u, const kiosk_view *v)
+static ui_text_style figure_label_style(const ui *u, const kiosk_figure *r, int max_width)
+{
+    return (ui_text_style){type_px(u, fitted(u, THEME_ROW_LABEL_PX)),
+                           r->emphasis,
+                           THEME_TEXT,
+                           UI_ALIGN_LEFT,
+                           max_width,
+                           1};
+}
+
+/* Whether a figure's value goes under its label: when the two do not fit side by side in a panel
+ * w wide at their sizes (a date beside a long label in a narrow column). */
+static bool figure_stacked(const ui *u, const kiosk_figure *r, int w)
+{
+    int pad = px(u, 30);
+    ui_text_style ls = figure_label_style(u, r, 0);
+    ui_text_style vs = {figure_value_px(u, r), true, THEME_FIGURE, UI_ALIGN_RIGHT, 0, 1};
+    int lw, lh, vw, vh;
+    ui_text_measure(u->text, r->label, &ls, &lw, &lh);
+    ui_text_measure(u->text, r->value, &vs, &vw, &vh);
+    return lw + vw + 4 * pad > w;
+}
+
+static int figure_height(const ui *u, const kiosk_figure *r, int w)
+{
+    if (figure_stacked(u, r, w))
+        return (int)(figure_label_style(u, r, 0).size_px * 1.35 + figure_value_px(u, r) * 1.5);
+    return (int)(figure_value_px(u, r) * 1.35);
+}
+
+/* The height of the figures panel w wide, padding included; 0 without figures. */
+static int figures_height(const ui *u, const kiosk_view *v, int w)
 {
     size_t n = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
     if (n == 0)
         return 0;
     int total = 2 * px(u, 30);
     for (size_t i = 0; i < n; i++)
-        total += figure_height(u, &v->figures[i]);
+        total += figure_height(u, &v->figures[i], w);
     return total;
 }
 
@@ -700,7 +816,7 @@ static int draw_figures(ui *u, const kiosk_view *v, int x, int y, int w)
     if (n == 0)
         return 0;
     int pad = px(u, 30);
-    int total = figures_height(u, v);
+    int total = figures_height(u, v, w);
     fill_round_rect(u, x, y, w, total, px(u, THEME_RADIUS), THEME_PANEL_BG);
     /* The panel is an obstacle for every text but its own. */
     u->in_panel = -1;
@@ -711,26 +827,55 @@ static int draw_figures(ui *u, const kiosk_view *v, int x, int y, int w)
     int ry = y + pad;
     for (size_t i = 0; i < n; i++) {
         const kiosk_figure *r = &v->figures[i];
-        int row_h = figure_height(u, r);
-        int value_px = fitted(u, r->emphasis ? THEME_ROW_EMPHASIS_PX : THEME_ROW_VALUE_PX);
-        ui_text_style ls = {type_px(u, fitted(u, THEME_ROW_LABEL_PX)),
-                            r->emphasis,
-                            THEME_TEXT,
-                            UI_ALIGN_LEFT,
-                            w / 2,
-                            1};
+        int row_h = figure_height(u, r, w);
+        int value_px = figure_value_px(u, r);
+        bool stacked = figure_stacked(u, r, w);
+        ui_text_style ls = figure_label_style(u, r, stacked ? w - 2 * pad : w / 2);
         int lw, lh, vw, vh;
         ui_text_measure(u->text, r->label, &ls, &lw, &lh);
-        /* The figure takes what the label leaves, with a clear gap; it shrinks before touching. */
-        ui_text_style vs = {type_px(u, value_px), true, THEME_FIGURE, UI_ALIGN_RIGHT,
-                            w - lw - 4 * pad,     1};
+        /* The figure takes what the label leaves, with a clear gap, or the line under it. */
+        ui_text_style vs = {
+            value_px, true, THEME_FIGURE, UI_ALIGN_RIGHT, stacked ? w - 2 * pad : w - lw - 4 * pad,
+            1};
         ui_text_measure(u->text, r->value, &vs, &vw, &vh);
-        draw_text(u, r->label, &ls, x + pad, ry + (row_h - lh) / 2);
-        draw_text(u, r->value, &vs, x + w - pad, ry + (row_h - vh) / 2);
+        int label_y = stacked ? ry : ry + (row_h - lh) / 2;
+        int value_y = stacked ? ry + (int)(ls.size_px * 1.35) : ry + (row_h - vh) / 2;
+        draw_text(u, r->label, &ls, x + pad, label_y);
+        draw_text(u, r->value, &vs, x + w - pad, value_y);
+        if (r->emphasis) {
+            u->drawn_amount_px = ui_text_drawn_size(u->text, r->value, &vs);
+            u->drawn_amount = (SDL_Rect){x + w - pad - vw, value_y, vw, vh};
+        }
         ry += row_h;
     }
     u->in_panel = -1;
     return total;
+}
+
+/* "N 秒后自动返回" between left and right, centred on a row of height h at y, on two lines if one
+ * is too long; left out when even two lines do not fit (a narrow portrait screen, the keypad
+ * beside it): the screen stays up either way. Returns the width used (0: not drawn). */
+static int draw_countdown(ui *u, const kiosk_view *v, int left, int right, int y, int h)
+{
+    if (v->countdown_s <= 0 || right <= left)
+        return 0;
+    char countdown[48];
+    snprintf(countdown, sizeof countdown, "%d 秒后\n自动返回", v->countdown_s);
+    char *one_line = strchr(countdown, '\n');
+    ui_text_style st = {
+        type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
+    int tw, th;
+    *one_line = ' ';
+    ui_text_measure(u->text, countdown, &st, &tw, &th);
+    if (tw > right - left) {
+        *one_line = '\n';
+        st.max_lines = 2;
+        ui_text_measure(u->text, countdown, &st, &tw, &th);
+    }
+    if (tw > right - left || th > h)
+        return 0;
+    draw_text(u, countdown, &st, left, y + (h - th) / 2);
+    return tw;
 }
 
 /* The navigation buttons bottom left, the countdown beside them, the actions bottom right. */
@@ -744,16 +889,14 @@ static void draw_bottom(ui *u, const kiosk_frame *f, const kiosk_view *v)
     int x = draw_nav(u, v, by);
     int left = x == margin ? margin : x;
     int right = draw_actions(u, v, by) - margin / 2;
+    if (u->bottom_words_right && u->bottom_words_right < right)
+        right = u->bottom_words_right;
+    int used = draw_countdown(u, v, left, right, by, bh);
+    if (used)
+        left += used + margin;
     ui_text_style st = {
         type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
     int tw, th;
-    if (v->countdown_s > 0) {
-        char countdown[48];
-        snprintf(countdown, sizeof countdown, "%d 秒后自动返回", v->countdown_s);
-        ui_text_measure(u->text, countdown, &st, &tw, &th);
-        draw_text(u, countdown, &st, left, by + (bh - th) / 2);
-        left += tw + margin;
-    }
     if (f->status_text[0] && right - left > px(u, 300)) {
         st.align = UI_ALIGN_RIGHT;
         st.max_width = right - left;
@@ -763,12 +906,19 @@ static void draw_bottom(ui *u, const kiosk_frame *f, const kiosk_view *v)
     }
 }
 
+/* A banner headline's size: a result's is never under 2 degrees (banner_floor). */
+static int headline_px(const ui *u, int size_ref)
+{
+    int v = type_px(u, size_ref);
+    return v < u->banner_floor ? u->banner_floor : v;
+}
+
 /* The banner's height for a headline at size_ref: one line, or two when it does not fit on one
  * (the banner grows for them) before the text engine would shrink it. */
 static int banner_height(ui *u, const char *headline, int size_ref, int height_ref, ui_align align)
 {
     int margin = px(u, THEME_MARGIN);
-    ui_text_style hs = {type_px(u, size_ref), true, THEME_ON_DARK, align, u->w - 2 * margin, 2};
+    ui_text_style hs = {headline_px(u, size_ref), true, THEME_ON_DARK, align, u->w - 2 * margin, 2};
     int hw, hh;
     ui_text_measure(u->text, headline, &hs, &hw, &hh);
     int banner_h = px(u, height_ref);
@@ -783,13 +933,18 @@ static int draw_banner(ui *u, const kiosk_view *v, const char *words, int size_r
     int bar_h = bar_height(u);
     char headline[160];
     snprintf(headline, sizeof headline, "%s%s", mark ? tone_mark(v->tone) : "", words);
-    ui_text_style hs = {type_px(u, size_ref), true, THEME_ON_DARK, align, u->w - 2 * margin, 2};
+    ui_text_style hs = {headline_px(u, size_ref), true, tone_text_color(v->tone), align,
+                        u->w - 2 * margin,        2};
     int hw, hh;
     ui_text_measure(u->text, headline, &hs, &hw, &hh);
     int banner_h = banner_height(u, headline, size_ref, height_ref, align);
     fill_rect(u, 0, bar_h, u->w, banner_h, tone_color(v->tone));
     draw_text(u, headline, &hs, align == UI_ALIGN_CENTER ? u->w / 2 : margin,
               bar_h + (banner_h - hh) / 2);
+    if (u->banner_floor) {
+        u->drawn_headline_px = ui_text_drawn_size(u->text, headline, &hs);
+        u->drawn_banner = (SDL_Rect){0, bar_h, u->w, banner_h};
+    }
     return bar_h + banner_h;
 }
 
@@ -831,21 +986,43 @@ static int line_height(ui *u, const char *s, int size_ref, bool bold, int max_wi
  * readable minimum) until they, a line of message and a line of advice fit between top and
  * limit: a short screen (1280x800) otherwise pushed the advice under the buttons and the
  * figures into the bottom row. */
-static void fit_result(ui *u, const kiosk_view *v, int top, int limit, int col_w, bool two_columns,
-                       bool figures_inline)
+static void fit_result(ui *u, const kiosk_view *v, int top, int limit, int col_w, int figures_w,
+                       bool two_columns, bool figures_inline)
 {
     int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
     for (u->result_pct = 100; u->result_pct > 60; u->result_pct -= 5) {
         int words = line_height(u, v->name, THEME_NAME_PX, true, col_w) +
                     line_height(u, v->subline, THEME_SUBLINE_PX, false, col_w) +
                     (v->name[0] || v->subline[0] ? px(u, 24) : 0) + 2 * line_h + px(u, 16);
-        int panel = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES) ? figures_height(u, v) : 0;
+        int panel =
+            clamp_count(v->figure_count, KIOSK_VIEW_FIGURES) ? figures_height(u, v, figures_w) : 0;
         int needed = two_columns      ? (words > panel ? words : panel)
                      : figures_inline ? words + panel + px(u, 24)
                                       : words;
         if (top + needed <= limit)
             return;
     }
+}
+
+/* Whether the amount to pay fits beside its label at 2 degrees in a figures panel w wide (as
+ * draw_figures sets them out); if not, the figures take the full width. */
+static bool amount_fits(ui *u, const kiosk_view *v, int w)
+{
+    int pad = px(u, 24);
+    for (size_t i = 0; i < clamp_count(v->figure_count, KIOSK_VIEW_FIGURES); i++) {
+        const kiosk_figure *r = &v->figures[i];
+        if (!r->emphasis)
+            continue;
+        ui_text_style ls = {
+            type_px(u, fitted(u, THEME_ROW_LABEL_PX)), true, THEME_TEXT, UI_ALIGN_LEFT, w / 2, 1};
+        ui_text_style vs = {figure_value_px(u, r), true, THEME_FIGURE, UI_ALIGN_RIGHT, 0, 1};
+        int lw, lh, vw, vh;
+        ui_text_measure(u->text, r->label, &ls, &lw, &lh);
+        ui_text_measure(u->text, r->value, &vs, &vw, &vh);
+        if (lw + vw > w - 4 * pad)
+            return false;
+    }
+    return true;
 }
 
 static void draw_coded_result(ui *u, const kiosk_frame *f, const kiosk_view *v);
@@ -859,17 +1036,26 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     draw_bar(u, f, v);
     int margin = px(u, THEME_MARGIN);
     int bottom_reserved = target_px(u, THEME_TARGET_MIN) + px(u, 60);
+    u->banner_floor = u->result_han_px;
     int top = draw_banner(u, v, v->headline, result_headline_size(u, v, bottom_reserved),
                           THEME_BANNER_H, true, UI_ALIGN_CENTER) +
               px(u, 40);
+    u->banner_floor = 0;
     size_t figures = clamp_count(v->figure_count, KIOSK_VIEW_FIGURES);
-    /* Figures beside the name only for a success: a refusal's words need the full width, and
-     * its one figure (the full price on offer) goes below them. */
-    bool two_columns = u->landscape && figures > 0 && v->tone == KIOSK_TONE_SUCCESS;
+    /* On a landscape screen the figures stand beside the words (three short lines at most); the
+     * words take 52 % of the width, or 40 % when the amount to pay would not fit at its size
+     * beside them (a 1280-pixel screen); failing that the figures go below the words. */
+    int words_pct = 52;
+    if (!amount_fits(u, v, u->w - 3 * margin - (u->w - 3 * margin) * words_pct / 100))
+        words_pct = 40;
+    bool two_columns = u->landscape && figures > 0 &&
+                       amount_fits(u, v, u->w - 3 * margin - (u->w - 3 * margin) * words_pct / 100);
     bool figures_last = !two_columns && v->tone != KIOSK_TONE_SUCCESS;
-    int col_w = two_columns ? (u->w - 3 * margin) * 52 / 100 : u->w - 2 * margin;
+    int col_w = two_columns ? (u->w - 3 * margin) * words_pct / 100 : u->w - 2 * margin;
     int limit = u->h - bottom_reserved;
-    fit_result(u, v, top, limit, col_w, two_columns, !two_columns && !figures_last);
+    int figures_x = two_columns ? margin * 2 + col_w : margin;
+    int figures_w = u->w - figures_x - margin;
+    fit_result(u, v, top, limit, col_w, figures_w, two_columns, !two_columns && !figures_last);
     int y = top;
     y += text(u, v->name, fitted(u, THEME_NAME_PX), true, THEME_TEXT, UI_ALIGN_LEFT, margin, y,
               col_w, 1);
@@ -877,11 +1063,10 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
               margin, y, col_w, 1);
     if (v->name[0] || v->subline[0])
         y += px(u, 24);
-    int figures_x = margin, figures_w = u->w - 2 * margin;
     if (two_columns) {
-        figures_x = margin * 2 + col_w;
-        figures_w = u->w - figures_x - margin;
-        draw_figures(u, v, figures_x, top, figures_w);
+        int panel_bottom = top + draw_figures(u, v, figures_x, top, figures_w);
+        if (panel_bottom > u->h - target_px(u, THEME_TARGET_MIN) - px(u, 40))
+            u->bottom_words_right = figures_x - margin;
     } else if (!figures_last) {
         y += draw_figures(u, v, figures_x, y, figures_w);
         y += px(u, 24);
@@ -889,10 +1074,10 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     /* The words share what is left above the bottom buttons: the advice (what to do) keeps at
      * least one line; the text engine shrinks a line that would not fit. */
     int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
-    int figures_h = figures_last ? figures_height(u, v) + px(u, 16) : 0;
+    int figures_h = figures_last ? figures_height(u, v, figures_w) + px(u, 16) : 0;
     int lines_left = (limit - figures_h - y) / line_h;
-    if (figures_h && lines_left < 3) {
-        /* No room for the panel (a short landscape screen): the advice names the figure. */
+    if (figures_h && lines_left < (v->message[0] ? 3 : 1)) {
+        /* No room for the panel even for one line of advice (a short landscape screen). */
         figures_h = 0;
         lines_left = (limit - y) / line_h;
     }
@@ -908,6 +1093,7 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     if (figures_h)
         draw_figures(u, v, figures_x, y + px(u, 16), figures_w);
     draw_bottom(u, f, v);
+    u->bottom_words_right = 0;
     u->result_pct = 100; /* the figures of other layouts are not fitted */
 }
 
@@ -1006,7 +1192,7 @@ static int draw_keypad_value(ui *u, const kiosk_keypad *k, int x, int y, int w)
 /* The keys in a 3 x 4 grid (1-9, backspace, 0, confirm) filling the box. */
 static void draw_keypad_keys(ui *u, const kiosk_keypad *k, int x, int y, int w, int h)
 {
-    int gap = px(u, 16) > 8 ? px(u, 16) : 8;
+    int gap = target_gap(u);
     int kw = (w - 2 * gap) / 3, kh = (h - 3 * gap) / 4;
     static const char *const ids[12] = {"key1", "key2", "key3", "key4",      "key5", "key6",
                                         "key7", "key8", "key9", "backspace", "key0", "confirm"};
@@ -1030,7 +1216,7 @@ static void draw_choices(ui *u, const kiosk_view *v, int x, int y, int w, int bo
         return;
     int cols = u->landscape ? 3 : 2;
     int rows = (int)(choices + (size_t)cols - 1) / cols;
-    int gap = px(u, 24);
+    int gap = target_gap(u);
     int cw = (w - (cols - 1) * gap) / cols;
     int ch = (bottom - y - (rows - 1) * gap) / rows;
     int max_h = target_px(u, 200);
@@ -1057,6 +1243,7 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
     int margin = px(u, THEME_MARGIN);
     int nav_h = target_px(u, THEME_TARGET_MIN);
     int nav_y = u->h - nav_h - px(u, 40);
+    int keys_left = u->w - margin; /* the countdown stops before the keypad beside it */
     if (v->keypad.shown && u->landscape) {
         int col_w = (u->w - 3 * margin) * 45 / 100;
         int y = bar_height(u) + px(u, 30);
@@ -1071,6 +1258,7 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
         if (y + type_px(u, THEME_KEY_PX) * 3 / 2 < nav_y)
             draw_keypad_value(u, &v->keypad, margin, y, col_w);
         int kx = 2 * margin + col_w, ky = bar_height(u) + px(u, 30);
+        keys_left = kx;
         draw_keypad_keys(u, &v->keypad, kx, ky, u->w - kx - margin, u->h - margin / 2 - ky);
     } else {
         int y = draw_banner(u, v, v->headline, THEME_FORM_HEADLINE_PX, THEME_FORM_BANNER_H, false,
@@ -1082,7 +1270,7 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
         y += text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, words_w,
                   2);
         y += px(u, 24);
-        int bottom = nav_y - px(u, 30);
+        int bottom = nav_y - target_gap(u);
         if (v->keypad.shown) {
             y += draw_keypad_value(u, &v->keypad, margin, y, words_w) + px(u, 24);
             draw_keypad_keys(u, &v->keypad, margin, y, words_w, bottom - y);
@@ -1091,15 +1279,7 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
         }
     }
     int x = draw_nav(u, v, nav_y);
-    if (v->countdown_s > 0) {
-        char left[48];
-        snprintf(left, sizeof left, "%d 秒后自动返回", v->countdown_s);
-        ui_text_style st = {
-            type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};
-        int tw, th;
-        ui_text_measure(u->text, left, &st, &tw, &th);
-        draw_text(u, left, &st, x, nav_y + (nav_h - th) / 2);
-    }
+    draw_countdown(u, v, x, keys_left - target_gap(u), nav_y, nav_h);
 }
 
 /* --- the marriage hall: a result with a queue number, the now-serving board -------------- */
@@ -1214,17 +1394,35 @@ static int draw_board_calls(ui *u, const kiosk_view *v, int x, int y, int w, int
     int type = type_px(u, THEME_BOARD_ROW_PX);
     int row_h = type * 7 / 5;
     size_t rows = clamp_count(t->row_count, KIOSK_TABLE_ROWS);
-    const int cols[3] = {0, w * 30 / 100, w * 62 / 100};
-    const int widths[3] = {w * 28 / 100, w * 30 / 100, w * 38 / 100};
-    for (size_t r = 0; r < rows && y + row_h <= bottom; r++) {
-        if (r % 2 == 0)
-            fill_rect(u, x - px(u, 10), y, w + px(u, 20), row_h, THEME_PANEL_BG);
-        for (int c = 0; c < 3; c++) {
+    /* Each column as wide as its widest cell, a gap apart; the service (the last column) is left
+     * out when the three do not fit: the number and the window are what a diner looks for. */
+    int gap = px(u, 40), cols[3] = {0}, widths[3] = {0}, shown = 3;
+    for (int c = 0; c < 3; c++) {
+        for (size_t r = 0; r < rows; r++) {
             ui_text_style st = {c == 2 ? type_px(u, THEME_SUBLINE_PX) : type,
                                 c == 0,
                                 THEME_TEXT,
                                 UI_ALIGN_LEFT,
-                                widths[c],
+                                0,
+                                1};
+            int tw, th;
+            ui_text_measure(u->text, t->cells[r][c], &st, &tw, &th);
+            widths[c] = tw > widths[c] ? tw : widths[c];
+        }
+        if (c > 0)
+            cols[c] = cols[c - 1] + widths[c - 1] + gap;
+    }
+    if (cols[2] + widths[2] > w)
+        shown = 2;
+    for (size_t r = 0; r < rows && y + row_h <= bottom; r++) {
+        if (r % 2 == 0)
+            fill_rect(u, x - px(u, 10), y, w + px(u, 20), row_h, THEME_PANEL_BG);
+        for (int c = 0; c < shown; c++) {
+            ui_text_style st = {c == 2 ? type_px(u, THEME_SUBLINE_PX) : type,
+                                c == 0,
+                                THEME_TEXT,
+                                UI_ALIGN_LEFT,
+                                w - cols[c],
                                 1};
             int tw, th;
             ui_text_measure(u->text, t->cells[r][c], &st, &tw, &th);
@@ -1274,12 +1472,13 @@ static void draw_board_waiting(ui *u, const kiosk_view *v, int x, int y, int w, 
     }
     for (size_t i = 0; i < n && (int)i < rows; i++, ry += row_h) {
         const kiosk_figure *r = &v->figures[i];
-        ui_text_style ls = {
-            type_px(u, THEME_ROW_LABEL_PX), false, THEME_TEXT, UI_ALIGN_LEFT, w * 55 / 100, 1};
+        /* The count first, the label in what it leaves. */
         ui_text_style vs = {value_px, true, THEME_FIGURE, UI_ALIGN_RIGHT, w * 35 / 100, 1};
         int lw, lh, vw, vh;
-        ui_text_measure(u->text, r->label, &ls, &lw, &lh);
         ui_text_measure(u->text, r->value, &vs, &vw, &vh);
+        ui_text_style ls = {
+            type_px(u, THEME_ROW_LABEL_PX), false, THEME_TEXT, UI_ALIGN_LEFT, w - 3 * pad - vw, 2};
+        ui_text_measure(u->text, r->label, &ls, &lw, &lh);
         draw_text(u, r->label, &ls, x + pad, ry + (row_h - lh) / 2);
         draw_text(u, r->value, &vs, x + w - pad, ry + (row_h - vh) / 2);
     }
@@ -1329,6 +1528,10 @@ static void draw(ui *u, const kiosk_frame *f, const kiosk_view *v)
     u->text_count = 0;
     u->panel_count = 0;
     u->in_panel = -1;
+    u->drawn_headline_px = u->drawn_amount_px = 0;
+    u->drawn_banner = u->drawn_amount = (SDL_Rect){0, 0, 0, 0};
+    int han, digit;
+    ui_text_smallest(u->text, &han, &digit, true);
     if (u->canvas)
         SDL_SetRenderTarget(u->renderer, u->canvas);
     layout_bar(u, f, v);

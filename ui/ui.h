@@ -22,6 +22,10 @@ typedef struct ui_options {
     bool voice_enabled;
     const char *voice_dir;
     int volume; /* 0..100 */
+    /* The panel and where the diner stands: sizes follow from the visual angle (0: the
+     * defaults, a 21.5-inch panel seen from 60 cm). */
+    double diagonal_in;
+    int viewing_cm;
     /* A turned panel: the picture is turned this many degrees clockwise (0, 90, 180, 270) and
      * touches are turned back to match. */
     int rotate;
@@ -30,10 +34,42 @@ typedef struct ui_options {
     const char *drm_device;
 } ui_options;
 
+#define UI_DEFAULT_DIAGONAL_IN 21.5
+#define UI_DEFAULT_VIEWING_CM  60
+
+/* What the panel's geometry gave, for tests and the README's table. */
+typedef struct ui_geometry_info {
+    double px_per_mm, px_per_degree;
+    int min_han_px, min_digit_px;     /* font sizes for 1 degree of ink */
+    int result_han_px, amount_px;     /* 2 degrees */
+    int target_min_px, target_gap_px; /* 30 mm, 8 mm */
+} ui_geometry_info;
+
+#define UI_WIDGETS_MAX 40 /* buttons, keypad keys and bar buttons of one frame */
+
+/* What the last frame drew, as laid out: the smallest text of each kind (font px after any
+ * shrinking; 0: none), a result's headline and the amount to pay (0: none), where a result's
+ * banner is (full width; banner_h 0: none), every touch target. The age-friendly tests compare
+ * these with ui_geometry and measure the pixels inside them. */
+typedef struct ui_widget_box {
+    const char *id;
+    int x, y, w, h;
+} ui_widget_box;
+
+typedef struct ui_frame_sizes_info {
+    int smallest_han_px, smallest_digit_px;
+    int headline_px, amount_px;
+    int banner_y, banner_h;
+    ui_widget_box amount_box; /* where the amount to pay was drawn (w 0: none) */
+    ui_widget_box widgets[UI_WIDGETS_MAX];
+    size_t widget_count;
+} ui_frame_sizes_info;
+
 /* Initialises SDL video (and audio for the voice) and opens the window. NULL with a message in
  * err on failure; *no_display is set when the cause is that no display could be opened. */
 ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size);
 void ui_free(ui *u);
+void ui_geometry(const ui *u, ui_geometry_info *out);
 
 /* Draws the view in the frame and presents it; speaks when view->voice.serial changed since
  * the last call. */
@@ -41,6 +77,8 @@ void ui_render(ui *u, const kiosk_frame *frame, const kiosk_view *view);
 /* Draws the view and writes the frame to path as PNG; KIOSK_ERR_IO etc. with a message in err. */
 KIOSK_MUST_CHECK kiosk_rc ui_save_png(ui *u, const kiosk_frame *frame, const kiosk_view *view,
                                       const char *path, char *err, size_t err_size);
+/* The sizes of the last drawn frame (valid until the next draw). */
+void ui_frame_sizes(ui *u, ui_frame_sizes_info *out);
 /* The id of the widget under (x, y) in the last drawn frame, or NULL. */
 const char *ui_widget_at(const ui *u, int x, int y);
 /* Where a widget was drawn in the last frame; false if it is not on screen. */

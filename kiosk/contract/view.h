@@ -88,6 +88,19 @@ typedef struct kiosk_print_intent {
     kiosk_print_doc doc;
 } kiosk_print_intent;
 
+/* Ask the app for what only it can do (staff mode's "sync now" and "exit to the system") when
+ * serial changes. */
+typedef enum kiosk_request_kind {
+    KIOSK_REQUEST_NONE,
+    KIOSK_REQUEST_SYNC_NOW, /* wake the sync worker: upload and pull at once */
+    KIOSK_REQUEST_QUIT      /* stop the kiosk program (exit status 0) */
+} kiosk_request_kind;
+
+typedef struct kiosk_request {
+    unsigned serial;
+    kiosk_request_kind kind;
+} kiosk_request;
+
 typedef struct kiosk_view {
     char screen[24]; /* the flow's name for this screen ("idle", "result", "dayview"): screenshot
                         file names, logs and tests */
@@ -107,7 +120,7 @@ typedef struct kiosk_view {
     char subline[128]; /* "80-89岁 · 午餐" */
     kiosk_figure figures[KIOSK_VIEW_FIGURES];
     size_t figure_count;
-    char code_label[32]; /* "您的号码" */
+    char code_label[64]; /* "结婚登记 · 优先": what the code is for */
     char code[16];       /* a short code shown very large in its own panel: a queue number */
     char message[192];   /* why, in plain words */
     char advice[160];    /* what to do next */

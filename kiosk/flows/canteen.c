@@ -146,14 +146,24 @@ static void say_amount(kiosk_view *v, int64_t fen)
                                           KIOSK_VIEW_VOICE - v->voice.count);
 }
 
-static void add_figure(kiosk_view *v, const char *label, int64_t fen, bool emphasis)
+/* A figure whose value is text (a time, a span of hours); returns it to be filled, or NULL when
+ * the view holds no more. */
+static kiosk_figure *add_figure_text(kiosk_view *v, const char *label, bool emphasis)
 {
     if (v->figure_count == KIOSK_VIEW_FIGURES)
-        return;
+        return NULL;
     kiosk_figure *f = &v->figures[v->figure_count++];
     snprintf(f->label, sizeof f->label, "%s", label);
-    kiosk_money_format(fen, f->value, sizeof f->value);
+    f->value[0] = '\0';
     f->emphasis = emphasis;
+    return f;
+}
+
+static void add_figure(kiosk_view *v, const char *label, int64_t fen, bool emphasis)
+{
+    kiosk_figure *f = add_figure_text(v, label, emphasis);
+    if (f)
+        kiosk_money_format(fen, f->value, sizeof f->value);
 }
 
 static void add_button(kiosk_view *v, const char *id, const char *label, kiosk_role role)
@@ -405,47 +415,51 @@ static void log_reason_event(kiosk_canteen *c, const char *result, kiosk_reason 
 
 /* --- result screens -------------------------------------------------------------------- */
 
-/* Something went wrong that is not the diner's entitlement: what happened and what to do. */
-static void show_problem(kiosk_canteen *c, const char *headline, const char *message,
-                         const char *advice, const char *clip, int64_t now_mono_ms)
+/* Something went wrong that is not the diner's entitlement: what happened, in the banner, and
+ * what to do (two lines: the cause in detail is in the event log). */
+static void show_problem(kiosk_canteen *c, const char *headline, const char *advice,
+                         const char *clip, int64_t now_mono_ms)
 {
     view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_ERROR);
     kiosk_view *v = &c->view;
     snprintf(v->headline, sizeof v->headline, "%s", headline);
-    snprintf(v->message, sizeof v->message, "%s", message);
     snprintf(v->advice, sizeof v->advice, "%s", advice);
     say(v, clip);
     show_for(c, STATE_RESULT, c->opts->result_seconds, now_mono_ms);
 }
 
-static void show_error(kiosk_canteen *c, const char *message, int64_t now_mono_ms)
+static void show_error(kiosk_canteen *c, const char *cause, int64_t now_mono_ms)
 {
-    show_problem(c, W->error_headline, message, W->error_advice, W->clip_error, now_mono_ms);
+    show_problem(c, cause, W->error_advice, W->clip_error, now_mono_ms);
 }
 
-static void describe_previous(kiosk_canteen *c, const kiosk_decision *d, char *out, size_t size)
+/* The meal already had today, as a figure: "午餐已在本点用过  11:30". */
+static void add_previous(kiosk_canteen *c, const kiosk_decision *d, kiosk_view *v)
 {
     const kiosk_meal_record *p = d->has_previous ? &d->previous : NULL;
-    if (!p) {
-        snprintf(out, size, "%s%s", W->previous_had, kiosk_meal_type_label(d->meal_type));
+    if (!p)
         return;
-    }
     bool here = strcmp(p->canteen_id, c->opts->site.canteen_id) == 0;
-    snprintf(out, size, "%s%02d:%02d%s%s", W->previous_today, p->at.minute_of_day / 60,
-             p->at.minute_of_day % 60, here ? W->previous_here : W->previous_elsewhere,
-             kiosk_meal_type_label(p->meal_type));
+    char label[48];
+    snprintf(label, sizeof label, "%s%s", kiosk_meal_type_label(p->meal_type),
+             here ? W->previous_here : W->previous_elsewhere);
+    kiosk_figure *f = add_figure_text(v, label, false);
+    if (f)
+        snprintf(f->value, sizeof f->value, "%02d:%02d", p->at.minute_of_day / 60,
+                 p->at.minute_of_day % 60);
 }
 
-static void describe_meal_hours(const kiosk_policy *policy, char *out, size_t size)
+/* The day's meal hours, a figure each: "午餐  11:00-13:00". */
+static void add_meal_hours(const kiosk_policy *policy, kiosk_view *v)
 {
-    int n = snprintf(out, size, "%s", W->meal_hours);
-    for (int t = 0; policy && t < KIOSK_MEAL_COUNT && n > 0 && (size_t)n < size; t++) {
+    for (int t = 0; policy && t < KIOSK_MEAL_COUNT; t++) {
         int start, end;
         if (!kiosk_policy_meal_window(policy, (kiosk_meal_type)t, &start, &end))
             continue;
-        n += snprintf(out + n, size - (size_t)n, "%s %02d:%02d-%02d:%02d  ",
-                      kiosk_meal_type_label((kiosk_meal_type)t), start / 60, start % 60, end / 60,
-                      end % 60);
+        kiosk_figure *f = add_figure_text(v, kiosk_meal_type_label((kiosk_meal_type)t), false);
+        if (f)
+            snprintf(f->value, sizeof f->value, "%02d:%02d-%02d:%02d", start / 60, start % 60,
+                     end / 60, end % 60);
     }
 }
 
@@ -457,29 +471,23 @@ static void show_refusal(kiosk_canteen *c, identified_by by, const kiosk_holder 
     const canteen_reason_words *words = &canteen_reasons[d->reason];
     if (h)
         snprintf(v->name, sizeof v->name, "%s", h->name_masked);
-    snprintf(v->headline, sizeof v->headline, "%s", words->headline);
-    snprintf(v->message, sizeof v->message, "%s", words->message);
+    snprintf(v->headline, sizeof v->headline, "%s",
+             d->reason == KIOSK_REASON_UNKNOWN_CARD && by == BY_ID_NUMBER ? W->unknown_id_headline
+                                                                          : words->headline);
     say(v, words->clip);
     switch (d->reason) {
-    case KIOSK_REASON_UNKNOWN_CARD:
-        if (by == BY_ID_NUMBER)
-            snprintf(v->message, sizeof v->message, "%s", W->unknown_id_message);
-        break;
     case KIOSK_REASON_OUTSIDE_MEAL_HOURS:
-        describe_meal_hours(policy, v->message, sizeof v->message);
+        add_meal_hours(policy, v);
         break;
     case KIOSK_REASON_ALREADY_HAD_MEAL:
     case KIOSK_REASON_DAILY_LIMIT:
-        describe_previous(c, d, v->message, sizeof v->message);
+        add_previous(c, d, v);
         break;
     default:
         break;
     }
     if (d->full_price_allowed && d->price_fen > 0) {
-        char price[32];
-        kiosk_money_format(d->price_fen, price, sizeof price);
-        snprintf(v->advice, sizeof v->advice, "%s%s%s", W->full_price_offer, price,
-                 W->full_price_offer_tail);
+        snprintf(v->advice, sizeof v->advice, "%s", W->full_price_offer);
         add_figure(v, W->full_price, d->price_fen, true);
         say(v, W->clip_full_price_ok);
     } else {
@@ -494,22 +502,20 @@ static void show_success(kiosk_canteen *c, const kiosk_holder *h, const kiosk_de
     view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_SUCCESS);
     kiosk_view *v = &c->view;
     snprintf(v->headline, sizeof v->headline, "%s", W->ok_headline);
-    snprintf(v->name, sizeof v->name, "%s", h->name_masked);
-    snprintf(v->subline, sizeof v->subline, "%s%s%s", d->class_label,
-             d->class_label[0] ? " · " : "", kiosk_meal_type_label(d->meal_type));
+    /* The name and the meal on one line; the age band is for staff, not the diner. */
+    snprintf(v->name, sizeof v->name, "%s · %s", h->name_masked,
+             kiosk_meal_type_label(d->meal_type));
     add_figure(v, W->price, d->price_fen, false);
     add_figure(v, W->subsidy, d->subsidy_fen, false);
+    if (d->subsidy_fen > 0 && d->month_remaining_fen >= 0)
+        add_figure(v, W->month_left, d->month_remaining_fen, false);
     add_figure(v, W->to_pay, d->pay_fen, true);
     if (d->pay_fen == 0) /* "免费" says it better than ¥0.00 */
         snprintf(v->figures[v->figure_count - 1].value, sizeof v->figures[0].value, "%s", W->free);
-    if (d->subsidy_fen == 0) {
-        snprintf(v->message, sizeof v->message, "%s", W->no_subsidy[d->no_subsidy]);
-    } else if (d->month_remaining_fen >= 0) {
-        char left[32];
-        kiosk_money_format(d->month_remaining_fen, left, sizeof left);
-        snprintf(v->message, sizeof v->message, "%s%s", W->month_left, left);
-    }
-    snprintf(v->advice, sizeof v->advice, "%s", d->pay_fen > 0 ? W->pay_advice : W->take_advice);
+    snprintf(v->advice, sizeof v->advice, "%s",
+             d->subsidy_fen == 0 ? W->no_subsidy[d->no_subsidy]
+             : d->pay_fen > 0    ? W->pay_advice
+                                 : W->take_advice);
     say(v, W->clip_meal_ok);
     if (d->subsidy_fen > 0) {
         say(v, W->clip_subsidy);
@@ -658,7 +664,7 @@ static bool show_repeat(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES
     c->view.button_count = 0;
     c->view.tone = KIOSK_TONE_INFO;
     snprintf(c->view.headline, sizeof c->view.headline, "%s", W->repeat_headline);
-    snprintf(c->view.message, sizeof c->view.message, "%s", W->repeat_message);
+    snprintf(c->view.advice, sizeof c->view.advice, "%s", W->repeat_message);
     snprintf(c->view.screen, sizeof c->view.screen, "repeat");
     say(&c->view, W->clip_same_result);
     show_for(c, STATE_RESULT, c->opts->result_seconds, now.mono_ms);
@@ -737,8 +743,8 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
             return;
         }
         if (made >= c->opts->offline_meal_limit) {
-            show_problem(c, W->offline_limit_headline, W->offline_limit_message, W->error_advice,
-                         W->clip_see_staff, now.mono_ms);
+            show_problem(c, W->offline_limit_headline, W->error_advice, W->clip_see_staff,
+                         now.mono_ms);
             snprintf(c->view.name, sizeof c->view.name, "%s", holder.name_masked);
             json_t *o = event_new(c, "refused", now.utc_ms);
             if (o)
@@ -793,8 +799,8 @@ static void diner_arrived(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYT
         if (show_repeat(c, key, now))
             return;
         if (c->own.mode == PRICING_BILL) {
-            show_problem(c, W->bill_first_headline, W->bill_first_message, W->error_advice,
-                         W->clip_see_staff, now.mono_ms);
+            show_problem(c, W->bill_first_headline, W->bill_first_message, W->clip_see_staff,
+                         now.mono_ms);
             c->view.tone = KIOSK_TONE_INFO;
             return;
         }
@@ -830,8 +836,7 @@ void kiosk_canteen_on_idcard(kiosk_canteen *c, const kiosk_idcard *id, kiosk_now
         kiosk_idnum_validate(id->number, kiosk_clock_local(now.utc_ms).date, &num);
     if (r != KIOSK_IDNUM_OK) {
         /* A misread: the certified reader checks the chip, so ask for the card again. */
-        show_problem(c, W->misread_headline, kiosk_idnum_result_text(r), W->misread_advice,
-                     W->clip_id_again, now.mono_ms);
+        show_problem(c, W->misread_headline, W->misread_advice, W->clip_id_again, now.mono_ms);
         json_t *o = event_new(c, "error", now.utc_ms);
         if (o)
             json_object_set_new(o, "reason", json_string(kiosk_idnum_result_code(r)));
@@ -847,8 +852,7 @@ void kiosk_canteen_on_idcard(kiosk_canteen *c, const kiosk_idcard *id, kiosk_now
 
 void kiosk_canteen_on_idcard_error(kiosk_canteen *c, const char *reason, kiosk_now now)
 {
-    show_problem(c, W->misread_headline, W->misread_message, W->misread_advice, W->clip_id_again,
-                 now.mono_ms);
+    show_problem(c, W->misread_headline, W->misread_advice, W->clip_id_again, now.mono_ms);
     json_t *o = event_new(c, "error", now.utc_ms);
     if (o) {
         json_object_set_new(o, "reason", json_string("idcard_unreadable"));

@@ -1,6 +1,8 @@
 /* canteen_words.h - every word the canteen flow shows and speaks, in one table (ready for
- * gettext): the fixed texts of its screens, and per refusal reason its headline, message,
- * advice and voice clip. canteen.c composes screens from these and never spells a word. */
+ * gettext): the fixed texts of its screens, and per refusal reason its headline, advice and
+ * voice clip. canteen.c composes screens from these and never spells a word. A result screen
+ * reads in three lines of at most 20 characters besides its figures (the headline, the name and
+ * meal, one line of advice): details such as meal hours and amounts are figures. */
 #ifndef KIOSK_CANTEEN_WORDS_H
 #define KIOSK_CANTEEN_WORDS_H
 
@@ -8,7 +10,6 @@
 
 typedef struct canteen_reason_words {
     const char *headline; /* the banner: "本餐已经用过" */
-    const char *message;  /* why, in plain words ("" when composed from the decision) */
     const char *advice;   /* what to do next */
     const char *clip;     /* the voice prompt */
 } canteen_reason_words;
@@ -21,28 +22,26 @@ typedef struct canteen_words {
     const char *help_headline, *help_message, *help_advice;
     const char *ok_headline, *repeat_headline, *repeat_message;
     const char *price, *subsidy, *to_pay, *full_price;
-    const char *month_left; /* "本月补贴还剩 " + amount */
+    const char *month_left; /* a figure: "本月补贴还剩" */
     const char *pay_advice, *take_advice;
-    const char *no_subsidy_message; /* a meal served without subsidy */
-    const char *unknown_id_message; /* the unknown-card refusal when an ID card was used */
-    const char *full_price_offer;   /* "可以按原价 " + price + "用餐，请到窗口付款" */
-    const char *full_price_offer_tail;
-    const char *meal_hours; /* "用餐时间：" */
-    const char *previous_today, *previous_here, *previous_elsewhere, *previous_had;
-    const char *error_headline, *error_advice, *error_read, *error_disk_full, *error_not_saved;
+    const char *unknown_id_headline; /* the unknown-card refusal when an ID card was used */
+    const char *full_price_offer;    /* the advice beside the full price figure */
+    const char *previous_here, *previous_elsewhere; /* a figure: "午餐" + these, the time */
+    const char *error_advice, *error_read, *error_disk_full, *error_not_saved;
     const char *error_day_view, *error_gone;
     const char *wait_headline, *wait_message, *wait_advice;
-    const char *misread_headline, *misread_advice, *misread_message;
+    const char *misread_headline, *misread_advice;
     const char *day_title, *day_total, *day_count_unit;
     const char *free; /* the amount to pay of a free meal */
-    const char *no_subsidy[KIOSK_NO_SUBSIDY_OUTSIDE_AREA + 1]; /* why a meal got no subsidy */
+    /* why a meal got no subsidy: the advice line of its result */
+    const char *no_subsidy[KIOSK_NO_SUBSIDY_OUTSIDE_AREA + 1];
     const char *bill_headline, *bill_message, *bill_advice, *bill_backspace, *bill_confirm;
     const char *bill_ready_hint, *bill_change, *bill_first_headline, *bill_first_message;
     const char *bill_figure;
     const char *menu_headline, *menu_message, *menu_after_tap_message, *menu_chosen_hint;
     const char *menu_change;
     /* Past [sync] offline_meal_limit: a subsidised meal waits for staff. */
-    const char *offline_limit_headline, *offline_limit_message;
+    const char *offline_limit_headline;
     const char *day_head[4];
     /* voice clips */
     const char *clip_tap_card, *clip_see_staff, *clip_meal_ok, *clip_subsidy, *clip_you_pay;

@@ -90,7 +90,6 @@ struct kiosk_marriage {
     kiosk_checkin_entry last;
     char ticket_names[2][KIOSK_PARTY_NAME_MAX];
     /* The places of the next refusal's advice (show_refusal sets them). */
-    char fill_one[48], fill_two[48];
 };
 
 static void transition(kiosk_marriage *m, marriage_state next, int line)
@@ -248,17 +247,24 @@ static void log_outcome(kiosk_marriage *m, const char *result, const char *reaso
 
 /* --- result screens -------------------------------------------------------------------- */
 
-static void show_words(kiosk_marriage *m, const marriage_reason_words *w, const char *message,
-                       kiosk_tone tone, int64_t now_mono_ms)
+/* A figure of a result: a date or time it turns on, the booking it is about. */
+static void add_figure(kiosk_view *v, const char *label, const char *value)
+{
+    if (v->figure_count == KIOSK_VIEW_FIGURES || !label[0])
+        return;
+    kiosk_figure *f = &v->figures[v->figure_count++];
+    snprintf(f->label, sizeof f->label, "%s", label);
+    snprintf(f->value, sizeof f->value, "%s", value);
+    f->emphasis = false;
+}
+
+static void show_words(kiosk_marriage *m, const marriage_reason_words *w, kiosk_tone tone,
+                       int64_t now_mono_ms)
 {
     view_begin(m, "result", KIOSK_LAYOUT_RESULT, tone);
     kiosk_view *v = &m->view;
     snprintf(v->headline, sizeof v->headline, "%s", w->headline);
-    snprintf(v->message, sizeof v->message, "%s", message ? message : w->message);
     snprintf(v->advice, sizeof v->advice, "%s", w->advice);
-    if (m->fill_one[0] || m->fill_two[0])
-        fill(v->advice, sizeof v->advice, w->advice, m->fill_one, m->fill_two);
-    m->fill_one[0] = m->fill_two[0] = '\0';
     say(v, w->clip);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     add_button(v, "help", W->help, KIOSK_ROLE_NAV);
@@ -266,63 +272,51 @@ static void show_words(kiosk_marriage *m, const marriage_reason_words *w, const 
     show_for(m, STATE_RESULT, m->opts->result_seconds, now_mono_ms);
 }
 
-static void show_problem(kiosk_marriage *m, marriage_problem p, const char *message,
-                         int64_t now_mono_ms)
+static void show_problem(kiosk_marriage *m, marriage_problem p, int64_t now_mono_ms)
 {
-    show_words(m, &marriage_problems[p], message,
+    show_words(m, &marriage_problems[p],
                p == MARRIAGE_ERROR ? KIOSK_TONE_ERROR : KIOSK_TONE_REFUSED, now_mono_ms);
 }
 
-/* A refusal of the hall's rules, its message filled in with the appointment's dates and times. */
+/* A refusal of the hall's rules, with the booking and the date or time it turns on as figures. */
 static void show_refusal(kiosk_marriage *m, const kiosk_appointment *a,
                          const kiosk_checkin_decision *d, int64_t now_mono_ms)
 {
     const marriage_reason_words *w = &marriage_reasons[d->reason];
-    char message[192], slot[16], when[48], other[48];
+    char slot[16], value[48] = "", withdraw[48] = "";
     format_slot(a, slot);
-    snprintf(message, sizeof message, "%s", w->message);
     switch (d->reason) {
     case KIOSK_CHECKIN_OTHER_DAY:
-        format_date(a->date, when, sizeof when);
-        fill(message, sizeof message, w->message, when, slot);
+        format_date(a->date, value, sizeof value);
         break;
-    case KIOSK_CHECKIN_TOO_EARLY: {
-        char open[8];
-        format_minute(d->window_start, open);
-        fill(message, sizeof message, w->message, slot, open);
+    case KIOSK_CHECKIN_TOO_EARLY:
+        format_minute(d->window_start, value);
         break;
-    }
-    case KIOSK_CHECKIN_TOO_LATE: {
-        char close[8];
-        format_minute(d->window_end, close);
-        fill(message, sizeof message, w->message, slot, close);
+    case KIOSK_CHECKIN_TOO_LATE:
+        format_minute(d->window_end, value);
         break;
-    }
     case KIOSK_CHECKIN_COOLING_EARLY:
-        format_date(d->cooling.withdraw_until, when, sizeof when);
-        format_date(d->cooling.certificate_from, other, sizeof other);
-        fill(message, sizeof message, w->message, when, other);
+        format_date(d->cooling.certificate_from, value, sizeof value);
+        format_date(d->cooling.withdraw_until, withdraw, sizeof withdraw);
         break;
     case KIOSK_CHECKIN_COOLING_EXPIRED:
-        format_date(d->cooling.certificate_until, when, sizeof when);
-        fill(message, sizeof message, w->message, when, NULL);
+        format_date(d->cooling.certificate_until, value, sizeof value);
         break;
     case KIOSK_CHECKIN_WITHDRAW_CLOSED:
-        format_date(d->cooling.withdraw_until, when, sizeof when);
-        fill(message, sizeof message, w->message, when, NULL);
+        format_date(d->cooling.withdraw_until, value, sizeof value);
         break;
     default:
         break;
     }
-    if (d->reason == KIOSK_CHECKIN_COOLING_EARLY) {
-        snprintf(m->fill_one, sizeof m->fill_one, "%s", when);
-        snprintf(m->fill_two, sizeof m->fill_two, "%s", other);
-    }
-    show_words(m, w, message, KIOSK_TONE_REFUSED, now_mono_ms);
-    /* Which booking this is (the service and its slot): the persons at the kiosk are on it. */
+    show_words(m, w, KIOSK_TONE_REFUSED, now_mono_ms);
+    kiosk_view *v = &m->view;
+    /* Which booking this is, the service and its slot: the persons at the kiosk are on it. */
     if (a->party_count)
-        snprintf(m->view.subline, sizeof m->view.subline, "%s · %s",
-                 kiosk_service_label(a->service), slot);
+        add_figure(v, kiosk_service_label(a->service), slot);
+    if (value[0])
+        add_figure(v, w->figure, value);
+    if (withdraw[0])
+        add_figure(v, W->withdraw_figure, withdraw);
 }
 
 /* The screen with the queue number, spoken: "取号成功，您的号码是 J 零一二 号，请到等候区". */
@@ -333,21 +327,19 @@ static void show_ticket(kiosk_marriage *m, const kiosk_appointment *a, const kio
     kiosk_view *v = &m->view;
     snprintf(v->headline, sizeof v->headline, "%s",
              again ? W->already_headline : W->ticket_headline);
-    snprintf(v->code_label, sizeof v->code_label, "%s", W->code_label);
+    /* The number's label names the service and the lane ("结婚登记 · 优先"): it belongs to the
+     * number, and the words below keep to the names and where to wait. */
+    snprintf(v->code_label, sizeof v->code_label, "%s · %s", kiosk_service_label(e->service),
+             kiosk_lane_label(e->lane));
     snprintf(v->code, sizeof v->code, "%s", e->number);
     const char *first = m->ticket_names[0], *second = m->ticket_names[1];
     snprintf(v->name, sizeof v->name, "%s%s%s", first,
              first[0] && second[0] ? W->names_separator : "", second);
-    snprintf(v->subline, sizeof v->subline, "%s · %s", kiosk_service_label(e->service),
-             kiosk_lane_label(e->lane));
     const char *area = m->own.area[e->service];
-    if (again)
-        snprintf(v->message, sizeof v->message, "%s", W->already_message);
-    else if (area[0])
-        fill(v->message, sizeof v->message, W->ticket_message_area, area, NULL);
+    if (area[0])
+        fill(v->advice, sizeof v->advice, W->ticket_advice_area, area, NULL);
     else
-        snprintf(v->message, sizeof v->message, "%s", W->ticket_message_plain);
-    snprintf(v->advice, sizeof v->advice, "%s", W->ticket_advice);
+        snprintf(v->advice, sizeof v->advice, "%s", W->ticket_advice_plain);
     say(v, again ? W->clip_already : W->clip_ticket_ok);
     if (e->prefix >= 'A' && e->prefix <= 'Z')
         say(v, marriage_letter_clips[e->prefix - 'A']);
@@ -506,7 +498,7 @@ static void store_problem(kiosk_marriage *m, kiosk_rc rc, const kiosk_appointmen
         return;
     }
     KLOG_ERROR("check-in failed: %s", kiosk_strerror(rc));
-    show_problem(m, MARRIAGE_ERROR, NULL, now.mono_ms);
+    show_problem(m, MARRIAGE_ERROR, now.mono_ms);
     log_outcome(m, "error", kiosk_rc_name(rc), a, NULL, now.utc_ms);
 }
 
@@ -609,14 +601,14 @@ static bool read_person(kiosk_marriage *m, const kiosk_idcard *id, person_read *
 {
     memset(out, 0, sizeof *out);
     if (id->type == KIOSK_IDCARD_FOREIGNER_OLD) {
-        show_problem(m, MARRIAGE_UNSUPPORTED, NULL, now.mono_ms);
+        show_problem(m, MARRIAGE_UNSUPPORTED, now.mono_ms);
         log_outcome(m, "error", "unsupported_card", NULL, NULL, now.utc_ms);
         return false;
     }
     kiosk_idnum num;
     kiosk_idnum_result r = kiosk_idnum_validate(id->number, local_now(now).date, &num);
     if (r != KIOSK_IDNUM_OK) {
-        show_problem(m, MARRIAGE_ID_INVALID, kiosk_idnum_result_text(r), now.mono_ms);
+        show_problem(m, MARRIAGE_ID_INVALID, now.mono_ms);
         log_outcome(m, "error", kiosk_idnum_result_code(r), NULL, NULL, now.utc_ms);
         return false;
     }
@@ -647,7 +639,7 @@ static void first_card(kiosk_marriage *m, const person_read *p, kiosk_now now)
     }
     if (list->count == 0) {
         free(list);
-        show_problem(m, MARRIAGE_NO_BOOKING, NULL, now.mono_ms);
+        show_problem(m, MARRIAGE_NO_BOOKING, now.mono_ms);
         log_outcome(m, "refused", "no_booking", NULL, NULL, now.utc_ms);
         return;
     }
@@ -689,7 +681,7 @@ static void second_card(kiosk_marriage *m, const person_read *p, kiosk_now now)
     if (!joint) {
         /* Not booked together (or one of them unknown): nothing about anyone's booking. */
         free(list);
-        show_problem(m, MARRIAGE_NOT_TOGETHER, NULL, now.mono_ms);
+        show_problem(m, MARRIAGE_NOT_TOGETHER, now.mono_ms);
         log_outcome(m, "refused", "not_together", NULL, NULL, now.utc_ms);
         return;
     }
@@ -752,9 +744,8 @@ void kiosk_marriage_on_idcard_error(kiosk_marriage *m, const char *reason, kiosk
         show_waiting_for_card(m, W->misread_headline, W->misread_advice, W->clip_id_again, true,
                               now.mono_ms);
     } else {
-        marriage_reason_words w = {W->misread_headline, W->misread_message, W->misread_advice,
-                                   W->clip_id_again};
-        show_words(m, &w, NULL, KIOSK_TONE_ERROR, now.mono_ms);
+        marriage_reason_words w = {W->misread_headline, "", W->misread_advice, W->clip_id_again};
+        show_words(m, &w, KIOSK_TONE_ERROR, now.mono_ms);
     }
     json_t *o = event_new(m, "error", now.utc_ms);
     if (o) {
@@ -781,7 +772,7 @@ static void booking_key(kiosk_marriage *m, const char *widget, kiosk_now now)
         kiosk_appointment a;
         kiosk_rc rc = kiosk_store_appointment_by_booking(m->store, m->typed, &a);
         if (rc == KIOSK_ERR_NOT_FOUND) {
-            show_problem(m, MARRIAGE_BOOKING_UNKNOWN, NULL, now.mono_ms);
+            show_problem(m, MARRIAGE_BOOKING_UNKNOWN, now.mono_ms);
             add_button(&m->view, "booking", W->retype, KIOSK_ROLE_PRIMARY);
             log_outcome(m, "refused", "booking_unknown", NULL, NULL, now.utc_ms);
             return;

@@ -27,7 +27,6 @@ const marriage_words marriage_text = {
     .same_card_headline = "这是同一张身份证",
     .same_card_message = "请另一方把自己的身份证放在读卡区",
     .misread_headline = "身份证没有读清楚",
-    .misread_message = "读卡器没能读出这张身份证",
     .misread_advice = "请把身份证重新放在读卡区",
     .mismatch_headline = "这张身份证不在这个预约上",
     .mismatch_message = "请预约的本人放置身份证",
@@ -42,12 +41,10 @@ const marriage_words marriage_text = {
     .cards_advice = "放好一张，取走后再放另一张",
     .cards_one_read = "已读取一方，请另一方放置身份证",
     .ticket_headline = "取号成功",
-    .already_headline = "您已经取过号了",
-    .code_label = "您的号码",
-    .ticket_message_area = "请到 {1} 等候叫号",
-    .ticket_message_plain = "请到等候区等候叫号",
-    .ticket_advice = "请取走凭条，听到叫号后到窗口办理",
-    .already_message = "这个预约已经取过号，号码不变",
+    .already_headline = "已取过号",
+    .ticket_advice_area = "请到 {1} 等候叫号",
+    .ticket_advice_plain = "请到等候区等候叫号",
+    .withdraw_figure = "可撤回申请至",
     .under_age_flag = "一方未到法定婚龄，请登记员核实",
     .wait_headline = "请稍等",
     .wait_message = "正在保存，请不要离开",
@@ -71,50 +68,38 @@ const marriage_words marriage_text = {
     .clip_please_wait = "please_wait",
 };
 
-/* Messages and advice with places {1} and {2} (a translation may put them in any order):
- * other_day {1} the date; too_early {2} the time check-in opens; too_late {2} the time it
- * closed (the subline shows the booking's service and slot); cooling_early {1} the first period's
- * last day, {2} the first day to come; cooling_expired {1} the last day it was possible;
- * withdraw_closed {1} the last day a withdrawal was accepted. A message fits one line of a 1280x800
- * screen (about 30 characters). */
+/* Per refusal: the headline, the label of the figure with the date or time it turns on (the
+ * flow fills in the value: other_day the booked date, too_early the time check-in opens,
+ * too_late the time it closed, cooling_early the first day to come (and withdraw_figure the last
+ * day to withdraw), cooling_expired the last day it was possible, withdraw_closed the last day a
+ * withdrawal was accepted), the advice and the clip. Headline and advice together stay within 16
+ * characters, so that with two names a result is at most 20. */
 const marriage_reason_words marriage_reasons[KIOSK_CHECKIN_REASON_COUNT] = {
     [KIOSK_CHECKIN_OK] = {"", "", "", ""},
-    [KIOSK_CHECKIN_CANCELLED] = {"这个预约已取消", "预约已经取消，不能取号", "请到窗口咨询",
-                                 "mar_cancelled"},
-    [KIOSK_CHECKIN_OTHER_DAY] = {"预约日期不是今天", "您预约的是 {1}", "请在预约当天来取号",
+    [KIOSK_CHECKIN_CANCELLED] = {"这个预约已取消", "", "请到窗口咨询", "mar_cancelled"},
+    [KIOSK_CHECKIN_OTHER_DAY] = {"预约日期不是今天", "预约日期", "请在预约当天来取号",
                                  "mar_other_day"},
-    [KIOSK_CHECKIN_TOO_EARLY] = {"还没到取号时间", "{2} 起可以取号", "请稍后再来取号",
-                                 "mar_too_early"},
-    [KIOSK_CHECKIN_TOO_LATE] = {"已过预约时段", "取号时间到 {2} 为止", "请到窗口找工作人员",
-                                "mar_too_late"},
-    [KIOSK_CHECKIN_PARTY_MISSING] = {"请双方都到场", "这项业务需要双方本人到场",
-                                     "请另一方也放置身份证", "mar_other_party"},
-    [KIOSK_CHECKIN_NO_APPLICATION] = {"预约信息不完整", "这个预约缺少离婚登记申请的日期",
-                                      "请到窗口找工作人员", "see_staff"},
-    [KIOSK_CHECKIN_NO_CALENDAR] = {"暂时无法取号", "本机缺少工作日历，算不出冷静期",
-                                   "请到窗口找工作人员", "see_staff"},
-    [KIOSK_CHECKIN_COOLING_EARLY] = {"离婚冷静期还没有结束", "双方请从 {2} 起来领取离婚证",
-                                     "冷静期到 {1} 结束，在此之前可以撤回申请",
+    [KIOSK_CHECKIN_TOO_EARLY] = {"还没到取号时间", "开始取号", "请稍后再来", "mar_too_early"},
+    [KIOSK_CHECKIN_TOO_LATE] = {"已过预约时段", "取号截止", "请到窗口咨询", "mar_too_late"},
+    [KIOSK_CHECKIN_PARTY_MISSING] = {"请双方都到场", "", "请另一方也放身份证", "mar_other_party"},
+    [KIOSK_CHECKIN_NO_APPLICATION] = {"预约信息不完整", "", "请到窗口咨询", "see_staff"},
+    [KIOSK_CHECKIN_NO_CALENDAR] = {"暂时无法取号", "", "请到窗口咨询", "see_staff"},
+    [KIOSK_CHECKIN_COOLING_EARLY] = {"冷静期还没有结束", "可领证日期", "届时请双方再来",
                                      "mar_cooling_early"},
-    [KIOSK_CHECKIN_COOLING_EXPIRED] = {"已超过领证期限", "领证期限到 {1} 为止",
-                                       "离婚登记申请已视为撤回；仍要离婚的，请重新申请",
+    [KIOSK_CHECKIN_COOLING_EXPIRED] = {"已超过领证期限", "领证期限", "申请已视为撤回",
                                        "mar_cooling_expired"},
-    [KIOSK_CHECKIN_WITHDRAW_CLOSED] = {"已过撤回期限", "撤回申请的期限到 {1} 为止", "请到窗口咨询",
+    [KIOSK_CHECKIN_WITHDRAW_CLOSED] = {"已过撤回期限", "撤回期限", "请到窗口咨询",
                                        "mar_withdraw_closed"},
 };
 
 const marriage_reason_words marriage_problems[MARRIAGE_PROBLEM_COUNT] = {
-    [MARRIAGE_NO_BOOKING] = {"没有找到您的预约", "这张身份证没有婚姻登记的预约",
-                             "没有预约的，请到窗口现场取号", "mar_no_booking"},
-    [MARRIAGE_NOT_TOGETHER] = {"两位没有共同的预约", "这两张身份证不在同一个预约上",
-                               "请核对预约信息，或到窗口咨询", "mar_not_together"},
-    [MARRIAGE_BOOKING_UNKNOWN] = {"没有找到这个预约号", "请核对短信里的预约号",
-                                  "重新输入，或到窗口咨询", "mar_booking_not_found"},
-    [MARRIAGE_ID_INVALID] = {"证件号码校验不通过", "", "请重新放置；仍不行请到窗口找工作人员",
-                             "mar_id_invalid"},
-    [MARRIAGE_UNSUPPORTED] = {"这种证件请到窗口办理", "本机不能办理这种证件的预约取号",
-                              "请到窗口找工作人员", "mar_unsupported"},
-    [MARRIAGE_ERROR] = {"暂时无法取号", "本机出了点问题，没有取号", "请到窗口找工作人员", "error"},
+    [MARRIAGE_NO_BOOKING] = {"没有找到您的预约", "", "请到窗口现场取号", "mar_no_booking"},
+    [MARRIAGE_NOT_TOGETHER] = {"两位没有共同的预约", "", "请核对或到窗口咨询", "mar_not_together"},
+    [MARRIAGE_BOOKING_UNKNOWN] = {"没有找到这个预约号", "", "请核对短信里的预约号",
+                                  "mar_booking_not_found"},
+    [MARRIAGE_ID_INVALID] = {"证件号码校验不通过", "", "请重放或到窗口咨询", "mar_id_invalid"},
+    [MARRIAGE_UNSUPPORTED] = {"这种证件请到窗口办理", "", "请找工作人员", "mar_unsupported"},
+    [MARRIAGE_ERROR] = {"暂时无法取号", "", "请到窗口找工作人员", "error"},
 };
 
 const char *const marriage_letter_clips[26] = {

@@ -1,7 +1,8 @@
 /* marriage_words.h - every word the marriage check-in flow shows and speaks, in one table (ready
- * for gettext): the fixed texts of its screens, and per refusal its headline, message, advice and
- * voice clip. marriage_flow.c composes screens from these and never spells a word; dates and
- * times go into the places {1} and {2} of a message. */
+ * for gettext): the fixed texts of its screens, and per refusal its headline, the label of the
+ * date or time it turns on, advice and voice clip. marriage_flow.c composes screens from these
+ * and never spells a word. A result reads in at most three lines of 20 characters besides its
+ * figures: dates and times are figures, not sentences. */
 #ifndef KIOSK_MARRIAGE_WORDS_H
 #define KIOSK_MARRIAGE_WORDS_H
 
@@ -9,8 +10,8 @@
 
 typedef struct marriage_reason_words {
     const char *headline;
-    const char *message; /* may hold the places {1} and {2}, see marriage_words.c */
-    const char *advice;  /* the same */
+    const char *figure; /* the label of the date or time shown as a figure ("": none) */
+    const char *advice;
     const char *clip;
 } marriage_reason_words;
 
@@ -33,14 +34,16 @@ typedef struct marriage_words {
     const char *help_headline, *help_message, *help_advice;
     const char *second_headline, *second_read, *second_message, *second_advice;
     const char *same_card_headline, *same_card_message;
-    const char *misread_headline, *misread_message, *misread_advice;
+    const char *misread_headline, *misread_advice;
     const char *mismatch_headline, *mismatch_message;
     const char *booking_headline, *booking_message, *booking_advice;
     const char *backspace, *confirm;
     const char *cards_headline_two, *cards_headline_one, *cards_message, *cards_advice;
     const char *cards_one_read; /* the first of two cards after a booking number */
-    const char *ticket_headline, *already_headline, *code_label;
-    const char *ticket_message_area, *ticket_message_plain, *ticket_advice, *already_message;
+    const char *ticket_headline, *already_headline;
+    const char *ticket_advice_area, *ticket_advice_plain; /* {1}: the waiting area */
+    const char
+        *withdraw_figure; /* the second figure of a cooling period: the last day to withdraw */
     const char *under_age_flag; /* on the ticket, for the registrar */
     const char *wait_headline, *wait_message, *wait_advice;
     const char *date_year, *date_month, *date_day; /* 2026年11月23日 */

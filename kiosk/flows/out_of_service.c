@@ -24,7 +24,6 @@ static kiosk_rc oos_create(const kiosk_flow_env *env, void **self, char *err, si
     v->tone = KIOSK_TONE_ERROR;
     snprintf(v->title, sizeof v->title, "%s", env && env->settings ? env->settings->site_name : "");
     snprintf(v->headline, sizeof v->headline, "本机暂停服务");
-    snprintf(v->message, sizeof v->message, "这台机器现在不能刷卡登记");
     snprintf(v->advice, sizeof v->advice, "请到窗口找工作人员");
     v->voice.clips[v->voice.count++] = "out_of_service"; /* spoken at each attempt, not at start */
     *self = o;

@@ -31,6 +31,9 @@ static void test_defaults(void)
     CHECK_INT(c.result_seconds, 8);
     CHECK_INT(c.repeat_tap_seconds, 10);
     CHECK_INT(c.volume, 80);
+    /* The panel the sizes are worked out for when none is declared: 21.5" seen from 60 cm. */
+    CHECK(c.diagonal_in == 21.5);
+    CHECK_INT(c.viewing_cm, 60);
     char err[256];
     CHECK_INT(kiosk_config_validate(&c, err, sizeof err), KIOSK_OK);
 }
@@ -43,6 +46,7 @@ static void test_file(void)
     const char *path = write_file("good.ini", "; a comment\n[kiosk]\nkiosk_id = k-7\n"
                                               "canteen_id = gulou-3\narea_district = 320106\n"
                                               "[display]\nwidth = 1280\nheight = 800\n"
+                                              "diagonal_in = 15.6\nviewing_cm = 45\n"
                                               "[voice]\nvolume = 55\nenabled = false\n"
                                               "[log]\nlevel = debug\n");
     CHECK_INT(kiosk_config_load(&c, path, err, sizeof err), KIOSK_OK);
@@ -50,6 +54,8 @@ static void test_file(void)
     CHECK_STR(c.site.canteen_id, "gulou-3");
     CHECK_STR(c.site.area.district, "320106");
     CHECK_INT(c.width, 1280);
+    CHECK(c.diagonal_in == 15.6);
+    CHECK_INT(c.viewing_cm, 45);
     CHECK_INT(c.volume, 55);
     CHECK(!c.voice_enabled);
     CHECK_INT(c.log_level, KIOSK_LOG_DEBUG);
@@ -63,6 +69,17 @@ static void test_file(void)
         {"[display]\nheadless = maybe\n", "bad.ini:2: headless must be true or false"},
         {"[kiosk\n", "bad.ini:1: syntax error"},
         {"[log]\nlevel = loud\n", "bad.ini:2: level must be error"},
+        /* A wrong panel size would make every size on it wrong: refused, not guessed. */
+        {"[display]\ndiagonal_in = 4.9\n",
+         "bad.ini:2: diagonal_in must be a number from 5 to 100 (such as 21.5), not '4.9'"},
+        {"[display]\ndiagonal_in = 101\n", "bad.ini:2: diagonal_in must be a number from 5"},
+        {"[display]\ndiagonal_in = 21.5\"\n", "bad.ini:2: diagonal_in must be a number"},
+        {"[display]\ndiagonal_in = 2e1\n", "bad.ini:2: diagonal_in must be a number"},
+        {"[display]\ndiagonal_in = -21.5\n", "bad.ini:2: diagonal_in must be a number"},
+        {"[display]\ndiagonal_in = 21.\n", "bad.ini:2: diagonal_in must be a number"},
+        {"[display]\ndiagonal_in = \n", "bad.ini:2: diagonal_in must be a number"},
+        {"[display]\nviewing_cm = 19\n", "bad.ini:2: viewing_cm must be an integer from 20 to 300"},
+        {"[display]\nviewing_cm = 60.5\n", "bad.ini:2: viewing_cm must be an integer"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         kiosk_config_defaults(&c);

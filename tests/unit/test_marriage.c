@@ -17,6 +17,15 @@
 #include "hall.h"
 #include "marriage_flow.h"
 
+/* The value of the figure labelled label, or "(no such figure)". */
+static const char *figure(const kiosk_view *v, const char *label)
+{
+    for (size_t i = 0; i < v->figure_count; i++)
+        if (strcmp(v->figures[i].label, label) == 0)
+            return v->figures[i].value;
+    return "(no such figure)";
+}
+
 static const char *dir;
 static const char *data_dir;
 
@@ -230,9 +239,9 @@ static void test_either_order_and_repeat(void)
     CHECK_STR(v->screen, "ticket");
     CHECK_STR(v->headline, "取号成功");
     CHECK_STR(v->code, "J001");
-    CHECK_STR(v->subline, "结婚登记 · 预约");
+    CHECK_STR(v->code_label, "结婚登记 · 预约");
     CHECK_STR(v->name, "张*明、李*华");
-    CHECK_STR(v->message, "请到 二楼A区 等候叫号");
+    CHECK_STR(v->advice, "请到 二楼A区 等候叫号");
     CHECK(v->print.serial == 1);
     CHECK(v->print.doc.line_count > 5);
     CHECK_STR(v->voice.clips[0], "mar_ticket_ok");
@@ -250,12 +259,12 @@ static void test_either_order_and_repeat(void)
     CHECK_STR(v->screen, "second");
     v = card(&fx, C_ID, "王大伟");
     CHECK_STR(v->code, "J002");
-    CHECK_STR(v->subline, "结婚登记 · 优先");
+    CHECK_STR(v->code_label, "结婚登记 · 优先");
     /* The first couple again, B first: the number they have, nothing new recorded or printed. */
     unsigned printed = v->print.serial;
     v = card(&fx, B_ID, "李小华");
     v = card(&fx, A_ID, "张三明");
-    CHECK_STR(v->headline, "您已经取过号了");
+    CHECK_STR(v->headline, "已取过号");
     CHECK_STR(v->code, "J001");
     CHECK(v->print.serial == printed);
     CHECK_STR(v->voice.clips[0], "mar_already");
@@ -315,15 +324,16 @@ static void test_refusals(void)
     v = card(&fx, K_ID, "何俊");
     v = card(&fx, J_ID, "冯雪");
     CHECK_STR(v->headline, "预约日期不是今天");
-    CHECK_STR(v->message, "您预约的是 2026年11月24日");
-    CHECK_STR(v->subline, "结婚登记 · 09:00-09:30");
+    CHECK_STR(figure(v, "预约日期"), "2026年11月24日");
+    CHECK_STR(figure(v, "结婚登记"), "09:00-09:30");
     CHECK(event_has(&fx, "other_day"));
     /* Cooling-off: applied 11-01, day 30 is 12-01; they may come from 12-02. */
     v = card(&fx, N_ID, "高峰");
     v = card(&fx, O_ID, "罗敏");
-    CHECK_STR(v->headline, "离婚冷静期还没有结束");
-    CHECK_STR(v->message, "双方请从 2026年12月2日 起来领取离婚证");
-    CHECK_STR(v->advice, "冷静期到 2026年12月1日 结束，在此之前可以撤回申请");
+    CHECK_STR(v->headline, "冷静期还没有结束");
+    CHECK_STR(figure(v, "可领证日期"), "2026年12月2日");
+    CHECK_STR(figure(v, "可撤回申请至"), "2026年12月1日");
+    CHECK_STR(v->advice, "届时请双方再来");
     CHECK(event_has(&fx, "cooling_early"));
     /* The certificate inside its period (applied 10-20): a number with the divorce prefix, at
      * 14:00 for the 14:00 slot. */
@@ -331,14 +341,14 @@ static void test_refusals(void)
     v = card(&fx, F_ID, "孙丽娟");
     v = card(&fx, E_ID, "赵志刚");
     CHECK_STR(v->code, "L001");
-    CHECK_STR(v->subline, "离婚登记 · 预约");
+    CHECK_STR(v->code_label, "离婚登记 · 预约");
     /* A withdrawal: one party suffices. */
     fx.utc = at(9, 30);
     v = card(&fx, P_ID, "谢军");
     if (strcmp(v->code, "L002") != 0)
-        fprintf(stderr, "withdrawal: %s / %s\n", v->headline, v->message);
+        fprintf(stderr, "withdrawal: %s / %s\n", v->headline, v->advice);
     CHECK_STR(v->code, "L002");
-    CHECK_STR(v->subline, "撤回离婚登记申请 · 预约");
+    CHECK_STR(v->code_label, "撤回离婚登记申请 · 预约");
     /* A replacement certificate: one party, its own prefix. */
     v = card(&fx, G_ID, "周建国");
     CHECK_STR(v->code, "B001");
@@ -355,8 +365,8 @@ static void test_slot_edges(void)
     const kiosk_view *v = card(&fx, A_ID, "张三明");
     v = card(&fx, B_ID, "李小华"); /* 08:29:00 */
     CHECK_STR(v->headline, "还没到取号时间");
-    CHECK_STR(v->message, "08:30 起可以取号");
-    CHECK_STR(v->subline, "结婚登记 · 09:00-09:30");
+    CHECK_STR(figure(v, "开始取号"), "08:30");
+    CHECK_STR(figure(v, "结婚登记"), "09:00-09:30");
     fx.utc = at(8, 30) - 4000;
     v = card(&fx, A_ID, "张三明");
     v = card(&fx, B_ID, "李小华");
@@ -366,7 +376,7 @@ static void test_slot_edges(void)
     v = card(&fx, C_ID, "王大伟");
     v = card(&fx, D_ID, "陈美玲");
     CHECK_STR(v->headline, "已过预约时段");
-    CHECK_STR(v->message, "取号时间到 11:00 为止");
+    CHECK_STR(figure(v, "取号截止"), "11:00");
     CHECK(event_has(&fx, "too_late"));
     fx.utc = at(10, 59) - 4000;
     v = card(&fx, C_ID, "王大伟");
@@ -381,10 +391,10 @@ static void test_invalid_and_unreadable(void)
     setup(&fx, "invalid");
     const kiosk_view *v = card(&fx, "320102199503152018", "张三明"); /* check character */
     CHECK_STR(v->headline, "证件号码校验不通过");
-    CHECK_STR(v->message, "证件号码最后一位校验码不对，请核对");
+    CHECK_STR(v->advice, "请重放或到窗口咨询");
     CHECK(event_has(&fx, "bad_check"));
     v = card(&fx, "320102199502302019", "张三明"); /* 30 February */
-    CHECK_STR(v->message, "证件号码中的出生日期不对");
+    CHECK_STR(v->headline, "证件号码校验不通过");
     CHECK(event_has(&fx, "bad_birth"));
     /* A misread second card keeps the first. */
     v = card(&fx, A_ID, "张三明");
@@ -489,7 +499,7 @@ static void test_walkin_and_calls(void)
     CHECK_INT(kiosk_marriage_walkin(fx.m, KIOSK_SERVICE_MARRIAGE, now_of(&fx), &w1), KIOSK_OK);
     CHECK_STR(w1.number, "J001");
     CHECK_INT(w1.lane, KIOSK_LANE_WALKIN);
-    CHECK_STR(kiosk_marriage_view(fx.m)->subline, "结婚登记 · 现场");
+    CHECK_STR(kiosk_marriage_view(fx.m)->code_label, "结婚登记 · 现场");
     fx.utc += 1000;
     const kiosk_view *v = card(&fx, A_ID, "张三明");
     v = card(&fx, B_ID, "李小华"); /* booked, after the walk-in */
@@ -656,7 +666,7 @@ static void merge_two(const char *slot_a, const char *slot_b, bool expect_clean)
         CHECK_INT(kiosk_store_find_checkin(a.store, "A1", &first), KIOSK_OK);
         const kiosk_view *v = card(&a, B_ID, "李小华");
         v = card(&a, A_ID, "张三明");
-        CHECK_STR(v->headline, "您已经取过号了");
+        CHECK_STR(v->headline, "已取过号");
         CHECK_STR(v->code, first.number);
         /* New numbers after the merge still never collide. */
         a.utc += 1000;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "age_sizes.h"
 #include "board.h"
 #include "check.h"
 #include "clock.h"
@@ -97,6 +98,11 @@ static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_vie
     if (overlaps)
         fprintf(stderr, "%s: %zu overlaps; the first: %s\n", name, overlaps, what);
     CHECK_INT(overlaps, 0);
+    int w, h;
+    ui_size(u, &w, &h);
+    age_check_frame(u, name, age_panel_diagonal(w, h), age_panel_viewing_cm(w, h));
+    age_check_result_words(v, name);
+    age_check_contrast(u, s, v, name);
     bool ok = compare(name, s);
     if (!ok)
         fprintf(stderr, "golden mismatch: %s\n", name);
@@ -111,7 +117,12 @@ static void check_button(ui *u, const char *id)
     if (!shown)
         fprintf(stderr, "button %s not on screen\n", id);
     CHECK(shown);
-    CHECK(w >= 120 && h >= 120);
+    int sw, sh;
+    ui_size(u, &sw, &sh);
+    /* 30 mm on the test's panel (age_sizes.h). */
+    int target =
+        age_floors_for(sw, sh, age_panel_diagonal(sw, sh), age_panel_viewing_cm(sw, sh)).target_px;
+    CHECK(w >= target && h >= target);
     CHECK_STR(ui_widget_at(u, x + w / 2, y + h / 2), id);
 }
 
@@ -188,7 +199,7 @@ static void collect(screens *out)
     CARD("330106198808081111", "高峰", 9, 6);
     CARD("330106198909092223", "罗敏", 9, 6);
     out->refused = *kiosk_marriage_view(m);
-    CHECK_STR(out->refused.headline, "离婚冷静期还没有结束");
+    CHECK_STR(out->refused.headline, "冷静期还没有结束");
     CARD("440304199005156819", "王大伟", 9, 7);
     CARD("110108198202020084", "吴秀英", 9, 7);
     out->not_together = *kiosk_marriage_view(m);
@@ -237,8 +248,13 @@ static ui *open_ui(int w, int h)
 {
     char fonts[1024];
     snprintf(fonts, sizeof fonts, "%s/fonts", root);
-    ui_options opts = {
-        .width = w, .height = h, .headless = true, .font_dir = fonts, .reader_position = "bottom"};
+    ui_options opts = {.width = w,
+                       .height = h,
+                       .headless = true,
+                       .font_dir = fonts,
+                       .reader_position = "bottom",
+                       .diagonal_in = age_panel_diagonal(w, h),
+                       .viewing_cm = age_panel_viewing_cm(w, h)};
     bool no_display;
     char err[256];
     ui *u = ui_new(&opts, &no_display, err, sizeof err);
@@ -319,6 +335,8 @@ int main(int argc, char **argv)
     screens_at(&s, 1280, 800, false);
     screens_at(&s, 1080, 1920, false);
     test_wrong_number_is_caught(&s);
+    age_floors_selfcheck();
+    age_report(argv[0]);
     check_scratch_remove(dir);
     CHECK_DONE();
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "age_sizes.h"
 #include "canteen.h"
 #include "check.h"
 #include "clock.h"
@@ -104,6 +105,11 @@ static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_vie
     if (overlaps)
         fprintf(stderr, "%s: %zu overlaps; the first: %s\n", name, overlaps, what);
     CHECK_INT(overlaps, 0);
+    int w, h;
+    ui_size(u, &w, &h);
+    age_check_frame(u, name, age_panel_diagonal(w, h), age_panel_viewing_cm(w, h));
+    age_check_result_words(v, name);
+    age_check_contrast(u, s, v, name);
     bool ok = compare(name, s);
     if (!ok)
         fprintf(stderr, "golden mismatch: %s\n", name);
@@ -118,9 +124,12 @@ static void check_button(ui *u, const char *id)
     if (!shown)
         fprintf(stderr, "button %s not on screen\n", id);
     CHECK(shown);
-    CHECK(w >= 120 && h >= 120);
     int sw, sh;
     ui_size(u, &sw, &sh);
+    /* 30 mm on the test's panel (age_sizes.h). */
+    int target =
+        age_floors_for(sw, sh, age_panel_diagonal(sw, sh), age_panel_viewing_cm(sw, sh)).target_px;
+    CHECK(w >= target && h >= target);
     CHECK(x >= 0 && y >= 0 && x + w <= sw && y + h <= sh);
     CHECK_STR(ui_widget_at(u, x + w / 2, y + h / 2), id);
 }
@@ -219,12 +228,15 @@ static void collect_canteen_screens(canteen_screens *out)
     fixture_close(&fx);
     /* The figures are the flow's, checked here so a golden image never hides a wrong amount. */
     CHECK_STR(out->success.headline, "用餐成功");
-    CHECK_INT(out->success.figure_count, 3);
-    CHECK_STR(out->success.figures[2].value, "¥10.00");
+    CHECK_INT(out->success.figure_count, 4);
+    CHECK_STR(out->success.figures[0].value, "¥15.00");
+    CHECK_STR(out->success.figures[1].value, "¥5.00");
+    CHECK_STR(out->success.figures[2].value, "¥195.00"); /* ¥200 a month, less today's ¥5 */
+    CHECK_STR(out->success.figures[3].value, "¥10.00");
     CHECK_STR(out->already.headline, "本餐已经用过");
     CHECK_STR(out->unknown.headline, "未登记的卡");
     CHECK_STR(out->blocked.headline, "此卡已停用");
-    CHECK_STR(out->wrong_canteen.headline, "此卡只能在发卡助餐点使用");
+    CHECK_STR(out->wrong_canteen.headline, "非本助餐点的卡");
     CHECK_STR(out->outside.headline, "现在不是用餐时间");
     CHECK_STR(out->dayview.table.cells[0][1], "1 份");
 }
@@ -283,7 +295,9 @@ static ui *open_ui(int w, int h, const char *reader_position)
                        .height = h,
                        .headless = true,
                        .font_dir = fonts,
-                       .reader_position = reader_position};
+                       .reader_position = reader_position,
+                       .diagonal_in = age_panel_diagonal(w, h),
+                       .viewing_cm = age_panel_viewing_cm(w, h)};
     bool no_display;
     char err[256];
     ui *u = ui_new(&opts, &no_display, err, sizeof err);
@@ -416,6 +430,9 @@ int main(int argc, char **argv)
     screens_at(&c, 1080, 1920, false);
     test_wrong_amount_is_caught(&c);
     test_counts_are_clamped(&c);
+    age_floors_selfcheck();
+    age_report(argv[0]);
+    age_check_tones();
     check_scratch_remove(dir);
     CHECK_DONE();
 }

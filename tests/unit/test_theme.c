@@ -33,7 +33,7 @@ int main(void)
         {"text on page", THEME_TEXT, THEME_PAGE_BG},
         {"muted text on page", THEME_TEXT_MUTED, THEME_PAGE_BG},
         {"title bar", THEME_ON_DARK, THEME_BAR_BG},
-        {"success banner", THEME_ON_DARK, THEME_SUCCESS_BG},
+        {"success banner", THEME_ON_SUCCESS, THEME_SUCCESS_BG},
         {"refused banner", THEME_ON_DARK, THEME_REFUSED_BG},
         {"error banner", THEME_ON_DARK, THEME_ERROR_BG},
         {"info banner", THEME_ON_DARK, THEME_INFO_BG},
@@ -50,6 +50,14 @@ int main(void)
         CHECK(c >= 7.0);
     }
     CHECK(contrast(0xFFFFFF, 0x000000) > 20.9); /* the formula itself: 21:1 */
+    /* The result word on every banner and the amount on its panel: 10:1. */
+    CHECK(contrast(THEME_ON_SUCCESS, THEME_SUCCESS_BG) >= 10);
+    CHECK(contrast(THEME_ON_DARK, THEME_REFUSED_BG) >= 10);
+    CHECK(contrast(THEME_ON_DARK, THEME_ERROR_BG) >= 10);
+    CHECK(contrast(THEME_ON_DARK, THEME_INFO_BG) >= 10);
+    CHECK(contrast(THEME_FIGURE, THEME_PANEL_BG) >= 10);
+    /* Success and refusal 3:1 apart in luminance (contrast() is the ratio of luminances). */
+    CHECK(contrast(THEME_SUCCESS_BG, THEME_REFUSED_BG) >= 3);
     CHECK(THEME_BODY_PX >= 36 && THEME_COUNTDOWN_PX >= 36 && THEME_TABLE_PX >= 36);
     CHECK(THEME_ROW_VALUE_PX >= 96 && THEME_ROW_EMPHASIS_PX >= 96 && THEME_HEADLINE_PX >= 96);
     CHECK(THEME_TARGET_MIN >= 120);
