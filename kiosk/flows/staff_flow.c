@@ -60,7 +60,9 @@ static const kiosk_staff_action menu_actions[] = {
     KIOSK_STAFF_DAY_VIEW,
     KIOSK_STAFF_VOID_MEAL,
     KIOSK_STAFF_STATUS,
+    KIOSK_STAFF_SYNC_NOW,
     KIOSK_STAFF_OUT_OF_SERVICE,
+    KIOSK_STAFF_EXIT_OS,
 };
 
 typedef struct staff_flow {
@@ -192,9 +194,11 @@ static void view_begin(staff_flow *s, const char *screen, kiosk_layout layout, k
 {
     kiosk_view *v = &s->view;
     unsigned voice_serial = v->voice.serial, print_serial = v->print.serial;
+    kiosk_request req = v->request;
     memset(v, 0, sizeof *v);
     v->voice.serial = voice_serial;
     v->print.serial = print_serial;
+    v->request = req;
     snprintf(v->title, sizeof v->title, "%s · %s",
              s->env && s->env->settings ? s->env->settings->site_name : "", W->title_suffix);
     snprintf(v->screen, sizeof v->screen, "%s", screen);
@@ -262,12 +266,15 @@ static void show_menu(staff_flow *s)
     snprintf(v->headline, sizeof v->headline, "%s", W->menu_headline);
     snprintf(v->message, sizeof v->message, "%s · %s", s->member.name_masked,
              role_word(s->member.role));
-    for (size_t i = 0; i < sizeof menu_actions / sizeof menu_actions[0]; i++)
-        if (kiosk_staff_may(s->member.role, menu_actions[i]))
-            add_button(v, kiosk_staff_action_name(menu_actions[i]), W->action[menu_actions[i]],
-                       KIOSK_ROLE_SECONDARY);
+    /* Out of service, resuming comes first and takes the place of putting it out of service:
+     * at most six choices, so each stays large on the smallest screen. */
     if (s->out_of_service)
         add_button(v, "resume", W->resume, KIOSK_ROLE_PRIMARY);
+    for (size_t i = 0; i < sizeof menu_actions / sizeof menu_actions[0]; i++)
+        if (kiosk_staff_may(s->member.role, menu_actions[i]) &&
+            !(s->out_of_service && menu_actions[i] == KIOSK_STAFF_OUT_OF_SERVICE))
+            add_button(v, kiosk_staff_action_name(menu_actions[i]), W->action[menu_actions[i]],
+                       KIOSK_ROLE_SECONDARY);
     add_button(v, "leave", W->leave, KIOSK_ROLE_NAV);
     GO(s, STATE_MENU);
 }
@@ -280,6 +287,14 @@ static void show_notice(staff_flow *s, kiosk_tone tone, const char *headline, co
     snprintf(s->view.message, sizeof s->view.message, "%s", message);
     add_button(&s->view, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_NOTICE);
+}
+
+/* Asks the app for what only it can do (view.h). The request outlives the screens that follow:
+ * view_begin keeps its serial and kind. */
+static void request(staff_flow *s, kiosk_request_kind kind)
+{
+    s->view.request.kind = kind;
+    s->view.request.serial++;
 }
 
 /* The store's answer to an action: refused by role, or failed. */
@@ -640,6 +655,14 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
         break;
     case KIOSK_STAFF_STATUS:
         show_status(s, now);
+        break;
+    case KIOSK_STAFF_SYNC_NOW:
+        request(s, KIOSK_REQUEST_SYNC_NOW);
+        show_notice(s, KIOSK_TONE_INFO, W->sync_started, "");
+        break;
+    case KIOSK_STAFF_EXIT_OS:
+        show_notice(s, KIOSK_TONE_INFO, W->exiting, "");
+        request(s, KIOSK_REQUEST_QUIT);
         break;
     case KIOSK_STAFF_OUT_OF_SERVICE:
         /* The member is signed out; the screen stays until staff sign in and resume. */

@@ -62,4 +62,6 @@ const staff_words staff_text = {
     .oos_headline = "本机暂停服务",
     .oos_message = "这台机器现在不能刷卡登记",
     .oos_advice = "请到窗口找工作人员",
+    .sync_started = "已开始同步",
+    .exiting = "正在退出到系统",
 };

@@ -22,6 +22,7 @@ typedef struct staff_words {
     const char *status_never, *status_none;
     const char *sync_state[9];
     const char *oos_headline, *oos_message, *oos_advice;
+    const char *sync_started, *exiting;
 } staff_words;
 
 extern const staff_words staff_text;

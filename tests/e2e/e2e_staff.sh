@@ -36,14 +36,14 @@ run bash -c "printf '73\n' | \"$K\" --hash-pin > short.txt 2> short.err"
 check "a short PIN: exit 2" test "$status" -eq 2
 check "a short PIN: said why" grep -q "4 to 8 digits" short.err
 
-printf 'staff_id,name,role,card_uids,pin_hash\nE1,陈志远,operator,5AF0E2E1,%s\n' "$(cat hash.txt)" > staff.csv
+printf 'staff_id,name,role,card_uids,pin_hash\nE1,陈志远,operator,5AF0E2E1,%s\nE2,刘建华,supervisor,5AF0E2E2,%s\n' "$(cat hash.txt)" "$(cat hash.txt)" > staff.csv
 run "$K" --config k.ini --import-staff staff.csv
 check "--import-staff exits 0" test "$status" -eq 0
 printf 'staff_id,name,role,pin_hash\nE2,某人,boss,%s\n' "$(cat hash.txt)" > bad.csv
 run bash -c "\"$K\" --config k.ini --import-staff bad.csv 2> bad.err"
 check "a bad role: exit 2" test "$status" -eq 2
 check "a bad role: the line and column named" grep -q "line 2: role: must be operator or supervisor" bad.err
-check "a bad file changes nothing" test "$(sqlite3 k.db 'SELECT count(*) FROM staff')" = 1
+check "a bad file changes nothing" test "$(sqlite3 k.db 'SELECT count(*) FROM staff')" = 2
 
 cat > cmds.txt <<'CMDS'
 time 2026-11-23T11:30:00+08:00
@@ -96,5 +96,27 @@ sed "s|$WORK/k.db|$WORK/removed.db|" k.ini > removed.ini
 run bash -c "\"$K\" --config removed.ini --audit-verify > removed.txt"
 check "a removed entry: exit 1" test "$status" -eq 1
 check "a removed entry: named" grep -q "BROKEN at entry 2: entry 2 is missing" removed.txt
+
+# A supervisor leaves to the operating system: the kiosk stops by itself (exit 0) with its input
+# still open, and the audit log says who did it.
+cat > exit.txt <<'CMDS'
+time 2026-11-23T12:00:00+08:00
+tap 5AF0E2E2
+press key7
+press key3
+press key9
+press key1
+press confirm
+press exit_os
+CMDS
+exec 3< <(cat exit.txt; exec sleep 60)
+feeder=$!
+run timeout 50 "$K" --config k.ini --headless --reader sim:- --size 1280x800 <&3 2> exit.log
+exec 3<&-
+kill "$feeder" 2> /dev/null || true
+check "exit to the system: the kiosk stopped by itself, exit 0" test "$status" -eq 0
+check "exit to the system: audited" test "$(sqlite3 k.db "SELECT count(*) FROM audit WHERE json_extract(payload, '$.action') = 'exit_os' AND json_extract(payload, '$.staff_id') = 'E2' AND json_extract(payload, '$.outcome') = 'ok'")" = 1
+run "$K" --config k.ini --audit-verify
+check "the chain still holds" test "$status" -eq 0
 
 finish

@@ -4,7 +4,8 @@
  * tries are left, the fifth locks the card (the lock screen, and the lock still there for a new
  * router on the same database), the menu offers only what the role may, a press of a hidden
  * supervisor action is refused by the core and audited, the day view, a void chosen from today's
- * meals with a reason (the meal then no longer counts, so the diner may eat again), leaving after
+ * meals with a reason (the meal then no longer counts, so the diner may eat again), sync now and
+ * a supervisor's exit to the system as requests to the app, leaving after
  * the timeout and at the next diner's tap (who is served at once), and out of service kept until
  * staff resume. */
 #define _GNU_SOURCE
@@ -251,6 +252,7 @@ static void test_menu_and_roles(void)
     CHECK(has_button(v, "out_of_service"));
     CHECK(has_button(v, "leave"));
     CHECK(!has_button(v, "exit_os")); /* hidden from an operator ... */
+    CHECK_INT(v->request.kind, KIOSK_REQUEST_NONE);
     CHECK(!has_button(v, "settings"));
     press(&fx, "exit_os", t); /* ... and refused by the core when pressed anyway */
     CHECK_STR(view(&fx)->screen, "staff_notice");
@@ -270,8 +272,30 @@ static void test_menu_and_roles(void)
     CHECK_STR(v->screen, "staff_status");
     CHECK_STR(v->figures[0].label, "待上传");
     CHECK_STR(v->figures[1].value, "未设置"); /* no [sync] */
+    press(&fx, "back", t);
+    /* Sync now: a request to the app, which only it can carry out, and an audit entry. */
+    CHECK(has_button(view(&fx), "sync_now"));
+    unsigned serial = view(&fx)->request.serial;
+    press(&fx, "sync_now", t);
+    CHECK_INT(view(&fx)->request.serial, serial + 1);
+    CHECK_INT(view(&fx)->request.kind, KIOSK_REQUEST_SYNC_NOW);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"sync_now\"%\"outcome\":\"ok\"%'"),
+              1);
+    press(&fx, "back", t);
+    CHECK_INT(view(&fx)->request.serial, serial + 1); /* asked once, not again on each screen */
     press(&fx, "leave", t);
     CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    /* A supervisor may leave to the operating system: the app is asked to stop. */
+    tap(&fx, "5AF00002", t);
+    type_pin(&fx, "9876", t);
+    CHECK(has_button(view(&fx), "exit_os"));
+    press(&fx, "exit_os", t);
+    CHECK_INT(view(&fx)->request.kind, KIOSK_REQUEST_QUIT);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"exit_os\"%\"outcome\":\"ok\"%'"
+                                " AND payload LIKE '%\"staff_id\":\"S002\"%'"),
+              1);
     teardown(&fx);
 }
 
