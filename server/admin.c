@@ -16,6 +16,7 @@
 #include "fleet.h"
 #include "ingest.h"
 #include "policy_import.h"
+#include "remote_config.h"
 #include "roster.h"
 #include "settlement.h"
 #include "staff_records.h"
@@ -208,9 +209,9 @@ static int site_add(srv_store *st, int argc, char **argv)
     snprintf(s.area.street, sizeof s.area.street, "%s", opt(&o, "--street"));
     snprintf(s.timezone, sizeof s.timezone, "%.*s", (int)sizeof s.timezone - 1, zone);
     char problem[300] = "";
-    kiosk_rc rc = strlen(zone) >= sizeof s.timezone ? KIOSK_ERR_INVALID
-                                                    : srv_admin_site_new(st, &s, problem,
-                                                                         sizeof problem);
+    kiosk_rc rc = strlen(zone) >= sizeof s.timezone
+                      ? KIOSK_ERR_INVALID
+                      : srv_admin_site_new(st, &s, problem, sizeof problem);
     if (rc == KIOSK_ERR_INVALID && !problem[0])
         snprintf(problem, sizeof problem,
                  "--timezone '%.64s' is not a zone of the tz database (e.g. Asia/Shanghai)", zone);
@@ -767,6 +768,8 @@ static const struct command {
     {"card-key", NULL, card_key},
     {"admin-user", "add", srv_admin_user_command},
     {"fleet", NULL, srv_fleet_command},
+    {"config-key", NULL, srv_config_key_command},
+    {"config", "set", srv_config_set_command},
     {"audit-breaks", NULL, srv_staff_audit_command},
 };
 

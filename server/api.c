@@ -15,6 +15,7 @@
 #include "faults.h"
 #include "ingest.h"
 #include "log.h"
+#include "remote_config.h"
 #include "storage.h"
 #include "streams.h"
 #include "wire.h"
@@ -372,7 +373,7 @@ static void handle_enroll(srv_api *api, const srv_request *req, const char *body
     srv_device dev;
     char secret_b64[64] = "";
     uint8_t key[32];
-    char key_hex[SRV_HEX32];
+    char key_hex[SRV_HEX32], config_key[SRV_CONFIG_KEY_HEX];
     srv_site site;
     srv_store *st = writer_take(api);
     if (!st) {
@@ -389,6 +390,12 @@ static void handle_enroll(srv_api *api, const srv_request *req, const char *body
             rc = srv_store_card_key(st, key);
         if (rc == KIOSK_OK && r->status == 201)
             rc = srv_store_site_get(st, dev.site_id, &site);
+        /* The key the kiosk checks its remote configuration with, when there is one. */
+        if (rc == KIOSK_OK && r->status == 201 &&
+            (rc = srv_config_public_key(st, false, config_key)) == KIOSK_ERR_NOT_FOUND) {
+            config_key[0] = '\0';
+            rc = KIOSK_OK;
+        }
         if (rc == KIOSK_OK && r->status == 201)
             rc = srv_store_commit(st);
     }
@@ -404,11 +411,12 @@ static void handle_enroll(srv_api *api, const srv_request *req, const char *body
     sodium_bin2hex(key_hex, sizeof key_hex, key, sizeof key);
     sodium_memzero(key, sizeof key);
     reply_json(r, 201,
-               json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}", "device_id",
+               json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}, s:o}", "device_id",
                          dev.device_id, "site_id", dev.site_id, "canteen_id", dev.canteen_id,
                          "device_secret", secret_b64, "card_key", key_hex, "site", "name",
                          site.name, "city", site.area.city, "district", site.area.district,
-                         "street", site.area.street, "timezone", site.timezone));
+                         "street", site.area.street, "timezone", site.timezone, "config_key",
+                         config_key[0] ? json_string(config_key) : json_null()));
     sodium_memzero(secret_b64, sizeof secret_b64);
     sodium_memzero(key_hex, sizeof key_hex);
     KLOG_INFO("device %s enrolled (site %s, canteen %s)", dev.device_id, dev.site_id,
@@ -684,6 +692,14 @@ static void handle_stream(srv_api *api, srv_store *st, const srv_request *req,
         srv_reply_storage(r, rc, snapshot ? "snapshot" : "pull");
 }
 
+static kiosk_rc take_config(void *user, int64_t version, const char *body, const char *signature)
+{
+    json_t **out = user;
+    *out = json_pack("{s:I, s:s, s:s}", "version", (json_int_t)version, "body", body, "signature",
+                     signature);
+    return *out ? KIOSK_OK : KIOSK_ERR_NOMEM;
+}
+
 static void handle_heartbeat(srv_api *api, const srv_request *req, const srv_device *dev,
                              const char *body, size_t len, srv_reply *r)
 {
@@ -711,13 +727,27 @@ static void handle_heartbeat(srv_api *api, const srv_request *req, const srv_dev
         if (rc == KIOSK_OK)
             rc = srv_store_commit(st);
     }
+    /* A configuration newer than the one the kiosk has applied goes back with the reply. */
+    json_t *config = NULL;
+    if (rc == KIOSK_OK) {
+        rc = srv_store_config_get(st, dev->device_id, take_config, &config);
+        if (rc == KIOSK_ERR_NOT_FOUND)
+            rc = KIOSK_OK;
+    }
     if (st)
         writer_return(api);
     free(in.body);
-    if (rc != KIOSK_OK)
+    if (rc == KIOSK_OK && config &&
+        json_integer_value(json_object_get(config, "version")) > in.config_version) {
+        reply_json(r, 200, json_pack("{s:O}", "config", config));
+        KLOG_INFO("device %s: configuration version %lld sent", dev->device_id,
+                  (long long)json_integer_value(json_object_get(config, "version")));
+    } else if (rc != KIOSK_OK) {
         srv_reply_storage(r, rc, "heartbeat");
-    else
+    } else {
         r->status = 204;
+    }
+    json_decref(config);
 }
 
 /* --- routing ------------------------------------------------------------------------------- */

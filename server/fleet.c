@@ -33,7 +33,7 @@ static kiosk_rc add_device(void *user, const srv_device *d)
     r->dev = *d;
     memset(r->dev.secret_hex, 0, sizeof r->dev.secret_hex); /* the table never needs it */
     r->pending = r->oldest_age_ms = r->last_ack_ms = r->rejected = -1;
-    r->disk_free_bytes = r->offline_meals = -1;
+    r->disk_free_bytes = r->offline_meals = r->config_version = -1;
     for (int s = 0; s < SRV_FLEET_STREAMS; s++)
         r->stream_age_ms[s] = -1;
     r->state = d->revoked_ms ? "revoked" : !d->enrolled_ms ? "waiting_enrollment" : "silent";
@@ -85,6 +85,9 @@ static kiosk_rc add_beat(void *user, const char *device_id, int64_t received_ms,
     snprintf(r->app_version, sizeof r->app_version, "%s", v ? v : "");
     const char *n = json_string_value(json_object_get(o, "staff_notice"));
     snprintf(r->staff_notice, sizeof r->staff_notice, "%s", n ? n : "");
+    r->config_version = member(o, "config_version");
+    const char *e = json_string_value(json_object_get(o, "config_error"));
+    snprintf(r->config_error, sizeof r->config_error, "%s", e ? e : "");
     json_decref(o);
     return KIOSK_OK;
 }
@@ -155,7 +158,7 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
         return 1;
     }
     printf("device_id\tsite_id\tstate\tlast_heartbeat\tapp_version\tpending\toldest_pending_s\t"
-           "last_ack\tclock_offset_ms\tdisk_free_mb\toffline_meals\trejected\n");
+           "last_ack\tclock_offset_ms\tdisk_free_mb\toffline_meals\trejected\tconfig\n");
     for (size_t i = 0; i < count; i++) {
         const srv_fleet_row *r = &rows[i];
         printf("%s\t%s\t%s", r->dev.device_id, r->dev.site_id, r->state);
@@ -171,6 +174,9 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
         put_int(r->disk_free_bytes < 0 ? -1 : r->disk_free_bytes / (1024 * 1024));
         put_int(r->offline_meals);
         put_int(r->rejected);
+        put_int(r->config_version);
+        if (r->config_error[0])
+            printf(" (%s)", r->config_error);
         printf("\n");
     }
     free(rows);

@@ -33,6 +33,7 @@ static const char usage[] =
     "  card-key\n"
     "  admin-user add NAME   (the password on standard input)\n"
     "  fleet [--interval SECONDS]\n"
+    "  config-key | config set DEVICE_ID FILE\n"
     "  audit-breaks          the kiosks' broken staff audit chains\n"
     "docs/server.md explains each.\n";
 

@@ -152,7 +152,13 @@
                   " ORDER BY alert_id DESC LIMIT CAST(?2 AS BIGINT)")                          \
     X(ALERT_RESOLVE, "UPDATE alert SET resolved_ms = CAST(?2 AS BIGINT)"                       \
                      " WHERE alert_id = CAST(?1 AS BIGINT) AND resolved_ms IS NULL")           \
-    X(HEARTBEAT_LIST, "SELECT device_id, received_ms, body FROM heartbeat ORDER BY device_id")
+    X(HEARTBEAT_LIST, "SELECT device_id, received_ms, body FROM heartbeat ORDER BY device_id") \
+    X(CONFIG_PUT,                                                                              \
+      "INSERT INTO device_config(device_id, version, body, signature, created_ms)"             \
+      " VALUES (?1, CAST(?2 AS BIGINT), ?3, ?4, CAST(?5 AS BIGINT)) ON CONFLICT (device_id)"   \
+      " DO UPDATE SET version = excluded.version, body = excluded.body,"                       \
+      " signature = excluded.signature, created_ms = excluded.created_ms")                     \
+    X(CONFIG_GET, "SELECT version, body, signature FROM device_config WHERE device_id = ?1")
 
 #define DEVICE_SELECT                                                                         \
     "SELECT d.device_id, d.site_id, d.canteen_id, d.secret_hex, d.created_ms, d.enrolled_ms," \
@@ -1071,4 +1077,32 @@ kiosk_rc srv_store_heartbeat_list(srv_store *st, srv_heartbeat_fn fn, void *user
 {
     heartbeat_ctx c = {fn, user};
     return run(st, Q_HEARTBEAT_LIST, NULL, 0, each_heartbeat, &c, NULL);
+}
+
+kiosk_rc srv_store_config_put(srv_store *st, const char *device_id, int64_t version,
+                              const char *body, const char *signature, int64_t now_ms)
+{
+    return RUN(st, Q_CONFIG_PUT, NULL, NULL, NULL, text(device_id), integer(version), text(body),
+               text(signature), integer(now_ms));
+}
+
+typedef struct config_ctx {
+    srv_config_fn fn;
+    void *user;
+    bool found;
+} config_ctx;
+
+static kiosk_rc each_config(void *user, const srv_row *row)
+{
+    config_ctx *c = user;
+    c->found = true;
+    const char *body = srv_row_text(row, 1), *sig = srv_row_text(row, 2);
+    return c->fn(c->user, srv_row_int(row, 0), body ? body : "", sig ? sig : "");
+}
+
+kiosk_rc srv_store_config_get(srv_store *st, const char *device_id, srv_config_fn fn, void *user)
+{
+    config_ctx c = {fn, user, false};
+    kiosk_rc rc = RUN(st, Q_CONFIG_GET, each_config, &c, NULL, text(device_id));
+    return rc == KIOSK_OK && !c.found ? KIOSK_ERR_NOT_FOUND : rc;
 }

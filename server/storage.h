@@ -427,4 +427,17 @@ typedef kiosk_rc (*srv_heartbeat_fn)(void *user, const char *device_id, int64_t 
                                      const char *body);
 KIOSK_MUST_CHECK kiosk_rc srv_store_heartbeat_list(srv_store *st, srv_heartbeat_fn fn, void *user);
 
+/* --- remote configuration ------------------------------------------------------------------ */
+
+/* A kiosk's configuration document as signed (remote_config.h): one per device, replaced by a
+ * newer version. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_config_put(srv_store *st, const char *device_id,
+                                               int64_t version, const char *body,
+                                               const char *signature, int64_t now_ms);
+typedef kiosk_rc (*srv_config_fn)(void *user, int64_t version, const char *body,
+                                  const char *signature);
+/* KIOSK_ERR_NOT_FOUND when the device has none. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_config_get(srv_store *st, const char *device_id,
+                                               srv_config_fn fn, void *user);
+
 #endif

@@ -163,7 +163,8 @@ static void pg_close(srv_backend *backend)
     free(b);
 }
 
-/* Added after version 1: run on every start, so a database made by an older server gains them. */
+/* Added after version 1 (the admin page's tables, remote configuration): run on every start, so
+ * a database made by an older server gains them. */
 static const char schema_admin[] =
     "CREATE TABLE IF NOT EXISTS admin_user(name text COLLATE \"C\" PRIMARY KEY,"
     "  pwhash text NOT NULL, failures bigint NOT NULL, locked_until_ms bigint NOT NULL,"
@@ -171,7 +172,10 @@ static const char schema_admin[] =
     "CREATE TABLE IF NOT EXISTS alert(alert_id bigserial PRIMARY KEY, created_ms bigint NOT NULL,"
     "  site_id text COLLATE \"C\", device_id text COLLATE \"C\", kind text NOT NULL,"
     "  detail text NOT NULL, resolved_ms bigint);"
-    "CREATE INDEX IF NOT EXISTS alert_open ON alert(alert_id) WHERE resolved_ms IS NULL;";
+    "CREATE INDEX IF NOT EXISTS alert_open ON alert(alert_id) WHERE resolved_ms IS NULL;"
+    "CREATE TABLE IF NOT EXISTS device_config(device_id text COLLATE \"C\" PRIMARY KEY"
+    "  REFERENCES device, version bigint NOT NULL, body text NOT NULL, signature text NOT NULL,"
+    "  created_ms bigint NOT NULL);";
 
 static kiosk_rc pg_migrate(srv_backend *backend, bool *created)
 {

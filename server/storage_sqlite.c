@@ -87,6 +87,10 @@ static const char *const migrations[] = {
     "  site_id TEXT, device_id TEXT, kind TEXT NOT NULL, detail TEXT NOT NULL,"
     "  resolved_ms INTEGER) STRICT;"
     "CREATE INDEX alert_open ON alert(alert_id) WHERE resolved_ms IS NULL;",
+    /* 3: each kiosk's signed remote configuration. */
+    "CREATE TABLE device_config(device_id TEXT PRIMARY KEY REFERENCES device,"
+    "  version INTEGER NOT NULL, body TEXT NOT NULL, signature TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL) STRICT;",
 };
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -825,7 +825,7 @@ static void fleet_page(web_req *req)
     raw(req, "<table id=\"fleet\"><tr><th>终端</th><th>站点</th><th>状态</th><th>最近心跳</th>"
              "<th>版本</th><th>待上传</th><th>最早待上传（秒）</th><th>最近上传确认</th>"
              "<th>时钟偏差（毫秒）</th><th>剩余磁盘（MB）</th><th>离线餐次</th><th>被拒记录</th>"
-             "<th>数据年龄（秒）</th><th>提示</th></tr>");
+             "<th>数据年龄（秒）</th><th>提示</th><th>远程配置</th></tr>");
     for (size_t i = 0; i < count; i++) {
         const srv_fleet_row *r = &rows[i];
         raw(req, "<tr><td>");
@@ -863,6 +863,14 @@ static void fleet_page(web_req *req)
         }
         raw(req, "</td><td>");
         text(req, r->staff_notice[0] ? r->staff_notice : "");
+        raw(req, "</td><td>");
+        if (r->config_version >= 0)
+            rawf(req, "%" PRId64, r->config_version);
+        if (r->config_error[0]) {
+            raw(req, " <span class=\"error\">");
+            text(req, r->config_error);
+            raw(req, "</span>");
+        }
         raw(req, "</td></tr>");
     }
     raw(req, "</table>");

@@ -389,21 +389,23 @@ kiosk_rc srv_wire_heartbeat(const char *body, size_t len, srv_heartbeat_in *out,
                             size_t detail_size)
 {
     memset(out, 0, sizeof *out);
-    out->pending = out->oldest_pending_ms = -1;
+    out->pending = out->oldest_pending_ms = out->config_version = -1;
     json_t *root = load_object(body, len, detail, detail_size);
     if (!root)
         return KIOSK_ERR_PARSE;
     int64_t ignored;
     /* A kiosk that does not know a figure yet says null: never an error. */
-    bool ok = opt_int(root, "pending", true, 0, &out->pending, NULL, detail, detail_size) &&
-              opt_int(root, "oldest_pending_ms", true, INT64_MIN, &out->oldest_pending_ms, NULL,
-                      detail, detail_size) &&
-              opt_int(root, "rejected", true, 0, &ignored, NULL, detail, detail_size) &&
-              opt_int(root, "last_ack_ms", true, INT64_MIN, &ignored, NULL, detail, detail_size) &&
-              opt_int(root, "clock_offset_ms", true, INT64_MIN, &out->clock_offset_ms,
-                      &out->has_clock_offset, detail, detail_size) &&
-              opt_int(root, "offline_meals", true, 0, &ignored, NULL, detail, detail_size) &&
-              opt_int(root, "disk_free_bytes", true, 0, &ignored, NULL, detail, detail_size);
+    bool ok =
+        opt_int(root, "pending", true, 0, &out->pending, NULL, detail, detail_size) &&
+        opt_int(root, "oldest_pending_ms", true, INT64_MIN, &out->oldest_pending_ms, NULL, detail,
+                detail_size) &&
+        opt_int(root, "rejected", true, 0, &ignored, NULL, detail, detail_size) &&
+        opt_int(root, "last_ack_ms", true, INT64_MIN, &ignored, NULL, detail, detail_size) &&
+        opt_int(root, "clock_offset_ms", true, INT64_MIN, &out->clock_offset_ms,
+                &out->has_clock_offset, detail, detail_size) &&
+        opt_int(root, "offline_meals", true, 0, &ignored, NULL, detail, detail_size) &&
+        opt_int(root, "disk_free_bytes", true, 0, &ignored, NULL, detail, detail_size) &&
+        opt_int(root, "config_version", true, 1, &out->config_version, NULL, detail, detail_size);
     const json_t *ages = json_object_get(root, "stream_ages_ms");
     if (ok && ages && !json_is_null(ages) && !json_is_object(ages)) {
         say(detail, detail_size, "stream_ages_ms: must be an object");

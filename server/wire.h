@@ -58,6 +58,7 @@ typedef struct srv_heartbeat_in {
     bool has_clock_offset;
     int64_t clock_offset_ms;
     char app_version[64];
+    int64_t config_version; /* the remote configuration the kiosk has applied; -1: none */
 } srv_heartbeat_in;
 
 /* The heartbeat object (docs/sync-protocol.md): every documented field is optional but, when

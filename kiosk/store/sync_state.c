@@ -154,6 +154,17 @@ kiosk_rc kiosk_store_sync_enroll(kiosk_store *store, const kiosk_sync_identity *
     return rc;
 }
 
+kiosk_rc kiosk_store_sync_set_config_key(kiosk_store *store,
+                                         const uint8_t key[KIOSK_CONFIG_PUBLIC_BYTES])
+{
+    return set_state_blob(store, "sync_config_key", key, KIOSK_CONFIG_PUBLIC_BYTES);
+}
+
+kiosk_rc kiosk_store_sync_config_key(kiosk_store *store, uint8_t out[KIOSK_CONFIG_PUBLIC_BYTES])
+{
+    return get_state(store, "sync_config_key", NULL, 0, NULL, out, KIOSK_CONFIG_PUBLIC_BYTES);
+}
+
 kiosk_rc kiosk_store_card_key_from_server(kiosk_store *store, bool *out)
 {
     char source[16] = "";

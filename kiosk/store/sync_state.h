@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config_sign.h"
 #include "store.h"
 
 /* --- identity ------------------------------------------------------------------------------- */
@@ -40,6 +41,13 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_sync_enroll(kiosk_store *store, const kios
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_card_key_from_server(kiosk_store *store, bool *out);
 /* Reads the stored card key into this handle again (after another handle enrolled). */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_reload_card_key(kiosk_store *store);
+
+/* The server's remote-configuration public key (config_sign.h), learned at enrollment; get:
+ * KIOSK_ERR_NOT_FOUND when the server had none then. */
+KIOSK_MUST_CHECK kiosk_rc
+kiosk_store_sync_set_config_key(kiosk_store *store, const uint8_t key[KIOSK_CONFIG_PUBLIC_BYTES]);
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_sync_config_key(kiosk_store *store,
+                                                      uint8_t out[KIOSK_CONFIG_PUBLIC_BYTES]);
 
 /* How this handle commits: durable (synchronous=FULL, the default, for enrollment and anything
  * a person was told about) or not (NORMAL: in WAL mode still consistent, but a commit may roll

@@ -95,6 +95,8 @@ kiosk_rc kiosk_sync_enroll_now(const kiosk_sync_config *cfg, const char *db_path
     }
     bool dropped = false;
     rc = kiosk_store_sync_enroll(store, &e.id, e.card_key, &dropped);
+    if (rc == KIOSK_OK && e.has_config_key)
+        rc = kiosk_store_sync_set_config_key(store, e.config_key);
     if (rc == KIOSK_OK) {
         snprintf(device_id, device_id_size, "%s", e.id.device_id);
         if (dropped)

@@ -718,6 +718,12 @@ kiosk_rc kiosk_wire_parse_enroll(const char *body, size_t len, kiosk_wire_enroll
             kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "device_secret: not the base64 of 32 bytes");
     else if (!get_string(root, "card_key", key, sizeof key, true) || !hex32(key, out->card_key))
         rc = kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "card_key: not 64 hexadecimal digits");
+    char config_key[80] = "";
+    if (rc == KIOSK_OK &&
+        !(get_string(root, "config_key", config_key, sizeof config_key, false) &&
+          (!config_key[0] || (out->has_config_key = hex32(config_key, out->config_key)))))
+        rc = kiosk_fail(KIOSK_ERR_PARSE, err, err_size,
+                        "config_key: not 64 hexadecimal digits or null");
     out->server_time_ms = get_time(root);
     sodium_memzero(secret, sizeof secret);
     sodium_memzero(key, sizeof key);
@@ -750,7 +756,47 @@ kiosk_rc kiosk_wire_heartbeat_request(const kiosk_wire_heartbeat *hb, kiosk_wire
         "disk_free_bytes", int_or_null(hb->disk_free_bytes), "app_version",
         hb->app_version ? hb->app_version : "", "staff_notice",
         hb->staff_notice ? json_string(hb->staff_notice) : json_null());
+    json_t *version = int_or_null(hb->config_version >= 1 ? hb->config_version : -1);
+    json_t *error = hb->config_error ? json_string(hb->config_error) : json_null();
+    if (o && (json_object_set_new(o, "config_version", version) != 0 ||
+              json_object_set_new(o, "config_error", error) != 0)) {
+        json_decref(o);
+        o = NULL;
+    }
     return dump(o, out);
+}
+
+kiosk_rc kiosk_wire_parse_config(const char *body, size_t len, kiosk_wire_config *out, char *err,
+                                 size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    json_t *root = load(body, len, err, err_size);
+    if (!root)
+        return KIOSK_ERR_PARSE;
+    kiosk_rc rc = KIOSK_OK;
+    json_t *c = json_object_get(root, "config");
+    json_t *version = json_object_get(c, "version"), *text = json_object_get(c, "body");
+    if (!json_is_object(c))
+        rc = kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "config: missing or not an object");
+    else if (!json_is_integer(version) || json_integer_value(version) < 1)
+        rc = kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "config.version: not a positive integer");
+    else if (!json_is_string(text) || json_string_length(text) > KIOSK_CONFIG_BODY_MAX ||
+             memchr(json_string_value(text), '\0', json_string_length(text)))
+        rc = kiosk_fail(KIOSK_ERR_PARSE, err, err_size,
+                        "config.body: not a text of at most %d bytes", KIOSK_CONFIG_BODY_MAX);
+    else if (!get_string(c, "signature", out->signature, sizeof out->signature, true))
+        rc = kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "config.signature: missing or too long");
+    if (rc == KIOSK_OK) {
+        out->version = json_integer_value(version);
+        out->body_len = json_string_length(text);
+        out->body = malloc(out->body_len + 1);
+        if (!out->body)
+            rc = kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
+        else
+            memcpy(out->body, json_string_value(text), out->body_len + 1);
+    }
+    json_decref(root);
+    return rc;
 }
 
 /* --- gzip ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_sign.h"
 #include "error.h"
 #include "marriage.h"
 #include "meal_record.h"
@@ -141,10 +142,13 @@ typedef struct kiosk_wire_enrollment {
     kiosk_sync_identity id;
     uint8_t card_key[KIOSK_CARD_KEY_BYTES];
     int64_t server_time_ms;
+    bool has_config_key; /* the server's remote-configuration key (null: it has none yet) */
+    uint8_t config_key[KIOSK_CONFIG_PUBLIC_BYTES];
 } kiosk_wire_enrollment;
 
 /* 201 {"device_id", "site_id", "canteen_id", "device_secret" (base64 of 32 bytes), "card_key"
- * (64 hex)}. The secret is wiped from every buffer it passed through except *out. */
+ * (64 hex), "config_key" (64 hex, null or absent)}. The secret is wiped from every buffer it
+ * passed through except *out. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_wire_parse_enroll(const char *body, size_t len,
                                                   kiosk_wire_enrollment *out, char *err,
                                                   size_t err_size);
@@ -158,10 +162,27 @@ typedef struct kiosk_wire_heartbeat {
     int64_t disk_free_bytes;                   /* -1: null */
     const char *app_version;
     const char *staff_notice; /* NULL: null */
+    int64_t config_version;   /* the remote configuration applied; 0 or -1: null */
+    const char *config_error; /* why the last one offered was refused; NULL: null */
 } kiosk_wire_heartbeat;
 
 KIOSK_MUST_CHECK kiosk_rc kiosk_wire_heartbeat_request(const kiosk_wire_heartbeat *hb,
                                                        kiosk_wire_bytes *out);
+
+/* A remote configuration document as the heartbeat's reply brings it (200 {"config": {"version",
+ * "body", "signature"}}; 204 has none). */
+typedef struct kiosk_wire_config {
+    int64_t version; /* >= 1 */
+    char *body;      /* malloc'd, NUL-terminated; body_len bytes without NUL */
+    size_t body_len;
+    char signature[KIOSK_CONFIG_SIGNATURE_TEXT];
+} kiosk_wire_config;
+
+/* KIOSK_ERR_PARSE with the field in err when the reply is not that object. The caller frees
+ * out->body (also on failure it is NULL). The signature is the caller's to check. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_wire_parse_config(const char *body, size_t len,
+                                                  kiosk_wire_config *out, char *err,
+                                                  size_t err_size);
 
 /* The "error" code of an error body ({"error": "...", "detail": ...}), "" when there is none. */
 void kiosk_wire_error_code(const char *body, size_t len, char *code, size_t size);

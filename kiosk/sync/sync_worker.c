@@ -25,6 +25,7 @@
 #include "sync.h"
 #include "sync_clock.h"
 #include "sync_http.h"
+#include "sync_remote.h"
 #include "sync_retry.h"
 #include "sync_state.h"
 #include "sync_wire.h"
@@ -99,6 +100,7 @@ struct kiosk_sync {
     unsigned failures; /* in a row, for the backoff */
     int64_t cycle_mono, heartbeat_mono; /* when the next cycle / heartbeat is due */
     bool parked; /* revoked, or the enrollment refused: nothing more is sent */
+    char config_error[KIOSK_SYNC_REMOTE_ERROR_MAX]; /* the last refused configuration's, or "" */
 
     sync_http req;
     bool in_flight;
@@ -519,6 +521,8 @@ static void start_heartbeat(kiosk_sync *s)
     char notice[64];
     if (kiosk_store_staff_notice(s->store, notice, sizeof notice) == KIOSK_OK && notice[0])
         hb.staff_notice = notice;
+    hb.config_version = kiosk_sync_remote_version(s->store);
+    hb.config_error = s->config_error[0] ? s->config_error : NULL;
     kiosk_wire_bytes body;
     if (kiosk_wire_heartbeat_request(&hb, &body) != KIOSK_OK) {
         schedule(s, STEP_IDLE, 0);
@@ -953,6 +957,8 @@ static void finish_enroll(kiosk_sync *s, const sync_http *h)
     kiosk_rc rc = kiosk_store_set_durable(s->store, true);
     if (rc == KIOSK_OK)
         rc = kiosk_store_sync_enroll(s->store, &e.id, e.card_key, &dropped);
+    if (rc == KIOSK_OK && e.has_config_key)
+        rc = kiosk_store_sync_set_config_key(s->store, e.config_key);
     if (kiosk_store_set_durable(s->store, false) != KIOSK_OK)
         KLOG_WARN("sync: %s", kiosk_store_errmsg(s->store));
     if (rc == KIOSK_OK)
@@ -971,6 +977,32 @@ static void finish_enroll(kiosk_sync *s, const sync_http *h)
                         " dropped and come back from the server"
                       : "");
     schedule(s, STEP_UPLOAD, 0);
+}
+
+/* A heartbeat's reply may bring a newer remote configuration (sync_remote.h). */
+static void finish_heartbeat(kiosk_sync *s, const sync_http *h)
+{
+    schedule(s, STEP_IDLE, 0);
+    if (h->status != 200 || !h->reply_len)
+        return;
+    kiosk_wire_config doc;
+    char err[300];
+    kiosk_rc rc = kiosk_wire_parse_config(h->reply, h->reply_len, &doc, err, sizeof err);
+    if (rc == KIOSK_OK) {
+        rc = kiosk_sync_remote_apply(s->store, s->id.device_id, &doc, s->db_path, &s->cfg,
+                                     s->config_error, err, sizeof err);
+    } else {
+        snprintf(s->config_error, sizeof s->config_error, "invalid");
+    }
+    if (rc != KIOSK_OK) {
+        KLOG_WARN("sync: remote configuration refused (%s): %s", s->config_error, err);
+    } else {
+        KLOG_INFO("sync: remote configuration version %lld applied", (long long)doc.version);
+        /* What the worker reads from cfg as it goes takes effect now; these two it keeps. */
+        s->heartbeat_mono = now_mono() + (int64_t)s->cfg.heartbeat_s * 1000;
+        s->batch_limit = (size_t)s->cfg.batch_records;
+    }
+    free(doc.body);
 }
 
 static void finish_request(kiosk_sync *s, CURLcode result)
@@ -1005,7 +1037,7 @@ static void finish_request(kiosk_sync *s, CURLcode result)
             finish_snapshot(s, h);
             break;
         case REQ_HEARTBEAT:
-            schedule(s, STEP_IDLE, 0);
+            finish_heartbeat(s, h);
             break;
         }
         sync_http_cleanup(h);
@@ -1138,6 +1170,9 @@ static void *worker_main(void *arg)
         curl_multi_poll(s->multi, NULL, 0, REOPEN_MS, NULL);
     if (!s->store)
         return NULL;
+    char err[300];
+    if (kiosk_sync_remote_load(s->store, s->db_path, &s->cfg, err, sizeof err) != KIOSK_OK)
+        KLOG_WARN("sync: the remote configuration stays unapplied: %s", err);
     refresh_stats(s, true);
     int64_t jitter = s->cfg.start_jitter_s > 0
                          ? (int64_t)randombytes_uniform((uint32_t)s->cfg.start_jitter_s * 1000 + 1)

@@ -90,3 +90,8 @@ set_tests_properties(e2e_admin_web e2e_admin_web_pg PROPERTIES LABELS e2e
 add_test(NAME e2e_admin_tls COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/server/e2e_admin_tls.sh)
 set_tests_properties(e2e_admin_tls PROPERTIES LABELS e2e ENVIRONMENT "${SERVER_TEST_ENV}"
   TIMEOUT 60)
+
+# Signed remote configuration between the real server and the real kiosk.
+add_test(NAME e2e_server_config COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/server/e2e_server_config.sh)
+set_tests_properties(e2e_server_config PROPERTIES LABELS "e2e;threads"
+  ENVIRONMENT "${SERVER_TEST_ENV}" TIMEOUT 120)

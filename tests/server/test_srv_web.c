@@ -32,7 +32,7 @@ static void test_urlencoded(void)
     srv_form f;
     static const char body[] = "a=1&name=%3Cscript%3E+x%26y&empty=&flag&a=2&%E7%8E%84=%e6%AD%A6";
     CHECK_INT(srv_form_parse_urlencoded(body, strlen(body), &f), KIOSK_OK);
-    CHECK_INT((int)f.count, 6); /* a, name, empty, flag, a again, 玄 */
+    CHECK_INT((int)f.count, 6);            /* a, name, empty, flag, a again, 玄 */
     CHECK_STR(srv_form_get(&f, "a"), "1"); /* the first of two */
     CHECK_STR(srv_form_get(&f, "name"), "<script> x&y");
     CHECK_STR(srv_form_get(&f, "empty"), "");
@@ -279,7 +279,8 @@ static void test_fleet(srv_store *st)
                        "\"last_ack_ms\":1699999990000,\"clock_offset_ms\":-420,"
                        "\"stream_ages_ms\":{\"cards\":5000,\"policy\":null,\"roster\":65000,"
                        "\"meals_today\":1000},\"offline_meals\":2,\"disk_free_bytes\":1073741824,"
-                       "\"app_version\":\"0.3.0\",\"staff_notice\":null}";
+                       "\"app_version\":\"0.3.0\",\"staff_notice\":null,\"config_version\":9,"
+                       "\"config_error\":\"bad_signature\"}";
     srv_heartbeat hb = {.received_ms = t0,
                         .body = body,
                         .pending = 7,
@@ -310,6 +311,9 @@ static void test_fleet(srv_store *st)
         CHECK_INT((int)rows[0].stream_age_ms[2], 65000);
         CHECK_STR(rows[0].app_version, "0.3.0");
         CHECK_STR(rows[0].staff_notice, "");
+        CHECK_INT((int)rows[0].config_version, 9);
+        CHECK_STR(rows[0].config_error, "bad_signature");
+        CHECK_INT((int)rows[1].config_version, -1);
         CHECK_STR(rows[1].state, "silent"); /* enrolled, never a heartbeat */
         CHECK_INT((int)rows[1].pending, -1);
         CHECK_STR(rows[2].state, "waiting_enrollment");
