@@ -133,6 +133,7 @@ typedef struct kiosk_view {
 
     kiosk_voice_intent voice;
     kiosk_print_intent print;
+    kiosk_request request;
 } kiosk_view;
 
 /* What the app draws around any flow's view. */
