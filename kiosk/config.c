@@ -362,6 +362,11 @@ const char *kiosk_config_usage(void)
            "                        or FROM..TO (two dates)\n"
            "  --export PERIOD       write the meal records of PERIOD as settlement CSV to\n"
            "                        --output PATH (or stdout) and exit\n"
+           "  --import-staff CSV    load the staff roster (the whole list, docs/staff.md) and exit\n"
+           "  --hash-pin            read a staff PIN (4-8 digits) from standard input and print\n"
+           "                        its argon2id hash for the staff roster, and exit\n"
+           "  --audit-verify        check the staff audit log's hash chain; exit 1 naming the\n"
+           "                        first bad entry when it is broken\n"
            "  --enroll TOKEN        enroll this kiosk with the central server of [sync] using\n"
            "                        the one-time token from `server kiosk add`, and exit\n"
            "  --help                show this text\n"
@@ -386,11 +391,6 @@ static kiosk_rc copy_arg(char *dst, size_t size, const char *flag, const char *v
     memcpy(dst, value, strlen(value) + 1);
     return KIOSK_OK;
 }
-           "  --import-staff CSV    load the staff roster (the whole list, docs/staff.md) and exit\n"
-           "  --hash-pin            read a staff PIN (4-8 digits) from standard input and print\n"
-           "                        its argon2id hash for the staff roster, and exit\n"
-           "  --audit-verify        check the staff audit log's hash chain; exit 1 naming the\n"
-           "                        first bad entry when it is broken\n"
 
 kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, char **argv, char *err,
                                 size_t err_size)
@@ -431,6 +431,9 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
         } else if (strcmp(flag, "--list-devices") == 0) {
             cli->action = KIOSK_ACTION_LIST_DEVICES;
             takes_value = false;
+        } else if (strcmp(flag, "--hash-pin") == 0 || strcmp(flag, "--audit-verify") == 0) {
+            cli->action = flag[2] == 'h' ? KIOSK_ACTION_HASH_PIN : KIOSK_ACTION_AUDIT_VERIFY;
+            takes_value = false;
         } else if (!value) {
             return bad_flag(err, err_size, flag,
                             strncmp(flag, "--", 2) == 0 ? "unknown option or missing value"
@@ -455,9 +458,6 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
                           err_size);
         } else if (strcmp(flag, "--size") == 0) {
             int w, h;
-        } else if (strcmp(flag, "--hash-pin") == 0 || strcmp(flag, "--audit-verify") == 0) {
-            cli->action = flag[2] == 'h' ? KIOSK_ACTION_HASH_PIN : KIOSK_ACTION_AUDIT_VERIFY;
-            takes_value = false;
             char tail;
             if (sscanf(value, "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 240 || w > 16384 ||
                 h > 16384)
@@ -479,6 +479,9 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
                           : strcmp(flag, "--import-policy") == 0 ? KIOSK_ACTION_IMPORT_POLICY
                           : strcmp(flag, "--export") == 0        ? KIOSK_ACTION_EXPORT
                                                                  : KIOSK_ACTION_DAY_REPORT;
+            rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
+        } else if (strcmp(flag, "--import-staff") == 0) {
+            cli->action = KIOSK_ACTION_IMPORT_STAFF;
             rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
         } else if (strcmp(flag, "--enroll") == 0) {
             cli->action = KIOSK_ACTION_ENROLL;
@@ -504,9 +507,6 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
     snprintf(cfg->sync.card_key_hex, sizeof cfg->sync.card_key_hex, "%s", cfg->card_key_hex);
     return kiosk_config_validate(cfg, err, err_size);
 }
-        } else if (strcmp(flag, "--import-staff") == 0) {
-            cli->action = KIOSK_ACTION_IMPORT_STAFF;
-            rc = copy_arg(cli->action_arg, sizeof cli->action_arg, flag, value, err, err_size);
 
 kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_size)
 {
