@@ -116,7 +116,7 @@ int main(int argc, char **argv)
     kiosk_canteen_on_card(c, &k3, (kiosk_now){lunch(2), 3602000});
     const kiosk_view *v = kiosk_canteen_view(c);
     CHECK_STR(v->headline, "离线用餐已达上限");
-    CHECK_STR(v->message, "请工作人员处理");
+    CHECK_STR(v->advice, "请到窗口找工作人员");
     CHECK_INT(v->tone, KIOSK_TONE_ERROR);
     CHECK_INT(count(store, "meals"), meals);
     /* A diner without a subsidy (60-69 here: no rule of that class) is still served. */
