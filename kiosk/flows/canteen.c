@@ -22,7 +22,6 @@
 #define CANTEEN_STATES(X) \
     X(IDLE)               \
     X(RESULT)             \
-    X(DAY_VIEW)           \
     X(WAITING)            \
     X(BILL_READY)         \
     X(MENU_CHOSEN)        \
@@ -41,7 +40,6 @@ static const char *const state_names[] = {
 };
 
 #define RECENT_TAPS      16
-#define DAY_VIEW_SECONDS 30
 #define HELP_SECONDS     15
 /* A database locked by another writer (an import, the sync worker) is tried again this often,
  * this many times, while the diner sees "请稍等". */
@@ -122,7 +120,6 @@ static void show_help(kiosk_canteen *c, int64_t now_mono_ms);
 static void print_receipt(kiosk_canteen *c);
 static void remove_button(kiosk_view *v, const char *id);
 static bool has_button(const kiosk_view *v, const char *id);
-static void show_day_view(kiosk_canteen *c, kiosk_now now);
 
 /* Every state change goes through here, so the log shows the path a tap took. */
 static void transition(kiosk_canteen *c, canteen_state next, int line)
@@ -230,7 +227,6 @@ static void show_idle(kiosk_canteen *c)
                  W->bill_backspace);
         snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->bill_confirm);
         add_button(v, "help", W->help, KIOSK_ROLE_NAV);
-        add_button(v, "dayview", W->dayview, KIOSK_ROLE_BAR);
         GO(c, STATE_IDLE);
         return;
     }
@@ -240,7 +236,6 @@ static void show_idle(kiosk_canteen *c)
         snprintf(v->message, sizeof v->message, "%s", W->menu_message);
         add_menu_buttons(c, v);
         add_button(v, "help", W->help, KIOSK_ROLE_NAV);
-        add_button(v, "dayview", W->dayview, KIOSK_ROLE_BAR);
         GO(c, STATE_IDLE);
         return;
     }
@@ -265,7 +260,6 @@ static void show_idle(kiosk_canteen *c)
     }
     snprintf(v->hint, sizeof v->hint, "%s", right ? W->idle_hint_right : W->idle_hint_below);
     add_button(v, "help", W->help, KIOSK_ROLE_NAV);
-    add_button(v, "dayview", W->dayview, KIOSK_ROLE_BAR);
     GO(c, STATE_IDLE);
 }
 
@@ -284,8 +278,8 @@ static void clear_order(kiosk_canteen *c)
 }
 
 /* A result-like screen stays for `seconds`, with its back button and a fresh voice cue. A result
- * (and the help screen) also offers help (unless it is help) and, in the title bar, the staff's
- * day view, so neither needs a trip back to idle first. */
+ * also offers help, so it needs no trip back to idle first. Nothing here is for staff: the day
+ * view is in staff mode (staff_flow.h), behind a staff card and PIN. */
 static void show_for(kiosk_canteen *c, canteen_state state, int seconds, int64_t now_mono_ms)
 {
     c->deadline_mono_ms = now_mono_ms + (int64_t)seconds * 1000;
@@ -294,8 +288,6 @@ static void show_for(kiosk_canteen *c, canteen_state state, int seconds, int64_t
     add_button(&c->view, "back", W->back, KIOSK_ROLE_NAV);
     if (state == STATE_RESULT && strcmp(c->view.screen, "help") != 0)
         add_button(&c->view, "help", W->help, KIOSK_ROLE_NAV);
-    if (state == STATE_RESULT)
-        add_button(&c->view, "dayview", W->dayview, KIOSK_ROLE_BAR);
     GO(c, state);
 }
 
@@ -912,49 +904,6 @@ static void show_help(kiosk_canteen *c, int64_t now_mono_ms)
     show_for(c, STATE_RESULT, HELP_SECONDS, now_mono_ms);
 }
 
-static void table_row(kiosk_table *t, const char *a, const char *b, int64_t subsidy, int64_t pay)
-{
-    if (t->row_count == KIOSK_TABLE_ROWS)
-        return;
-    char(*cells)[48] = t->cells[t->row_count++];
-    snprintf(cells[0], sizeof cells[0], "%s", a);
-    snprintf(cells[1], sizeof cells[1], "%s", b);
-    kiosk_money_format(subsidy, cells[2], sizeof cells[2]);
-    kiosk_money_format(pay, cells[3], sizeof cells[3]);
-}
-
-static void show_day_view(kiosk_canteen *c, kiosk_now now)
-{
-    kiosk_local_time at = kiosk_clock_local(now.utc_ms);
-    kiosk_report report;
-    if (kiosk_store_report(c->store, at.date, at.date, &report) != KIOSK_OK) {
-        show_error(c, W->error_day_view, now.mono_ms);
-        return;
-    }
-    /* Class ids are shown with the labels of today's policy. */
-    const kiosk_policy *policy = kiosk_policy_set_in_force(c->policies, at.date);
-    view_begin(c, "dayview", KIOSK_LAYOUT_TABLE, KIOSK_TONE_INFO);
-    kiosk_table *t = &c->view.table;
-    snprintf(t->title, sizeof t->title, "%s%04d-%02d-%02d", W->day_title, at.date.year,
-             at.date.month, at.date.day);
-    for (int i = 0; i < KIOSK_TABLE_COLUMNS; i++)
-        snprintf(t->head[i], sizeof t->head[i], "%s", W->day_head[i]);
-    char count[32];
-    snprintf(count, sizeof count, "%ld%s", report.meals, W->day_count_unit);
-    table_row(t, W->day_total, count, report.subsidy_fen, report.pay_fen);
-    for (int m = 0; m < KIOSK_MEAL_COUNT; m++) {
-        snprintf(count, sizeof count, "%ld%s", report.by_meal[m].meals, W->day_count_unit);
-        table_row(t, kiosk_meal_type_label((kiosk_meal_type)m), count,
-                  report.by_meal[m].subsidy_fen, report.by_meal[m].pay_fen);
-    }
-    for (size_t i = 0; i < report.class_count && t->row_count < KIOSK_TABLE_ROWS; i++) {
-        snprintf(count, sizeof count, "%ld%s", report.by_class[i].meals, W->day_count_unit);
-        table_row(t, kiosk_policy_class_label(policy, report.by_class[i].key), count,
-                  report.by_class[i].subsidy_fen, report.by_class[i].pay_fen);
-    }
-    show_for(c, STATE_DAY_VIEW, DAY_VIEW_SECONDS, now.mono_ms);
-}
-
 /* The bill keypad: digits, backspace, confirm. */
 static void bill_key(kiosk_canteen *c, const char *widget, kiosk_now now)
 {
@@ -1014,8 +963,6 @@ void kiosk_canteen_on_press(kiosk_canteen *c, const char *widget, kiosk_now now)
         remove_button(&c->view, "print");
     } else if (strcmp(widget, "help") == 0 && (idle || c->state == STATE_RESULT)) {
         show_help(c, now.mono_ms);
-    } else if (strcmp(widget, "dayview") == 0 && (idle || c->state == STATE_RESULT)) {
-        show_day_view(c, now);
     } else if (idle && c->own.mode == PRICING_BILL) {
         bill_key(c, widget, now);
     } else if (strncmp(widget, "menu", 4) == 0 &&

@@ -27,7 +27,7 @@ void kiosk_canteen_on_idcard(kiosk_canteen *c, const kiosk_idcard *id, kiosk_now
 void kiosk_canteen_on_idcard_error(kiosk_canteen *c, const char *reason, kiosk_now now);
 /* The cash register (or the counter's keypad) gave the bill of the meal (bill pricing). */
 void kiosk_canteen_on_bill(kiosk_canteen *c, int64_t fen, kiosk_now now);
-/* A touch on a widget of the current screen ("back", "help", "dayview", keys, menu items). */
+/* A touch on a widget of the current screen ("back", "help", keys, menu items). */
 void kiosk_canteen_on_press(kiosk_canteen *c, const char *widget, kiosk_now now);
 /* Time passed: a busy database is tried again, a result screen goes back to idle. */
 void kiosk_canteen_on_tick(kiosk_canteen *c, kiosk_now now);

@@ -18,7 +18,7 @@ typedef struct canteen_words {
     const char *title_suffix; /* "<site> · 助餐服务" */
     const char *idle_prompt, *idle_hint_below, *idle_hint_right;
     const char *picture_label, *reader_below, *reader_right;
-    const char *help, *back, *dayview, *print_receipt;
+    const char *help, *back, *print_receipt;
     const char *help_headline, *help_message, *help_advice;
     const char *ok_headline, *repeat_headline, *repeat_message;
     const char *price, *subsidy, *to_pay, *full_price;
@@ -28,10 +28,9 @@ typedef struct canteen_words {
     const char *full_price_offer;    /* the advice beside the full price figure */
     const char *previous_here, *previous_elsewhere; /* a figure: "午餐" + these, the time */
     const char *error_advice, *error_read, *error_disk_full, *error_not_saved;
-    const char *error_day_view, *error_gone;
+    const char *error_gone;
     const char *wait_headline, *wait_message, *wait_advice;
     const char *misread_headline, *misread_advice;
-    const char *day_title, *day_total, *day_count_unit;
     const char *free; /* the amount to pay of a free meal */
     /* why a meal got no subsidy: the advice line of its result */
     const char *no_subsidy[KIOSK_NO_SUBSIDY_OUTSIDE_AREA + 1];
@@ -42,7 +41,6 @@ typedef struct canteen_words {
     const char *menu_change;
     /* Past [sync] offline_meal_limit: a subsidised meal waits for staff. */
     const char *offline_limit_headline;
-    const char *day_head[4];
     /* voice clips */
     const char *clip_tap_card, *clip_see_staff, *clip_meal_ok, *clip_subsidy, *clip_you_pay;
     const char *clip_free_meal, *clip_full_price_ok, *clip_same_result, *clip_error;

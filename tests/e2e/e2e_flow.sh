@@ -51,6 +51,7 @@ tap 04A1B2C3
 time 2026-11-23T17:30:00+08:00
 # XW-0003, 90, tekun: dinner 12.00 all subsidised (the 15.00 subsidy is capped at the price)
 tap 04B2C3D4E5F607
+# no day view for diners any more (staff mode has it): the press changes nothing
 press dayview
 shot day.png
 quit
@@ -72,7 +73,8 @@ check "stored subsidies match the events" test "$(sqlite3 k.db 'SELECT sum(subsi
 check "every stored record is in the events" test "$(sqlite3 k.db "SELECT lower(hex(record_id)) FROM meal ORDER BY 1" | paste -sd,)" = "$(jq -r 'select(.result=="approved") | .record_id | gsub("-";"")' ev.jsonl | sort | paste -sd,)"
 check "policy version and kiosk on every record" test "$(sqlite3 k.db "SELECT count(*) FROM meal WHERE policy_version = 'gl-2026.1' AND kiosk_id = 'e2e-k1'")" = 4
 check "result screen written" test "$(png_size lunch.png)" = "1280x800"
-check "day view written" test "$(png_size day.png)" = "1280x800"
+check "no day view for diners: the result screen stays" test "$(png_size day.png)" = "1280x800"
+check "no day view for diners: the press finds no such button" grep -q "press dayview: no such button on this screen" log.txt
 
 # No personal data in the events file or the log: no names, no card UIDs.
 check "no names in events or log" bash -c "! grep -qE '王德顺|孙长海|吴凤英|黄桂香|王\*顺|孙\*海|黄\*香' ev.jsonl log.txt"

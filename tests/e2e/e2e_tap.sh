@@ -29,7 +29,7 @@ check "outbox row with it" test "$(sqlite3 meal.db "SELECT count(*) FROM outbox 
 amounts=$(jq -r '"\(.price_fen) \(.subsidy_fen) \(.pay_fen)"' meal.jsonl)
 check "events amounts match the store" test "$amounts" = "$(sqlite3 -separator ' ' meal.db "SELECT price_fen, subsidy_fen, pay_fen FROM meal")"
 # Headless with a screenshot directory: every new screen is saved, even in a burst of events.
-printf 'time 2026-11-23T11:40:00+08:00\ntap 04A7B8C9\ntap 0A0B0C0D\npress back\npress dayview\nquit\n' |
+printf 'time 2026-11-23T11:40:00+08:00\ntap 04A7B8C9\ntap 0A0B0C0D\npress back\npress help\nquit\n' |
   "$K" --headless --reader sim:- --db meal.db --no-voice --screenshot-dir shots 2> log.txt
-check "a PNG per screen" test "$(ls shots | paste -sd' ')" = "0001-idle.png 0002-result.png 0003-result.png 0004-idle.png 0005-dayview.png"
+check "a PNG per screen" test "$(ls shots | paste -sd' ')" = "0001-idle.png 0002-result.png 0003-result.png 0004-idle.png 0005-help.png"
 finish

@@ -1,7 +1,8 @@
 /* test_canteen.c - the canteen flow end to end inside the process: a real SQLite store with a
  * roster imported from CSV, the example policies of tests/policies, the events file, and the
- * view the screen would draw. Each refusal reason, the repeat tap, the return to idle, the day
- * view and a failed commit (the database locked by another writer) are exercised. */
+ * view the screen would draw. Each refusal reason, the repeat tap, the return to idle, no day
+ * view for diners (staff mode has it) and a failed commit (the database locked by another
+ * writer) are exercised. */
 #define _GNU_SOURCE
 #include <sqlite3.h>
 #include <stdio.h>
@@ -259,17 +260,12 @@ static void test_success_repeat_and_timeout(void)
     kiosk_canteen_on_press(fx.canteen, "back", when(at(12, 10), 61000));
     CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "idle");
 
-    /* The day view counts the one lunch. */
-    kiosk_canteen_on_press(fx.canteen, "dayview", when(at(12, 11), 62000));
+    /* No day view for diners: it is in staff mode now, behind a staff card and PIN. */
     v = kiosk_canteen_view(fx.canteen);
-    CHECK_STR(v->screen, "dayview");
-    CHECK_STR(v->table.cells[0][0], "合计");
-    CHECK_STR(v->table.cells[0][1], "1 份");
-    CHECK_STR(v->table.cells[0][2], "¥3.00");
-    CHECK_STR(v->table.cells[0][3], "¥12.00");
-    CHECK_INT(v->table.row_count, 5); /* total, three meal types, one class */
-    CHECK_STR(v->table.cells[2][0], "午餐");
-    CHECK_STR(v->table.cells[4][0], "70-79岁"); /* the class's label, not its id */
+    for (size_t i = 0; i < v->button_count; i++)
+        CHECK(strcmp(v->buttons[i].id, "dayview") != 0 && v->buttons[i].role != KIOSK_ROLE_BAR);
+    kiosk_canteen_on_press(fx.canteen, "dayview", when(at(12, 11), 62000));
+    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "idle");
     teardown(&fx);
 }
 
@@ -483,24 +479,21 @@ static void test_help(void)
     CHECK_STR(v->headline, "需要帮助吗？");
     CHECK_STR(v->voice.clips[0], "tap_card");
     CHECK_STR(v->screen, "help");
-    /* Help offers back and the staff's day view, not help again. */
-    bool help_again = false, dayview = false;
+    /* Help offers back, not help again, and nothing for staff (that is staff mode's). */
+    bool help_again = false, staff_button = false;
     for (size_t i = 0; i < v->button_count; i++) {
         help_again = help_again || strcmp(v->buttons[i].id, "help") == 0;
-        dayview = dayview || (strcmp(v->buttons[i].id, "dayview") == 0 &&
-                              v->buttons[i].role == KIOSK_ROLE_BAR);
+        staff_button = staff_button || v->buttons[i].role == KIOSK_ROLE_BAR;
     }
     CHECK(!help_again);
-    CHECK(dayview);
+    CHECK(!staff_button);
     tick(&fx, 1000 + 15000);
     CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "idle");
-    /* A result screen: help, then the day view, with no trip back to idle (the README's demo). */
+    /* A result screen: help with no trip back to idle (the README's demo). */
     tap(&fx, "04A7B8C9", at(12, 0), 20000);
     CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "result");
     kiosk_canteen_on_press(fx.canteen, "help", when(at(12, 0), 21000));
     CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "help");
-    kiosk_canteen_on_press(fx.canteen, "dayview", when(at(12, 0), 22000));
-    CHECK_STR(kiosk_canteen_view(fx.canteen)->screen, "dayview");
     teardown(&fx);
 }
 
@@ -591,7 +584,7 @@ static void test_menu_pricing(void)
     fx.utc_ms = at(11, 30);
     const kiosk_view *v = kiosk_canteen_view(fx.canteen);
     CHECK_STR(v->screen, "menu");
-    CHECK_INT(v->button_count, 4); /* two items, help, day view */
+    CHECK_INT(v->button_count, 3); /* two items and help (no day view: staff mode has it) */
     CHECK_STR(v->buttons[1].label, "B套餐 ¥18.00");
     press(&fx, "menu2", 1000);
     CHECK_STR(kiosk_canteen_view(fx.canteen)->hint, "已选 B套餐 ¥18.00");

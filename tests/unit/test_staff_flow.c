@@ -265,7 +265,7 @@ static void test_menu_and_roles(void)
     v = view(&fx);
     CHECK_STR(v->screen, "staff_dayview");
     CHECK_STR(v->table.title, "今日统计 2026-11-23");
-    CHECK_STR(v->table.cells[0][1], "0餐");
+    CHECK_STR(v->table.cells[0][1], "0 份");
     press(&fx, "back", t);
     press(&fx, "status", t);
     v = view(&fx);
@@ -312,6 +312,17 @@ static void test_void_and_diner_tap(void)
     type_pin(&fx, "9876", t + 120000);
     const kiosk_view *v = view(&fx);
     CHECK_STR(v->message, "李*国 · 主管");
+    /* The day view counts the lunch: 15.00, of which 3.00 subsidy (70-79), 12.00 paid. */
+    press(&fx, "day_view", t + 120000);
+    v = view(&fx);
+    CHECK_STR(v->table.cells[0][0], "合计");
+    CHECK_STR(v->table.cells[0][1], "1 份");
+    CHECK_STR(v->table.cells[0][2], "¥3.00");
+    CHECK_STR(v->table.cells[0][3], "¥12.00");
+    CHECK_INT(v->table.row_count, 5); /* total, three meal types, one class */
+    CHECK_STR(v->table.cells[2][0], "午餐");
+    CHECK_STR(v->table.cells[4][0], "70-79岁"); /* the class's label, not its id */
+    press(&fx, "back", t + 120000);
     press(&fx, "void_meal", t + 120000);
     v = view(&fx);
     CHECK_STR(v->screen, "staff_void");
@@ -331,6 +342,10 @@ static void test_void_and_diner_tap(void)
     press(&fx, "back", t + 120000);
     press(&fx, "void_meal", t + 120000);
     CHECK_INT(view(&fx)->button_count, 1); /* nothing left to void */
+    press(&fx, "back", t + 120000);
+    press(&fx, "day_view", t + 120000);
+    CHECK_STR(view(&fx)->table.cells[0][1], "0 份"); /* the voided lunch counts no more */
+    CHECK_STR(view(&fx)->table.cells[0][2], "¥0.00");
     /* The next diner's tap ends staff mode and is served at once: the voided lunch no longer
      * counts. */
     tap(&fx, "04A1B2C3", t + 180000);
@@ -345,7 +360,7 @@ static void test_void_and_diner_tap(void)
     int64_t bad;
     char why[200];
     CHECK_INT(kiosk_store_audit_verify(fx.store, &entries, &bad, why, sizeof why), KIOSK_OK);
-    CHECK_INT(entries, 3); /* the PIN, the void, leaving */
+    CHECK_INT(entries, 5); /* the PIN, the day view twice, the void, leaving */
     teardown(&fx);
 }
 
