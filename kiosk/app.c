@@ -19,6 +19,7 @@
 #include "frame.h"
 #include "inbox.h"
 #include "log.h"
+#include "pacing.h"
 #include "router.h"
 #include "sdnotify.h"
 #include "signals.h"
@@ -75,6 +76,7 @@ struct app {
     kiosk_frame frame;
     const char *staff_notice;
     presenter pr;
+    kiosk_pacing pacing; /* the reading-time rules over every flow's screens (pacing.h) */
     int64_t wait_until;
     /* SIGTERM or SIGINT: stop at once, whatever is queued or waited for. */
     atomic_bool stop;
@@ -322,7 +324,9 @@ static void request_if_asked(app *a, const kiosk_view *v)
 static void present(app *a)
 {
     presenter *p = &a->pr;
-    const kiosk_view *v = kiosk_router_view(a->router);
+    const kiosk_view *v =
+        kiosk_pacing_view(&a->pacing, kiosk_router_view(a->router),
+                          kiosk_router_deadline(a->router), kiosk_clock_mono_ms());
     print_if_asked(a, v);
     request_if_asked(a, v);
     kiosk_frame_set_clock(&a->frame, kiosk_clock_now_ms());
@@ -330,6 +334,7 @@ static void present(app *a)
         memcmp(&a->frame, &p->shown_frame, sizeof a->frame) == 0)
         return;
     ui_render(a->ui, &a->frame, v);
+    kiosk_pacing_spoken(&a->pacing, ui_speech_left_ms(a->ui));
     p->shown = *v;
     p->shown_frame = a->frame;
     p->force = false;
@@ -397,8 +402,8 @@ static void save_screen(app *a)
     char tmp[KIOSK_CONFIG_STR + 8], err[300];
     snprintf(tmp, sizeof tmp, "%s.part", path);
     kiosk_frame_set_clock(&a->frame, kiosk_clock_now_ms());
-    if (ui_save_screen_png(a->ui, &a->frame, kiosk_router_view(a->router), tmp, err,
-                           sizeof err) != KIOSK_OK || rename(tmp, path) != 0) {
+    if (ui_save_screen_png(a->ui, &a->frame, &a->pacing.out, tmp, err, sizeof err) != KIOSK_OK ||
+        rename(tmp, path) != 0) {
         KLOG_ERROR("SIGUSR1: the screenshot was not written: %s", err);
         remove(tmp);
         return;
@@ -423,13 +428,19 @@ static void press(app *a, const char *widget)
         KLOG_WARN("press %s: no such button on this screen", widget);
         return;
     }
+    if (kiosk_pacing_press(&a->pacing, widget, kiosk_router_deadline(a->router),
+                           kiosk_clock_mono_ms()))
+        return;
     kiosk_router_press(a->router, widget, now());
 }
 
 static void touch(app *a, int x, int y)
 {
     const char *widget = ui_widget_at(a->ui, x, y);
-    if (widget)
+    int64_t mono = kiosk_clock_mono_ms();
+    if (!widget) /* a touch beside the buttons holds a result */
+        kiosk_pacing_touch(&a->pacing, mono);
+    else if (!kiosk_pacing_press(&a->pacing, widget, kiosk_router_deadline(a->router), mono))
         kiosk_router_press(a->router, widget, now());
 }
 
@@ -569,7 +580,7 @@ static bool handle(app *a, kiosk_event *ev)
         break;
     case KIOSK_EV_SHOT:
         if (ev->u.path[0])
-            save_shot(a, kiosk_router_view(a->router), ev->u.path);
+            save_shot(a, &a->pacing.out, ev->u.path); /* as shown */
         else
             save_screen(a);
         break;
@@ -726,7 +737,9 @@ static void run_loop(app *a, bool headless)
                 present(a);
             }
         }
-        kiosk_router_tick(a->router, now());
+        /* A result not yet read, still speaking or held, a form given more time: not yet. */
+        if (kiosk_pacing_may_tick(&a->pacing, ui_speech_left_ms(a->ui) > 0, kiosk_clock_mono_ms()))
+            kiosk_router_tick(a->router, now());
         recover_if_damaged(a);
         present(a);
         const kiosk_view *view = kiosk_router_view(a->router);
@@ -744,7 +757,9 @@ static void run_loop(app *a, bool headless)
         mono = kiosk_clock_mono_ms();
         int64_t now_utc = kiosk_clock_now_ms();
         int64_t deadline = mono + (60000 - now_utc % 60000);
-        deadline = min64(deadline, kiosk_router_deadline(a->router));
+        deadline =
+            min64(deadline, kiosk_pacing_deadline(&a->pacing, kiosk_router_deadline(a->router),
+                                                  ui_speech_left_ms(a->ui) > 0, mono));
         if (a->wait_until > mono)
             deadline = min64(deadline, a->wait_until);
         if (a->watchdog_ms) /* the loop wakes to ping at least every WatchdogSec / 2 */
@@ -874,7 +889,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
 {
     int status = 1;
     bool headless = false;
-    app *a = calloc(1, sizeof *a); /* large (two views): not on the stack */
+    app *a = calloc(1, sizeof *a); /* large (three views): not on the stack */
     if (!a) {
         KLOG_ERROR("out of memory");
         kiosk_store_close(store);
@@ -883,6 +898,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
     a->cfg = cfg;
     a->store = store;
     a->staff_notice = staff_notice;
+    kiosk_pacing_init(&a->pacing);
     /* Before any thread starts (SDL's, the drivers'), so the signal thread alone sees them. */
     kiosk_signals_block();
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");

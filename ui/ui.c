@@ -243,6 +243,11 @@ void ui_size(const ui *u, int *w, int *h)
     *h = u->h;
 }
 
+int64_t ui_speech_left_ms(const ui *u)
+{
+    return ui_voice_queued_ms(u->voice);
+}
+
 ui_text *ui_text_engine(ui *u)
 {
     return u->text;

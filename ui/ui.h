@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "view.h"
@@ -96,6 +97,8 @@ void ui_touch_finger(const ui *u, float fx, float fy, int *x, int *y);
 KIOSK_MUST_CHECK kiosk_rc ui_save_screen_png(ui *u, const kiosk_frame *frame,
                                              const kiosk_view *view, const char *path, char *err,
                                              size_t err_size);
+/* How long the voice will still speak, in ms (0: silent, or no voice). */
+int64_t ui_speech_left_ms(const ui *u);
 /* The text engine (for coverage tests). */
 ui_text *ui_text_engine(ui *u);
 

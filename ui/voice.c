@@ -317,3 +317,12 @@ size_t ui_voice_queued_bytes(const ui_voice *v)
         return 0;
     return SDL_GetQueuedAudioSize(v->dev);
 }
+
+int64_t ui_voice_queued_ms(const ui_voice *v)
+{
+    if (!v || !v->dev || v->spec.freq <= 0 || v->spec.channels == 0)
+        return 0;
+    int64_t bytes_per_s =
+        (int64_t)v->spec.freq * v->spec.channels * (SDL_AUDIO_BITSIZE(v->spec.format) / 8);
+    return bytes_per_s > 0 ? (int64_t)SDL_GetQueuedAudioSize(v->dev) * 1000 / bytes_per_s : 0;
+}

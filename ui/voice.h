@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct ui_voice ui_voice;
 
@@ -58,5 +59,9 @@ bool ui_voice_has_clip(const ui_voice *v, const char *name);
 /* ui_voice_queued_bytes: bytes still waiting to be played (device format), 0 for a silent
  * voice. For tests, and to tell whether a prompt is still being spoken. UI thread. */
 size_t ui_voice_queued_bytes(const ui_voice *v);
+
+/* ui_voice_queued_ms: how long what is still queued will speak, in ms (0 for a silent voice).
+ * UI thread. */
+int64_t ui_voice_queued_ms(const ui_voice *v);
 
 #endif
