@@ -78,12 +78,16 @@ static inline int age_gap(const ui_widget_box *a, const ui_widget_box *b)
     return dx > dy ? dx : dy;
 }
 
-/* Smallest figures seen over all frames checked, for the README's table (printed at the end). */
-static struct {
+/* Smallest figures seen over all frames checked, per test size, for the table of
+ * docs/age-friendly.md (printed at the end). */
+static struct age_seen {
+    int w, h;
     int han, digit, headline, amount, target, gap;
-} age_seen = {9999, 9999, 9999, 9999, 9999, 9999};
+} age_seen[3] = {{1920, 1080, 9999, 9999, 9999, 9999, 9999, 9999},
+                 {1280, 800, 9999, 9999, 9999, 9999, 9999, 9999},
+                 {1080, 1920, 9999, 9999, 9999, 9999, 9999, 9999}};
 
-#define AGE_MIN(field, v) (age_seen.field = (v) < age_seen.field ? (v) : age_seen.field)
+#define AGE_MIN(field, v) (seen->field = (v) < seen->field ? (v) : seen->field)
 
 /* Checks the frame just drawn against the floors of its panel. */
 static inline void age_check_frame(ui *u, const char *name, double diagonal_in, int viewing_cm)
@@ -125,8 +129,11 @@ static inline void age_check_frame(ui *u, const char *name, double diagonal_in, 
                 name, diagonal_in, viewing_cm, s.smallest_han_px, s.smallest_digit_px, f.han_px,
                 f.digit_px, s.headline_px, f.result_han_px, s.amount_px, f.amount_px, target,
                 f.target_px, small, gap, f.gap_px, near_a, near_b);
-    /* Only the 21.5" figures go into the table: the floors differ per panel. */
-    if (diagonal_in == 21.5 && w == 1920) {
+    struct age_seen *seen = NULL;
+    for (size_t i = 0; i < sizeof age_seen / sizeof age_seen[0]; i++)
+        if (age_seen[i].w == w && age_seen[i].h == h)
+            seen = &age_seen[i];
+    if (seen) {
         if (s.smallest_han_px)
             AGE_MIN(han, s.smallest_han_px);
         if (s.smallest_digit_px)
@@ -270,10 +277,17 @@ static inline void age_check_tones(void)
 
 static inline void age_report(const char *what)
 {
-    printf("%s at 1920x1080, 21.5\" / 60 cm: smallest Chinese text %d px, digits %d px, result "
-           "word %d px, amount %d px, target %d px, gap %d px\n",
-           what, age_seen.han, age_seen.digit, age_seen.headline, age_seen.amount, age_seen.target,
-           age_seen.gap);
+    for (size_t i = 0; i < sizeof age_seen / sizeof age_seen[0]; i++) {
+        const struct age_seen *e = &age_seen[i];
+        age_floors f = age_floors_for(e->w, e->h, age_panel_diagonal(e->w, e->h),
+                                      age_panel_viewing_cm(e->w, e->h));
+        printf("%s %dx%d (%.1f\" at %d cm): smallest Chinese text %d px (floor %d), digits %d "
+               "(%d), result word %d (%d), amount %d (%d), target %d (%d), gap %d (%d); 9999: none "
+               "drawn\n",
+               what, e->w, e->h, age_panel_diagonal(e->w, e->h), age_panel_viewing_cm(e->w, e->h),
+               e->han, f.han_px, e->digit, f.digit_px, e->headline, f.result_han_px, e->amount,
+               f.amount_px, e->target, f.target_px, e->gap, f.gap_px);
+    }
     printf("%s: result screens at most %d lines, %d characters besides the figures\n", what,
            age_most_lines, age_most_chars);
 }
