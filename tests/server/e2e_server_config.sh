@@ -7,7 +7,7 @@
 # (its version changed in the database behind the server's back) is refused, the file stays as
 # it was and the next heartbeat says "bad_signature"; one for another kiosk's key is refused
 # the same way; a document setting the server address is refused as "invalid". The kiosk
-# started again reads the applied file back.
+# started again reads the applied file back; server fleet shows the version and the refusal.
 source "$(dirname "$0")/lib.sh"
 : "${KIOSK_BINARY:?run through ctest}"
 K=$KIOSK_BINARY
@@ -106,6 +106,8 @@ kpid=$!
 wait_for "after a restart the kiosk refuses the offered document again" 20 "grep -q 'refused (bad_signature)' k1b.log"
 sqlite3 server.db "UPDATE heartbeat SET body = '{}' WHERE device_id = 'k1'"
 wait_for "and reports version $v1 in a heartbeat after it" 20 "[ \"\$(hb config_version)\" = $v1 ]"
+check "server fleet: k1 online, version $v1 applied, the refusal named" \
+  eq "$(admin fleet | awk -F'\t' '$1 == "k1" {print $3 "|" $13}')" "online|$v1 (bad_signature)"
 kill -TERM "$kpid"
 wait "$kpid" || true
 finish
