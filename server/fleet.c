@@ -8,8 +8,10 @@
 
 #include "clock.h"
 
-const char *const srv_fleet_stream_names[SRV_FLEET_STREAMS] = {"cards", "policy", "roster",
-                                                               "meals_today"};
+/* The streams a kiosk reports the age of (docs/sync-protocol.md). */
+const char *const srv_fleet_stream_names[SRV_FLEET_STREAMS] = {
+    "cards",        "policy",         "roster",   "meals_today",
+    "appointments", "checkins_today", "calendar", "staff"};
 
 typedef struct collect {
     srv_fleet_row *rows;

@@ -16,7 +16,7 @@
 
 #define SRV_FLEET_SILENT_BEATS 3
 #define SRV_FLEET_BEAT_MS      60000 /* the kiosk's default heartbeat interval */
-#define SRV_FLEET_STREAMS      4
+#define SRV_FLEET_STREAMS      8
 
 typedef struct srv_fleet_row {
     srv_device dev;
@@ -32,7 +32,7 @@ typedef struct srv_fleet_row {
     int64_t clock_offset_ms;
     int64_t disk_free_bytes;                  /* -1: not said */
     int64_t offline_meals;                    /* -1: not said */
-    int64_t stream_age_ms[SRV_FLEET_STREAMS]; /* cards, policy, roster, meals_today; -1: never */
+    int64_t stream_age_ms[SRV_FLEET_STREAMS]; /* srv_fleet_stream_names' order; -1: never */
     char app_version[64];
     char staff_notice[64];
     int64_t config_version; /* the remote configuration applied; -1: none */

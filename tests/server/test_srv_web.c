@@ -278,7 +278,8 @@ static void test_fleet(srv_store *st)
     const char *body = "{\"pending\":7,\"oldest_pending_ms\":1699999880000,\"rejected\":1,"
                        "\"last_ack_ms\":1699999990000,\"clock_offset_ms\":-420,"
                        "\"stream_ages_ms\":{\"cards\":5000,\"policy\":null,\"roster\":65000,"
-                       "\"meals_today\":1000},\"offline_meals\":2,\"disk_free_bytes\":1073741824,"
+                       "\"meals_today\":1000,\"calendar\":3000},\"offline_meals\":2,\"disk_free_"
+                       "bytes\":1073741824,"
                        "\"app_version\":\"0.3.0\",\"staff_notice\":null,\"config_version\":9,"
                        "\"config_error\":\"bad_signature\"}";
     srv_heartbeat hb = {.received_ms = t0,
@@ -309,6 +310,8 @@ static void test_fleet(srv_store *st)
         CHECK_INT((int)rows[0].stream_age_ms[0], 5000);
         CHECK_INT((int)rows[0].stream_age_ms[1], -1);
         CHECK_INT((int)rows[0].stream_age_ms[2], 65000);
+        CHECK_INT((int)rows[0].stream_age_ms[6], 3000); /* calendar */
+        CHECK_INT((int)rows[0].stream_age_ms[7], -1);   /* staff: not said */
         CHECK_STR(rows[0].app_version, "0.3.0");
         CHECK_STR(rows[0].staff_notice, "");
         CHECK_INT((int)rows[0].config_version, 9);
