@@ -17,6 +17,7 @@
 #include "device.h"
 #include "events_log.h"
 #include "frame.h"
+#include "help_call.h"
 #include "inbox.h"
 #include "log.h"
 #include "pacing.h"
@@ -77,6 +78,7 @@ struct app {
     const char *staff_notice;
     presenter pr;
     kiosk_pacing pacing; /* the reading-time rules over every flow's screens (pacing.h) */
+    int64_t help_called_ms; /* the open 呼叫工作人员 call shown on the staff line (0: none) */
     int64_t wait_until;
     /* SIGTERM or SIGINT: stop at once, whatever is queued or waited for. */
     atomic_bool stop;
@@ -260,6 +262,15 @@ static void update_status(app *a)
     int n = snprintf(s, size, "%s", a->staff_notice ? a->staff_notice : "");
     if (a->sync_words[0] && n >= 0 && (size_t)n < size)
         n += snprintf(s + n, size - (size_t)n, "%s%s", n ? " · " : "", a->sync_words);
+    /* A diner's call stays on the staff line until staff answer it (help_call.h). */
+    if (a->help_called_ms && a->store &&
+        kiosk_store_help_call_open(a->store, &a->help_called_ms) != KIOSK_OK)
+        a->help_called_ms = 0;
+    if (a->help_called_ms && n >= 0 && (size_t)n < size) {
+        kiosk_local_time at = kiosk_clock_local(a->help_called_ms);
+        n += snprintf(s + n, size - (size_t)n, "%s呼叫工作人员 %02d:%02d", n ? " · " : "",
+                      at.minute_of_day / 60, at.minute_of_day % 60);
+    }
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT && n >= 0 && (size_t)n < size; role++) {
         kiosk_device_state st = a->devices[role].state;
         if (st == KIOSK_DEVICE_DOWN || st == KIOSK_DEVICE_NO_PAPER)
@@ -418,6 +429,39 @@ static kiosk_now now(void)
     return (kiosk_now){kiosk_clock_now_ms(), kiosk_clock_mono_ms()};
 }
 
+/* 呼叫工作人员: a record that goes to the server like a meal (an alert there), a line in the
+ * events file and on the staff line; what the screen says is pacing's. */
+static void call_staff(app *a)
+{
+    int64_t utc = kiosk_clock_now_ms();
+    kiosk_rc rc = a->store ? kiosk_store_help_call(a->store, a->cfg->kiosk_id, utc, NULL)
+                           : KIOSK_ERR_NOT_FOUND;
+    if (rc == KIOSK_OK)
+        a->wake_sync = true;
+    else
+        KLOG_WARN("a call for staff was not recorded: %s", kiosk_strerror(rc));
+    KLOG_INFO("a diner called for staff");
+    a->help_called_ms = utc;
+    update_status(a);
+    if (!a->events)
+        return;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:I}", "kind", "help", "result", "called",
+                          "kiosk_id", a->cfg->kiosk_id, "recorded", rc == KIOSK_OK, "at_utc_ms",
+                          (json_int_t)utc);
+    if (o && kiosk_events_log_take(a->events, o) != KIOSK_OK)
+        KLOG_WARN("events file: the help line was not written");
+}
+
+/* A press of a widget pacing owns (再听一遍, 还要时间, 呼叫工作人员): true when it was one. */
+static bool paced_press(app *a, const char *widget, int64_t mono)
+{
+    if (!kiosk_pacing_press(&a->pacing, widget, kiosk_router_deadline(a->router), mono))
+        return false;
+    if (strcmp(widget, KIOSK_PACING_CALL) == 0)
+        call_staff(a);
+    return true;
+}
+
 /* A press is honoured only for a widget the last frame actually showed. */
 static void press(app *a, const char *widget)
 {
@@ -428,8 +472,7 @@ static void press(app *a, const char *widget)
         KLOG_WARN("press %s: no such button on this screen", widget);
         return;
     }
-    if (kiosk_pacing_press(&a->pacing, widget, kiosk_router_deadline(a->router),
-                           kiosk_clock_mono_ms()))
+    if (paced_press(a, widget, kiosk_clock_mono_ms()))
         return;
     kiosk_router_press(a->router, widget, now());
 }
@@ -440,7 +483,7 @@ static void touch(app *a, int x, int y)
     int64_t mono = kiosk_clock_mono_ms();
     if (!widget) /* a touch beside the buttons holds a result */
         kiosk_pacing_touch(&a->pacing, mono);
-    else if (!kiosk_pacing_press(&a->pacing, widget, kiosk_router_deadline(a->router), mono))
+    else if (!paced_press(a, widget, mono))
         kiosk_router_press(a->router, widget, now());
 }
 

@@ -6,19 +6,23 @@
 
 /* The words pacing adds to a flow's screens, in one place (ready for gettext). */
 static const struct {
-    const char *again, *more, *held, *warning, *clip_more_time;
+    const char *again, *more, *held, *warning, *clip_more_time, *call, *called, *clip_called;
 } words = {
     .again = "再听一遍",
     .more = "还要时间",
     .held = "已暂停 · 按返回结束",
     .warning = "时间快到了，还要时间请按下方按钮",
     .clip_more_time = "more_time",
+    .call = "呼叫工作人员",
+    .called = "已通知工作人员，请稍候",
+    .clip_called = "help_called",
 };
 
 /* Voice serials pacing makes from the flow's: a replay or a warning must be spoken even though
  * the flow's serial did not change, and must not be taken for the flow's next cue. */
 #define REPLAY_STEP  0x10000u
 #define WARNING_STEP 0x1000000u
+#define CALL_STEP    0x40000000u
 
 void kiosk_pacing_init(kiosk_pacing *p)
 {
@@ -36,38 +40,22 @@ static void add_button(kiosk_view *v, const char *id, const char *label, kiosk_r
     b->role = role;
 }
 
-const kiosk_view *kiosk_pacing_view(kiosk_pacing *p, const kiosk_view *v, int64_t flow_deadline,
-                                    int64_t now)
+/* What the reading-time rules add to a timed screen: the real countdown, 再听一遍 and the hold
+ * notice on a result, the warning and 还要时间 on a form about to give up. */
+static void decorate_time(kiosk_pacing *p, const kiosk_view *v, kiosk_view *o,
+                          int64_t flow_deadline, int64_t now)
 {
-    if (strcmp(v->screen, p->screen) != 0 || v->voice.serial != p->voice_serial) {
-        snprintf(p->screen, sizeof p->screen, "%s", v->screen);
-        p->voice_serial = v->voice.serial;
-        p->timed = (v->layout == KIOSK_LAYOUT_RESULT && v->countdown_s > 0) ||
-                   (v->layout == KIOSK_LAYOUT_FORM && flow_deadline != INT64_MAX);
-        kiosk_screen_time_shown(&p->st, v, 0, now);
-        p->new_screen = true;
-        p->replays = p->warnings = 0;
-        p->warned_end = 0;
-    }
-    p->out = *v;
-    kiosk_view *o = &p->out;
-    o->voice.serial = v->voice.serial + p->replays * REPLAY_STEP + p->warnings * WARNING_STEP;
-    if (!p->timed)
-        return o;
+    int left = kiosk_screen_time_countdown_s(&p->st, flow_deadline, now);
+    o->countdown_s = left > 0 ? left : 0;
     if (v->layout == KIOSK_LAYOUT_RESULT) {
         if (v->voice.count > 0)
             add_button(o, KIOSK_PACING_AGAIN, words.again, KIOSK_ROLE_SECONDARY);
         if (p->st.held) {
             o->countdown_s = 0;
             snprintf(o->message, sizeof o->message, "%s", words.held);
-        } else {
-            int left = kiosk_screen_time_countdown_s(&p->st, flow_deadline, now);
-            o->countdown_s = left > 0 ? left : 0;
         }
-        return o;
+        return;
     }
-    int left = kiosk_screen_time_countdown_s(&p->st, flow_deadline, now);
-    o->countdown_s = left > 0 ? left : 0;
     if (kiosk_screen_time_warn(&p->st, flow_deadline, now)) {
         int64_t end = kiosk_screen_time_deadline(&p->st, flow_deadline);
         if (end != p->warned_end) { /* a new stretch of time runs out: say so once */
@@ -80,6 +68,35 @@ const kiosk_view *kiosk_pacing_view(kiosk_pacing *p, const kiosk_view *v, int64_
         o->voice.count = 1;
         o->voice.after = false;
         o->voice.serial = v->voice.serial + p->replays * REPLAY_STEP + p->warnings * WARNING_STEP;
+    }
+}
+
+const kiosk_view *kiosk_pacing_view(kiosk_pacing *p, const kiosk_view *v, int64_t flow_deadline,
+                                    int64_t now)
+{
+    if (strcmp(v->screen, p->screen) != 0 || v->voice.serial != p->voice_serial) {
+        snprintf(p->screen, sizeof p->screen, "%s", v->screen);
+        p->voice_serial = v->voice.serial;
+        p->timed = (v->layout == KIOSK_LAYOUT_RESULT && v->countdown_s > 0) ||
+                   (v->layout == KIOSK_LAYOUT_FORM && flow_deadline != INT64_MAX);
+        kiosk_screen_time_shown(&p->st, v, 0, now);
+        p->new_screen = true;
+        p->replays = p->warnings = p->calls = 0;
+        p->warned_end = 0;
+    }
+    p->out = *v;
+    kiosk_view *o = &p->out;
+    o->voice.serial = v->voice.serial + p->replays * REPLAY_STEP + p->warnings * WARNING_STEP;
+    if (v->layout != KIOSK_LAYOUT_BOARD) /* a display: nobody stands at it */
+        add_button(o, KIOSK_PACING_CALL, words.call, KIOSK_ROLE_BAR);
+    if (p->timed)
+        decorate_time(p, v, o, flow_deadline, now);
+    if (p->calls) { /* the kiosk's answer to a call, shown until the screen changes */
+        snprintf(o->message, sizeof o->message, "%s", words.called);
+        o->voice.clips[0] = words.clip_called;
+        o->voice.count = 1;
+        o->voice.after = false;
+        o->voice.serial = v->voice.serial + p->calls * CALL_STEP;
     }
     return o;
 }
@@ -103,6 +120,12 @@ bool kiosk_pacing_press(kiosk_pacing *p, const char *widget, int64_t flow_deadli
     if (strcmp(widget, KIOSK_PACING_AGAIN) == 0) {
         if (p->timed && p->st.layout == KIOSK_LAYOUT_RESULT)
             p->replays++;
+        return true;
+    }
+    if (strcmp(widget, KIOSK_PACING_CALL) == 0) {
+        p->calls++;
+        if (p->timed && p->st.layout == KIOSK_LAYOUT_RESULT) /* the diner waits for staff here */
+            kiosk_screen_time_touch(&p->st, now);
         return true;
     }
     if (strcmp(widget, KIOSK_PACING_MORE) == 0) {

@@ -3,7 +3,9 @@
  * reading-time rules need: the countdown of the screen's real end, a "再听一遍" button on a
  * result with a voice, the notice of a held result, and on a form about to give up a warning with
  * a "还要时间" button and its clip. A result is timed when its flow leaves it by itself (it shows
- * a countdown); a form when its flow has a deadline. The flows keep their own timeouts; pacing
+ * a countdown); a form when its flow has a deadline. Every screen but the board's also gets
+ * "呼叫工作人员" in the title bar, the same place everywhere; once pressed, the screen says
+ * "已通知工作人员，请稍候" and speaks it. The flows keep their own timeouts; pacing
  * only withholds the tick. Main thread; times are monotonic milliseconds. */
 #ifndef KIOSK_PACING_H
 #define KIOSK_PACING_H
@@ -17,6 +19,7 @@
 /* Widget ids pacing answers itself. */
 #define KIOSK_PACING_AGAIN "again"
 #define KIOSK_PACING_MORE  "more"
+#define KIOSK_PACING_CALL  "call_staff" /* 呼叫工作人员: the app records the call (help_call.h) */
 
 typedef struct kiosk_pacing {
     kiosk_screen_time st;
@@ -26,6 +29,7 @@ typedef struct kiosk_pacing {
     bool new_screen;    /* started by the last kiosk_pacing_view: its speech is not known yet */
     unsigned replays;   /* "再听一遍" presses on this screen */
     unsigned warnings;  /* the form's warnings spoken (one per stretch of time) */
+    unsigned calls;     /* 呼叫工作人员 presses on this screen */
     int64_t warned_end; /* the end the last warning was for */
     kiosk_view out;     /* the view as shown */
 } kiosk_pacing;

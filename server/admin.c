@@ -19,6 +19,7 @@
 #include "remote_config.h"
 #include "roster.h"
 #include "settlement.h"
+#include "help_calls.h"
 #include "staff_records.h"
 #include "storage.h"
 #include "streams.h"
@@ -771,6 +772,7 @@ static const struct command {
     {"config-key", NULL, srv_config_key_command},
     {"config", "set", srv_config_set_command},
     {"audit-breaks", NULL, srv_staff_audit_command},
+    {"alerts", NULL, srv_help_alerts_command},
 };
 
 int srv_admin_run(const char *db_spec, int argc, char **argv, int *known)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "help_calls.h"
 #include "staff_records.h"
 #define KIOSK_LOG_MODULE "ingest"
 
@@ -196,6 +197,11 @@ static kiosk_rc store_item(srv_store *st, const srv_device *dev, const srv_batch
             rc = srv_staff_audit_arrived(st, dev, it->record_id, it->payload, now_ms, &broken);
         if (rc == KIOSK_OK && strcmp(it->kind, "override") == 0)
             rc = srv_staff_override_arrived(st, dev, it->record_id, it->payload);
+        /* A diner's call for staff: an alert for the admin page, resolved by its answer. */
+        if (rc == KIOSK_OK && strcmp(it->kind, "help_call") == 0)
+            rc = srv_help_call_arrived(st, dev, it->record_id, it->payload, now_ms);
+        if (rc == KIOSK_OK && strcmp(it->kind, "help_answer") == 0)
+            rc = srv_help_answer_arrived(st, dev, it->payload);
         return rc;
     }
     char hash[SRV_HEX32];

@@ -35,6 +35,7 @@ static const char usage[] =
     "  fleet [--interval SECONDS]\n"
     "  config-key | config set DEVICE_ID FILE\n"
     "  audit-breaks          the kiosks' broken staff audit chains\n"
+    "  alerts                the open staff alerts (help calls, broken audit chains)\n"
     "docs/server.md explains each.\n";
 
 typedef struct global {

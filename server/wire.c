@@ -448,7 +448,8 @@ kiosk_rc srv_wire_heartbeat(const char *body, size_t len, srv_heartbeat_in *out,
 static bool kind_known(const char *kind)
 {
     return strcmp(kind, "meal") == 0 || strcmp(kind, "checkin") == 0 ||
-           strcmp(kind, "override") == 0 || strcmp(kind, "audit") == 0;
+           strcmp(kind, "override") == 0 || strcmp(kind, "audit") == 0 ||
+           strcmp(kind, "help_call") == 0 || strcmp(kind, "help_answer") == 0;
 }
 
 /* The kiosk's own reader of a meal payload (kiosk_meal_payload_read in the domain library)
@@ -518,7 +519,7 @@ static kiosk_rc check_record(const json_t *rec, srv_batch_item *it)
     }
     it->created_wall_ms = json_integer_value(wall);
     if (!kind_known(it->kind)) {
-        reject(it, "kind", "kind: unknown (meal, checkin, override, audit)");
+        reject(it, "kind", "kind: unknown (meal, checkin, override, audit, help_call, help_answer)");
         return KIOSK_OK;
     }
     const json_t *payload = json_object_get(rec, "payload");

@@ -468,6 +468,16 @@ static int bar_height(const ui *u)
 /* Lays out the title bar of this frame: which of date and time fit beside the title and the bar
  * buttons, and how tall the bar must be for a title that needs two lines (a long site name on a
  * portrait screen) rather than a shrunken one. */
+/* A title-bar button's width: its label at the body size, and never under a target. */
+static int bar_button_w(ui *u, const kiosk_button *b)
+{
+    ui_text_style st = {type_px(u, THEME_BODY_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
+    int tw, th;
+    ui_text_measure(u->text, b->label, &st, &tw, &th);
+    int w = tw + px(u, 40);
+    return w > target_px(u, 220) ? w : target_px(u, 220);
+}
+
 static void layout_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
 {
     int margin = px(u, THEME_MARGIN);
@@ -477,7 +487,7 @@ static void layout_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
     size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
     for (size_t i = 0; i < buttons; i++)
         if (v->buttons[i].role == KIOSK_ROLE_BAR)
-            right -= target_px(u, 220) + target_gap(u);
+            right -= bar_button_w(u, &v->buttons[i]) + target_gap(u);
     ui_text_style st = {type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, 0, 1};
     int ww, wh, tw, th;
     snprintf(u->bar_when, sizeof u->bar_when, "%s  %s", f->date_text, f->time_text);
@@ -510,11 +520,10 @@ static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
         const kiosk_button *b = &v->buttons[i];
         if (b->role != KIOSK_ROLE_BAR)
             continue;
-        int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, 220);
+        int bh = target_px(u, THEME_TARGET_MIN), bw = bar_button_w(u, b);
         fill_round_rect(u, right - bw, (bar_h - bh) / 2, bw, bh, px(u, THEME_RADIUS),
                         THEME_BAR_BUTTON_BG);
-        ui_text_style st = {type_px(u, THEME_BODY_PX), true,    THEME_ON_DARK,
-                            UI_ALIGN_CENTER,           bw - 10, 1};
+        ui_text_style st = {type_px(u, THEME_BODY_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
         int tw, th;
         ui_text_measure(u->text, b->label, &st, &tw, &th);
         ui_text_draw(u->text, b->label, &st, right - bw / 2, (bar_h - th) / 2);

@@ -206,7 +206,7 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_has_meal(kiosk_store *store, const kiosk_r
 typedef struct kiosk_outbox_record {
     kiosk_recid record_id;
     int64_t device_seq; /* 1, 2, 3, ... without gaps on this device */
-    char kind[16];      /* meal, checkin, override, audit */
+    char kind[16];      /* meal, checkin, override, audit, help_call, help_answer */
     char *payload;      /* canonical JSON, owned by the batch */
     uint8_t payload_sha256[32];
     int64_t created_wall_ms;

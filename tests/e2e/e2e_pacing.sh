@@ -5,7 +5,8 @@
 # the figures' labels 餐费 2, 补贴 2, 本月补贴还剩 6, 您需支付 4), 30 x 0.5 s + 4 s = 19 s, more
 # than 12 s and than the (silent) speech + 6 s. "再听一遍" is on it and a press speaks it again
 # (a new voice cue: a new screenshot). Measured: the times between the screenshots the kiosk
-# saved (their file times).
+# saved (their file times). Then 呼叫工作人员: its record in the outbox and the events file, and
+# the screen's spoken answer (a new voice cue, a new screenshot).
 source "$(dirname "$0")/lib.sh"
 
 cat > k.ini <<INI
@@ -34,13 +35,17 @@ tap 04A7B8C9
 wait 2000
 press again
 wait 20000
+# 呼叫工作人员 in the title bar of the idle screen: a record, an events line, the answer spoken
+press call_staff
+wait 300
+shot call.png
 quit
 CMDS
 run "$K" --config k.ini --headless --reader sim:- --events all.jsonl --size 1280x800 < cmds.txt 2> log.txt
 check "exits 0" test "$status" -eq 0
 ls shots > shots.txt
 check "idle, the result, the result spoken again, idle" \
-  test "$(paste -sd' ' shots.txt)" = "0001-idle.png 0002-result.png 0003-result.png 0004-idle.png"
+  test "$(paste -sd' ' shots.txt)" = "0001-idle.png 0002-result.png 0003-result.png 0004-idle.png 0005-idle.png"
 result_at=$(stat -c '%.3Y' shots/0002-result.png 2> /dev/null || echo 0)
 idle_at=$(stat -c '%.3Y' shots/0004-idle.png 2> /dev/null || echo 0)
 stayed=$(awk -v a="$result_at" -v b="$idle_at" 'BEGIN { printf "%.1f", b - a }')
@@ -48,5 +53,8 @@ echo "the result stayed ${stayed} s (T = 19 s)"
 # At least T; at most T and the 2 s a loaded machine may add.
 check "stayed at least 19 s" awk -v s="$stayed" 'BEGIN { exit !(s >= 19.0) }'
 check "stayed at most 21 s" awk -v s="$stayed" 'BEGIN { exit !(s <= 21.0) }'
+check "the call in the events file" test "$(jq -r 'select(.kind == "help") | "\(.result) \(.recorded)"' all.jsonl)" = "called true"
+check "the call in the outbox for the server" test "$(sqlite3 k.db "SELECT count(*) FROM outbox WHERE kind = 'help_call' AND state = 'pending'")" = 1
+check "the call's frame written" test "$(png_size call.png)" = "1280x800"
 check "the meal recorded once" test "$(meals all.jsonl | grep -c '"result":"approved"')" -eq 1
 finish

@@ -186,6 +186,47 @@ static void test_form_more_time(void)
     CHECK(!kiosk_pacing_touch(&p, 101000));
 }
 
+/* 呼叫工作人员 in the title bar of every screen but the board's, the same place everywhere; a
+ * press is the app's (it records the call), and the screen says and speaks 已通知工作人员，请稍候
+ * until it changes. On a result it also holds the screen: the diner waits for staff there. */
+static void test_call_staff(void)
+{
+    kiosk_pacing p;
+    kiosk_pacing_init(&p);
+    static const kiosk_layout layouts[] = {KIOSK_LAYOUT_IDLE, KIOSK_LAYOUT_RESULT,
+                                           KIOSK_LAYOUT_TABLE, KIOSK_LAYOUT_FORM};
+    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+        kiosk_view v = {.layout = layouts[i], .tone = KIOSK_TONE_ERROR};
+        snprintf(v.screen, sizeof v.screen, "s%zu", i);
+        const kiosk_button *b = button(kiosk_pacing_view(&p, &v, INT64_MAX, 0), KIOSK_PACING_CALL);
+        CHECK(b != NULL);
+        if (b) {
+            CHECK_STR(b->label, "呼叫工作人员");
+            CHECK_INT(b->role, KIOSK_ROLE_BAR);
+        }
+    }
+    kiosk_view board = {.layout = KIOSK_LAYOUT_BOARD};
+    snprintf(board.screen, sizeof board.screen, "board");
+    CHECK(button(kiosk_pacing_view(&p, &board, INT64_MAX, 0), KIOSK_PACING_CALL) == NULL);
+
+    kiosk_view r = result(KIOSK_TONE_REFUSED, 4);
+    const kiosk_view *o = kiosk_pacing_view(&p, &r, 8000, 0);
+    kiosk_pacing_spoken(&p, 3000);
+    unsigned before = o->voice.serial;
+    CHECK(kiosk_pacing_press(&p, KIOSK_PACING_CALL, 8000, 5000));
+    o = kiosk_pacing_view(&p, &r, 8000, 5000);
+    CHECK_STR(o->message, "已通知工作人员，请稍候");
+    CHECK_INT(o->voice.count, 1);
+    CHECK_STR(o->voice.clips[0], "help_called");
+    CHECK(o->voice.serial != before);
+    /* Held from 5 s for max(120 s, 10 x 2T) = 240 s (a refusal's T is 2 x 12 s). */
+    CHECK(!kiosk_pacing_may_tick(&p, false, 244999));
+    CHECK(kiosk_pacing_may_tick(&p, false, 245000));
+    /* The next screen no longer says it. */
+    kiosk_view next = result(KIOSK_TONE_SUCCESS, 5);
+    CHECK_STR(kiosk_pacing_view(&p, &next, 260000, 250000)->message, "");
+}
+
 int main(void)
 {
     test_result_stays_t();
@@ -193,5 +234,6 @@ int main(void)
     test_hold();
     test_again();
     test_form_more_time();
+    test_call_staff();
     CHECK_DONE();
 }
