@@ -79,6 +79,10 @@ struct app {
     presenter pr;
     kiosk_pacing pacing; /* the reading-time rules over every flow's screens (pacing.h) */
     int64_t help_called_ms; /* the open 呼叫工作人员 call shown on the staff line (0: none) */
+    /* The last touch that counted (its target and when), and a touch whose answer is not drawn
+     * yet (0: none): the events file gets the time from the touch to the frame that answers it. */
+    char last_touch[KIOSK_WIDGET_ID_MAX];
+    int64_t last_touch_ms, touch_pending_ms;
     int64_t wait_until;
     /* SIGTERM or SIGINT: stop at once, whatever is queued or waited for. */
     atomic_bool stop;
@@ -329,6 +333,19 @@ static void request_if_asked(app *a, const kiosk_view *v)
     }
 }
 
+/* A touch in the events file: its target ("" beside the buttons), whether it was ignored as a
+ * repeat, and the ms from the touch to the frame that answered it (-1 for an ignored one). */
+static void log_touch(app *a, const char *widget, bool ignored, int64_t latency_ms)
+{
+    if (!a->events)
+        return;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "kind", "touch", "result",
+                          ignored ? "ignored" : "answered", "widget", widget ? widget : "",
+                          "latency_ms", (json_int_t)latency_ms);
+    if (o && kiosk_events_log_take(a->events, o) != KIOSK_OK)
+        KLOG_WARN("events file: the touch line was not written");
+}
+
 /* Draws the active view when it (or the frame) differs from the last frame; when headless with
  * a screenshot directory, saves every new screen (a new screen or a new voice cue, not a
  * countdown tick) as a PNG. */
@@ -346,6 +363,10 @@ static void present(app *a)
         return;
     ui_render(a->ui, &a->frame, v);
     kiosk_pacing_spoken(&a->pacing, ui_speech_left_ms(a->ui));
+    if (a->touch_pending_ms) {
+        log_touch(a, a->last_touch, false, kiosk_clock_mono_ms() - a->touch_pending_ms);
+        a->touch_pending_ms = 0;
+    }
     p->shown = *v;
     p->shown_frame = a->frame;
     p->force = false;
@@ -477,10 +498,22 @@ static void press(app *a, const char *widget)
     kiosk_router_press(a->router, widget, now());
 }
 
+/* The same target touched again within this is a tremor or a double tap, not a second press. */
+#define REPEAT_TOUCH_MS 500
+
+/* A touch fires on touch-down; the frame that answers it is drawn before the next event. */
 static void touch(app *a, int x, int y)
 {
     const char *widget = ui_widget_at(a->ui, x, y);
     int64_t mono = kiosk_clock_mono_ms();
+    if (widget && strcmp(widget, a->last_touch) == 0 && mono - a->last_touch_ms < REPEAT_TOUCH_MS) {
+        log_touch(a, widget, true, -1);
+        return;
+    }
+    snprintf(a->last_touch, sizeof a->last_touch, "%s", widget ? widget : "");
+    a->last_touch_ms = mono;
+    a->touch_pending_ms = mono;
+    a->pr.force = true; /* drawn again even when nothing changed: the answer is measured */
     if (!widget) /* a touch beside the buttons holds a result */
         kiosk_pacing_touch(&a->pacing, mono);
     else if (!paced_press(a, widget, mono))
@@ -668,10 +701,10 @@ static bool handle_sdl(app *a, const SDL_Event *e)
     if (e->type == SDL_QUIT)
         return false;
     int x, y; /* on a turned panel, touches are turned back to the upright picture */
-    if (e->type == SDL_MOUSEBUTTONUP && e->button.which != SDL_TOUCH_MOUSEID) {
+    if (e->type == SDL_MOUSEBUTTONDOWN && e->button.which != SDL_TOUCH_MOUSEID) {
         ui_touch_point(a->ui, e->button.x, e->button.y, &x, &y);
         touch(a, x, y);
-    } else if (e->type == SDL_FINGERUP) {
+    } else if (e->type == SDL_FINGERDOWN) {
         ui_touch_finger(a->ui, e->tfinger.x, e->tfinger.y, &x, &y);
         touch(a, x, y);
     } else if (e->type == SDL_WINDOWEVENT) {
