@@ -77,7 +77,7 @@ struct app {
     kiosk_frame frame;
     const char *staff_notice;
     presenter pr;
-    kiosk_pacing pacing; /* the reading-time rules over every flow's screens (pacing.h) */
+    kiosk_pacing pacing;    /* the reading-time rules over every flow's screens (pacing.h) */
     int64_t help_called_ms; /* the open 呼叫工作人员 call shown on the staff line (0: none) */
     /* The last touch that counted (its target and when), and a touch whose answer is not drawn
      * yet (0: none): the events file gets the time from the touch to the frame that answers it. */
@@ -466,9 +466,9 @@ static void call_staff(app *a)
     update_status(a);
     if (!a->events)
         return;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:I}", "kind", "help", "result", "called",
-                          "kiosk_id", a->cfg->kiosk_id, "recorded", rc == KIOSK_OK, "at_utc_ms",
-                          (json_int_t)utc);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:b, s:I}", "kind", "help", "result", "called", "kiosk_id",
+                  a->cfg->kiosk_id, "recorded", rc == KIOSK_OK, "at_utc_ms", (json_int_t)utc);
     if (o && kiosk_events_log_take(a->events, o) != KIOSK_OK)
         KLOG_WARN("events file: the help line was not written");
 }
@@ -514,7 +514,7 @@ static void touch(app *a, int x, int y)
     a->last_touch_ms = mono;
     a->touch_pending_ms = mono;
     a->pr.force = true; /* drawn again even when nothing changed: the answer is measured */
-    if (!widget) /* a touch beside the buttons holds a result */
+    if (!widget)        /* a touch beside the buttons holds a result */
         kiosk_pacing_touch(&a->pacing, mono);
     else if (!paced_press(a, widget, mono))
         kiosk_router_press(a->router, widget, now());
