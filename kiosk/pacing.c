@@ -6,7 +6,8 @@
 
 /* The words pacing adds to a flow's screens, in one place (ready for gettext). */
 static const struct {
-    const char *again, *more, *held, *warning, *clip_more_time, *call, *called, *clip_called;
+    const char *again, *more, *held, *warning, *clip_more_time, *call, *called, *clip_chime,
+        *clip_called;
 } words = {
     .again = "再听一遍",
     .more = "还要时间",
@@ -15,6 +16,7 @@ static const struct {
     .clip_more_time = "more_time",
     .call = "呼叫工作人员",
     .called = "已通知工作人员，请稍候",
+    .clip_chime = "chime",
     .clip_called = "help_called",
 };
 
@@ -92,9 +94,11 @@ const kiosk_view *kiosk_pacing_view(kiosk_pacing *p, const kiosk_view *v, int64_
     if (p->timed)
         decorate_time(p, v, o, flow_deadline, now);
     if (p->calls) { /* the kiosk's answer to a call, shown until the screen changes */
+        /* A chime staff hear across the room, then the answer for the diner. */
         snprintf(o->message, sizeof o->message, "%s", words.called);
-        o->voice.clips[0] = words.clip_called;
-        o->voice.count = 1;
+        o->voice.clips[0] = words.clip_chime;
+        o->voice.clips[1] = words.clip_called;
+        o->voice.count = 2;
         o->voice.after = false;
         o->voice.serial = v->voice.serial + p->calls * CALL_STEP;
     }

@@ -4,9 +4,9 @@
  * result with a voice, the notice of a held result, and on a form about to give up a warning with
  * a "还要时间" button and its clip. A result is timed when its flow leaves it by itself (it shows
  * a countdown); a form when its flow has a deadline. Every screen but the board's also gets
- * "呼叫工作人员" in the title bar, the same place everywhere; once pressed, the screen says
- * "已通知工作人员，请稍候" and speaks it. The flows keep their own timeouts; pacing
- * only withholds the tick. Main thread; times are monotonic milliseconds. */
+ * "呼叫工作人员" in the title bar, the same place everywhere; once pressed, a chime sounds for
+ * staff and the screen says and speaks "已通知工作人员，请稍候". The flows keep their own timeouts;
+ * pacing only withholds the tick. Main thread; times are monotonic milliseconds. */
 #ifndef KIOSK_PACING_H
 #define KIOSK_PACING_H
 

@@ -1,19 +1,46 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds, loads the sample roster and policy into a fresh
-# database and starts the kiosk with the simulated reader on standard input. Type commands such
-# as `tap 04A1B2C3` (see README.md); `quit` or Ctrl-D ends it. Without a display it runs headless
-# and writes a screenshot of every new screen to demo/run/shots/.
+# The demo: installs what is missing, builds, and starts the reference server on its embedded
+# SQLite database (demo/run/server.db) beside the kiosk. At the server it creates the site and
+# the kiosk (with a one-time enrollment token) and imports the sample roster and policy; the
+# kiosk enrols with the token and from then on uploads its meals and pulls cards, roster and
+# policy from the server. The kiosk runs with the simulated reader on standard input: type
+# commands such as `tap 04A1B2C3` (see README.md); `quit` or Ctrl-D ends it, and the server with
+# it. Without a display it runs headless and writes a screenshot of every new screen to
+# demo/run/shots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 mkdir -p demo/run
-rm -f demo/run/kiosk.db demo/run/kiosk.db-wal demo/run/kiosk.db-shm
-build/kiosk --config demo/kiosk.ini --import-roster tests/data/roster-sample.csv --mode full
-for policy in tests/policies/fixed-by-class.json; do
-  build/kiosk --config demo/kiosk.ini --import-policy "$policy"
+rm -f demo/run/kiosk.db* demo/run/server.db* demo/run/server.out
+server=(build/server/server --db demo/run/server.db)
+"${server[@]}" site add gulou --name 鼓楼区华侨路长者食堂 --city 320100 --district 320102 \
+  --street 320102002 > /dev/null
+"${server[@]}" import-roster tests/data/roster-sample.csv --site gulou --mode full
+"${server[@]}" import-policy tests/policies/fixed-by-class.json
+token=$("${server[@]}" kiosk add demo-kiosk-01 --site gulou --canteen gulou-hql)
+
+# The server on a free port of this machine; it stops when the kiosk does.
+"${server[@]}" --listen 127.0.0.1:0 > demo/run/server.out 2> demo/run/server.log &
+server_pid=$!
+trap 'kill "$server_pid" 2> /dev/null; wait "$server_pid" 2> /dev/null || true' EXIT
+url=""
+for _ in $(seq 100); do
+  url=$(sed -n 's|^server: listening on \(http://127.0.0.1:[0-9]*\).*|\1|p' demo/run/server.out)
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2> /dev/null || break
+  sleep 0.1
 done
+if [ -z "$url" ]; then
+  echo "the server did not start; demo/run/server.log says:" >&2
+  tail -5 demo/run/server.log >&2
+  exit 1
+fi
+echo "Reference server at $url (log: demo/run/server.log)"
+{ cat demo/kiosk.ini; printf '\n[sync]\nurl = %s\nstart_jitter_s = 0\npull_s = 10\nheartbeat_s = 60\n' "$url"; } \
+  > demo/run/kiosk.ini
+build/kiosk --config demo/run/kiosk.ini --enroll "$token"
 extra=()
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "No display found: running headless; screenshots go to demo/run/shots/"
@@ -28,6 +55,12 @@ Sample cards (tests/data/roster-sample.csv):
   tap 0A0B0C0D   a card that is not registered
 Other commands: time 2026-11-23T18:00, press help, press dayview, shot out.png, quit
 The demo clock starts at 11:30 today (lunch time) so a tap gives a meal at once.
+The kiosk takes its cards from the server in the first second or two; each meal goes to the
+server at once: build/server/server --db demo/run/server.db settlement --month YYYY-MM --meals
+lists them.
 HELP
 today=$(TZ=Asia/Shanghai date +%F)
-{ echo "time ${today}T11:30:00+08:00"; cat; } | exec build/kiosk --config demo/kiosk.ini "${extra[@]}" "$@"
+status=0
+{ echo "time ${today}T11:30:00+08:00"; cat; } | build/kiosk --config demo/run/kiosk.ini "${extra[@]}" "$@" ||
+  status=$?
+exit "$status"

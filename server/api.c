@@ -570,6 +570,10 @@ static void handle_batch(srv_api *api, const srv_request *req, const srv_device 
         return;
     }
     srv_fault fault = api->faults ? srv_faults_take() : (srv_fault){.kind = SRV_FAULT_NONE};
+    /* One line per fault as it strikes (arming is logged apart): what a fault test counts. */
+    if (fault.kind != SRV_FAULT_NONE)
+        KLOG_WARN("fault injected: %s on a batch of %s", srv_fault_name(fault.kind),
+                  dev->device_id);
     if (fault.kind == SRV_FAULT_503 || fault.kind == SRV_FAULT_429) {
         int status = fault.kind == SRV_FAULT_503 ? 503 : 429;
         srv_reply_error(r, status, status == 503 ? "unavailable" : "too_many_requests",

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "help_calls.h"
 #include "staff_records.h"
+#include "zone.h"
 #define KIOSK_LOG_MODULE "ingest"
 
 const char *srv_item_status_name(srv_item_status s)
@@ -148,8 +149,9 @@ static kiosk_rc add_runs(srv_store *st, const char *device_id, const int64_t *se
 
 /* --- the batch ----------------------------------------------------------------------------- */
 
+/* zone: the site's time zone when the device's clock is suspect (NULL otherwise). */
 static void fill_record(srv_record *r, const srv_device *dev, const srv_batch_item *it,
-                        int64_t now_ms, int64_t offset)
+                        int64_t now_ms, int64_t offset, const char *zone)
 {
     memset(r, 0, sizeof *r);
     memcpy(r->record_id, it->record_id, sizeof r->record_id);
@@ -169,6 +171,11 @@ static void fill_record(srv_record *r, const srv_device *dev, const srv_batch_it
         snprintf(r->person_id, sizeof r->person_id, "%s", it->meal.person_id);
         snprintf(r->meal_type, sizeof r->meal_type, "%s", it->meal.meal_type);
         snprintf(r->business_date, sizeof r->business_date, "%s", it->meal.business_date);
+        /* A kiosk clock more than 5 minutes off may put a meal on the wrong day (hours off, or
+         * the meal near midnight): it is filed under the date of its estimated time in the
+         * site's zone, the day it was really served. The payload keeps the kiosk's own date. */
+        if (zone)
+            kiosk_date_format(srv_zone_date(zone, r->est_created_ms), r->business_date);
         r->subsidy_fen = it->meal.subsidy_fen;
     } else if (strcmp(it->kind, "checkin") == 0) {
         /* Filed by day, for the hall's other kiosks (the checkins_today stream). */
@@ -177,10 +184,11 @@ static void fill_record(srv_record *r, const srv_device *dev, const srv_batch_it
 }
 
 static kiosk_rc store_item(srv_store *st, const srv_device *dev, const srv_batch_item *it,
-                           int64_t now_ms, int64_t offset, srv_item_result *res, bool *stored)
+                           int64_t now_ms, int64_t offset, const char *zone, srv_item_result *res,
+                           bool *stored)
 {
     srv_record rec;
-    fill_record(&rec, dev, it, now_ms, offset);
+    fill_record(&rec, dev, it, now_ms, offset, zone);
     bool inserted = false;
     *stored = false;
     kiosk_rc rc = srv_store_record_insert(st, &rec, &inserted, &res->server_seq);
@@ -237,6 +245,14 @@ kiosk_rc srv_ingest_batch(srv_store *st, const srv_device *dev, const srv_batch 
     int64_t *seqs = calloc(batch->count ? batch->count : 1, sizeof *seqs);
     kiosk_rc rc = out->items && seqs ? KIOSK_OK : KIOSK_ERR_NOMEM;
     size_t nseqs = 0;
+    /* The site's zone, looked up only for a device whose clock is suspect. */
+    srv_site site;
+    const char *zone = NULL;
+    if (rc == KIOSK_OK &&
+        (clock_offset_ms > SRV_CLOCK_SUSPECT_MS || clock_offset_ms < -SRV_CLOCK_SUSPECT_MS)) {
+        rc = srv_store_site_get(st, dev->site_id, &site);
+        zone = site.timezone;
+    }
     for (size_t i = 0; rc == KIOSK_OK && i < batch->count; i++) {
         const srv_batch_item *it = &batch->items[i];
         srv_item_result *res = &out->items[i];
@@ -249,7 +265,7 @@ kiosk_rc srv_ingest_batch(srv_store *st, const srv_device *dev, const srv_batch 
             continue;
         }
         bool stored = false;
-        rc = store_item(st, dev, it, now_ms, clock_offset_ms, res, &stored);
+        rc = store_item(st, dev, it, now_ms, clock_offset_ms, zone, res, &stored);
         if (stored)
             seqs[nseqs++] = it->device_seq;
         out->accepted += res->status == SRV_ITEM_ACCEPTED;

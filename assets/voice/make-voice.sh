@@ -4,6 +4,7 @@
 #
 # Usage: assets/voice/make-voice.sh        (from anywhere; needs Debian's espeak-ng and sox)
 #
+# A line whose third column is "tone:HZ,HZ" is a chime made with sox instead (the staff chime).
 # Voice: espeak-ng -v cmn-latn-pinyin. Debian 12's espeak-ng 1.51 has a bug in the plain "cmn"
 # voice: it looks a hanzi up as pinyin ("ling2") and then reads that pinyin with the English
 # voice ("ling two"); check with `espeak-ng -v cmn -x 零`. The cmn-latn-pinyin voice reads the
@@ -44,6 +45,17 @@ hanzi() { printf '%s' "$1" | python3 -c 'import sys; print(sum("\u4e00" <= c <= 
 # render NAME TEXT SAY SPEED: speech -> trimmed, 22050 Hz mono -> gently compressed (a narrower
 # crest, so a clip can reach -16 LUFS without its peaks passing -1 dBTP) -> $tmp/shaped.wav.
 render() {
+    if [[ "$3" == tone:* ]]; then
+        # A chime, not speech ("tone:HZ,HZ" in the third column): two notes, each faded in
+        # and out, the second longer; then the same loudness as every prompt.
+        local notes=${3#tone:}
+        sox -D -n -r 22050 -c 1 -b 16 -e signed-integer "$tmp/note1.wav" \
+            synth 0.35 sine "${notes%,*}" fade q 0.01 0.35 0.15
+        sox -D -n -r 22050 -c 1 -b 16 -e signed-integer "$tmp/note2.wav" \
+            synth 0.6 sine "${notes#*,}" fade q 0.01 0.6 0.35
+        sox -D "$tmp/note1.wav" "$tmp/note2.wav" "$tmp/shaped.wav"
+        return
+    fi
     espeak-ng -v cmn-latn-pinyin -s "$4" -w "$tmp/raw.wav" "${3:-$2}"
     sox -D "$tmp/raw.wav" -r 22050 -c 1 -b 16 -e signed-integer "$tmp/trim.wav" \
         silence 1 0 -60d reverse silence 1 0 -60d reverse

@@ -34,6 +34,7 @@ typedef struct kiosk_sync_config {
     int pull_s;             /* a sync cycle at least this often; default 60 */
     int page_rows;          /* rows asked for per pulled page, 1..1000; default 1000 */
     int timeout_s;          /* one request's whole time limit; default 60 */
+    int retry_max_ms;       /* the backoff's cap; default KIOSK_BACKOFF_CAP_MS (5 min) */
     /* Not from the file: the app's version for enrollment and heartbeats, and the [kiosk]
      * card_key (a 64-hex city key, "" when none) the database's hashes may have been made with. */
     char app_version[32];

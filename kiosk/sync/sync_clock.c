@@ -16,7 +16,13 @@ void kiosk_clock_estimator_add(kiosk_clock_estimator *e, int64_t server_ms, int6
         return;
     int64_t half = (mono_recv_ms - mono_send_ms) / 2;
     kiosk_clock_sample s = {mono_recv_ms, server_ms - (wall_send_ms + half),
-                            (mono_recv_ms - mono_send_ms + 1) / 2};
+                            (mono_recv_ms - mono_send_ms + 1) / 2, wall_send_ms - mono_send_ms};
+    for (int i = 0; i < KIOSK_CLOCK_BUCKETS; i++) {
+        int64_t moved = e->buckets[i].wall_mono_ms - s.wall_mono_ms;
+        if (e->buckets[i].mono_ms != 0 &&
+            (moved > KIOSK_CLOCK_STEP_MS || moved < -KIOSK_CLOCK_STEP_MS))
+            memset(&e->buckets[i], 0, sizeof e->buckets[i]);
+    }
     int64_t minute = mono_recv_ms / KIOSK_CLOCK_BUCKET_MS;
     kiosk_clock_sample *b = &e->buckets[minute % KIOSK_CLOCK_BUCKETS];
     /* A bucket from an older minute is stale: replace it. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sync.h"
+#include "sync_retry.h"
 
 void kiosk_sync_config_defaults(kiosk_sync_config *cfg)
 {
@@ -21,6 +22,7 @@ void kiosk_sync_config_defaults(kiosk_sync_config *cfg)
     cfg->pull_s = 60;
     cfg->page_rows = 1000;
     cfg->timeout_s = 60;
+    cfg->retry_max_ms = KIOSK_BACKOFF_CAP_MS;
 }
 
 /* The host of an http(s) URL into host (IPv6 without its brackets); false when there is none or
@@ -185,10 +187,12 @@ bool kiosk_sync_config_set(kiosk_sync_config *cfg, const char *key, const char *
         return set_int(&cfg->page_rows, key, value, 1, 1000, problem, size);
     if (strcmp(key, "timeout_s") == 0)
         return set_int(&cfg->timeout_s, key, value, 1, 600, problem, size);
+    if (strcmp(key, "retry_max_ms") == 0)
+        return set_int(&cfg->retry_max_ms, key, value, 100, KIOSK_BACKOFF_CAP_MS, problem, size);
     snprintf(problem, size,
              "unknown key '%s' in section [sync] (url, ca_file, pin, proxy, enroll_token,"
              " heartbeat_s, start_jitter_s, offline_after_s, offline_meal_limit, batch_records,"
-             " pull_s, page_rows, timeout_s)",
+             " pull_s, page_rows, timeout_s, retry_max_ms)",
              key);
     return false;
 }

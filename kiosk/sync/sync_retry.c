@@ -65,9 +65,9 @@ const char *kiosk_sync_class_name(kiosk_sync_class c)
     return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
 }
 
-int64_t kiosk_sync_backoff_ms(unsigned attempt, uint32_t r)
+int64_t kiosk_sync_backoff_ms(unsigned attempt, uint32_t r, int64_t cap_ms)
 {
-    int64_t bound = KIOSK_BACKOFF_CAP_MS;
+    int64_t bound = cap_ms;
     if (attempt < 32) {
         int64_t grown = (int64_t)KIOSK_BACKOFF_BASE_MS << attempt;
         if (grown < bound)
@@ -77,9 +77,10 @@ int64_t kiosk_sync_backoff_ms(unsigned attempt, uint32_t r)
     return (int64_t)(((uint64_t)r * (uint64_t)(bound + 1)) >> 32);
 }
 
-int64_t kiosk_sync_wait_ms(kiosk_sync_class c, unsigned attempt, uint32_t r, long retry_after_s)
+int64_t kiosk_sync_wait_ms(kiosk_sync_class c, unsigned attempt, uint32_t r, long retry_after_s,
+                           int64_t cap_ms)
 {
-    int64_t wait = kiosk_sync_backoff_ms(attempt, r);
+    int64_t wait = kiosk_sync_backoff_ms(attempt, r, cap_ms);
     if (retry_after_s > 0) {
         int64_t asked = retry_after_s > KIOSK_RETRY_AFTER_MAX_MS / 1000
                             ? KIOSK_RETRY_AFTER_MAX_MS

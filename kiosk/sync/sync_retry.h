@@ -29,14 +29,16 @@ const char *kiosk_sync_class_name(kiosk_sync_class c);
 #define KIOSK_RETRY_AFTER_MAX_MS (15 * 60 * 1000) /* a Retry-After is honoured up to 15 min */
 #define KIOSK_SECURITY_WAIT_MS   (15 * 60 * 1000) /* at least this after a security failure */
 
-/* Full jitter: a uniform wait in [0, min(cap, base * 2^attempt)] ms, where r is a uniform random
- * 32-bit number (the caller's randomness, so tests can pin it). attempt counts the failures in a
- * row before this one (0 for the first). */
-int64_t kiosk_sync_backoff_ms(unsigned attempt, uint32_t r);
-/* The wait after a failure of class c: the jittered backoff, at least Retry-After (seconds,
- * from the response; negative or 0 when none - libcurl before 8.12 may hand back a negative
- * one) clamped to KIOSK_RETRY_AFTER_MAX_MS, and at least KIOSK_SECURITY_WAIT_MS after a
- * security, authentication or refusal failure. */
-int64_t kiosk_sync_wait_ms(kiosk_sync_class c, unsigned attempt, uint32_t r, long retry_after_s);
+/* Full jitter: a uniform wait in [0, min(cap_ms, base * 2^attempt)] ms, where r is a uniform
+ * random 32-bit number (the caller's randomness, so tests can pin it). attempt counts the
+ * failures in a row before this one (0 for the first). cap_ms is KIOSK_BACKOFF_CAP_MS unless
+ * [sync] retry_max_ms lowers it (fault tests, which need many retries in little time). */
+int64_t kiosk_sync_backoff_ms(unsigned attempt, uint32_t r, int64_t cap_ms);
+/* The wait after a failure of class c: the jittered backoff (capped at cap_ms), at least
+ * Retry-After (seconds, from the response; negative or 0 when none - libcurl before 8.12 may hand
+ * back a negative one) clamped to KIOSK_RETRY_AFTER_MAX_MS, and at least KIOSK_SECURITY_WAIT_MS
+ * after a security, authentication or refusal failure. */
+int64_t kiosk_sync_wait_ms(kiosk_sync_class c, unsigned attempt, uint32_t r, long retry_after_s,
+                           int64_t cap_ms);
 
 #endif

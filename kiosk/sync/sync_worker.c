@@ -264,7 +264,8 @@ static void drop_next(kiosk_sync *s);
 static void back_off(kiosk_sync *s, kiosk_sync_class c, long retry_after_s, const char *what)
 {
     drop_next(s); /* rebuilt after the retry: the batch in hand goes first */
-    int64_t wait = kiosk_sync_wait_ms(c, s->failures, randombytes_random(), retry_after_s);
+    int64_t wait = kiosk_sync_wait_ms(c, s->failures, randombytes_random(), retry_after_s,
+                                      s->cfg.retry_max_ms);
     if (s->failures < 64)
         s->failures++;
     KLOG_WARN("sync: %s (%s); next try in %" PRId64 " ms", what, kiosk_sync_class_name(c), wait);

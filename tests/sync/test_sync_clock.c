@@ -1,6 +1,7 @@
 /* test_sync_clock.c - the server clock estimate: the offset of one exchange, the sample with the
- * smallest uncertainty of the last hour winning, samples older than an hour forgotten, and
- * replies without a server time (or with times out of order) ignored. */
+ * smallest uncertainty of the last hour winning, samples older than an hour or from before a
+ * step of the kiosk's wall clock forgotten, and replies without a server time (or with times out
+ * of order) ignored. */
 #include "check.h"
 #include "sync_clock.h"
 
@@ -49,6 +50,24 @@ int main(void)
     kiosk_clock_estimator_add(&e, 5000, 1000, 11 * MIN_MS + 9, 11 * MIN_MS + 1);
     CHECK(kiosk_clock_estimator_best(&e, 11 * MIN_MS + 10, &s));
     CHECK_INT(s.uncert_ms, 22);
+
+    /* The wall clock is set 5 hours ahead (the server's time goes on as before): a slow sample
+     * after the step beats a quick one from before it, which measured the old clock. */
+    kiosk_clock_estimator_init(&e);
+    kiosk_clock_estimator_add(&e, 1000010, 1000000, 20 * MIN_MS, 20 * MIN_MS + 20);
+    CHECK(kiosk_clock_estimator_best(&e, 20 * MIN_MS + 20, &s));
+    CHECK_INT(s.offset_ms, 0);
+    int64_t ahead = 5 * 60 * MIN_MS;
+    kiosk_clock_estimator_add(&e, 1000000 + MIN_MS + 100, 1000000 + MIN_MS + ahead, 21 * MIN_MS,
+                              21 * MIN_MS + 200);
+    CHECK(kiosk_clock_estimator_best(&e, 21 * MIN_MS + 200, &s));
+    CHECK_INT(s.uncert_ms, 100);
+    CHECK_INT(s.offset_ms, -ahead);
+    /* Slewing by a second in a minute is not a step: the quicker sample stays. */
+    kiosk_clock_estimator_add(&e, 1000000 + 2 * MIN_MS + 300, 1000000 + 2 * MIN_MS + ahead + 1000,
+                              22 * MIN_MS, 22 * MIN_MS + 400);
+    CHECK(kiosk_clock_estimator_best(&e, 22 * MIN_MS + 400, &s));
+    CHECK_INT(s.uncert_ms, 100);
 
     /* A kiosk clock far behind (an RTC reset to 1970) shows as a huge offset, not an error. */
     kiosk_clock_estimator_init(&e);

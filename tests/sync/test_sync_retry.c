@@ -50,41 +50,57 @@ static void backoff(void)
         int64_t bound = attempt < 20 ? (int64_t)KIOSK_BACKOFF_BASE_MS << attempt : INT64_MAX;
         if (bound > KIOSK_BACKOFF_CAP_MS)
             bound = KIOSK_BACKOFF_CAP_MS;
-        CHECK_INT(kiosk_sync_backoff_ms(attempt, 0), 0);
-        CHECK_INT(kiosk_sync_backoff_ms(attempt, UINT32_MAX), bound);
-        int64_t mid = kiosk_sync_backoff_ms(attempt, UINT32_MAX / 2);
+        CHECK_INT(kiosk_sync_backoff_ms(attempt, 0, KIOSK_BACKOFF_CAP_MS), 0);
+        CHECK_INT(kiosk_sync_backoff_ms(attempt, UINT32_MAX, KIOSK_BACKOFF_CAP_MS), bound);
+        int64_t mid = kiosk_sync_backoff_ms(attempt, UINT32_MAX / 2, KIOSK_BACKOFF_CAP_MS);
         CHECK(mid >= bound / 2 - 1 && mid <= bound / 2 + 1);
     }
-    CHECK_INT(kiosk_sync_backoff_ms(0, UINT32_MAX), 2000);
-    CHECK_INT(kiosk_sync_backoff_ms(3, UINT32_MAX), 16000);
-    CHECK_INT(kiosk_sync_backoff_ms(8, UINT32_MAX), 300000); /* 512 s capped at 5 min */
+    CHECK_INT(kiosk_sync_backoff_ms(0, UINT32_MAX, KIOSK_BACKOFF_CAP_MS), 2000);
+    CHECK_INT(kiosk_sync_backoff_ms(3, UINT32_MAX, KIOSK_BACKOFF_CAP_MS), 16000);
+    CHECK_INT(kiosk_sync_backoff_ms(8, UINT32_MAX, KIOSK_BACKOFF_CAP_MS),
+              300000); /* 512 s capped at 5 min */
     /* Spread: a thousand kiosks do not come back at once. */
     int64_t lo = INT64_MAX, hi = 0;
     uint32_t r = 12345;
     for (int i = 0; i < 1000; i++) {
         r = r * 1664525u + 1013904223u;
-        int64_t w = kiosk_sync_backoff_ms(5, r);
+        int64_t w = kiosk_sync_backoff_ms(5, r, KIOSK_BACKOFF_CAP_MS);
         lo = w < lo ? w : lo;
         hi = w > hi ? w : hi;
     }
     CHECK(lo < 5000 && hi > 59000);
+    /* A lower cap (retry_max_ms) bounds every wait, however many failures came before. */
+    CHECK_INT(kiosk_sync_backoff_ms(0, UINT32_MAX, 500), 500);
+    CHECK_INT(kiosk_sync_backoff_ms(12, UINT32_MAX, 500), 500);
+    CHECK_INT(kiosk_sync_backoff_ms(12, UINT32_MAX / 2, 500), 250);
 }
 
 static void retry_after(void)
 {
     /* Retry-After is a floor over the jitter ... */
-    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 0, 0, 3), 3000);
-    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 0, UINT32_MAX, 1), 2000);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 0, 0, 3, KIOSK_BACKOFF_CAP_MS), 3000);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 0, UINT32_MAX, 1, KIOSK_BACKOFF_CAP_MS),
+              2000);
     /* ... clamped to 15 minutes ... */
-    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 0, 0, 86400), 15 * 60 * 1000);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 0, 0, 86400, KIOSK_BACKOFF_CAP_MS),
+              15 * 60 * 1000);
     /* ... and a negative one (libcurl before 8.12) or none changes nothing. */
-    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 2, 0, -30), 0);
-    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 2, UINT32_MAX, 0), 8000);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 2, 0, -30, KIOSK_BACKOFF_CAP_MS), 0);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 2, UINT32_MAX, 0, KIOSK_BACKOFF_CAP_MS),
+              8000);
     /* Security, authentication and refusals wait at least 15 minutes. */
-    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_SECURITY, 0, 0, 0), KIOSK_SECURITY_WAIT_MS);
-    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_AUTH, 0, 0, 0), KIOSK_SECURITY_WAIT_MS);
-    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_PERMANENT, 0, 0, 0), KIOSK_SECURITY_WAIT_MS);
-    CHECK(kiosk_sync_wait_ms(KIOSK_CLASS_UNKNOWN, 0, 0, 0) < KIOSK_SECURITY_WAIT_MS);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_SECURITY, 0, 0, 0, KIOSK_BACKOFF_CAP_MS),
+              KIOSK_SECURITY_WAIT_MS);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_AUTH, 0, 0, 0, KIOSK_BACKOFF_CAP_MS),
+              KIOSK_SECURITY_WAIT_MS);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_PERMANENT, 0, 0, 0, KIOSK_BACKOFF_CAP_MS),
+              KIOSK_SECURITY_WAIT_MS);
+    CHECK(kiosk_sync_wait_ms(KIOSK_CLASS_UNKNOWN, 0, 0, 0, KIOSK_BACKOFF_CAP_MS) <
+          KIOSK_SECURITY_WAIT_MS);
+    /* A lower cap leaves Retry-After and the security wait as they are. */
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 9, UINT32_MAX, 0, 300), 300);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_TRANSIENT, 9, UINT32_MAX, 2, 300), 2000);
+    CHECK_INT(kiosk_sync_wait_ms(KIOSK_CLASS_AUTH, 9, 0, 0, 300), KIOSK_SECURITY_WAIT_MS);
 }
 
 int main(void)

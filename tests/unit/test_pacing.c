@@ -216,8 +216,9 @@ static void test_call_staff(void)
     CHECK(kiosk_pacing_press(&p, KIOSK_PACING_CALL, 8000, 5000));
     o = kiosk_pacing_view(&p, &r, 8000, 5000);
     CHECK_STR(o->message, "已通知工作人员，请稍候");
-    CHECK_INT(o->voice.count, 1);
-    CHECK_STR(o->voice.clips[0], "help_called");
+    CHECK_INT(o->voice.count, 2);
+    CHECK_STR(o->voice.clips[0], "chime");
+    CHECK_STR(o->voice.clips[1], "help_called");
     CHECK(o->voice.serial != before);
     /* Held from 5 s for max(120 s, 10 x 2T) = 240 s (a refusal's T is 2 x 12 s). */
     CHECK(!kiosk_pacing_may_tick(&p, false, 244999));
