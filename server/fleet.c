@@ -35,7 +35,7 @@ static kiosk_rc add_device(void *user, const srv_device *d)
     r->dev = *d;
     memset(r->dev.secret_hex, 0, sizeof r->dev.secret_hex); /* the table never needs it */
     r->pending = r->oldest_age_ms = r->last_ack_ms = r->rejected = -1;
-    r->disk_free_bytes = r->offline_meals = r->config_version = -1;
+    r->disk_free_bytes = r->offline_meals = r->config_version = r->uptime_s = -1;
     for (int s = 0; s < SRV_FLEET_STREAMS; s++)
         r->stream_age_ms[s] = -1;
     r->state = d->revoked_ms ? "revoked" : !d->enrolled_ms ? "waiting_enrollment" : "silent";
@@ -88,6 +88,7 @@ static kiosk_rc add_beat(void *user, const char *device_id, int64_t received_ms,
     const char *n = json_string_value(json_object_get(o, "staff_notice"));
     snprintf(r->staff_notice, sizeof r->staff_notice, "%s", n ? n : "");
     r->config_version = member(o, "config_version");
+    r->uptime_s = member(o, "uptime_s");
     const char *e = json_string_value(json_object_get(o, "config_error"));
     snprintf(r->config_error, sizeof r->config_error, "%s", e ? e : "");
     json_decref(o);
@@ -159,13 +160,15 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
         fprintf(stderr, "server: fleet failed: %s %s\n", kiosk_strerror(rc), srv_store_errmsg(st));
         return 1;
     }
-    printf("device_id\tsite_id\tstate\tlast_heartbeat\tapp_version\tpending\toldest_pending_s\t"
-           "last_ack\tclock_offset_ms\tdisk_free_mb\toffline_meals\trejected\tconfig\n");
+    printf("device_id\tsite_id\tstate\tlast_heartbeat\tapp_version\tuptime_s\tpending\t"
+           "oldest_pending_s\tlast_ack\tclock_offset_ms\tdisk_free_mb\toffline_meals\trejected\t"
+           "config\n");
     for (size_t i = 0; i < count; i++) {
         const srv_fleet_row *r = &rows[i];
         printf("%s\t%s\t%s", r->dev.device_id, r->dev.site_id, r->state);
         put_time(r->has_beat ? r->beat_ms : -1);
         printf("\t%s", r->app_version[0] ? r->app_version : "-");
+        put_int(r->uptime_s);
         put_int(r->pending);
         put_int(r->oldest_age_ms < 0 ? -1 : r->oldest_age_ms / 1000);
         put_time(r->last_ack_ms);

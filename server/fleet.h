@@ -35,6 +35,7 @@ typedef struct srv_fleet_row {
     int64_t stream_age_ms[SRV_FLEET_STREAMS]; /* srv_fleet_stream_names' order; -1: never */
     char app_version[64];
     char staff_notice[64];
+    int64_t uptime_s;       /* since the kiosk started; -1: not said */
     int64_t config_version; /* the remote configuration applied; -1: none */
     char config_error[32];  /* why the last one offered was refused; "" */
 } srv_fleet_row;

@@ -810,6 +810,21 @@ static void review_decide(web_req *req)
 
 /* --- fleet, alerts ------------------------------------------------------------------------- */
 
+/* "3天 04:05" (days, hours, minutes), "04:05" under a day. */
+static void uptime_cell(web_req *req, int64_t s)
+{
+    if (s < 0) {
+        raw(req, "<td class=\"num\">-</td>");
+        return;
+    }
+    int64_t days = s / 86400, hours = s % 86400 / 3600, minutes = s % 3600 / 60;
+    if (days)
+        rawf(req, "<td class=\"num\">%" PRId64 "天 %02" PRId64 ":%02" PRId64 "</td>", days, hours,
+             minutes);
+    else
+        rawf(req, "<td class=\"num\">%02" PRId64 ":%02" PRId64 "</td>", hours, minutes);
+}
+
 static void fleet_page(web_req *req)
 {
     req->title = "终端状态";
@@ -823,7 +838,8 @@ static void fleet_page(web_req *req)
     rawf(req, "<p>终端每 %d 秒发一次心跳；连续 %d 次没有收到就显示为离线。</p>",
          SRV_FLEET_BEAT_MS / 1000, SRV_FLEET_SILENT_BEATS);
     raw(req, "<table id=\"fleet\"><tr><th>终端</th><th>站点</th><th>状态</th><th>最近心跳</th>"
-             "<th>版本</th><th>待上传</th><th>最早待上传（秒）</th><th>最近上传确认</th>"
+             "<th>版本</th><th>运行时间</th><th>待上传</th><th>最早待上传（秒）</"
+             "th><th>最近上传确认</th>"
              "<th>时钟偏差（毫秒）</th><th>剩余磁盘（MB）</th><th>离线餐次</th><th>被拒记录</th>"
              "<th>数据年龄（秒）</th><th>提示</th><th>远程配置</th></tr>");
     for (size_t i = 0; i < count; i++) {
@@ -843,6 +859,7 @@ static void fleet_page(web_req *req)
         raw(req, "<td>");
         text(req, r->app_version[0] ? r->app_version : "-");
         raw(req, "</td>");
+        uptime_cell(req, r->uptime_s);
         int_cell(req, r->pending);
         int_cell(req, r->oldest_age_ms < 0 ? -1 : r->oldest_age_ms / 1000);
         time_cell(req, r->last_ack_ms);

@@ -162,6 +162,7 @@ typedef struct kiosk_wire_heartbeat {
     int64_t disk_free_bytes;                   /* -1: null */
     const char *app_version;
     const char *staff_notice; /* NULL: null */
+    int64_t uptime_s;         /* since the kiosk started; -1: null */
     int64_t config_version;   /* the remote configuration applied; 0 or -1: null */
     const char *config_error; /* why the last one offered was refused; NULL: null */
 } kiosk_wire_heartbeat;

@@ -101,6 +101,7 @@ struct kiosk_sync {
     int64_t cycle_mono, heartbeat_mono; /* when the next cycle / heartbeat is due */
     bool parked; /* revoked, or the enrollment refused: nothing more is sent */
     char config_error[KIOSK_SYNC_REMOTE_ERROR_MAX]; /* the last refused configuration's, or "" */
+    int64_t started_mono; /* the worker starts with the kiosk: the heartbeat's uptime */
 
     sync_http req;
     bool in_flight;
@@ -522,6 +523,7 @@ static void start_heartbeat(kiosk_sync *s)
     char notice[64];
     if (kiosk_store_staff_notice(s->store, notice, sizeof notice) == KIOSK_OK && notice[0])
         hb.staff_notice = notice;
+    hb.uptime_s = (now_mono() - s->started_mono) / 1000;
     hb.config_version = kiosk_sync_remote_version(s->store);
     hb.config_error = s->config_error[0] ? s->config_error : NULL;
     kiosk_wire_bytes body;
@@ -1279,6 +1281,7 @@ kiosk_sync *kiosk_sync_start(const kiosk_sync_config *cfg, const char *db_path,
         return NULL;
     }
     s->cfg = *cfg;
+    s->started_mono = now_mono();
     snprintf(s->db_path, sizeof s->db_path, "%s", db_path);
     s->post = post;
     s->user = user;

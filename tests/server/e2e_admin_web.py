@@ -318,6 +318,7 @@ def main():
                                 "last_ack_ms": None, "clock_offset_ms": -120,
                                 "stream_ages_ms": {}, "offline_meals": 0,
                                 "disk_free_bytes": 2147483648, "app_version": "9.8.7",
+                                "uptime_s": 93784,
                                 "staff_notice": None})
         status, _ = api_request(server, "POST", "/v1/devices/heartbeat", heartbeat, "k1",
                                 secrets["k1"])
@@ -328,9 +329,10 @@ def main():
         for tr in d.find_elements(By.CSS_SELECTOR, "#fleet tr")[1:]:
             cells = [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
             rows[cells[0]] = cells
-        eq("fleet: k1 online, version, pending, clock offset, free disk",
-           [rows.get("k1", [""] * 10)[i] for i in (2, 4, 5, 8, 9)],
-           ["在线", "9.8.7", "4", "-120", "2048"])
+        # 93784 s = 1 day, 2 h, 3 min, 4 s.
+        eq("fleet: k1 online, version, uptime, pending, clock offset, free disk",
+           [rows.get("k1", [""] * 11)[i] for i in (2, 4, 5, 6, 9, 10)],
+           ["在线", "9.8.7", "1天 02:03", "4", "-120", "2048"])
         eq("fleet: k2 enrolled but silent", rows.get("k2", ["", "", ""])[2], "离线（从未发心跳）")
         eq("fleet: k3 waits for enrollment", rows.get("k3", ["", "", ""])[2], "等待注册")
 

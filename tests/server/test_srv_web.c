@@ -281,7 +281,7 @@ static void test_fleet(srv_store *st)
                        "\"meals_today\":1000,\"calendar\":3000},\"offline_meals\":2,\"disk_free_"
                        "bytes\":1073741824,"
                        "\"app_version\":\"0.3.0\",\"staff_notice\":null,\"config_version\":9,"
-                       "\"config_error\":\"bad_signature\"}";
+                       "\"config_error\":\"bad_signature\",\"uptime_s\":93784}";
     srv_heartbeat hb = {.received_ms = t0,
                         .body = body,
                         .pending = 7,
@@ -315,6 +315,8 @@ static void test_fleet(srv_store *st)
         CHECK_STR(rows[0].app_version, "0.3.0");
         CHECK_STR(rows[0].staff_notice, "");
         CHECK_INT((int)rows[0].config_version, 9);
+        CHECK_INT((int)rows[0].uptime_s, 93784);
+        CHECK_INT((int)rows[1].uptime_s, -1);
         CHECK_STR(rows[0].config_error, "bad_signature");
         CHECK_INT((int)rows[1].config_version, -1);
         CHECK_STR(rows[1].state, "silent"); /* enrolled, never a heartbeat */
