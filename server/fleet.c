@@ -62,10 +62,14 @@ static kiosk_rc add_beat(void *user, const char *device_id, int64_t received_ms,
         return KIOSK_OK;
     r->has_beat = true;
     r->beat_ms = received_ms;
-    if (!r->dev.revoked_ms)
-        r->state =
-            c->now_ms - received_ms > SRV_FLEET_SILENT_BEATS * c->beat_ms ? "offline" : "online";
     json_t *o = json_loads(body, 0, NULL);
+    /* The kiosk says how often it beats ([sync] heartbeat_s, remote configuration can change it).
+     */
+    int64_t every_s = json_is_object(o) ? member(o, "heartbeat_s") : -1;
+    r->beat_every_ms = every_s > 0 ? every_s * 1000 : c->beat_ms;
+    if (!r->dev.revoked_ms)
+        r->state = c->now_ms - received_ms > SRV_FLEET_SILENT_BEATS * r->beat_every_ms ? "offline"
+                                                                                       : "online";
     if (!json_is_object(o)) {
         json_decref(o);
         return KIOSK_OK;
@@ -149,8 +153,8 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
         }
         beat_ms = s * 1000LL;
     } else if (argc != 0) {
-        fprintf(stderr, "usage: server fleet [--interval SECONDS]  (the kiosks' heartbeat "
-                        "interval, 60 unless changed)\n");
+        fprintf(stderr, "usage: server fleet [--interval SECONDS]  (the heartbeat interval of "
+                        "kiosks whose heartbeat does not say; 300 unless given)\n");
         return 2;
     }
     srv_fleet_row *rows;

@@ -15,7 +15,7 @@
 #include "storage.h"
 
 #define SRV_FLEET_SILENT_BEATS 3
-#define SRV_FLEET_BEAT_MS      60000 /* the kiosk's default heartbeat interval */
+#define SRV_FLEET_BEAT_MS      300000 /* the kiosk's default heartbeat_s, for one that does not say */
 #define SRV_FLEET_STREAMS      8
 
 typedef struct srv_fleet_row {
@@ -36,14 +36,16 @@ typedef struct srv_fleet_row {
     char app_version[64];
     char staff_notice[64];
     int64_t uptime_s;       /* since the kiosk started; -1: not said */
+    int64_t beat_every_ms;  /* its heartbeat interval: as it said, else the default given */
     int64_t config_version; /* the remote configuration applied; -1: none */
     char config_error[32];  /* why the last one offered was refused; "" */
 } srv_fleet_row;
 
 extern const char *const srv_fleet_stream_names[SRV_FLEET_STREAMS];
 
-/* Every device, in device id order, as of now_ms with heartbeats every beat_ms. The caller frees
- * *rows (free()). Opens and ends its own read transaction. */
+/* Every device, in device id order, as of now_ms. A kiosk is offline after SRV_FLEET_SILENT_BEATS
+ * of the heartbeat interval its latest heartbeat gave (heartbeat_s), or of beat_ms when it gave
+ * none. The caller frees *rows (free()). Opens and ends its own read transaction. */
 KIOSK_MUST_CHECK kiosk_rc srv_fleet_collect(srv_store *st, int64_t now_ms, int64_t beat_ms,
                                             srv_fleet_row **rows, size_t *count);
 

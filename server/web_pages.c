@@ -835,8 +835,10 @@ static void fleet_page(web_req *req)
         message(req, false, "db-error", "数据库出错");
         return;
     }
-    rawf(req, "<p>终端每 %d 秒发一次心跳；连续 %d 次没有收到就显示为离线。</p>",
-         SRV_FLEET_BEAT_MS / 1000, SRV_FLEET_SILENT_BEATS);
+    rawf(req,
+         "<p>超过 %d 个心跳间隔（终端自己报告的间隔，没有报告的按 %d "
+         "秒算）没有收到心跳的终端显示为离线。</p>",
+         SRV_FLEET_SILENT_BEATS, SRV_FLEET_BEAT_MS / 1000);
     raw(req, "<table id=\"fleet\"><tr><th>终端</th><th>站点</th><th>状态</th><th>最近心跳</th>"
              "<th>版本</th><th>运行时间</th><th>待上传</th><th>最早待上传（秒）</"
              "th><th>最近上传确认</th>"

@@ -406,7 +406,8 @@ kiosk_rc srv_wire_heartbeat(const char *body, size_t len, srv_heartbeat_in *out,
         opt_int(root, "offline_meals", true, 0, &ignored, NULL, detail, detail_size) &&
         opt_int(root, "disk_free_bytes", true, 0, &ignored, NULL, detail, detail_size) &&
         opt_int(root, "config_version", true, 1, &out->config_version, NULL, detail, detail_size) &&
-        opt_int(root, "uptime_s", true, 0, &ignored, NULL, detail, detail_size);
+        opt_int(root, "uptime_s", true, 0, &ignored, NULL, detail, detail_size) &&
+        opt_int(root, "heartbeat_s", true, 1, &ignored, NULL, detail, detail_size);
     const json_t *ages = json_object_get(root, "stream_ages_ms");
     if (ok && ages && !json_is_null(ages) && !json_is_object(ages)) {
         say(detail, detail_size, "stream_ages_ms: must be an object");

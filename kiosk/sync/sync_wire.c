@@ -759,6 +759,7 @@ kiosk_rc kiosk_wire_heartbeat_request(const kiosk_wire_heartbeat *hb, kiosk_wire
     json_t *version = int_or_null(hb->config_version >= 1 ? hb->config_version : -1);
     json_t *error = hb->config_error ? json_string(hb->config_error) : json_null();
     if (o && (json_object_set_new(o, "uptime_s", int_or_null(hb->uptime_s)) != 0 ||
+              json_object_set_new(o, "heartbeat_s", int_or_null(hb->heartbeat_s)) != 0 ||
               json_object_set_new(o, "config_version", version) != 0 ||
               json_object_set_new(o, "config_error", error) != 0)) {
         json_decref(o);

@@ -163,6 +163,7 @@ typedef struct kiosk_wire_heartbeat {
     const char *app_version;
     const char *staff_notice; /* NULL: null */
     int64_t uptime_s;         /* since the kiosk started; -1: null */
+    int64_t heartbeat_s;      /* the interval it sends these at (the server's offline line) */
     int64_t config_version;   /* the remote configuration applied; 0 or -1: null */
     const char *config_error; /* why the last one offered was refused; NULL: null */
 } kiosk_wire_heartbeat;

@@ -524,6 +524,7 @@ static void start_heartbeat(kiosk_sync *s)
     if (kiosk_store_staff_notice(s->store, notice, sizeof notice) == KIOSK_OK && notice[0])
         hb.staff_notice = notice;
     hb.uptime_s = (now_mono() - s->started_mono) / 1000;
+    hb.heartbeat_s = s->cfg.heartbeat_s;
     hb.config_version = kiosk_sync_remote_version(s->store);
     hb.config_error = s->config_error[0] ? s->config_error : NULL;
     kiosk_wire_bytes body;

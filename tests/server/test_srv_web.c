@@ -329,7 +329,18 @@ static void test_fleet(srv_store *st)
     CHECK_INT(srv_fleet_collect(st, t0 + 180001, 60000, &rows, &n), KIOSK_OK);
     CHECK(n == 4 && strcmp(rows[0].state, "offline") == 0);
     free(rows);
-    /* A kiosk set to beat every 10 s is offline after 30 s. */
+    /* A kiosk that says it beats every 300 s is judged by that, not by beat_ms. */
+    srv_heartbeat hb2 = {
+        .received_ms = t0, .body = "{\"heartbeat_s\":300}", .pending = -1, .oldest_pending_ms = -1};
+    CHECK_INT(srv_store_heartbeat_put(st, "k2", &hb2), KIOSK_OK);
+    CHECK_INT(srv_fleet_collect(st, t0 + 900000, 60000, &rows, &n), KIOSK_OK);
+    CHECK(n == 4 && strcmp(rows[0].state, "offline") == 0 && strcmp(rows[1].state, "online") == 0);
+    CHECK(n == 4 && rows[1].beat_every_ms == 300000 && rows[0].beat_every_ms == 60000);
+    free(rows);
+    CHECK_INT(srv_fleet_collect(st, t0 + 900001, 60000, &rows, &n), KIOSK_OK);
+    CHECK(n == 4 && strcmp(rows[1].state, "offline") == 0);
+    free(rows);
+    /* With beat_ms 10 s, a kiosk that does not say is offline after 30 s. */
     CHECK_INT(srv_fleet_collect(st, t0 + 30001, 10000, &rows, &n), KIOSK_OK);
     CHECK(n == 4 && strcmp(rows[0].state, "offline") == 0);
     free(rows);
