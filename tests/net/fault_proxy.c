@@ -359,7 +359,7 @@ int main(int argc, char **argv)
 {
     const char *target_arg = NULL, *control_path = NULL;
     unsigned long long seed = 1;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* every option takes a value */
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             usage();
@@ -377,7 +377,6 @@ int main(int argc, char **argv)
             latency_ms = strtol(v, NULL, 10);
         else
             usage();
-        i++;
     }
     if (!target_arg || !stats_path || rate > 100 || latency_ms < 0)
         usage();

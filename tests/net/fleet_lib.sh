@@ -55,8 +55,9 @@ start_proxy() {
 kdb() { sqlite3 -cmd '.timeout 5000' "$1.db" "$2"; }
 sdb() { sqlite3 -cmd '.timeout 5000' "$WORK/server.db" "$1"; }
 
-# start_kiosk DEVICE: headless, the sim reader on DEVICE.fifo, which stays open for writing on
-# the file descriptor in $fd_DEVICE; the process id is in $pid_DEVICE.
+# start_kiosk DEVICE: headless, the sim reader on DEVICE.fifo, which stays open on the file
+# descriptor in $fd_DEVICE (read-write: opening never waits for a reader, so a kiosk that fails
+# to start fails the checks instead of hanging the test); the process id is in $pid_DEVICE.
 start_kiosk() {
   [ -p "$1.fifo" ] || mkfifo "$1.fifo"
   "$K" --config "$1.ini" --headless --reader sim:"$WORK/$1.fifo" --no-voice \
@@ -64,7 +65,7 @@ start_kiosk() {
   eval "pid_$1=$!"
   FLEET_PIDS+=($!)
   local fd
-  exec {fd}> "$1.fifo"
+  exec {fd}<> "$1.fifo"
   eval "fd_$1=$fd"
 }
 
@@ -75,8 +76,7 @@ say() {
   printf '%s\n' "$2" >&"$fd"
 }
 
-# kill_kiosk DEVICE: SIGKILL, as a power cut would; its FIFO is closed first (a write to a FIFO
-# nobody reads would end this script).
+# kill_kiosk DEVICE: SIGKILL, as a power cut would; lines not yet read go with the FIFO.
 kill_kiosk() {
   local fd pid
   eval "fd=\$fd_$1 pid=\$pid_$1"

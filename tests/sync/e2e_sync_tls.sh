@@ -90,5 +90,7 @@ refused "a malformed pin" "bad.ini:6" "url = https://sync.example" "ca_file = $W
 refused "https without a CA" "bad.ini: \[sync\] url is https" "url = https://sync.example"
 refused "a section without url" "no url" "heartbeat_s = 60"
 refused "an unknown key" "bad.ini:4" "speed = fast"
+refused "a backoff cap under 100 ms" "bad.ini:5: retry_max_ms must be an integer from 100 to 300000" \
+  "url = http://127.0.0.1:9" "retry_max_ms = 50"
 refused "a credential in the url" "bad.ini:4" "url = https://user:pw@sync.example"
 finish
