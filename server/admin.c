@@ -773,6 +773,7 @@ static const struct command {
     {"config", "set", srv_config_set_command},
     {"audit-breaks", NULL, srv_staff_audit_command},
     {"alerts", NULL, srv_help_alerts_command},
+    {"import-staff", NULL, srv_staff_import_command},
 };
 
 int srv_admin_run(const char *db_spec, int argc, char **argv, int *known)

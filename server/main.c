@@ -36,6 +36,7 @@ static const char usage[] =
     "  config-key | config set DEVICE_ID FILE\n"
     "  audit-breaks          the kiosks' broken staff audit chains\n"
     "  alerts                the open staff alerts (help calls, broken audit chains)\n"
+    "  import-staff FILE --site ID   the site's staff roster (docs/staff.md)\n"
     "docs/server.md explains each.\n";
 
 typedef struct global {

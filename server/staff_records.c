@@ -8,9 +8,12 @@
 #include <string.h>
 
 #include "audit.h"
+#include "card_key.h"
+#include "clock.h"
 #include "hex.h"
 #include "log.h"
 #include "recid.h"
+#include "staff_csv.h"
 #define KIOSK_LOG_MODULE "staff"
 
 static void chain_key(char *out, size_t size, const char *device_id)
@@ -147,5 +150,194 @@ int srv_staff_audit_command(srv_store *st, int argc, char **argv)
         fprintf(stderr, "server: audit-breaks: %s\n", kiosk_strerror(rc));
         return 1;
     }
+    return 0;
+}
+
+/* --- the staff roster, as the "staff" stream ------------------------------------------------ */
+
+typedef struct staff_import {
+    srv_store *st;
+    const char *site_id;
+    int64_t now_ms;
+    uint8_t key[32];
+    json_t *seen;  /* staff ids of the file */
+    json_t *cards; /* card key hex -> the line that lists it */
+    long written, rows;
+} staff_import;
+
+/* The stream row of a member: the cards as keyed hashes, as every kiosk of the city knows them. */
+static char *staff_row_text(const kiosk_staff_row *r, const char (*card_hex)[SRV_HEX32],
+                            size_t cards)
+{
+    json_t *keys = json_array();
+    for (size_t i = 0; keys && i < cards; i++)
+        json_array_append_new(keys, json_string(card_hex[i]));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "staff_id", r->staff_id, "name_masked",
+                          r->name_masked, "role", kiosk_staff_role_name(r->role), "pin_hash",
+                          r->pin_hash, "active", r->active, "card_keys", keys);
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    return text;
+}
+
+typedef struct same_row {
+    const char *text;
+    bool equal;
+} same_row;
+
+static kiosk_rc compare_row(void *user, const srv_stream_row *r)
+{
+    same_row *s = user;
+    s->equal = r->row && strcmp(r->row, s->text) == 0;
+    return KIOSK_OK;
+}
+
+static kiosk_rc put_staff(staff_import *im, const char *staff_id, const char *text)
+{
+    same_row same = {.text = text};
+    kiosk_rc rc = srv_store_stream_get(im->st, im->site_id, "staff", staff_id, compare_row, &same);
+    if (rc != KIOSK_OK || same.equal)
+        return rc;
+    int64_t version;
+    rc = srv_store_version_take(im->st, 1, &version);
+    if (rc == KIOSK_OK)
+        rc =
+            srv_store_stream_put(im->st, im->site_id, "staff", staff_id, text, version, im->now_ms);
+    im->written += rc == KIOSK_OK;
+    return rc;
+}
+
+static kiosk_rc import_staff_row(void *user, size_t line, const kiosk_staff_row *r, char *err,
+                                 size_t err_size)
+{
+    staff_import *im = user;
+    if (json_object_get(im->seen, r->staff_id))
+        return kiosk_fail(KIOSK_ERR_PARSE, err, err_size,
+                          "line %zu: staff_id: given on an earlier line too", line);
+    json_object_set_new(im->seen, r->staff_id, json_integer((json_int_t)line));
+    char hex[KIOSK_STAFF_CARDS_MAX][SRV_HEX32];
+    size_t cards = r->active ? r->card_count : 0;
+    for (size_t i = 0; i < cards; i++) {
+        uint8_t k[KIOSK_CARD_KEY_BYTES];
+        kiosk_card_key_of_uid(im->key, r->card_uid[i], r->card_uid_len[i], k);
+        sodium_bin2hex(hex[i], sizeof hex[i], k, sizeof k);
+        if (json_object_get(im->cards, hex[i]))
+            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size,
+                              "line %zu: card_uids: card %zu is listed on an earlier line too",
+                              line, i + 1);
+        json_object_set_new(im->cards, hex[i], json_integer((json_int_t)line));
+    }
+    char *text = staff_row_text(r, (const char(*)[SRV_HEX32])hex, cards);
+    if (!text)
+        return kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
+    kiosk_rc rc = put_staff(im, r->staff_id, text);
+    free(text);
+    im->rows++;
+    return rc == KIOSK_OK ? KIOSK_OK
+                          : kiosk_fail(rc, err, err_size, "the database: %s", kiosk_strerror(rc));
+}
+
+/* A live member the file no longer names: kept, inactive and without cards. */
+typedef struct leaver_walk {
+    staff_import *im;
+    json_t *rows; /* staff id -> its row, made inactive */
+} leaver_walk;
+
+static kiosk_rc note_leaver(void *user, const srv_stream_row *r)
+{
+    leaver_walk *w = user;
+    if (json_object_get(w->im->seen, r->key) || !r->row)
+        return KIOSK_OK;
+    json_t *o = json_loads(r->row, 0, NULL);
+    if (!json_is_object(o) || json_is_false(json_object_get(o, "active"))) {
+        json_decref(o);
+        return KIOSK_OK;
+    }
+    json_object_set_new(o, "active", json_false());
+    json_object_set_new(o, "card_keys", json_array());
+    json_object_set_new(w->rows, r->key, o);
+    return KIOSK_OK;
+}
+
+kiosk_rc srv_staff_import(srv_store *st, const char *site_id, const char *text, size_t len,
+                          int64_t now_ms, long *rows, long *written, long *made_inactive, char *err,
+                          size_t err_size)
+{
+    staff_import im = {.st = st, .site_id = site_id, .now_ms = now_ms};
+    im.seen = json_object();
+    im.cards = json_object();
+    leaver_walk w = {.im = &im, .rows = json_object()};
+    *made_inactive = 0;
+    kiosk_rc rc = im.seen && im.cards && w.rows ? srv_store_card_key(st, im.key) : KIOSK_ERR_NOMEM;
+    if (rc == KIOSK_OK)
+        rc = kiosk_staff_csv_parse(text, len, import_staff_row, &im, err, err_size);
+    if (rc == KIOSK_OK)
+        rc = srv_store_stream_live(st, site_id, NULL, "staff", "", 0, note_leaver, &w);
+    const char *id;
+    json_t *row;
+    json_object_foreach(w.rows, id, row)
+    {
+        char *t = rc == KIOSK_OK ? json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        if (rc == KIOSK_OK && !t)
+            rc = KIOSK_ERR_NOMEM;
+        if (rc == KIOSK_OK)
+            rc = put_staff(&im, id, t);
+        free(t);
+        *made_inactive += rc == KIOSK_OK;
+    }
+    *rows = im.rows;
+    *written = im.written;
+    sodium_memzero(im.key, sizeof im.key);
+    json_decref(im.seen);
+    json_decref(im.cards);
+    json_decref(w.rows);
+    return rc;
+}
+
+int srv_staff_import_command(srv_store *st, int argc, char **argv)
+{
+    const char *path = argc >= 1 ? argv[0] : NULL, *site_id = NULL;
+    for (int i = 1; i + 1 < argc; i += 2)
+        if (strcmp(argv[i], "--site") == 0)
+            site_id = argv[i + 1];
+    if (!path || !site_id || argc != 3) {
+        fprintf(stderr, "usage: server import-staff FILE --site ID  (docs/staff.md)\n");
+        return 2;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "server: %s: cannot be read\n", path);
+        return 1;
+    }
+    char *text = malloc(KIOSK_STAFF_FILE_MAX + 1);
+    size_t len = text ? fread(text, 1, KIOSK_STAFF_FILE_MAX + 1, f) : 0;
+    fclose(f);
+    if (!text || len > KIOSK_STAFF_FILE_MAX) {
+        fprintf(stderr, "server: %s: %s\n", path, text ? "too large" : "out of memory");
+        free(text);
+        return text ? 2 : 1;
+    }
+    srv_site site;
+    char err[300] = "";
+    long rows = 0, written = 0, inactive = 0;
+    kiosk_rc rc = srv_store_begin(st, true);
+    if (rc == KIOSK_OK && srv_store_site_get(st, site_id, &site) != KIOSK_OK)
+        rc = kiosk_fail(KIOSK_ERR_NOT_FOUND, err, sizeof err, "no site %s", site_id);
+    if (rc == KIOSK_OK)
+        rc = srv_staff_import(st, site_id, text, len, kiosk_clock_now_ms(), &rows, &written,
+                              &inactive, err, sizeof err);
+    if (rc == KIOSK_OK)
+        rc = srv_store_commit(st);
+    else
+        srv_store_rollback(st);
+    sodium_memzero(text, len);
+    free(text);
+    if (rc != KIOSK_OK) {
+        fprintf(stderr, "server: %s: %s; nothing was imported\n", path,
+                err[0] ? err : kiosk_strerror(rc));
+        return rc == KIOSK_ERR_PARSE || rc == KIOSK_ERR_NOT_FOUND ? 2 : 1;
+    }
+    printf("%s: %ld staff for site %s; %ld rows written, %ld made inactive\n", path, rows, site_id,
+           written, inactive);
     return 0;
 }

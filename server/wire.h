@@ -29,7 +29,8 @@
 /* The streams a kiosk pulls, in priority order. */
 #define SRV_STREAM_MAP(X) \
     X(CARDS, "cards") X(POLICY, "policy") X(ROSTER, "roster") X(MEALS_TODAY, "meals_today") \
-    X(APPOINTMENTS, "appointments") X(CHECKINS_TODAY, "checkins_today") X(CALENDAR, "calendar")
+    X(APPOINTMENTS, "appointments") X(CHECKINS_TODAY, "checkins_today") X(CALENDAR, "calendar") \
+    X(STAFF, "staff")
 
 typedef enum srv_stream {
     SRV_STREAM_NONE = -1,

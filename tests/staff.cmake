@@ -32,3 +32,8 @@ kiosk_unit_test(test_staff_screens LIBS kiosk_ui kiosk_flows ARGS ${CMAKE_SOURCE
 # --audit-verify on an intact and on a tampered database.
 add_test(NAME e2e_staff COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/e2e_staff.sh)
 set_tests_properties(e2e_staff PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 120)
+
+# The staff stream and staff mode's records between the real kiosk and the real server.
+add_test(NAME e2e_server_staff COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/server/e2e_server_staff.sh)
+set_tests_properties(e2e_server_staff PROPERTIES LABELS "e2e;threads" TIMEOUT 120
+  ENVIRONMENT "${KIOSK_TEST_ENV};SERVER_BINARY=$<TARGET_FILE:server>;SRV_TESTKIT=$<TARGET_FILE:srv_testkit>")

@@ -73,8 +73,8 @@ typedef enum kiosk_sync_state {
     KIOSK_SYNC_INSECURE       /* the server's certificate or key did not match: not trusted */
 } kiosk_sync_state;
 
-/* cards, policy, roster, meals_today, appointments, checkins_today, calendar */
-#define KIOSK_SYNC_STREAMS 7
+/* cards, policy, roster, meals_today, appointments, checkins_today, calendar, staff */
+#define KIOSK_SYNC_STREAMS 8
 
 /* What the sync worker reports (KIOSK_EV_SYNC): plain values; the app keeps the latest and
  * lends it to the flows. Wall times from the injectable clock; *_mono_ms from the monotonic. */

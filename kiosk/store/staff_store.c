@@ -314,6 +314,45 @@ kiosk_rc kiosk_store_import_staff(kiosk_store *store, const char *text, size_t l
     return done;
 }
 
+kiosk_rc kiosk_store_sync_put_staff(kiosk_store *store, const kiosk_staff_sync_row *row)
+{
+    if (!kiosk_staff_pin_hash_valid(row->pin_hash) || row->card_count > KIOSK_STAFF_CARDS_MAX ||
+        !row->member.staff_id[0])
+        return KIOSK_ERR_INVALID;
+    sqlite3_stmt *st;
+    kiosk_rc rc = prepare(store,
+                          "INSERT INTO staff(staff_id, name_masked, role, pin_hash, active)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(staff_id) DO UPDATE SET"
+                          " name_masked = excluded.name_masked, role = excluded.role,"
+                          " pin_hash = excluded.pin_hash, active = excluded.active",
+                          &st, "staff sync");
+    if (rc != KIOSK_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, row->member.staff_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, row->member.name_masked, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, kiosk_staff_role_name(row->member.role), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, row->pin_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, row->member.active);
+    rc = run(store, st, "staff sync");
+    if (rc == KIOSK_OK)
+        rc = prepare(store, "DELETE FROM staff_card WHERE staff_id = ?1", &st, "staff sync");
+    if (rc == KIOSK_OK) {
+        sqlite3_bind_text(st, 1, row->member.staff_id, -1, SQLITE_STATIC);
+        rc = run(store, st, "staff sync");
+    }
+    /* A card the server moved from one member to another follows it here (REPLACE). */
+    for (size_t i = 0; rc == KIOSK_OK && row->member.active && i < row->card_count; i++) {
+        rc = prepare(store, "INSERT OR REPLACE INTO staff_card(card_key, staff_id) VALUES (?1, ?2)",
+                     &st, "staff sync");
+        if (rc == KIOSK_OK) {
+            sqlite3_bind_blob(st, 1, row->card_keys[i], KIOSK_CARD_KEY_BYTES, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, row->member.staff_id, -1, SQLITE_STATIC);
+            rc = run(store, st, "staff sync");
+        }
+    }
+    return rc;
+}
+
 static kiosk_rc find_member(kiosk_store *store, const uint8_t key[KIOSK_CARD_KEY_BYTES],
                             kiosk_staff_member *out, char *pin_hash, size_t hash_size)
 {

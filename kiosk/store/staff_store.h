@@ -48,6 +48,22 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_import_staff(kiosk_store *store, const cha
                                                    kiosk_staff_import_stats *stats, char *err,
                                                    size_t err_size);
 
+/* A member of staff as the server's "staff" stream sends it (docs/staff.md): the cards as keyed
+ * hashes already. The server never deletes a member; one who left comes inactive, with no
+ * cards. */
+typedef struct kiosk_staff_sync_row {
+    kiosk_staff_member member;
+    char pin_hash[KIOSK_PIN_HASH_MAX];
+    uint8_t card_keys[KIOSK_STAFF_CARDS_MAX][KIOSK_CARD_KEY_BYTES];
+    size_t card_count;
+} kiosk_staff_sync_row;
+
+/* Applies one pulled member inside the caller's transaction (kiosk_store_begin): the member and
+ * exactly the cards the row lists. KIOSK_ERR_INVALID for a role or hash the kiosk would not use
+ * (the row is then left out). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_sync_put_staff(kiosk_store *store,
+                                                     const kiosk_staff_sync_row *row);
+
 /* The active member of staff whose card has this keyed hash; KIOSK_ERR_NOT_FOUND otherwise. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_staff_card(kiosk_store *store,
                                                       const uint8_t key[KIOSK_CARD_KEY_BYTES],

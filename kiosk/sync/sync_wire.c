@@ -16,7 +16,8 @@
 #include "workcal.h"
 
 static const char *const stream_names[KIOSK_STREAM_COUNT] = {
-    "cards", "policy", "roster", "meals_today", "appointments", "checkins_today", "calendar"};
+    "cards",        "policy",         "roster",   "meals_today",
+    "appointments", "checkins_today", "calendar", "staff"};
 
 const char *kiosk_stream_name(kiosk_stream s)
 {
@@ -26,7 +27,7 @@ const char *kiosk_stream_name(kiosk_stream s)
 bool kiosk_stream_upserts_only(kiosk_stream s)
 {
     return s == KIOSK_STREAM_APPOINTMENTS || s == KIOSK_STREAM_CHECKINS_TODAY ||
-           s == KIOSK_STREAM_CALENDAR;
+           s == KIOSK_STREAM_CALENDAR || s == KIOSK_STREAM_STAFF;
 }
 
 /* --- a growing buffer --------------------------------------------------------------------------
@@ -460,8 +461,8 @@ static const char *read_meal(json_t *row, const char *key, kiosk_meal_entry *out
     return NULL;
 }
 
-static const char *read_appointment(json_t *row, const char *key, kiosk_appointment *out,
-                                    char *why, size_t why_size)
+static const char *read_appointment(json_t *row, const char *key, kiosk_appointment *out, char *why,
+                                    size_t why_size)
 {
     char *text = json_dumps(row, JSON_COMPACT);
     if (!text)
@@ -507,6 +508,37 @@ static const char *read_calendar(json_t *row, kiosk_wire_change *out)
     if (!out->text)
         return "file: out of memory";
     memcpy(out->text, json_string_value(file), out->text_len + 1);
+    return NULL;
+}
+
+/* {"staff_id", "name_masked", "role", "pin_hash", "active", "card_keys": [64 hex digits ...]} */
+static const char *read_staff(json_t *row, const char *key, kiosk_staff_sync_row *out)
+{
+    kiosk_staff_member *m = &out->member;
+    char role[16];
+    if (!get_string(row, "staff_id", m->staff_id, sizeof m->staff_id, true) || !m->staff_id[0] ||
+        strcmp(m->staff_id, key) != 0)
+        return "staff_id: missing or not the key";
+    if (!get_string(row, "name_masked", m->name_masked, sizeof m->name_masked, true) ||
+        !kiosk_utf8_valid(m->name_masked, strlen(m->name_masked)))
+        return "name_masked";
+    if (!get_string(row, "role", role, sizeof role, true) ||
+        !kiosk_staff_role_parse(role, &m->role))
+        return "role: not operator or supervisor";
+    if (!get_string(row, "pin_hash", out->pin_hash, sizeof out->pin_hash, true) ||
+        !kiosk_staff_pin_hash_valid(out->pin_hash))
+        return "pin_hash: not an argon2id hash within the kiosk's limits";
+    if (!get_bool(row, "active", &m->active))
+        return "active: not a boolean";
+    json_t *cards = json_object_get(row, "card_keys");
+    if (!json_is_array(cards) || json_array_size(cards) > KIOSK_STAFF_CARDS_MAX)
+        return "card_keys: not an array of at most 4";
+    for (size_t i = 0; i < json_array_size(cards); i++) {
+        const char *hex = json_string_value(json_array_get(cards, i));
+        if (!hex || !hex32(hex, out->card_keys[i]))
+            return "card_keys: a card key is 64 hexadecimal digits";
+    }
+    out->card_count = json_array_size(cards);
     return NULL;
 }
 
@@ -556,6 +588,8 @@ static const char *read_change(kiosk_stream s, json_t *item, bool snapshot, kios
         return read_checkin(row, c->key, c, why, why_size);
     case KIOSK_STREAM_CALENDAR:
         return read_calendar(row, c);
+    case KIOSK_STREAM_STAFF:
+        return read_staff(row, c->key, &c->staff);
     case KIOSK_STREAM_COUNT:
         break;
     }
@@ -756,10 +790,19 @@ kiosk_rc kiosk_wire_heartbeat_request(const kiosk_wire_heartbeat *hb, kiosk_wire
         "disk_free_bytes", int_or_null(hb->disk_free_bytes), "app_version",
         hb->app_version ? hb->app_version : "", "staff_notice",
         hb->staff_notice ? json_string(hb->staff_notice) : json_null());
+    static const char *const roles[KIOSK_DEVICE_ROLE_COUNT] = {"reader", "idcard", "printer"};
+    static const char *const states[] = {"absent", "ready", "down", "no_paper"};
+    json_t *devices = json_object();
+    for (int r = 0; devices && r < KIOSK_DEVICE_ROLE_COUNT; r++)
+        json_object_set_new(devices, roles[r],
+                            json_string((unsigned)hb->devices[r] < sizeof states / sizeof *states
+                                            ? states[hb->devices[r]]
+                                            : "absent"));
     json_t *version = int_or_null(hb->config_version >= 1 ? hb->config_version : -1);
     json_t *error = hb->config_error ? json_string(hb->config_error) : json_null();
     if (o && (json_object_set_new(o, "uptime_s", int_or_null(hb->uptime_s)) != 0 ||
               json_object_set_new(o, "heartbeat_s", int_or_null(hb->heartbeat_s)) != 0 ||
+              json_object_set_new(o, "devices", devices ? devices : json_object()) != 0 ||
               json_object_set_new(o, "config_version", version) != 0 ||
               json_object_set_new(o, "config_error", error) != 0)) {
         json_decref(o);

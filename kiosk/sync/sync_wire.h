@@ -14,8 +14,10 @@
 
 #include "config_sign.h"
 #include "error.h"
+#include "event.h"
 #include "marriage.h"
 #include "meal_record.h"
+#include "staff_store.h"
 #include "store.h"
 #include "sync_state.h"
 
@@ -28,10 +30,12 @@ typedef enum kiosk_stream {
     KIOSK_STREAM_APPOINTMENTS,   /* the marriage hall's bookings */
     KIOSK_STREAM_CHECKINS_TODAY, /* the queue tickets other kiosks of the hall issued */
     KIOSK_STREAM_CALENDAR,       /* the working-day calendar (city-wide) */
+    KIOSK_STREAM_STAFF,          /* the staff roster (docs/staff.md) */
     KIOSK_STREAM_COUNT
 } kiosk_stream;
 
-/* "cards", "policy", "roster", "meals_today", "appointments", "checkins_today", "calendar" */
+/* "cards", "policy", "roster", "meals_today", "appointments", "checkins_today", "calendar",
+ * "staff" */
 const char *kiosk_stream_name(kiosk_stream s);
 /* Streams whose rows the server never takes back (facts, and bookings it cancels by an upsert):
  * their snapshot is applied row by row as upserts, with no table staged and swapped. */
@@ -102,6 +106,7 @@ typedef struct kiosk_wire_change {
     size_t policy_len;
     kiosk_meal_entry meal; /* meals_today */
     kiosk_appointment appointment; /* appointments */
+    kiosk_staff_sync_row staff;    /* staff */
     /* checkins_today: the check-in's canonical payload; calendar: the calendar file (workcal.h).
      * malloc'd. */
     char *text;
@@ -164,6 +169,7 @@ typedef struct kiosk_wire_heartbeat {
     const char *staff_notice; /* NULL: null */
     int64_t uptime_s;         /* since the kiosk started; -1: null */
     int64_t heartbeat_s;      /* the interval it sends these at (the server's offline line) */
+    kiosk_device_state devices[KIOSK_DEVICE_ROLE_COUNT]; /* "devices": {"reader": "ready", ...} */
     int64_t config_version;   /* the remote configuration applied; 0 or -1: null */
     const char *config_error; /* why the last one offered was refused; NULL: null */
 } kiosk_wire_heartbeat;

@@ -726,6 +726,10 @@ static kiosk_rc apply_change(kiosk_sync *s, kiosk_stream stream, const kiosk_wir
     case KIOSK_STREAM_CALENDAR:
         rc = c->is_delete ? KIOSK_OK : apply_calendar_file(s, c->text, c->text_len, err, sizeof err);
         break;
+    case KIOSK_STREAM_STAFF:
+        /* The server makes a member who left inactive, never deletes one (docs/staff.md). */
+        rc = c->is_delete ? KIOSK_OK : kiosk_store_sync_put_staff(s->store, &c->staff);
+        break;
     case KIOSK_STREAM_COUNT:
         break;
     }
@@ -901,6 +905,7 @@ static void finish_snapshot(kiosk_sync *s, const sync_http *h)
         case KIOSK_STREAM_APPOINTMENTS:
         case KIOSK_STREAM_CHECKINS_TODAY:
         case KIOSK_STREAM_CALENDAR:
+        case KIOSK_STREAM_STAFF:
         case KIOSK_STREAM_COUNT:
             break; /* applied as upserts (finish_upsert_snapshot) */
         }
@@ -1293,7 +1298,7 @@ kiosk_sync *kiosk_sync_start(const kiosk_sync_config *cfg, const char *db_path,
                                     .last_ok_ms = -1,
                                     .last_ok_mono_ms = -1,
                                     .clock_uncert_ms = -1,
-                                    .stream_ok_ms = {-1, -1, -1, -1, -1, -1, -1}};
+                                    .stream_ok_ms = {-1, -1, -1, -1, -1, -1, -1, -1}};
     kiosk_clock_estimator_init(&s->clock);
     s->multi = curl_multi_init();
     if (!s->multi) {

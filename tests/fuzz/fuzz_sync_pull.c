@@ -70,6 +70,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!c->text || strlen(c->text) > c->text_len)
                 abort();
             break;
+        case KIOSK_STREAM_STAFF: {
+            const kiosk_staff_sync_row *m = &c->staff;
+            if (strcmp(m->member.staff_id, c->key) != 0 ||
+                !kiosk_utf8_valid(m->member.name_masked, strlen(m->member.name_masked)) ||
+                (m->member.role != KIOSK_STAFF_OPERATOR &&
+                 m->member.role != KIOSK_STAFF_SUPERVISOR) ||
+                !kiosk_staff_pin_hash_valid(m->pin_hash) || m->card_count > KIOSK_STAFF_CARDS_MAX)
+                abort();
+            break;
+        }
         default:
             if (!c->card.person_id[0])
                 abort();
