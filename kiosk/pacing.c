@@ -49,7 +49,7 @@ static void decorate_time(kiosk_pacing *p, const kiosk_view *v, kiosk_view *o,
 {
     int left = kiosk_screen_time_countdown_s(&p->st, flow_deadline, now);
     o->countdown_s = left > 0 ? left : 0;
-    if (v->layout == KIOSK_LAYOUT_RESULT) {
+    if (p->st.layout == KIOSK_LAYOUT_RESULT) {
         if (v->voice.count > 0)
             add_button(o, KIOSK_PACING_AGAIN, words.again, KIOSK_ROLE_SECONDARY);
         if (p->st.held) {
@@ -79,9 +79,14 @@ const kiosk_view *kiosk_pacing_view(kiosk_pacing *p, const kiosk_view *v, int64_
     if (strcmp(v->screen, p->screen) != 0 || v->voice.serial != p->voice_serial) {
         snprintf(p->screen, sizeof p->screen, "%s", v->screen);
         p->voice_serial = v->voice.serial;
-        p->timed = (v->layout == KIOSK_LAYOUT_RESULT && v->countdown_s > 0) ||
-                   (v->layout == KIOSK_LAYOUT_FORM && flow_deadline != INT64_MAX);
-        kiosk_screen_time_shown(&p->st, v, 0, now);
+        bool waits = v->layout == KIOSK_LAYOUT_FORM || v->waits_for_input;
+        p->timed = waits ? flow_deadline != INT64_MAX
+                         : v->layout == KIOSK_LAYOUT_RESULT && v->countdown_s > 0;
+        /* A screen that waits for the diner is timed as a form: it is not read, it is answered. */
+        p->out = *v;
+        if (waits)
+            p->out.layout = KIOSK_LAYOUT_FORM;
+        kiosk_screen_time_shown(&p->st, &p->out, 0, now);
         p->new_screen = true;
         p->replays = p->warnings = p->calls = 0;
         p->warned_end = 0;

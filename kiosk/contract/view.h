@@ -125,6 +125,8 @@ typedef struct kiosk_view {
     char message[192];   /* why, in plain words */
     char advice[160];    /* what to do next */
     int countdown_s;     /* seconds until the screen leaves by itself; 0 hides it */
+    bool waits_for_input; /* a result-like screen that waits for the diner (the second ID card):
+                             warned before it gives up, like a form (kiosk/pacing.h) */
 
     kiosk_table table;
     kiosk_button buttons[KIOSK_VIEW_BUTTONS];

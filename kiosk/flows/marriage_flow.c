@@ -422,6 +422,7 @@ static void show_waiting_for_card(kiosk_marriage *m, const char *note_headline,
         snprintf(v->advice, sizeof v->advice, "%s", W->second_advice);
     }
     say(v, clip);
+    v->waits_for_input = true; /* the other card: warned before it gives up (pacing.h) */
     add_button(v, "cancel", W->cancel, KIOSK_ROLE_NAV);
     show_for(m, booking ? STATE_CARDS : STATE_SECOND,
              booking ? CARDS_SECONDS : m->own.second_card_seconds, now_mono_ms);

@@ -233,6 +233,7 @@ static void test_either_order_and_repeat(void)
     const kiosk_view *v = card(&fx, A_ID, "张三明");
     CHECK_STR(v->screen, "second");
     CHECK_STR(v->headline, "请另一方放置身份证");
+    CHECK(v->waits_for_input); /* warned before it gives up, like a form */
     CHECK(strstr(v->name, "张*明") != NULL);
     CHECK(v->countdown_s == 60);
     v = card(&fx, B_ID, "李小华");

@@ -228,6 +228,29 @@ static void test_call_staff(void)
     CHECK_STR(kiosk_pacing_view(&p, &next, 260000, 250000)->message, "");
 }
 
+/* The second ID card's screen (a result layout that waits for the diner): timed as a form, so
+ * warned 20 s before its flow gives up at 60 s, and given more time; no hold, no 再听一遍. */
+static void test_waiting_result(void)
+{
+    kiosk_pacing p;
+    kiosk_pacing_init(&p);
+    kiosk_view w = result(KIOSK_TONE_INFO, 9);
+    snprintf(w.screen, sizeof w.screen, "second");
+    w.waits_for_input = true;
+    const kiosk_view *o = kiosk_pacing_view(&p, &w, 60000, 0);
+    kiosk_pacing_spoken(&p, 3000);
+    CHECK(button(o, KIOSK_PACING_AGAIN) == NULL);
+    CHECK(button(o, KIOSK_PACING_MORE) == NULL);
+    CHECK_INT(o->layout, KIOSK_LAYOUT_RESULT); /* drawn as the flow made it */
+    o = kiosk_pacing_view(&p, &w, 60000, 40000);
+    CHECK(button(o, KIOSK_PACING_MORE) != NULL);
+    CHECK_STR(o->voice.clips[0], "more_time");
+    CHECK(!kiosk_pacing_touch(&p, 41000));
+    CHECK(kiosk_pacing_press(&p, KIOSK_PACING_MORE, 60000, 41000));
+    CHECK(!kiosk_pacing_may_tick(&p, false, 119999));
+    CHECK(kiosk_pacing_may_tick(&p, false, 120000));
+}
+
 int main(void)
 {
     test_result_stays_t();
@@ -236,5 +259,6 @@ int main(void)
     test_again();
     test_form_more_time();
     test_call_staff();
+    test_waiting_result();
     CHECK_DONE();
 }
