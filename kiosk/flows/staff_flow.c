@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "help_call.h"
 #include "log.h"
 #include "money.h"
 #include "staff_store.h"
@@ -57,12 +58,8 @@ typedef struct staff_options {
 
 /* The menu, in the order shown: the actions this version carries out. */
 static const kiosk_staff_action menu_actions[] = {
-    KIOSK_STAFF_DAY_VIEW,
-    KIOSK_STAFF_VOID_MEAL,
-    KIOSK_STAFF_STATUS,
-    KIOSK_STAFF_SYNC_NOW,
-    KIOSK_STAFF_OUT_OF_SERVICE,
-    KIOSK_STAFF_EXIT_OS,
+    KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL,      KIOSK_STAFF_STATUS,
+    KIOSK_STAFF_SYNC_NOW, KIOSK_STAFF_OUT_OF_SERVICE, KIOSK_STAFF_EXIT_OS,
 };
 
 typedef struct staff_flow {
@@ -539,6 +536,15 @@ static void begin_sign_in(staff_flow *s, const uint8_t key[KIOSK_CARD_KEY_BYTES]
     forget(s);
     memcpy(s->card_key, key, KIOSK_CARD_KEY_BYTES);
     s->member = *m;
+    /* A diner who pressed 呼叫工作人员 is answered now: the call's record gets its answer. */
+    int64_t waited_ms = 0;
+    kiosk_rc answered = kiosk_store_help_call_answer(s->store, m->staff_id, now.utc_ms, &waited_ms);
+    if (answered == KIOSK_OK)
+        KLOG_INFO("staff %s answered a call for help after %lld s", m->staff_id,
+                  (long long)(waited_ms / 1000));
+    else if (answered != KIOSK_ERR_NOT_FOUND)
+        KLOG_ERROR("the answer to a call for help was not recorded: %s",
+                   kiosk_store_errmsg(s->store));
     kiosk_staff_lock lock;
     if (kiosk_store_staff_lock_get(s->store, key, now.utc_ms, &lock) == KIOSK_OK &&
         lock.locked_until_ms > now.utc_ms) {

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "help_call.h"
 #include "router.h"
 #include "staff_store.h"
 
@@ -242,7 +243,14 @@ static void test_menu_and_roles(void)
     fixture fx;
     setup(&fx, "roles", true);
     int64_t t = at(11, 30);
+    /* A diner called for staff two minutes ago: the staff card's tap answers the call. */
+    CHECK_INT(kiosk_store_help_call(fx.store, "k-test", t - 120000, NULL), KIOSK_OK);
     tap(&fx, "5AF00001", t);
+    int64_t called;
+    CHECK_INT(kiosk_store_help_call_open(fx.store, &called), KIOSK_ERR_NOT_FOUND);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM outbox WHERE kind = 'help_answer'"
+                                " AND payload LIKE '%S001%'"),
+              1);
     type_pin(&fx, "1234", t);
     const kiosk_view *v = view(&fx);
     CHECK_STR(v->screen, "staff_menu");
