@@ -613,6 +613,8 @@ static void sync_start(app *a)
     a->sync = kiosk_sync_start(&a->cfg->sync, a->cfg->database, post_sync, a, err, sizeof err);
     if (!a->sync)
         KLOG_ERROR("the sync worker did not start: %s; the kiosk serves without it", err);
+    for (int role = 0; a->sync && role < KIOSK_DEVICE_ROLE_COUNT; role++)
+        kiosk_sync_set_device(a->sync, (kiosk_device_role)role, a->devices[role].state);
 }
 
 static void sync_stop(app *a)
@@ -688,6 +690,7 @@ static bool handle(app *a, kiosk_event *ev)
         if (ev->u.device.state != slot->state)
             KLOG_WARN("[%s] %s", kiosk_config_device_section(slot->role), ev->u.device.reason);
         slot->state = ev->u.device.state;
+        kiosk_sync_set_device(a->sync, slot->role, slot->state); /* for the heartbeat */
         update_status(a);
         break;
     }

@@ -8,6 +8,8 @@
 
 #include "clock.h"
 
+const char *const srv_fleet_device_names[SRV_FLEET_DEVICES] = {"reader", "idcard", "printer"};
+
 /* The streams a kiosk reports the age of (docs/sync-protocol.md). */
 const char *const srv_fleet_stream_names[SRV_FLEET_STREAMS] = {
     "cards",        "policy",         "roster",   "meals_today",
@@ -93,6 +95,12 @@ static kiosk_rc add_beat(void *user, const char *device_id, int64_t received_ms,
     snprintf(r->staff_notice, sizeof r->staff_notice, "%s", n ? n : "");
     r->config_version = member(o, "config_version");
     r->uptime_s = member(o, "uptime_s");
+    const json_t *devices = json_object_get(o, "devices");
+    for (int d = 0; d < SRV_FLEET_DEVICES; d++) {
+        const char *st = json_string_value(json_object_get(devices, srv_fleet_device_names[d]));
+        snprintf(r->devices[d], sizeof r->devices[d], "%s",
+                 st && strcmp(st, "absent") != 0 && strlen(st) < sizeof r->devices[d] ? st : "");
+    }
     const char *e = json_string_value(json_object_get(o, "config_error"));
     snprintf(r->config_error, sizeof r->config_error, "%s", e ? e : "");
     json_decref(o);
@@ -166,7 +174,7 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
     }
     printf("device_id\tsite_id\tstate\tlast_heartbeat\tapp_version\tuptime_s\tpending\t"
            "oldest_pending_s\tlast_ack\tclock_offset_ms\tdisk_free_mb\toffline_meals\trejected\t"
-           "config\n");
+           "config\tdevices\n");
     for (size_t i = 0; i < count; i++) {
         const srv_fleet_row *r = &rows[i];
         printf("%s\t%s\t%s", r->dev.device_id, r->dev.site_id, r->state);
@@ -186,7 +194,11 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
         put_int(r->config_version);
         if (r->config_error[0])
             printf(" (%s)", r->config_error);
-        printf("\n");
+        int shown = 0;
+        for (int d = 0; d < SRV_FLEET_DEVICES; d++)
+            if (r->devices[d][0])
+                printf("%s%s=%s", shown++ ? "," : "\t", srv_fleet_device_names[d], r->devices[d]);
+        printf("%s\n", shown ? "" : "\t-");
     }
     free(rows);
     return 0;

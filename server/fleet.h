@@ -17,6 +17,7 @@
 #define SRV_FLEET_SILENT_BEATS 3
 #define SRV_FLEET_BEAT_MS      300000 /* the kiosk's default heartbeat_s, for one that does not say */
 #define SRV_FLEET_STREAMS      8
+#define SRV_FLEET_DEVICES      3 /* reader, idcard, printer */
 
 typedef struct srv_fleet_row {
     srv_device dev;
@@ -38,10 +39,14 @@ typedef struct srv_fleet_row {
     int64_t uptime_s;       /* since the kiosk started; -1: not said */
     int64_t beat_every_ms;  /* its heartbeat interval: as it said, else the default given */
     int64_t config_version; /* the remote configuration applied; -1: none */
-    char config_error[32];  /* why the last one offered was refused; "" */
+    /* The states of its reader, ID-card reader and printer ("ready", "down", "no_paper";
+     * "absent" or not said: ""). */
+    char devices[SRV_FLEET_DEVICES][12];
+    char config_error[32]; /* why the last one offered was refused; "" */
 } srv_fleet_row;
 
 extern const char *const srv_fleet_stream_names[SRV_FLEET_STREAMS];
+extern const char *const srv_fleet_device_names[SRV_FLEET_DEVICES];
 
 /* Every device, in device id order, as of now_ms. A kiosk is offline after SRV_FLEET_SILENT_BEATS
  * of the heartbeat interval its latest heartbeat gave (heartbeat_s), or of beat_ms when it gave

@@ -810,6 +810,29 @@ static void review_decide(web_req *req)
 
 /* --- fleet, alerts ------------------------------------------------------------------------- */
 
+/* The devices a kiosk has, one a line: 读卡器 正常 / 未连接, 打印机 缺纸 (in red when not right).
+ */
+static void device_states(web_req *req, const srv_fleet_row *r)
+{
+    static const char *const names[SRV_FLEET_DEVICES] = {"读卡器", "身份证阅读器", "打印机"};
+    int shown = 0;
+    for (int d = 0; d < SRV_FLEET_DEVICES; d++) {
+        const char *st = r->devices[d];
+        if (!st[0])
+            continue;
+        bool ready = strcmp(st, "ready") == 0;
+        rawf(req, "%s%s %s", shown++ ? "<br>" : "", names[d],
+             ready ? "" : "<span class=\"error\">");
+        text(req, ready                         ? "正常"
+                  : strcmp(st, "down") == 0     ? "未连接"
+                  : strcmp(st, "no_paper") == 0 ? "缺纸"
+                                                : st);
+        raw(req, ready ? "" : "</span>");
+    }
+    if (!shown)
+        raw(req, "-");
+}
+
 /* "3天 04:05" (days, hours, minutes), "04:05" under a day. */
 static void uptime_cell(web_req *req, int64_t s)
 {
@@ -843,7 +866,7 @@ static void fleet_page(web_req *req)
              "<th>版本</th><th>运行时间</th><th>待上传</th><th>最早待上传（秒）</"
              "th><th>最近上传确认</th>"
              "<th>时钟偏差（毫秒）</th><th>剩余磁盘（MB）</th><th>离线餐次</th><th>被拒记录</th>"
-             "<th>数据年龄（秒）</th><th>提示</th><th>远程配置</th></tr>");
+             "<th>数据年龄（秒）</th><th>提示</th><th>远程配置</th><th>设备</th></tr>");
     for (size_t i = 0; i < count; i++) {
         const srv_fleet_row *r = &rows[i];
         raw(req, "<tr><td>");
@@ -890,6 +913,8 @@ static void fleet_page(web_req *req)
             text(req, r->config_error);
             raw(req, "</span>");
         }
+        raw(req, "</td><td>");
+        device_states(req, r);
         raw(req, "</td></tr>");
     }
     raw(req, "</table>");

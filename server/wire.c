@@ -413,6 +413,11 @@ kiosk_rc srv_wire_heartbeat(const char *body, size_t len, srv_heartbeat_in *out,
         say(detail, detail_size, "stream_ages_ms: must be an object");
         ok = false;
     }
+    const json_t *devices = json_object_get(root, "devices");
+    if (ok && devices && !json_is_null(devices) && !json_is_object(devices)) {
+        say(detail, detail_size, "devices: must be an object");
+        ok = false;
+    }
     const json_t *version = json_object_get(root, "app_version");
     if (ok && version && !json_is_null(version)) {
         if (!json_is_string(version) || json_string_length(version) >= sizeof out->app_version) {

@@ -61,6 +61,8 @@ typedef struct kiosk_sync kiosk_sync;
  * process (libcurl runs with NOSIGNAL). NULL with err when it cannot start. Main thread. */
 kiosk_sync *kiosk_sync_start(const kiosk_sync_config *cfg, const char *db_path,
                              kiosk_sync_post_fn post, void *user, char *err, size_t err_size);
+/* A device's state, for the heartbeat's "devices" (the server's fleet table). Any thread; cheap. */
+void kiosk_sync_set_device(kiosk_sync *sync, kiosk_device_role role, kiosk_device_state state);
 /* A record was committed: upload soon (unless the worker is backing off). Any thread; cheap. */
 void kiosk_sync_wake(kiosk_sync *sync);
 /* Stops the worker (an in-flight request is abandoned; it is resent next time) and frees it.

@@ -82,6 +82,7 @@ struct kiosk_sync {
     pthread_t thread;
     atomic_bool stop;
     atomic_bool wake;
+    atomic_int devices[KIOSK_DEVICE_ROLE_COUNT]; /* kiosk_device_state, set by the app */
     CURLM *multi;
 
     /* Everything below belongs to the worker thread. */
@@ -525,6 +526,8 @@ static void start_heartbeat(kiosk_sync *s)
         hb.staff_notice = notice;
     hb.uptime_s = (now_mono() - s->started_mono) / 1000;
     hb.heartbeat_s = s->cfg.heartbeat_s;
+    for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT; role++)
+        hb.devices[role] = (kiosk_device_state)atomic_load(&s->devices[role]);
     hb.config_version = kiosk_sync_remote_version(s->store);
     hb.config_error = s->config_error[0] ? s->config_error : NULL;
     kiosk_wire_bytes body;
@@ -1313,6 +1316,12 @@ kiosk_sync *kiosk_sync_start(const kiosk_sync_config *cfg, const char *db_path,
         return NULL;
     }
     return s;
+}
+
+void kiosk_sync_set_device(kiosk_sync *s, kiosk_device_role role, kiosk_device_state state)
+{
+    if (s && (unsigned)role < KIOSK_DEVICE_ROLE_COUNT)
+        atomic_store(&s->devices[role], (int)state);
 }
 
 void kiosk_sync_wake(kiosk_sync *s)

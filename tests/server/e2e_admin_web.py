@@ -319,6 +319,8 @@ def main():
                                 "stream_ages_ms": {}, "offline_meals": 0,
                                 "disk_free_bytes": 2147483648, "app_version": "9.8.7",
                                 "uptime_s": 93784,
+                                "devices": {"reader": "down", "idcard": "absent",
+                                            "printer": "ready"},
                                 "staff_notice": None})
         status, _ = api_request(server, "POST", "/v1/devices/heartbeat", heartbeat, "k1",
                                 secrets["k1"])
@@ -333,6 +335,8 @@ def main():
         eq("fleet: k1 online, version, uptime, pending, clock offset, free disk",
            [rows.get("k1", [""] * 11)[i] for i in (2, 4, 5, 6, 9, 10)],
            ["在线", "9.8.7", "1天 02:03", "4", "-120", "2048"])
+        eq("fleet: k1's devices, the reader down", rows.get("k1", [""] * 17)[16],
+           "读卡器 未连接\n打印机 正常")
         eq("fleet: k2 enrolled but silent", rows.get("k2", ["", "", ""])[2], "离线（从未发心跳）")
         eq("fleet: k3 waits for enrollment", rows.get("k3", ["", "", ""])[2], "等待注册")
 

@@ -65,6 +65,9 @@ wait_for "the document is written beside the kiosk's database" 20 "cmp -s doc1.i
 wait_for "a second heartbeat reports version $v1 applied" 20 "[ \"\$(hb config_version)\" = $v1 ]"
 check "and no error" eq "$(hb config_error)" ""
 check "the heartbeat carries the kiosk's uptime in seconds" eval '[[ "$(hb uptime_s)" =~ ^[0-9]+$ ]]'
+check "and its interval, now the document's" eq "$(hb heartbeat_s)" 5
+check "and its devices: the sim reader ready, no ID-card reader or printer" \
+  eq "$(hb devices.reader) $(hb devices.idcard) $(hb devices.printer)" "ready absent absent"
 check "the kiosk logged it" grep -q "remote configuration version $v1 applied" k1.log
 
 # A document whose signature no longer matches: its version raised behind the server's back.
@@ -107,8 +110,9 @@ kpid=$!
 wait_for "after a restart the kiosk refuses the offered document again" 20 "grep -q 'refused (bad_signature)' k1b.log"
 sqlite3 server.db "UPDATE heartbeat SET body = '{}' WHERE device_id = 'k1'"
 wait_for "and reports version $v1 in a heartbeat after it" 20 "[ \"\$(hb config_version)\" = $v1 ]"
-check "server fleet: k1 online, version $v1 applied, the refusal named" \
-  eq "$(admin fleet | awk -F'\t' '$1 == "k1" {print $3 "|" $14}')" "online|$v1 (bad_signature)"
+check "server fleet: k1 online, version $v1 applied, the refusal named, its reader ready" \
+  eq "$(admin fleet | awk -F'\t' '$1 == "k1" {print $3 "|" $14 "|" $15}')" \
+  "online|$v1 (bad_signature)|reader=ready"
 kill -TERM "$kpid"
 wait "$kpid" || true
 finish

@@ -281,7 +281,9 @@ static void test_fleet(srv_store *st)
                        "\"meals_today\":1000,\"calendar\":3000},\"offline_meals\":2,\"disk_free_"
                        "bytes\":1073741824,"
                        "\"app_version\":\"0.3.0\",\"staff_notice\":null,\"config_version\":9,"
-                       "\"config_error\":\"bad_signature\",\"uptime_s\":93784}";
+                       "\"config_error\":\"bad_signature\",\"uptime_s\":93784,"
+                       "\"devices\":{\"reader\":\"ready\",\"idcard\":\"absent\","
+                       "\"printer\":\"no_paper\"}}";
     srv_heartbeat hb = {.received_ms = t0,
                         .body = body,
                         .pending = 7,
@@ -316,6 +318,10 @@ static void test_fleet(srv_store *st)
         CHECK_STR(rows[0].staff_notice, "");
         CHECK_INT((int)rows[0].config_version, 9);
         CHECK_INT((int)rows[0].uptime_s, 93784);
+        CHECK_STR(rows[0].devices[0], "ready");
+        CHECK_STR(rows[0].devices[1], ""); /* absent */
+        CHECK_STR(rows[0].devices[2], "no_paper");
+        CHECK_STR(rows[1].devices[0], "");
         CHECK_INT((int)rows[1].uptime_s, -1);
         CHECK_STR(rows[0].config_error, "bad_signature");
         CHECK_INT((int)rows[1].config_version, -1);

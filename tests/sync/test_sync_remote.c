@@ -69,11 +69,13 @@ static void test_wire(void)
         CHECK(doc.body == NULL);
     }
     /* The heartbeat says the applied version and the last refusal; none: null. */
-    kiosk_wire_heartbeat hb = {.config_version = 12,
-                               .config_error = "bad_signature",
-                               .app_version = "x",
-                               .uptime_s = 7,
-                               .heartbeat_s = 60};
+    kiosk_wire_heartbeat hb = {
+        .config_version = 12,
+        .config_error = "bad_signature",
+        .app_version = "x",
+        .uptime_s = 7,
+        .heartbeat_s = 60,
+        .devices = {KIOSK_DEVICE_READY, KIOSK_DEVICE_ABSENT, KIOSK_DEVICE_NO_PAPER}};
     kiosk_wire_bytes b;
     CHECK_INT(kiosk_wire_heartbeat_request(&hb, &b), KIOSK_OK);
     json_t *o = json_loadb((const char *)b.data, b.len, 0, NULL);
@@ -81,6 +83,10 @@ static void test_wire(void)
     CHECK_STR(json_string_value(json_object_get(o, "config_error")), "bad_signature");
     CHECK_INT((int)json_integer_value(json_object_get(o, "uptime_s")), 7);
     CHECK_INT((int)json_integer_value(json_object_get(o, "heartbeat_s")), 60);
+    json_t *devices = json_object_get(o, "devices");
+    CHECK_STR(json_string_value(json_object_get(devices, "reader")), "ready");
+    CHECK_STR(json_string_value(json_object_get(devices, "idcard")), "absent");
+    CHECK_STR(json_string_value(json_object_get(devices, "printer")), "no_paper");
     json_decref(o);
     free(b.data);
     hb = (kiosk_wire_heartbeat){.config_version = 0};
