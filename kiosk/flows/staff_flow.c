@@ -11,6 +11,7 @@
 #include "help_call.h"
 #include "log.h"
 #include "money.h"
+#include "receipt.h"
 #include "staff_store.h"
 #include "staff_words.h"
 #define KIOSK_LOG_MODULE "staff"
@@ -57,9 +58,10 @@ typedef struct staff_options {
 } staff_options;
 
 /* The menu, in the order shown: the actions this version carries out. */
+/* Sync now is on the status screen, beside what it changes: the menu holds at most six. */
 static const kiosk_staff_action menu_actions[] = {
     KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL,      KIOSK_STAFF_STATUS,
-    KIOSK_STAFF_SYNC_NOW, KIOSK_STAFF_OUT_OF_SERVICE, KIOSK_STAFF_EXIT_OS,
+    KIOSK_STAFF_REPRINT,  KIOSK_STAFF_OUT_OF_SERVICE, KIOSK_STAFF_EXIT_OS,
 };
 
 typedef struct staff_flow {
@@ -78,6 +80,7 @@ typedef struct staff_flow {
     kiosk_day_meal meals[VOID_CHOICES];
     size_t meal_count;
     size_t chosen;
+    bool list_reprints; /* the meal list is for a reprint, not a void */
 } staff_flow;
 
 #define W (&staff_text)
@@ -256,6 +259,11 @@ static kiosk_staff_actor actor(const staff_flow *s)
     return a;
 }
 
+static bool has_printer(const staff_flow *s)
+{
+    return s->env && s->env->settings && s->env->settings->paper_columns > 0;
+}
+
 static void show_menu(staff_flow *s)
 {
     view_begin(s, "staff_menu", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
@@ -269,7 +277,8 @@ static void show_menu(staff_flow *s)
         add_button(v, "resume", W->resume, KIOSK_ROLE_PRIMARY);
     for (size_t i = 0; i < sizeof menu_actions / sizeof menu_actions[0]; i++)
         if (kiosk_staff_may(s->member.role, menu_actions[i]) &&
-            !(s->out_of_service && menu_actions[i] == KIOSK_STAFF_OUT_OF_SERVICE))
+            !(s->out_of_service && menu_actions[i] == KIOSK_STAFF_OUT_OF_SERVICE) &&
+            !(menu_actions[i] == KIOSK_STAFF_REPRINT && !has_printer(s)))
             add_button(v, kiosk_staff_action_name(menu_actions[i]), W->action[menu_actions[i]],
                        KIOSK_ROLE_SECONDARY);
     add_button(v, "leave", W->leave, KIOSK_ROLE_NAV);
@@ -355,7 +364,8 @@ static const char *meal_label(const char *code)
     return t >= 0 && t < KIOSK_MEAL_COUNT ? kiosk_meal_type_label(t) : code;
 }
 
-/* The latest meals of today not voided yet, one button each. */
+/* The latest meals of today not voided yet, one button each: to void one, or (reprints) to
+ * print its receipt again. */
 static void show_void_list(staff_flow *s, kiosk_now now)
 {
     kiosk_day_meal all[VOID_CHOICES * 2];
@@ -369,10 +379,15 @@ static void show_void_list(staff_flow *s, kiosk_now now)
     for (size_t i = 0; i < n && s->meal_count < VOID_CHOICES; i++)
         if (!all[i].voided)
             s->meals[s->meal_count++] = all[i];
-    view_begin(s, "staff_void", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    view_begin(s, s->list_reprints ? "staff_reprint" : "staff_void", KIOSK_LAYOUT_FORM,
+               KIOSK_TONE_INFO);
     kiosk_view *v = &s->view;
-    snprintf(v->headline, sizeof v->headline, "%s", W->void_headline);
-    snprintf(v->message, sizeof v->message, "%s", s->meal_count ? W->void_message : W->void_none);
+    snprintf(v->headline, sizeof v->headline, "%s",
+             s->list_reprints ? W->reprint_headline : W->void_headline);
+    snprintf(v->message, sizeof v->message, "%s",
+             !s->meal_count     ? W->void_none
+             : s->list_reprints ? W->reprint_message
+                                : W->void_message);
     for (size_t i = 0; i < s->meal_count; i++) {
         const kiosk_day_meal *m = &s->meals[i];
         char id[16], label[KIOSK_BUTTON_LABEL_MAX];
@@ -418,6 +433,44 @@ static void do_void(staff_flow *s, size_t reason_index, kiosk_now now)
         show_failure(s, rc);
 }
 
+/* The receipt of the chosen meal again, on the view's print intent (the app prints it). The
+ * month's remaining subsidy is left out: it was the figure of that moment. */
+static void do_reprint(staff_flow *s, kiosk_now now)
+{
+    const kiosk_day_meal *m = &s->meals[s->chosen];
+    kiosk_staff_actor who = actor(s);
+    char id[KIOSK_RECID_TEXT];
+    kiosk_recid_format(&m->record_id, id);
+    kiosk_rc rc =
+        kiosk_store_staff_act(s->store, &who, KIOSK_STAFF_REPRINT, id, "", "", now.utc_ms);
+    if (rc != KIOSK_OK) {
+        show_failure(s, rc);
+        return;
+    }
+    kiosk_date today = kiosk_clock_local(now.utc_ms).date;
+    const kiosk_policy *policy =
+        s->env->policies ? kiosk_policy_set_in_force(s->env->policies, today) : NULL;
+    kiosk_receipt r = {
+        .site_name = s->env->settings->site_name,
+        .name_masked = m->name_masked,
+        .class_label = policy ? kiosk_policy_class_label(policy, m->class_id) : m->class_id,
+        .meal_label = meal_label(m->meal_type),
+        .at = {.date = today, .minute_of_day = m->minute_of_day},
+        .price_fen = m->price_fen,
+        .subsidy_fen = m->subsidy_fen,
+        .pay_fen = m->pay_fen,
+        .month_remaining_fen = -1,
+        .record_id = id,
+        .kiosk_id = who.kiosk_id,
+    };
+    show_notice(s, KIOSK_TONE_SUCCESS, W->reprint_done, "");
+    if (kiosk_receipt_format_doc(&r, s->env->settings->paper_columns, &s->view.print.doc) ==
+        KIOSK_OK)
+        s->view.print.serial++;
+    else
+        show_failure(s, KIOSK_ERR_INVALID);
+}
+
 static void format_ago(char *out, size_t size, int64_t then_ms, int64_t now_ms)
 {
     if (then_ms < 0) {
@@ -455,6 +508,9 @@ static void show_status(staff_flow *s, kiosk_now now)
     else
         snprintf(f[3].value, sizeof f[3].value, "%s", W->status_none);
     v->figure_count = 4;
+    if (kiosk_staff_may(s->member.role, KIOSK_STAFF_SYNC_NOW) && st)
+        add_button(v, kiosk_staff_action_name(KIOSK_STAFF_SYNC_NOW),
+                   W->action[KIOSK_STAFF_SYNC_NOW], KIOSK_ROLE_PRIMARY);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_STATUS);
 }
@@ -641,9 +697,10 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
     }
     if (!kiosk_staff_action_parse(widget, &action))
         return;
-    if (action == KIOSK_STAFF_VOID_MEAL) {
-        /* The void itself is checked and audited when it is made; the list is only shown to
-         * those who may. */
+    if (action == KIOSK_STAFF_VOID_MEAL || (action == KIOSK_STAFF_REPRINT && has_printer(s))) {
+        /* The void or reprint itself is checked and audited when it is made; the list is only
+         * shown to those who may. */
+        s->list_reprints = action == KIOSK_STAFF_REPRINT;
         if (kiosk_staff_may(who.role, action))
             show_void_list(s, now);
         else
@@ -701,7 +758,10 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
         if (strncmp(widget, "meal", 4) == 0 && widget[4] >= '1' && widget[4] <= '9' && !widget[5] &&
             (size_t)(widget[4] - '1') < s->meal_count) {
             s->chosen = (size_t)(widget[4] - '1');
-            show_void_reason(s);
+            if (s->list_reprints)
+                do_reprint(s, now);
+            else
+                show_void_reason(s);
         } else if (strcmp(widget, "back") == 0) {
             show_menu(s);
         }
@@ -713,8 +773,13 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
         else if (strcmp(widget, "back") == 0)
             show_void_list(s, now);
         break;
-    case STATE_DAY_VIEW:
     case STATE_STATUS:
+        if (strcmp(widget, "sync_now") == 0)
+            menu_press(s, widget, now);
+        else if (strcmp(widget, "back") == 0)
+            show_menu(s);
+        break;
+    case STATE_DAY_VIEW:
     case STATE_NOTICE:
         if (strcmp(widget, "back") == 0)
             show_menu(s);

@@ -64,4 +64,7 @@ const staff_words staff_text = {
     .oos_advice = "请到窗口找工作人员",
     .sync_started = "已开始同步",
     .exiting = "正在退出到系统",
+    .reprint_headline = "补打哪一张？",
+    .reprint_message = "今天的餐，最近的在前",
+    .reprint_done = "已补打",
 };

@@ -23,6 +23,7 @@ typedef struct staff_words {
     const char *sync_state[9];
     const char *oos_headline, *oos_message, *oos_advice;
     const char *sync_started, *exiting;
+    const char *reprint_headline, *reprint_message, *reprint_done;
 } staff_words;
 
 extern const staff_words staff_text;

@@ -499,7 +499,8 @@ kiosk_rc kiosk_store_day_meals(kiosk_store *store, kiosk_date day, kiosk_day_mea
     kiosk_rc rc = prepare(store,
                           "SELECT m.record_id, m.person_id, coalesce(p.name_masked, ''),"
                           " m.local_minute, m.meal_type, m.price_fen, m.subsidy_fen,"
-                          " EXISTS (SELECT 1 FROM meal_void v WHERE v.voided_id = m.record_id)"
+                          " EXISTS (SELECT 1 FROM meal_void v WHERE v.voided_id = m.record_id),"
+                          " m.class_id, m.pay_fen"
                           " FROM meal m LEFT JOIN person p USING (person_id)"
                           " WHERE m.business_date = ?1 AND m.source = 'local'"
                           " ORDER BY m.local_minute DESC, m.created_utc_ms DESC LIMIT ?2",
@@ -521,6 +522,8 @@ kiosk_rc kiosk_store_day_meals(kiosk_store *store, kiosk_date day, kiosk_day_mea
         m->price_fen = sqlite3_column_int64(st, 5);
         m->subsidy_fen = sqlite3_column_int64(st, 6);
         m->voided = sqlite3_column_int(st, 7) != 0;
+        store_copy_text(m->class_id, sizeof m->class_id, st, 8);
+        m->pay_fen = sqlite3_column_int64(st, 9);
         (*count)++;
     }
     sqlite3_finalize(st);

@@ -114,7 +114,8 @@ typedef struct kiosk_day_meal {
     char name_masked[KIOSK_NAME_MASKED_MAX];
     int minute_of_day;
     char meal_type[16];
-    int64_t price_fen, subsidy_fen;
+    char class_id[KIOSK_CLASS_ID_MAX];
+    int64_t price_fen, subsidy_fen, pay_fen;
     bool voided;
 } kiosk_day_meal;
 

@@ -43,6 +43,7 @@ typedef struct fixture {
     kiosk_flow_sections sections;
     kiosk_setting staff_items[4];
     kiosk_flow_env env;
+    kiosk_sync_status sync;
     char db_path[256];
     int64_t mono;
 } fixture;
@@ -280,7 +281,21 @@ static void test_menu_and_roles(void)
     CHECK_STR(v->screen, "staff_status");
     CHECK_STR(v->figures[0].label, "待上传");
     CHECK_STR(v->figures[1].value, "未设置"); /* no [sync] */
+    CHECK(!has_button(v, "sync_now"));        /* nothing to sync with */
     press(&fx, "back", t);
+    /* With [sync]: the worker's status, and sync now on the same screen. */
+    fx.sync = (kiosk_sync_status){.state = KIOSK_SYNC_ONLINE,
+                                  .last_ok_ms = t - 60000,
+                                  .clock_offset_ms = 1500,
+                                  .clock_uncert_ms = 100,
+                                  .oldest_pending_ms = -1,
+                                  .last_ok_mono_ms = -1};
+    fx.env.sync = &fx.sync;
+    press(&fx, "status", t);
+    v = view(&fx);
+    CHECK_STR(v->figures[1].value, "在线");
+    CHECK_STR(v->figures[2].value, "11:29 (1分钟前)");
+    CHECK_STR(v->figures[3].value, "+1.5秒");
     /* Sync now: a request to the app, which only it can carry out, and an audit entry. */
     CHECK(has_button(view(&fx), "sync_now"));
     unsigned serial = view(&fx)->request.serial;
@@ -351,6 +366,7 @@ static void test_void_and_diner_tap(void)
     press(&fx, "void_meal", t + 120000);
     CHECK_INT(view(&fx)->button_count, 1); /* nothing left to void */
     press(&fx, "back", t + 120000);
+    CHECK(!has_button(view(&fx), "reprint")); /* no printer configured */
     press(&fx, "day_view", t + 120000);
     CHECK_STR(view(&fx)->table.cells[0][1], "0 份"); /* the voided lunch counts no more */
     CHECK_STR(view(&fx)->table.cells[0][2], "¥0.00");
@@ -369,6 +385,42 @@ static void test_void_and_diner_tap(void)
     char why[200];
     CHECK_INT(kiosk_store_audit_verify(fx.store, &entries, &bad, why, sizeof why), KIOSK_OK);
     CHECK_INT(entries, 5); /* the PIN, the day view twice, the void, leaving */
+    teardown(&fx);
+}
+
+/* With a receipt printer: a meal's receipt printed again, chosen from today's meals, audited. */
+static void test_reprint(void)
+{
+    fixture fx;
+    setup(&fx, "reprint", true);
+    fx.settings.paper_columns = 32;
+    int64_t t = at(11, 30);
+    tap(&fx, "04A1B2C3", t);
+    tap(&fx, "5AF00001", t + 60000);
+    type_pin(&fx, "1234", t + 60000);
+    CHECK(has_button(view(&fx), "reprint"));
+    unsigned serial = view(&fx)->print.serial;
+    press(&fx, "reprint", t + 60000);
+    CHECK_STR(view(&fx)->screen, "staff_reprint");
+    CHECK_STR(view(&fx)->buttons[0].label, "11:30 张*兰 午餐");
+    press(&fx, "meal1", t + 60000);
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(v->headline, "已补打");
+    CHECK_INT(v->print.serial, serial + 1);
+    CHECK_INT(v->print.doc.columns, 32);
+    bool name = false, pay = false;
+    for (size_t i = 0; i < v->print.doc.line_count; i++) {
+        name = name || strstr(v->print.doc.lines[i].text, "张*兰") != NULL;
+        pay = pay || strstr(v->print.doc.lines[i].text, "12.00") != NULL;
+    }
+    CHECK(name);
+    CHECK(pay); /* 15.00 less the 3.00 subsidy of 70-79 */
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"reprint\"%\"outcome\":\"ok\"%'"),
+              1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1); /* nothing new recorded */
+    press(&fx, "back", t + 60000);
+    CHECK_INT(view(&fx)->print.serial, serial + 1); /* printed once */
     teardown(&fx);
 }
 
@@ -453,6 +505,7 @@ int main(int argc, char **argv)
     test_pin_and_lock();
     test_menu_and_roles();
     test_void_and_diner_tap();
+    test_reprint();
     test_timeout_and_out_of_service();
     check_scratch_remove(dir);
     printf("%d checks, %d failed\n", check_count, check_failures);
