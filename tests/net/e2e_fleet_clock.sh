@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# A real kiosk whose clock is hours ahead (3 to 27 hours: set through the sim reader's `time`
-# command) serves XW-0001 a dinner at 23:59:59 and a breakfast at 00:00:01 of its own clock (a
-# policy whose dinner runs to midnight and breakfast from it). The kiosk files them under its own
-# dates, D and D + 1, and reports its clock offset (events and heartbeat) as the hours it is
-# ahead; the server marks both records clock_suspect and files them under the day they were
-# really served: the date of their estimated time in the site's zone (docs/sync-protocol.md,
-# "Clock"), while the payloads keep the kiosk's dates.
+# A real kiosk whose clock is stepped hours ahead while it runs (3 to 27 hours, through the sim
+# reader's `time` command; the offset it measured before must be forgotten) serves XW-0001 a
+# dinner at 23:59:59 and a breakfast at 00:00:01 of its own clock (a policy whose dinner runs to
+# midnight and breakfast from it). The kiosk files them under its own dates, D and D + 1, and
+# reports its clock offset (events and heartbeat) as the hours it is ahead; the server marks both
+# records clock_suspect and files them under the day they were really served: the date of their
+# estimated time in the site's zone (docs/sync-protocol.md, "Clock"), while the payloads keep
+# the kiosk's dates.
 source "$(dirname "$0")/fleet_lib.sh"
 
 setup_site
@@ -30,22 +31,23 @@ D=$(sh_date $((M - 1)))
 D1=$(sh_date "$M")
 at() { sh_date "$1" '%FT%T+08:00'; }
 
-start_kiosk k1
-# expected_offset KIOSK_S: the offset (server - kiosk, ms) when the kiosk's clock was set to
-# KIOSK_S just now.
-say k1 "time $(at $((M - 30)))"
-expected=$(($(date +%s%3N) - (M - 30) * 1000))
-echo "kiosk clock set $((-expected / 1000)) s ahead: $(at $((M - 30)))"
 near() { # near A B TOLERANCE_MS (A may be missing or null: not near)
   [[ "$1" =~ ^-?[0-9]+$ ]] || return 1
   local d=$(($1 - $2))
   [ "${d#-}" -le "$3" ]
 }
+start_kiosk k1
 wait_for "k1 pulled the cards" 60 '[ "$(kdb k1 "SELECT count(*) FROM card")" = 21 ]'
-wait_for "k1 reports its offset, about $((expected / 1000)) s" 30 \
-  'near "$(last_sync k1 clock_offset_ms)" "$expected" 3000'
+# The offset k1 reported in its latest heartbeat (server - kiosk, ms).
 hb_offset() { admin kiosks | awk -F'\t' '$1 == "k1" {print $8}'; }
-wait_for "its heartbeat tells the server the same" 30 'near "$(hb_offset)" "$expected" 3000'
+# First the right time, measured (samples the kiosk must forget once its clock is stepped) ...
+wait_for "k1's heartbeat: its clock is right (within 3 s)" 30 'near "$(hb_offset)" 0 3000'
+# ... then the clock stepped ahead; expected: server - kiosk from that moment.
+say k1 "time $(at $((M - 30)))"
+expected=$(($(date +%s%3N) - (M - 30) * 1000))
+echo "kiosk clock set $((-expected / 1000)) s ahead: $(at $((M - 30)))"
+wait_for "k1's heartbeat: its new offset, about $((expected / 1000)) s" 30 \
+  'near "$(hb_offset)" "$expected" 3000'
 
 meals() { jq -r 'select(.kind == "meal") | .result' k1.jsonl | paste -sd' '; }
 say k1 "time $(at $((M - 1)))"
@@ -54,6 +56,8 @@ wait_for "a dinner at 23:59:59" 20 '[ "$(meals)" = approved ]'
 say k1 "time $(at $((M + 1)))"
 say k1 "tap 04A1B2C3"
 wait_for "a breakfast at 00:00:01" 20 '[ "$(meals)" = "approved approved" ]'
+# (Within a minute: the clock was set twice more since, by less than 30 s each time.)
+check "its status line says the same" near "$(last_sync k1 clock_offset_ms)" "$expected" 60000
 real_lo=$(sh_date $(($(date +%s) - 120)))
 real_hi=$(sh_date $(($(date +%s) + 120)))
 check "the kiosk's dates: dinner on $D, breakfast on $D1" eq \

@@ -57,9 +57,13 @@
 #define MAX_DEVICES  16
 #define MAX_TOKENS   16
 #define MAX_FAULTS   32
-#define STREAMS      4
+#define STREAMS      8
 
-static const char *const stream_names[STREAMS] = {"cards", "policy", "roster", "meals_today"};
+/* Every stream the kiosk pulls (kiosk_stream): the ones a test does not fill answer empty pages,
+ * as the real server's do for a site without such rows. */
+static const char *const stream_names[STREAMS] = {"cards",       "policy",       "roster",
+                                                  "meals_today", "appointments", "checkins_today",
+                                                  "calendar",    "staff"};
 
 /* --- state ----------------------------------------------------------------------------------- */
 
