@@ -65,7 +65,10 @@ static const kiosk_staff_action menu_actions[] = {
 };
 
 typedef struct staff_flow {
-    const kiosk_flow_env *env;
+    /* The creator's env is a copy of its own (app.c's lives on its stack); what it points to is
+     * borrowed for the flow's lifetime. */
+    kiosk_flow_env env_copy;
+    const kiosk_flow_env *env; /* &env_copy */
     kiosk_store *store;
     staff_options opts;
     staff_state state;
@@ -815,7 +818,8 @@ static kiosk_rc staff_create(const kiosk_flow_env *env, void **self, char *err, 
     staff_flow *s = calloc(1, sizeof *s);
     if (!s)
         return kiosk_fail(KIOSK_ERR_NOMEM, err, err_size, "out of memory");
-    s->env = env;
+    s->env_copy = *env;
+    s->env = &s->env_copy;
     s->store = env->store;
     kiosk_settings section = kiosk_flow_section(env, "staff");
     kiosk_rc rc = parse_options(&section, &s->opts, err, err_size);

@@ -290,7 +290,11 @@ static void test_menu_and_roles(void)
                                   .clock_uncert_ms = 100,
                                   .oldest_pending_ms = -1,
                                   .last_ok_mono_ms = -1};
-    fx.env.sync = &fx.sync;
+    fx.env.sync = &fx.sync; /* a kiosk with [sync]: started again */
+    kiosk_router_free(fx.router);
+    start_router(&fx);
+    tap(&fx, "5AF00001", t);
+    type_pin(&fx, "1234", t);
     press(&fx, "status", t);
     v = view(&fx);
     CHECK_STR(v->figures[1].value, "在线");
