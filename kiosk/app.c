@@ -71,6 +71,8 @@ struct app {
     Uint32 wake_type;
     unsigned long sim_line; /* read on the sim reader's thread only */
     device_slot devices[KIOSK_DEVICE_ROLE_COUNT];
+    /* The same states, as the flows see them (kiosk_flow_env.devices: staff mode's status). */
+    kiosk_device_state device_states[KIOSK_DEVICE_ROLE_COUNT];
     device_slot commands; /* --commands: sim lines beside the real devices */
     kiosk_router *router;
     ui *ui;
@@ -187,6 +189,7 @@ static bool open_devices(app *a)
         slot->owner = a;
         slot->role = (kiosk_device_role)role;
         slot->state = KIOSK_DEVICE_ABSENT;
+        a->device_states[role] = slot->state;
         if (!d->spec[0])
             continue;
         drv_option items[KIOSK_DEVICE_OPTIONS];
@@ -202,6 +205,7 @@ static bool open_devices(app *a)
             return false;
         }
         slot->state = KIOSK_DEVICE_READY;
+        a->device_states[role] = slot->state;
     }
     if (a->cfg->commands[0]) {
         char spec[KIOSK_CONFIG_STR + 8], err[300];
@@ -690,6 +694,7 @@ static bool handle(app *a, kiosk_event *ev)
         if (ev->u.device.state != slot->state)
             KLOG_WARN("[%s] %s", kiosk_config_device_section(slot->role), ev->u.device.reason);
         slot->state = ev->u.device.state;
+        a->device_states[slot->role] = slot->state;
         kiosk_sync_set_device(a->sync, slot->role, slot->state); /* for the heartbeat */
         update_status(a);
         break;
@@ -887,7 +892,8 @@ static bool start_flows(app *a, const char *mode)
                           .store = a->store,
                           .policies = a->policies,
                           .events = a->events,
-                          .sync = a->cfg->sync.enabled ? &a->sync_status : NULL};
+                          .sync = a->cfg->sync.enabled ? &a->sync_status : NULL,
+                          .devices = a->device_states};
     char err[300];
     a->router = kiosk_router_new(mode, &env, err, sizeof err);
     if (!a->router)

@@ -76,6 +76,9 @@ typedef struct kiosk_flow_env {
     /* The sync worker's latest status (kiosk_sync_status, event.h), kept current by the app
      * between events; NULL on a kiosk without [sync]. */
     const kiosk_sync_status *sync;
+    /* Each device's state (event.h), indexed by kiosk_device_role, kept current by the app;
+     * NULL when not known (tests). */
+    const kiosk_device_state *devices;
 } kiosk_flow_env;
 
 typedef struct kiosk_flow_ops {

@@ -511,6 +511,16 @@ static void show_status(staff_flow *s, kiosk_now now)
     else
         snprintf(f[3].value, sizeof f[3].value, "%s", W->status_none);
     v->figure_count = 4;
+    /* The card reader and the printer: what staff can see to and fix. */
+    static const kiosk_device_role shown[] = {KIOSK_DEVICE_READER, KIOSK_DEVICE_PRINTER};
+    for (size_t i = 0; s->env->devices && i < sizeof shown / sizeof shown[0]; i++) {
+        kiosk_device_state state = s->env->devices[shown[i]];
+        if (state == KIOSK_DEVICE_ABSENT || v->figure_count == KIOSK_VIEW_FIGURES)
+            continue;
+        kiosk_figure *d = &v->figures[v->figure_count++];
+        snprintf(d->label, sizeof d->label, "%s", W->device[shown[i]]);
+        snprintf(d->value, sizeof d->value, "%s", W->device_state[state]);
+    }
     if (kiosk_staff_may(s->member.role, KIOSK_STAFF_SYNC_NOW) && st)
         add_button(v, kiosk_staff_action_name(KIOSK_STAFF_SYNC_NOW),
                    W->action[KIOSK_STAFF_SYNC_NOW], KIOSK_ROLE_PRIMARY);

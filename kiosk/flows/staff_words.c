@@ -59,6 +59,8 @@ const staff_words staff_text = {
     .status_none = "未设置",
     .sync_state = {"启动中", "未登记", "在线", "离线", "认证失败", "已停用", "被拒绝", "登记失败",
                    "证书不符"},
+    .device = {"读卡器", "身份证阅读器", "打印机"},
+    .device_state = {"未配置", "正常", "故障", "缺纸"},
     .oos_headline = "本机暂停服务",
     .oos_message = "这台机器现在不能刷卡登记",
     .oos_advice = "请到窗口找工作人员",

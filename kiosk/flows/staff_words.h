@@ -3,6 +3,7 @@
 #ifndef KIOSK_STAFF_WORDS_H
 #define KIOSK_STAFF_WORDS_H
 
+#include "event.h"
 #include "staff.h"
 
 typedef struct staff_words {
@@ -21,6 +22,8 @@ typedef struct staff_words {
     const char *status_headline, *status_pending, *status_last_ok, *status_offset, *status_state;
     const char *status_never, *status_none;
     const char *sync_state[9];
+    const char *device[KIOSK_DEVICE_ROLE_COUNT]; /* 读卡器, 身份证阅读器, 打印机 */
+    const char *device_state[4];                 /* kiosk_device_state */
     const char *oos_headline, *oos_message, *oos_advice;
     const char *sync_started, *exiting;
     const char *reprint_headline, *reprint_message, *reprint_done;

@@ -290,7 +290,10 @@ static void test_menu_and_roles(void)
                                   .clock_uncert_ms = 100,
                                   .oldest_pending_ms = -1,
                                   .last_ok_mono_ms = -1};
-    fx.env.sync = &fx.sync; /* a kiosk with [sync]: started again */
+    fx.env.sync = &fx.sync; /* a kiosk with [sync], a reader and a printer: started again */
+    kiosk_device_state devices[KIOSK_DEVICE_ROLE_COUNT] = {
+        [KIOSK_DEVICE_READER] = KIOSK_DEVICE_READY, [KIOSK_DEVICE_PRINTER] = KIOSK_DEVICE_READY};
+    fx.env.devices = devices;
     kiosk_router_free(fx.router);
     start_router(&fx);
     tap(&fx, "5AF00001", t);
@@ -300,6 +303,17 @@ static void test_menu_and_roles(void)
     CHECK_STR(v->figures[1].value, "在线");
     CHECK_STR(v->figures[2].value, "11:29 (1分钟前)");
     CHECK_STR(v->figures[3].value, "+1.5秒");
+    CHECK_INT(v->figure_count, 6); /* no ID-card reader configured: not shown */
+    CHECK_STR(v->figures[4].label, "读卡器");
+    CHECK_STR(v->figures[4].value, "正常");
+    CHECK_STR(v->figures[5].label, "打印机");
+    CHECK_STR(v->figures[5].value, "正常");
+    /* The printer runs out of paper: the app's state, seen the next time. */
+    devices[KIOSK_DEVICE_PRINTER] = KIOSK_DEVICE_NO_PAPER;
+    press(&fx, "back", t);
+    press(&fx, "status", t);
+    v = view(&fx);
+    CHECK_STR(v->figures[5].value, "缺纸");
     /* Sync now: a request to the app, which only it can carry out, and an audit entry. */
     CHECK(has_button(view(&fx), "sync_now"));
     unsigned serial = view(&fx)->request.serial;

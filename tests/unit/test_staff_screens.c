@@ -213,7 +213,10 @@ static void collect(screens *out)
     CHECK_INT(kiosk_policy_parse(buf, len, &p, err, sizeof err), KIOSK_OK);
     if (p)
         CHECK_INT(kiosk_policy_set_take(policies, p), KIOSK_OK);
-    kiosk_flow_env env = {.settings = &settings, .store = store, .policies = policies};
+    static const kiosk_device_state devices[KIOSK_DEVICE_ROLE_COUNT] = {
+        [KIOSK_DEVICE_READER] = KIOSK_DEVICE_READY, [KIOSK_DEVICE_PRINTER] = KIOSK_DEVICE_NO_PAPER};
+    kiosk_flow_env env = {
+        .settings = &settings, .store = store, .policies = policies, .devices = devices};
     router = kiosk_router_new("canteen", &env, err, sizeof err);
     CHECK(router != NULL);
     if (!router)
