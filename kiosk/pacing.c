@@ -51,7 +51,7 @@ static void decorate_time(kiosk_pacing *p, const kiosk_view *v, kiosk_view *o,
     o->countdown_s = left > 0 ? left : 0;
     if (p->st.layout == KIOSK_LAYOUT_RESULT) {
         if (v->voice.count > 0)
-            add_button(o, KIOSK_PACING_AGAIN, words.again, KIOSK_ROLE_SECONDARY);
+            add_button(o, KIOSK_PACING_AGAIN, words.again, KIOSK_ROLE_NAV);
         if (p->st.held) {
             o->countdown_s = 0;
             snprintf(o->message, sizeof o->message, "%s", words.held);

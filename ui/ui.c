@@ -56,6 +56,7 @@ struct ui {
      * down on a short screen so that everything fits above the bottom row (fit_result). */
     int result_pct;
     int banner_floor; /* a result's headline is never smaller (2 degrees); 0 elsewhere */
+    bool compact_nav; /* a result's navigation buttons only as wide as their labels (draw_result) */
     /* What the last frame drew at its largest: a result's headline, the amount to pay (0: none),
      * for ui_frame_sizes. */
     int drawn_headline_px, drawn_amount_px;
@@ -499,6 +500,12 @@ static void layout_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
         snprintf(u->bar_when, sizeof u->bar_when, "%s", f->time_text);
         ui_text_measure(u->text, u->bar_when, &st, &ww, &wh);
     }
+    if (right < u->w - margin && tw + ww + 3 * margin > right) {
+        /* Still no room (a narrow screen with 呼叫工作人员): the title keeps one line, the time
+         * goes; the bar stays low enough for a result to fit below it. */
+        u->bar_when[0] = '\0';
+        ww = 0;
+    }
     u->bar_title_w = right - ww - 2 * margin;
     ui_text_style two = {
         type_px(u, THEME_TITLE_PX), true, THEME_ON_DARK, UI_ALIGN_LEFT, u->bar_title_w, 2};
@@ -540,23 +547,42 @@ static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
     draw_text(u, v->title, &ts, margin, (bar_h - th) / 2);
 }
 
+/* A navigation button's width: the theme's, or what its label needs ("输入预约号" on a small
+ * panel); on a short screen whose figures reach down beside the row (compact_nav), just its
+ * label and room either side, never under a target, so 返回, 帮助 and 再听一遍 fit. */
+static int nav_button_w(ui *u, const kiosk_button *b)
+{
+    ui_text_style st = {type_px(u, THEME_BUTTON_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
+    int tw, th;
+    ui_text_measure(u->text, b->label, &st, &tw, &th);
+    int w = tw + px(u, 40);
+    int floor = u->compact_nav ? target_px(u, THEME_TARGET_MIN) : target_px(u, THEME_BUTTON_W);
+    return w > floor ? w : floor;
+}
+
+/* The width of the navigation row, from its first button's left edge to its last's right. */
+static int nav_row_w(ui *u, const kiosk_view *v)
+{
+    int w = 0;
+    size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
+    for (size_t i = 0; i < buttons; i++)
+        if (v->buttons[i].role == KIOSK_ROLE_NAV)
+            w += (w ? target_gap(u) : 0) + nav_button_w(u, &v->buttons[i]);
+    return w;
+}
+
 /* The navigation buttons (back, help) bottom left at y, in the order given; returns the x just
  * right of the last one. */
 static int draw_nav(ui *u, const kiosk_view *v, int y)
 {
     int margin = px(u, THEME_MARGIN);
-    int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, THEME_BUTTON_W);
+    int bh = target_px(u, THEME_TARGET_MIN);
     int x = margin;
     size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
     for (size_t i = 0; i < buttons; i++) {
         if (v->buttons[i].role != KIOSK_ROLE_NAV)
             continue;
-        /* As wide as its label needs at the button size ("输入预约号" on a small panel). */
-        ui_text_style st = {
-            type_px(u, THEME_BUTTON_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
-        int tw, th;
-        ui_text_measure(u->text, v->buttons[i].label, &st, &tw, &th);
-        int w = tw + px(u, 40) > bw ? tw + px(u, 40) : bw;
+        int w = nav_button_w(u, &v->buttons[i]);
         button(u, v->buttons[i].id, v->buttons[i].label, x, y, w, bh);
         x += w + target_gap(u);
     }
@@ -1062,10 +1088,22 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     int words_pct = 52;
     if (!amount_fits(u, v, u->w - 3 * margin - (u->w - 3 * margin) * words_pct / 100))
         words_pct = 40;
-    bool two_columns = u->landscape && figures > 0 &&
-                       amount_fits(u, v, u->w - 3 * margin - (u->w - 3 * margin) * words_pct / 100);
+    /* On a short screen the figures beside the words reach down past the navigation row's top:
+     * then the row's buttons are only as wide as their labels and the words' column at least
+     * as wide as the row. */
+    int col_w = (u->w - 3 * margin) * words_pct / 100;
+    int nav_top = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 40);
+    if (u->landscape && figures > 0 &&
+        top + figures_height(u, v, u->w - 3 * margin - col_w) > nav_top &&
+        margin + nav_row_w(u, v) + margin / 2 > 2 * margin + col_w) {
+        u->compact_nav = true;
+        if (col_w < nav_row_w(u, v))
+            col_w = nav_row_w(u, v);
+    }
+    bool two_columns = u->landscape && figures > 0 && amount_fits(u, v, u->w - 3 * margin - col_w);
     bool figures_last = !two_columns && v->tone != KIOSK_TONE_SUCCESS;
-    int col_w = two_columns ? (u->w - 3 * margin) * words_pct / 100 : u->w - 2 * margin;
+    if (!two_columns)
+        col_w = u->w - 2 * margin;
     int limit = u->h - bottom_reserved;
     int figures_x = two_columns ? margin * 2 + col_w : margin;
     int figures_w = u->w - figures_x - margin;
@@ -1108,6 +1146,7 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
         draw_figures(u, v, figures_x, y + px(u, 16), figures_w);
     draw_bottom(u, f, v);
     u->bottom_words_right = 0;
+    u->compact_nav = false;
     u->result_pct = 100; /* the figures of other layouts are not fitted */
 }
 

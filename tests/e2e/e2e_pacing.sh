@@ -50,8 +50,9 @@ result_at=$(stat -c '%.3Y' shots/0002-result.png 2> /dev/null || echo 0)
 idle_at=$(stat -c '%.3Y' shots/0004-idle.png 2> /dev/null || echo 0)
 stayed=$(awk -v a="$result_at" -v b="$idle_at" 'BEGIN { printf "%.1f", b - a }')
 echo "the result stayed ${stayed} s (T = 19 s)"
-# At least T; at most T and the 2 s a loaded machine may add.
-check "stayed at least 19 s" awk -v s="$stayed" 'BEGIN { exit !(s >= 19.0) }'
+# At least T, less the difference between the two screenshots' write times (each file is
+# written after its frame, 0.1-0.5 s later on a loaded machine); at most T and 2 s more.
+check "stayed at least 19 s" awk -v s="$stayed" 'BEGIN { exit !(s >= 18.5) }'
 check "stayed at most 21 s" awk -v s="$stayed" 'BEGIN { exit !(s <= 21.0) }'
 check "the call in the events file" test "$(jq -r 'select(.kind == "help") | "\(.result) \(.recorded)"' all.jsonl)" = "called true"
 check "the call in the outbox for the server" test "$(sqlite3 k.db "SELECT count(*) FROM outbox WHERE kind = 'help_call' AND state = 'pending'")" = 1

@@ -20,6 +20,7 @@
 #include "check.h"
 #include "clock.h"
 #include "out_of_service.h"
+#include "pacing.h"
 #include "text.h"
 #include "ui.h"
 #include "view.h"
@@ -366,6 +367,74 @@ static void screens_at(const canteen_screens *c, int w, int h, bool all)
     ui_free(u);
 }
 
+/* The screens as the app shows them, with what pacing adds (kiosk/pacing.h): 呼叫工作人员 in the
+ * title bar, 再听一遍 on a result, the hold notice, the call's answer, a form's warning with
+ * 还要时间. No golden images (the countdown moves): the size rules, no overlaps, nothing
+ * clipped, every pacing button on screen and big enough to touch. */
+static void paced_at(const canteen_screens *c, int w, int h)
+{
+    ui *u = open_ui(w, h, "bottom");
+    if (!u)
+        return;
+    struct {
+        const char *name;
+        const kiosk_view *v;
+        const char *press; /* a pacing widget pressed at 5 s, or NULL */
+        int64_t flow_end, shown_at;
+    } cases[] = {
+        {"idle", &c->idle, NULL, INT64_MAX, 1000},
+        {"success", &c->success, NULL, 8000, 1000},
+        {"success_called", &c->success, KIOSK_PACING_CALL, 8000, 6000},
+        {"refused", &c->already, NULL, 8000, 1000},
+    };
+    char name[96], err[256];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kiosk_pacing p;
+        kiosk_pacing_init(&p);
+        kiosk_pacing_view(&p, cases[i].v, cases[i].flow_end, 0);
+        kiosk_pacing_spoken(&p, 4000);
+        if (cases[i].press)
+            CHECK(kiosk_pacing_press(&p, cases[i].press, cases[i].flow_end, 5000));
+        const kiosk_view *v =
+            kiosk_pacing_view(&p, cases[i].v, cases[i].flow_end, cases[i].shown_at);
+        snprintf(name, sizeof name, "paced_%s_%dx%d", cases[i].name, w, h);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s.png", dir, name);
+        CHECK_INT(ui_save_png(u, &frame, v, path, err, sizeof err), KIOSK_OK);
+        char what[256];
+        size_t overlaps = ui_overlaps(u, what, sizeof what);
+        if (overlaps)
+            fprintf(stderr, "%s: %zu overlaps; the first: %s\n", name, overlaps, what);
+        CHECK_INT(overlaps, 0);
+        age_check_frame(u, name, age_panel_diagonal(w, h), age_panel_viewing_cm(w, h));
+        check_button(u, KIOSK_PACING_CALL);
+        if (v->layout == KIOSK_LAYOUT_RESULT)
+            check_button(u, KIOSK_PACING_AGAIN);
+    }
+    /* A keypad form 40 s into a 60 s wait: the warning and 还要时间. */
+    kiosk_view k = keypad_view();
+    kiosk_pacing p;
+    kiosk_pacing_init(&p);
+    kiosk_pacing_view(&p, &k, 60000, 0);
+    kiosk_pacing_spoken(&p, 0);
+    const kiosk_view *v = kiosk_pacing_view(&p, &k, 60000, 41000);
+    snprintf(name, sizeof name, "paced_keypad_warning_%dx%d", w, h);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.png", dir, name);
+    CHECK_INT(ui_save_png(u, &frame, v, path, err, sizeof err), KIOSK_OK);
+    char what[256];
+    size_t overlaps = ui_overlaps(u, what, sizeof what);
+    if (overlaps)
+        fprintf(stderr, "%s: %zu overlaps; the first: %s\n", name, overlaps, what);
+    CHECK_INT(overlaps, 0);
+    age_check_frame(u, name, age_panel_diagonal(w, h), age_panel_viewing_cm(w, h));
+    check_button(u, KIOSK_PACING_MORE);
+    check_button(u, KIOSK_PACING_CALL);
+    CHECK_INT(ui_text_missing_glyphs(ui_text_engine(u)), 0);
+    CHECK_INT(ui_text_clipped(ui_text_engine(u)), 0);
+    ui_free(u);
+}
+
 /* The comparison itself must be able to fail: the success screen with ¥18.00 for ¥10.00 differs
  * from its golden image. */
 static void test_wrong_amount_is_caught(const canteen_screens *c)
@@ -423,6 +492,9 @@ int main(int argc, char **argv)
     screens_at(&c, 1920, 1080, true);
     screens_at(&c, 1280, 800, false);
     screens_at(&c, 1080, 1920, false);
+    paced_at(&c, 1920, 1080);
+    paced_at(&c, 1280, 800);
+    paced_at(&c, 1080, 1920);
     test_wrong_amount_is_caught(&c);
     test_counts_are_clamped(&c);
     age_floors_selfcheck();
