@@ -8,7 +8,8 @@ What it proves, each step checked on the page itself:
 - log in; the session cookie is HttpOnly and SameSite=Strict;
 - create a site whose name holds <script>: shown as text, no script element in the page;
 - create two kiosks, each with an enrollment token the real server then accepts;
-- import a roster file through the upload form: the report's counts (worked out by hand);
+- import a roster file through the upload form: the report's counts (worked out by hand); a
+  policy file likewise, and a broken one refused;
 - two kiosks upload the same person's subsidised lunch: the review page lists the case;
   the settlement CSV downloaded through the page has the figures worked out by hand, before and
   after the case is resolved (accept) on the page;
@@ -300,6 +301,22 @@ def main():
            "cards: 3 added, 0 moved, 0 blocked, 0 otherwise changed, 0 unchanged\n"
            "stream rows written: 6")
 
+        # A policy for every site, uploaded as the kiosk's own example file; a broken one is
+        # refused naming what is wrong, and nothing is stored.
+        source = os.environ["KIOSK_SOURCE_DIR"]
+        d.get(server.url + "/imports")
+        d.find_element(By.ID, "policy-file").send_keys(f"{source}/tests/policies/fixed-by-class.json")
+        submit(d, d.find_element(By.ID, "import-policy"))
+        eq("the policy is stored for every site", text_of(d, "result"),
+           "政策 gl-2026.1（2026-01-01 起生效）全部站点：已保存")
+        with open(f"{work}/broken.json", "w", encoding="utf-8") as f:
+            f.write('{"version": "x-1"}')
+        d.get(server.url + "/imports")
+        d.find_element(By.ID, "policy-file").send_keys(f"{work}/broken.json")
+        submit(d, d.find_element(By.ID, "import-policy"))
+        check("a broken policy is refused, nothing imported",
+              (text_of(d, "result") or "").endswith("；什么都没有导入。"), str(text_of(d, "result")))
+
         # XW-0001's lunch of 3 November at k1 (12:05) and at k2 (12:01), 5.00 yuan each (city 3.00,
         # district 2.00); XW-0002's dinner at k1, 8.00 from the city. k1 uploads first, k2's
         # lunch was eaten earlier: k1's lunch is the suspected second one.
@@ -463,8 +480,8 @@ def main():
         csp = [e for e in console if "Content Security Policy" in e.get("message", "")]
         eq("no CSP violation in the browser's console", csp, [])
         # The refusals the test asked for show as failed loads; nothing else may.
-        expected = re.compile(r"/(login|review/decide) - Failed to load resource: the server "
-                              r"responded with a status of 40[13] ")
+        expected = re.compile(
+            r"/(login - .* 40[13]|review/decide - .* 403|imports/policy - .* 400) ")
         severe = [e for e in console if e.get("level") == "SEVERE" and
                   not (e.get("source") == "network" and expected.search(e["message"]))]
         eq("no other error in the browser's console", severe, [])
