@@ -13,6 +13,7 @@
 #include "log.h"
 #include "meal_record.h"
 #include "money.h"
+#include "staff_store.h"
 #include "receipt.h"
 #include "recid.h"
 #include "speech.h"
@@ -729,12 +730,15 @@ static void serve(kiosk_canteen *c, const uint8_t key[KIOSK_CARD_KEY_BYTES], ide
     bool offline = c->sync && c->sync->offline_records;
     if (offline && d.subsidy_fen > 0 && c->opts->offline_meal_limit > 0) {
         long made = 0;
+        bool may = false; /* staff may have allowed more (staff mode, staff_store.h) */
         rc = kiosk_store_sync_offline_pending(c->store, &made);
+        if (rc == KIOSK_OK)
+            rc = kiosk_store_offline_may_serve(c->store, made, c->opts->offline_meal_limit, &may);
         if (rc != KIOSK_OK) {
             store_problem(c, rc, key, by, order, &d, W->error_read, now);
             return;
         }
-        if (made >= c->opts->offline_meal_limit) {
+        if (!may) {
             show_problem(c, W->offline_limit_headline, W->error_advice, W->clip_see_staff,
                          now.mono_ms);
             snprintf(c->view.name, sizeof c->view.name, "%s", holder.name_masked);

@@ -524,6 +524,12 @@ static void show_status(staff_flow *s, kiosk_now now)
     if (kiosk_staff_may(s->member.role, KIOSK_STAFF_SYNC_NOW) && st)
         add_button(v, kiosk_staff_action_name(KIOSK_STAFF_SYNC_NOW),
                    W->action[KIOSK_STAFF_SYNC_NOW], KIOSK_ROLE_PRIMARY);
+    /* Past [sync] offline_meal_limit subsidised meals wait for staff: allowing more is here,
+     * beside the figures it depends on. */
+    if (kiosk_staff_may(s->member.role, KIOSK_STAFF_OFFLINE_ALLOW) && st &&
+        s->env->settings->offline_meal_limit > 0)
+        add_button(v, kiosk_staff_action_name(KIOSK_STAFF_OFFLINE_ALLOW),
+                   W->action[KIOSK_STAFF_OFFLINE_ALLOW], KIOSK_ROLE_SECONDARY);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_STATUS);
 }
@@ -752,6 +758,20 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
     }
 }
 
+/* Another [sync] offline_meal_limit subsidised meals while the kiosk is out of touch. */
+static void offline_allow(staff_flow *s, kiosk_now now)
+{
+    if (!s->env->sync || s->env->settings->offline_meal_limit <= 0)
+        return;
+    kiosk_staff_actor who = actor(s);
+    kiosk_rc rc = kiosk_store_offline_allow(s->store, &who, s->env->settings->offline_meal_limit,
+                                            "", now.utc_ms);
+    if (rc == KIOSK_OK)
+        show_notice(s, KIOSK_TONE_SUCCESS, W->offline_allowed, W->offline_allowed_message);
+    else
+        show_failure(s, rc);
+}
+
 static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now now)
 {
     staff_flow *s = self;
@@ -789,6 +809,8 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
     case STATE_STATUS:
         if (strcmp(widget, "sync_now") == 0)
             menu_press(s, widget, now);
+        else if (strcmp(widget, "offline_allow") == 0)
+            offline_allow(s, now);
         else if (strcmp(widget, "back") == 0)
             show_menu(s);
         break;

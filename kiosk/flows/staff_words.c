@@ -69,4 +69,6 @@ const staff_words staff_text = {
     .reprint_headline = "补打哪一张？",
     .reprint_message = "今天的餐，最近的在前",
     .reprint_done = "已补打",
+    .offline_allowed = "已放行离线用餐",
+    .offline_allowed_message = "可以再离线登记一批，联网后自动上传",
 };

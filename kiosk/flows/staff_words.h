@@ -27,6 +27,7 @@ typedef struct staff_words {
     const char *oos_headline, *oos_message, *oos_advice;
     const char *sync_started, *exiting;
     const char *reprint_headline, *reprint_message, *reprint_done;
+    const char *offline_allowed, *offline_allowed_message;
 } staff_words;
 
 extern const staff_words staff_text;

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "store_internal.h"
+#include "sync_state.h"
 #define KIOSK_LOG_MODULE "staff"
 
 /* --- small helpers ---------------------------------------------------------------------- */
@@ -485,6 +486,73 @@ kiosk_rc kiosk_store_staff_sign_in(kiosk_store *store, const uint8_t key[KIOSK_C
     if (rc != KIOSK_OK)
         return rc;
     return right ? KIOSK_OK : KIOSK_ERR_DENIED;
+}
+
+/* --- service past the offline limit ----------------------------------------------------- */
+
+/* The allowance in device_state: "offline_allow_from" (the pending count when it was given) and
+ * "offline_allow_until" (the count it allows up to, not included). */
+static kiosk_rc allowance_get(kiosk_store *store, long *from, long *until)
+{
+    *from = *until = -1;
+    sqlite3_stmt *st;
+    kiosk_rc rc = prepare(store,
+                          "SELECT (SELECT v FROM device_state WHERE k = 'offline_allow_from'),"
+                          " (SELECT v FROM device_state WHERE k = 'offline_allow_until')",
+                          &st, "offline allowance");
+    if (rc != KIOSK_OK)
+        return rc;
+    int code = sqlite3_step(st);
+    if (code == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER &&
+        sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
+        *from = (long)sqlite3_column_int64(st, 0);
+        *until = (long)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return code == SQLITE_ROW ? KIOSK_OK : store_fail(store, code, "offline allowance");
+}
+
+kiosk_rc kiosk_store_offline_may_serve(kiosk_store *store, long pending, long limit, bool *may)
+{
+    *may = limit <= 0 || pending < limit;
+    if (*may)
+        return KIOSK_OK;
+    long from, until;
+    kiosk_rc rc = allowance_get(store, &from, &until);
+    *may = rc == KIOSK_OK && from >= 0 && pending >= from && pending < until;
+    return rc;
+}
+
+kiosk_rc kiosk_store_offline_allow(kiosk_store *store, const kiosk_staff_actor *who, long limit,
+                                   const char *reason, int64_t now_ms)
+{
+    if (!kiosk_staff_may(who->role, KIOSK_STAFF_OFFLINE_ALLOW))
+        return refuse(store, who, KIOSK_STAFF_OFFLINE_ALLOW, now_ms);
+    long pending = 0;
+    kiosk_rc rc = begin(store);
+    if (rc != KIOSK_OK)
+        return rc;
+    rc = kiosk_store_sync_offline_pending(store, &pending);
+    sqlite3_stmt *st;
+    if (rc == KIOSK_OK)
+        rc = prepare(store,
+                     "INSERT OR REPLACE INTO device_state(k, v) VALUES ('offline_allow_from', ?1),"
+                     " ('offline_allow_until', ?2)",
+                     &st, "offline allowance");
+    if (rc == KIOSK_OK) {
+        sqlite3_bind_int64(st, 1, pending);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)pending + (limit > 0 ? limit : 1));
+        rc = run(store, st, "offline allowance");
+    }
+    if (rc == KIOSK_OK) {
+        kiosk_audit_entry e;
+        entry_for(&e, who, kiosk_staff_action_name(KIOSK_STAFF_OFFLINE_ALLOW), "ok", now_ms);
+        snprintf(e.reason, sizeof e.reason, "%s", reason ? reason : "");
+        snprintf(e.detail, sizeof e.detail, "%ld more offline meals after %ld pending",
+                 limit > 0 ? limit : 1, pending);
+        rc = audit_append_in(store, &e);
+    }
+    return finish(store, rc);
 }
 
 /* --- voiding a meal ---------------------------------------------------------------------- */

@@ -107,6 +107,18 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_audit_append(kiosk_store *store, kiosk_aud
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_audit_verify(kiosk_store *store, long *entries,
                                                    int64_t *bad_seq, char *why, size_t why_size);
 
+/* Past [sync] offline_meal_limit a subsidised meal waits for staff (canteen.c). Staff allow
+ * `limit` more offline meals: until the pending offline meals reach pending + limit, counted
+ * from now; once records were delivered (fewer pending than when it was given) the allowance
+ * lapses. Role-checked and audited like any action (reason: a reason code, may be ""). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_offline_allow(kiosk_store *store,
+                                                    const kiosk_staff_actor *who, long limit,
+                                                    const char *reason, int64_t now_ms);
+/* Whether a subsidised offline meal may be made with `pending` offline meals not yet delivered
+ * and the site's limit (0: none). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_offline_may_serve(kiosk_store *store, long pending,
+                                                        long limit, bool *may);
+
 /* A meal of the day, for staff to choose from. */
 typedef struct kiosk_day_meal {
     kiosk_recid record_id;

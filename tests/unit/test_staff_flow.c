@@ -33,7 +33,8 @@ static int64_t at(int hh, int mm)
 static const char *roster =
     "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid,"
     "card_status,issuing_canteen,id_number\n"
-    "P1,张秀兰,1956-03-12,,320100,320102,320102002,local,active,04A1B2C3,active,,\n";
+    "P1,张秀兰,1956-03-12,,320100,320102,320102002,local,active,04A1B2C3,active,,\n"
+    "P2,周志强,1941-09-15,,320100,320102,320102003,local,active,04E5F6A7,active,,\n";
 
 typedef struct fixture {
     kiosk_flow_settings settings;
@@ -442,6 +443,54 @@ static void test_reprint(void)
     teardown(&fx);
 }
 
+/* Past [sync] offline_meal_limit a subsidised meal waits for staff, who allow more from the
+ * status screen (audited); the canteen then serves. */
+static void test_offline_allow(void)
+{
+    fixture fx;
+    setup(&fx, "offline", true);
+    fx.settings.offline_meal_limit = 1;
+    fx.sync = (kiosk_sync_status){.state = KIOSK_SYNC_OFFLINE,
+                                  .offline_records = true,
+                                  .last_ok_ms = -1,
+                                  .last_ok_mono_ms = -1,
+                                  .oldest_pending_ms = -1,
+                                  .clock_uncert_ms = -1};
+    fx.env.sync = &fx.sync;
+    kiosk_router_free(fx.router);
+    start_router(&fx);
+    int64_t t = at(11, 30);
+    tap(&fx, "04A1B2C3", t);
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS); /* the first offline meal */
+    tap(&fx, "04E5F6A7", t + 60000);
+    CHECK(view(&fx)->tone != KIOSK_TONE_SUCCESS); /* the limit: staff must act */
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1);
+    tap(&fx, "5AF00001", t + 70000);
+    type_pin(&fx, "1234", t + 70000);
+    press(&fx, "status", t + 70000);
+    CHECK(has_button(view(&fx), "offline_allow"));
+    press(&fx, "offline_allow", t + 70000);
+    CHECK_STR(view(&fx)->headline, "已放行离线用餐");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"offline_allow\"%\"outcome\":\"ok\"%'"),
+              1);
+    press(&fx, "back", t + 70000);
+    press(&fx, "leave", t + 70000);
+    tap(&fx, "04E5F6A7", t + 120000);
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal WHERE offline = 1"), 2);
+    bool may = true;
+    /* The allowance was one more (the limit): a third would wait for staff again. */
+    CHECK_INT(kiosk_store_offline_may_serve(fx.store, 2, 1, &may), KIOSK_OK);
+    CHECK(!may);
+    /* Records delivered (fewer pending than when it was given): the allowance lapses. */
+    CHECK_INT(kiosk_store_offline_may_serve(fx.store, 0, 1, &may), KIOSK_OK);
+    CHECK(may);
+    CHECK_INT(kiosk_store_offline_may_serve(fx.store, 1, 1, &may), KIOSK_OK);
+    CHECK(may); /* from 1 pending, up to 2 */
+    teardown(&fx);
+}
+
 static void test_timeout_and_out_of_service(void)
 {
     fixture fx;
@@ -524,6 +573,7 @@ int main(int argc, char **argv)
     test_menu_and_roles();
     test_void_and_diner_tap();
     test_reprint();
+    test_offline_allow();
     test_timeout_and_out_of_service();
     check_scratch_remove(dir);
     printf("%d checks, %d failed\n", check_count, check_failures);
