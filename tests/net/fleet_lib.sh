@@ -37,7 +37,8 @@ kiosk_enroll() {
 }
 
 # start_proxy [fault_proxy options...]: the fault proxy in front of the server ($PORT), its
-# control FIFO proxy.ctl and stats file proxy.stats; sets PPORT and proxy_pid.
+# control FIFO proxy.ctl and stats file proxy.stats; sets PPORT and proxy_pid. A proxy that does
+# not listen ends the test there, failed.
 start_proxy() {
   "$FAULT_PROXY" --target "127.0.0.1:$PORT" --stats proxy.stats --control "$WORK/proxy.ctl" "$@" \
     > proxy.out 2> proxy.err &
@@ -47,17 +48,23 @@ start_proxy() {
   PPORT=""
   while [ -z "$PPORT" ] && [ "$SECONDS" -lt "$until" ]; do
     PPORT=$(sed -n 's/^fault_proxy: listening on 127.0.0.1:\([0-9]*\)$/\1/p' proxy.out)
+    kill -0 "$proxy_pid" 2> /dev/null || break
     sleep 0.05
   done
-  [ -n "$PPORT" ]
+  check "the fault proxy listens" test -n "$PPORT"
+  if [ -z "$PPORT" ]; then
+    finish || true
+    exit 1
+  fi
 }
 
 kdb() { sqlite3 -cmd '.timeout 5000' "$1.db" "$2"; }
 sdb() { sqlite3 -cmd '.timeout 5000' "$WORK/server.db" "$1"; }
 
 # start_kiosk DEVICE: headless, the sim reader on DEVICE.fifo, which stays open on the file
-# descriptor in $fd_DEVICE (read-write: opening never waits for a reader, so a kiosk that fails
-# to start fails the checks instead of hanging the test); the process id is in $pid_DEVICE.
+# descriptor in $fd_DEVICE (read-write: opening never waits for a reader); the process id is in
+# $pid_DEVICE. Waits for its "ready" line (the events file is appended to over restarts); a
+# kiosk that does not start ends the test there, failed.
 start_kiosk() {
   [ -p "$1.fifo" ] || mkfifo "$1.fifo"
   "$K" --config "$1.ini" --headless --reader sim:"$WORK/$1.fifo" --no-voice \
@@ -67,6 +74,22 @@ start_kiosk() {
   local fd
   exec {fd}<> "$1.fifo"
   eval "fd_$1=$fd"
+  # Ready, or the test ends here: nothing after it means anything without the kiosk.
+  local pid until=$((SECONDS + 30)) ready
+  eval "pid=\$pid_$1"
+  while [ "$SECONDS" -lt "$until" ]; do
+    ready=$(grep -c '"result":"ready"' "$1.jsonl" 2> /dev/null || true)
+    [ "${ready:-0}" -gt "$(eval "echo \${ready_$1:-0}")" ] && break
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.05
+  done
+  if [ "${ready:-0}" -le "$(eval "echo \${ready_$1:-0}")" ]; then
+    check "$1 starts (its log follows)" false
+    tail -5 "$1.log" >&2 || true
+    finish || true
+    exit 1
+  fi
+  eval "ready_$1=$ready"
 }
 
 # say DEVICE LINE: one sim command to the kiosk.

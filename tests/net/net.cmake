@@ -6,7 +6,7 @@ add_executable(fault_proxy net/fault_proxy.c)
 
 set(NET_TEST_ENV ${SERVER_TEST_ENV} "FAULT_PROXY=$<TARGET_FILE:fault_proxy>")
 foreach(entry e2e_fleet_faults:240:e2e e2e_fleet_offline:120:e2e|threads
-        e2e_fleet_clock:120:e2e|threads)
+        e2e_fleet_clock:120:e2e|threads e2e_fleet_broken:120:e2e)
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 script)
   list(GET parts 1 seconds)
