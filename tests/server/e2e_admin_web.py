@@ -7,7 +7,8 @@ server runs on that PostgreSQL database instead.
 What it proves, each step checked on the page itself:
 - log in; the session cookie is HttpOnly and SameSite=Strict;
 - create a site whose name holds <script>: shown as text, no script element in the page;
-- create two kiosks, each with an enrollment token the real server then accepts;
+- create three kiosks, two of whose enrollment tokens the real server then accepts; revoke the
+  third on the page, after which its token is refused;
 - import a roster file through the upload form: the report's counts (worked out by hand); a
   policy file likewise, and a broken one refused;
 - two kiosks upload the same person's subsidised lunch: the review page lists the case;
@@ -446,6 +447,25 @@ def main():
         eq("an alert marked handled", text_of(d, "result"), "已标记为处理完毕")
         d.get(server.url + "/alerts")
         eq("one open alert left", len(d.find_elements(By.CSS_SELECTOR, "#alerts tr")) - 1, 1)
+
+        # Revoking k3 on the page: its row says so, and its unused token no longer enrolls.
+        d.get(server.url + "/sites")
+        row = [tr for tr in d.find_elements(By.CSS_SELECTOR, "#kiosks tr")
+               if tr.find_elements(By.TAG_NAME, "td") and
+               tr.find_elements(By.TAG_NAME, "td")[0].text == "k3"]
+        check("k3 has a revoke button", row and row[0].find_elements(By.TAG_NAME, "button"))
+        if row:
+            submit(d, row[0].find_element(By.TAG_NAME, "button"))
+        eq("k3 revoked on the page", text_of(d, "result"), "终端 k3 已停用，此后它的请求一律拒绝")
+        d.get(server.url + "/sites")
+        states = {tr.find_elements(By.TAG_NAME, "td")[0].text:
+                  tr.find_elements(By.TAG_NAME, "td")[3].text
+                  for tr in d.find_elements(By.CSS_SELECTOR, "#kiosks tr")[1:]}
+        eq("the kiosks' states", states, {"k1": "已注册", "k2": "已注册", "k3": "已停用"})
+        status, body = api_request(server, "POST", "/v1/devices/enroll",
+                                   json.dumps({"token": tokens["k3"], "hw_info": {}}))
+        eq("k3's token no longer enrolls: 401 token_invalid",
+           (status, json.loads(body).get("error") if body else None), (401, "token_invalid"))
 
         d.get(server.url + "/fleet")
         d.save_screenshot(os.environ.get("ADMIN_WEB_SCREENSHOT", f"{work}/fleet.png"))
