@@ -2,7 +2,7 @@
 # Touches through the real binary: a target fires on touch-down, the same target touched again
 # within 500 ms is ignored (a tremor, a double tap), and the frame that answers a touch is drawn
 # within 100 ms (the events file's latency_ms: from the touch to the frame presented). The
-# target is 再听一遍 on a result at 1280x800 (drawn at x 1014-1236, y 674-770): each counted touch
+# target is 再听一遍 on a result at 1280x800 (drawn at x 312-506, y 674-770): each counted touch
 # is a new voice cue, so a new screenshot.
 source "$(dirname "$0")/lib.sh"
 
@@ -26,10 +26,10 @@ mkdir shots
 cat > cmds.txt <<'CMDS'
 time 2026-11-23T11:30:00+08:00
 tap 04A7B8C9
-touch 1125 722
-touch 1125 722
+touch 409 722
+touch 409 722
 wait 600
-touch 1125 722
+touch 409 722
 quit
 CMDS
 run "$K" --config k.ini --headless --reader sim:- --events all.jsonl --size 1280x800 < cmds.txt 2> log.txt
