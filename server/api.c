@@ -21,8 +21,12 @@
 #include "wire.h"
 #define KIOSK_LOG_MODULE "api"
 
-/* A heartbeat's clock offset (the kiosk's own round-trip estimate) is used for this long. */
+/* A heartbeat's clock offset (the kiosk's own round-trip estimate) is used for this long, and
+ * only while the request's own one-way estimate agrees with it this closely: further apart, the
+ * kiosk's clock was set since that heartbeat (the one-way estimate errs by the request's transit
+ * time only, well under this). */
 #define HEARTBEAT_OFFSET_FRESH_MS (3600LL * 1000)
+#define HEARTBEAT_OFFSET_AGREE_MS (60LL * 1000)
 /* Tombstones older than SRV_TOMBSTONE_KEEP_MS are dropped at most this often. */
 #define EXPIRE_EVERY_MS (3600LL * 1000)
 
@@ -583,8 +587,9 @@ static void handle_batch(srv_api *api, const srv_request *req, const srv_device 
         return;
     }
     /* The kiosk's own estimate from its heartbeat is round-trip based; the request's one-way
-     * estimate is the fallback. */
-    if (dev->hb_has_clock_offset && req->now_ms - dev->hb_received_ms < HEARTBEAT_OFFSET_FRESH_MS)
+     * estimate is the fallback, and wins when the two disagree by more than a minute. */
+    if (dev->hb_has_clock_offset && req->now_ms - dev->hb_received_ms < HEARTBEAT_OFFSET_FRESH_MS &&
+        llabs(dev->hb_clock_offset_ms - offset) <= HEARTBEAT_OFFSET_AGREE_MS)
         offset = dev->hb_clock_offset_ms;
     srv_ingest in = {0};
     srv_store *st = writer_take(api);

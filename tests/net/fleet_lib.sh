@@ -47,7 +47,8 @@ start_proxy() {
   local until=$((SECONDS + 20))
   PPORT=""
   while [ -z "$PPORT" ] && [ "$SECONDS" -lt "$until" ]; do
-    PPORT=$(sed -n 's/^fault_proxy: listening on 127.0.0.1:\([0-9]*\)$/\1/p' proxy.out)
+    # (proxy.out may not be there yet: the redirection is made in the child.)
+    PPORT=$(sed -n 's/^fault_proxy: listening on 127.0.0.1:\([0-9]*\)$/\1/p' proxy.out 2> /dev/null || true)
     kill -0 "$proxy_pid" 2> /dev/null || break
     sleep 0.05
   done

@@ -32,7 +32,7 @@ set_tests_properties(test_srv_storage_pg PROPERTIES LABELS e2e ENVIRONMENT "${KI
 foreach(entry e2e_server_enroll:60 e2e_server_batch:60 e2e_server_streams:90
         e2e_server_reconcile:60 e2e_server_faults:90 e2e_server_tls:60
         e2e_server_roster:60 e2e_server_load:120 e2e_server_kiosk:90 e2e_server_hall:90
-        e2e_server_broken:300)
+        e2e_server_clock:60 e2e_server_broken:300)
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 script)
   list(GET parts 1 seconds)
@@ -41,7 +41,8 @@ foreach(entry e2e_server_enroll:60 e2e_server_batch:60 e2e_server_streams:90
     ENVIRONMENT "${SERVER_TEST_ENV}" TIMEOUT ${seconds})
 endforeach()
 foreach(entry e2e_server_batch:120 e2e_server_streams:150 e2e_server_reconcile:90
-        e2e_server_faults:120 e2e_server_load:150 e2e_server_kiosk:120 e2e_server_hall:120)
+        e2e_server_faults:120 e2e_server_load:150 e2e_server_kiosk:120 e2e_server_hall:120
+        e2e_server_clock:90)
   string(REPLACE ":" ";" parts ${entry})
   list(GET parts 0 script)
   list(GET parts 1 seconds)
