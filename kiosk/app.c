@@ -85,6 +85,10 @@ struct app {
      * yet (0: none): the events file gets the time from the touch to the frame that answers it. */
     char last_touch[KIOSK_WIDGET_ID_MAX];
     int64_t last_touch_ms, touch_pending_ms;
+    /* A new voice cue drawn at speech_frame_ms with speech_left_ms queued (0: none pending): the
+     * events file gets the ms until the audio device takes its first samples. */
+    int64_t speech_frame_ms, speech_left_ms;
+    char speech_screen[sizeof((kiosk_view *)0)->screen];
     int64_t wait_until;
     /* SIGTERM or SIGINT: stop at once, whatever is queued or waited for. */
     atomic_bool stop;
@@ -365,8 +369,14 @@ static void present(app *a)
     if (!p->force && memcmp(v, &p->shown, sizeof p->shown) == 0 &&
         memcmp(&a->frame, &p->shown_frame, sizeof a->frame) == 0)
         return;
+    bool new_cue = v->voice.serial != p->shown.voice.serial && v->voice.count > 0;
     ui_render(a->ui, &a->frame, v);
     kiosk_pacing_spoken(&a->pacing, ui_speech_left_ms(a->ui));
+    if (new_cue && ui_speech_left_ms(a->ui) > 0) {
+        a->speech_frame_ms = kiosk_clock_mono_ms();
+        a->speech_left_ms = ui_speech_left_ms(a->ui);
+        snprintf(a->speech_screen, sizeof a->speech_screen, "%s", v->screen);
+    }
     if (a->touch_pending_ms) {
         log_touch(a, a->last_touch, false, kiosk_clock_mono_ms() - a->touch_pending_ms);
         a->touch_pending_ms = 0;
@@ -382,6 +392,25 @@ static void present(app *a)
         snprintf(p->shot_screen, sizeof p->shot_screen, "%s", v->screen);
         p->shot_serial = v->voice.serial;
     }
+}
+
+/* Speech started: the audio device took the first samples of the cue drawn last (its queue got
+ * shorter), or 2 s passed without (start_ms -1). */
+static void check_speech_start(app *a)
+{
+    if (!a->speech_frame_ms)
+        return;
+    int64_t since = kiosk_clock_mono_ms() - a->speech_frame_ms;
+    bool started = ui_speech_left_ms(a->ui) < a->speech_left_ms;
+    if (!started && since < 2000)
+        return;
+    a->speech_frame_ms = 0;
+    if (!a->events)
+        return;
+    json_t *o = json_pack("{s:s, s:s, s:I}", "kind", "speech", "screen", a->speech_screen,
+                          "start_ms", (json_int_t)(started ? since : -1));
+    if (o && kiosk_events_log_take(a->events, o) != KIOSK_OK)
+        KLOG_WARN("events file: the speech line was not written");
 }
 
 /* --- systemd ------------------------------------------------------------------------------ */
@@ -826,6 +855,7 @@ static void run_loop(app *a, bool headless)
             kiosk_router_tick(a->router, now());
         recover_if_damaged(a);
         present(a);
+        check_speech_start(a);
         const kiosk_view *view = kiosk_router_view(a->router);
         /* Back at idle: copy the WAL into the database now, so no diner's commit pays for it. */
         bool idle = view->layout == KIOSK_LAYOUT_IDLE;
@@ -848,6 +878,8 @@ static void run_loop(app *a, bool headless)
             deadline = min64(deadline, a->wait_until);
         if (a->watchdog_ms) /* the loop wakes to ping at least every WatchdogSec / 2 */
             deadline = min64(deadline, a->watchdog_next);
+        if (a->speech_frame_ms) /* watching for the voice to start: look again soon */
+            deadline = min64(deadline, mono + 5);
         int64_t timeout = deadline - mono;
         if (timeout < 0)
             timeout = 0;
@@ -997,6 +1029,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
         .reader_right = strcmp(cfg->reader_position, "right") == 0,
     };
     snprintf(a->settings.kiosk_id, sizeof a->settings.kiosk_id, "%s", cfg->kiosk_id);
+    snprintf(a->settings.mode, sizeof a->settings.mode, "%s", cfg->mode);
     a->settings.offline_meal_limit = cfg->sync.enabled ? cfg->sync.offline_meal_limit : 0;
     sync_begin(a);
     const kiosk_device_config *paper = &cfg->devices[KIOSK_DEVICE_PRINTER];

@@ -42,6 +42,8 @@ typedef struct kiosk_flow_settings {
     bool reader_right;      /* the card reader is right of the screen, not below it */
     int paper_columns;      /* the receipt printer's line width in characters; 0: no printer */
     int offline_meal_limit; /* [sync]: offline subsidised meals before staff must act; 0 none */
+    char mode[24];          /* the base flow's name ("canteen", "marriage"): an overlay offers
+                               what fits it; "" is taken as canteen */
 } kiosk_flow_settings;
 
 /* A flow's own INI section ([canteen] for the canteen flow), as written: each key the flow's

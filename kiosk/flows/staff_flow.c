@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "hall.h"
 #include "help_call.h"
 #include "log.h"
 #include "money.h"
@@ -25,6 +26,7 @@
     X(VOID_LIST)        \
     X(VOID_REASON)      \
     X(STATUS)           \
+    X(CALL_COUNTER)     \
     X(NOTICE)           \
     X(OUT_OF_SERVICE)
 
@@ -55,12 +57,13 @@ typedef struct staff_options {
     int timeout_s;
     reason reasons[REASONS_MAX];
     size_t reason_count;
+    int counters; /* the hall's counters staff call the next number to */
 } staff_options;
 
 /* The menu, in the order shown: the actions this version carries out. */
 /* Sync now is on the status screen, beside what it changes: the menu holds at most six. */
 static const kiosk_staff_action menu_actions[] = {
-    KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL,      KIOSK_STAFF_STATUS,
+    KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL,      KIOSK_STAFF_CALL_NEXT, KIOSK_STAFF_STATUS,
     KIOSK_STAFF_REPRINT,  KIOSK_STAFF_OUT_OF_SERVICE, KIOSK_STAFF_EXIT_OS,
 };
 
@@ -152,6 +155,7 @@ static kiosk_rc parse_options(const kiosk_settings *section, staff_options *o, c
     memset(o, 0, sizeof *o);
     o->lockout_ms = 5 * 60 * 1000;
     o->timeout_s = 60;
+    o->counters = 4;
     kiosk_rc rc = parse_reasons(DEFAULT_REASONS, o, err, err_size);
     for (size_t i = 0; rc == KIOSK_OK && section && i < section->count; i++) {
         const char *key = section->items[i].key, *value = section->items[i].value;
@@ -165,11 +169,16 @@ static kiosk_rc parse_options(const kiosk_settings *section, staff_options *o, c
             if (!read_int(value, 15, 600, &o->timeout_s))
                 return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
                                   "timeout_seconds must be 15 to 600, not '%s'", value);
+        } else if (strcmp(key, "counters") == 0) {
+            if (!read_int(value, 1, 6, &o->counters))
+                return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
+                                  "counters must be 1 to 6, not '%s'", value);
         } else if (strcmp(key, "reasons") == 0) {
             rc = parse_reasons(value, o, err, err_size);
         } else {
-            return kiosk_fail(KIOSK_ERR_CONFIG, err, err_size,
-                              "unknown key '%s' (lockout_minutes, timeout_seconds, reasons)", key);
+            return kiosk_fail(
+                KIOSK_ERR_CONFIG, err, err_size,
+                "unknown key '%s' (lockout_minutes, timeout_seconds, reasons, counters)", key);
         }
     }
     return rc;
@@ -267,6 +276,25 @@ static bool has_printer(const staff_flow *s)
     return s->env && s->env->settings && s->env->settings->paper_columns > 0;
 }
 
+/* The canteen's actions (meals) and the marriage hall's (the queue) each on their own kiosks. */
+static bool offered_here(const staff_flow *s, kiosk_staff_action a)
+{
+    const char *mode = s->env->settings->mode;
+    bool canteen = !mode[0] || strcmp(mode, "canteen") == 0;
+    bool hall = strcmp(mode, "marriage") == 0;
+    switch (a) {
+    case KIOSK_STAFF_DAY_VIEW:
+    case KIOSK_STAFF_VOID_MEAL:
+        return canteen;
+    case KIOSK_STAFF_REPRINT:
+        return canteen && has_printer(s);
+    case KIOSK_STAFF_CALL_NEXT:
+        return hall;
+    default:
+        return true;
+    }
+}
+
 static void show_menu(staff_flow *s)
 {
     view_begin(s, "staff_menu", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
@@ -281,7 +309,7 @@ static void show_menu(staff_flow *s)
     for (size_t i = 0; i < sizeof menu_actions / sizeof menu_actions[0]; i++)
         if (kiosk_staff_may(s->member.role, menu_actions[i]) &&
             !(s->out_of_service && menu_actions[i] == KIOSK_STAFF_OUT_OF_SERVICE) &&
-            !(menu_actions[i] == KIOSK_STAFF_REPRINT && !has_printer(s)))
+            offered_here(s, menu_actions[i]))
             add_button(v, kiosk_staff_action_name(menu_actions[i]), W->action[menu_actions[i]],
                        KIOSK_ROLE_SECONDARY);
     add_button(v, "leave", W->leave, KIOSK_ROLE_NAV);
@@ -472,6 +500,50 @@ static void do_reprint(staff_flow *s, kiosk_now now)
         s->view.print.serial++;
     else
         show_failure(s, KIOSK_ERR_INVALID);
+}
+
+/* Which counter the next number is called to. */
+static void show_counters(staff_flow *s)
+{
+    view_begin(s, "staff_counter", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->counter_headline);
+    for (int i = 1; i <= s->opts.counters; i++) {
+        char id[16], label[KIOSK_BUTTON_LABEL_MAX];
+        snprintf(id, sizeof id, "counter%d", i);
+        snprintf(label, sizeof label, "%d%s", i, W->counter_unit);
+        add_button(v, id, label, KIOSK_ROLE_SECONDARY);
+    }
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_CALL_COUNTER);
+}
+
+/* The next waiting number (priority, booked, then walk-ins) to `counter`, on record and in the
+ * audit log; the board shows it from the calls table. */
+static void call_next(staff_flow *s, int counter, kiosk_now now)
+{
+    kiosk_staff_actor who = actor(s);
+    kiosk_queue_call call;
+    kiosk_date today = kiosk_clock_local(now.utc_ms).date;
+    kiosk_rc rc =
+        kiosk_store_call_next(s->store, today, counter, "", who.kiosk_id, now.utc_ms, &call);
+    if (rc == KIOSK_ERR_NOT_FOUND) {
+        show_notice(s, KIOSK_TONE_INFO, W->nobody_waits, "");
+        return;
+    }
+    char detail[32];
+    snprintf(detail, sizeof detail, "counter %d", counter);
+    if (rc == KIOSK_OK)
+        rc = kiosk_store_staff_act(s->store, &who, KIOSK_STAFF_CALL_NEXT, call.number, "", detail,
+                                   now.utc_ms);
+    if (rc != KIOSK_OK) {
+        show_failure(s, rc);
+        return;
+    }
+    char headline[64];
+    snprintf(headline, sizeof headline, "%s%s%s%d%s", W->call_before, call.number, W->call_to,
+             counter, W->call_after);
+    show_notice(s, KIOSK_TONE_SUCCESS, headline, "");
 }
 
 static void format_ago(char *out, size_t size, int64_t then_ms, int64_t now_ms)
@@ -746,6 +818,9 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
         show_notice(s, KIOSK_TONE_INFO, W->exiting, "");
         request(s, KIOSK_REQUEST_QUIT);
         break;
+    case KIOSK_STAFF_CALL_NEXT:
+        show_counters(s);
+        break;
     case KIOSK_STAFF_OUT_OF_SERVICE:
         /* The member is signed out; the screen stays until staff sign in and resume. */
         s->out_of_service = true;
@@ -811,6 +886,13 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
             menu_press(s, widget, now);
         else if (strcmp(widget, "offline_allow") == 0)
             offline_allow(s, now);
+        else if (strcmp(widget, "back") == 0)
+            show_menu(s);
+        break;
+    case STATE_CALL_COUNTER:
+        if (strncmp(widget, "counter", 7) == 0 && widget[7] >= '1' && widget[7] <= '9' &&
+            !widget[8] && widget[7] - '0' <= s->opts.counters)
+            call_next(s, widget[7] - '0', now);
         else if (strcmp(widget, "back") == 0)
             show_menu(s);
         break;

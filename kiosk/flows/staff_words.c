@@ -71,4 +71,10 @@ const staff_words staff_text = {
     .reprint_done = "已补打",
     .offline_allowed = "已放行离线用餐",
     .offline_allowed_message = "可以再离线登记一批，联网后自动上传",
+    .counter_headline = "叫号到几号窗口？",
+    .counter_unit = "号窗口",
+    .nobody_waits = "现在没有人等候",
+    .call_before = "请 ",
+    .call_to = " 号到 ",
+    .call_after = " 号窗口",
 };

@@ -28,6 +28,8 @@ typedef struct staff_words {
     const char *sync_started, *exiting;
     const char *reprint_headline, *reprint_message, *reprint_done;
     const char *offline_allowed, *offline_allowed_message;
+    const char *counter_headline, *counter_unit, *nobody_waits; /* 叫号到几号窗口？ 号窗口 */
+    const char *call_before, *call_to, *call_after;             /* 请 J001 号到 3 号窗口 */
 } staff_words;
 
 extern const staff_words staff_text;

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "hall.h"
 #include "help_call.h"
 #include "router.h"
 #include "staff_store.h"
@@ -491,6 +492,66 @@ static void test_offline_allow(void)
     teardown(&fx);
 }
 
+/* On a marriage hall's kiosk: the queue's actions, not the canteen's; the next number called to
+ * the counter staff choose, audited. */
+static void test_call_next(void)
+{
+    fixture fx;
+    setup(&fx, "hall", true);
+    snprintf(fx.settings.mode, sizeof fx.settings.mode, "marriage");
+    fx.staff_items[1] = (kiosk_setting){"counters", "3"};
+    kiosk_router_free(fx.router);
+    char err[256];
+    fx.router = kiosk_router_new("marriage", &fx.env, err, sizeof err);
+    CHECK(fx.router != NULL);
+    if (!fx.router) {
+        fprintf(stderr, "router: %s\n", err);
+        teardown(&fx);
+        return;
+    }
+    int64_t t = at(9, 0);
+    for (int i = 0; i < 2; i++) {
+        kiosk_ticket_request req = {.service = KIOSK_SERVICE_MARRIAGE,
+                                    .lane = KIOSK_LANE_WALKIN,
+                                    .prefix = 'J',
+                                    .numbering = {1, 1},
+                                    .kiosk_id = "k-test",
+                                    .now_utc_ms = t + i,
+                                    .at = kiosk_clock_local(t + i)};
+        kiosk_checkin_entry e;
+        bool existing;
+        CHECK_INT(kiosk_store_issue_ticket(fx.store, &req, &e, &existing), KIOSK_OK);
+    }
+    tap(&fx, "5AF00001", t + 60000);
+    type_pin(&fx, "1234", t + 60000);
+    const kiosk_view *v = view(&fx);
+    CHECK(has_button(v, "call_next"));
+    CHECK(!has_button(v, "day_view")); /* the canteen's, not a hall's */
+    CHECK(!has_button(v, "void_meal"));
+    press(&fx, "call_next", t + 60000);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_counter");
+    CHECK_INT(v->button_count, 4); /* three counters and back */
+    CHECK_STR(v->buttons[2].label, "3号窗口");
+    press(&fx, "counter3", t + 60000);
+    CHECK_STR(view(&fx)->headline, "请 J001 号到 3 号窗口");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM queue_call WHERE number = 'J001'"
+                                " AND counter = 3"),
+              1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"call_next\"%' AND payload LIKE '%J001%'"),
+              1);
+    press(&fx, "back", t + 61000);
+    press(&fx, "call_next", t + 61000);
+    press(&fx, "counter1", t + 61000);
+    CHECK_STR(view(&fx)->headline, "请 J002 号到 1 号窗口");
+    press(&fx, "back", t + 62000);
+    press(&fx, "call_next", t + 62000);
+    press(&fx, "counter1", t + 62000);
+    CHECK_STR(view(&fx)->headline, "现在没有人等候");
+    teardown(&fx);
+}
+
 static void test_timeout_and_out_of_service(void)
 {
     fixture fx;
@@ -574,6 +635,7 @@ int main(int argc, char **argv)
     test_void_and_diner_tap();
     test_reprint();
     test_offline_allow();
+    test_call_next();
     test_timeout_and_out_of_service();
     check_scratch_remove(dir);
     printf("%d checks, %d failed\n", check_count, check_failures);
