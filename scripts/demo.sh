@@ -53,7 +53,7 @@ Sample cards (tests/data/roster-sample.csv):
   tap 04B2C3D4E5F607  a 90-year-old on 特困 support: a free lunch
   tap 04E5F6A7   a blocked card
   tap 0A0B0C0D   a card that is not registered
-Other commands: time 2026-11-23T18:00, press help, press dayview, shot out.png, quit
+Other commands: time 2026-11-23T18:00, press help, shot out.png, quit
 The demo clock starts at 11:30 today (lunch time) so a tap gives a meal at once.
 The kiosk takes its cards from the server in the first second or two; each meal goes to the
 server at once: build/server/server --db demo/run/server.db settlement --month YYYY-MM --meals
