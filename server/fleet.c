@@ -162,7 +162,7 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
         beat_ms = s * 1000LL;
     } else if (argc != 0) {
         fprintf(stderr, "usage: server fleet [--interval SECONDS]  (the heartbeat interval of "
-                        "kiosks whose heartbeat does not say; 300 unless given)\n");
+                        "kiosks whose heartbeat does not say; 60 unless given)\n");
         return 2;
     }
     srv_fleet_row *rows;

@@ -15,7 +15,7 @@
 #include "storage.h"
 
 #define SRV_FLEET_SILENT_BEATS 3
-#define SRV_FLEET_BEAT_MS      300000 /* the kiosk's default heartbeat_s, for one that does not say */
+#define SRV_FLEET_BEAT_MS      60000  /* the kiosk's default heartbeat_s, for one that does not say */
 #define SRV_FLEET_STREAMS      8
 #define SRV_FLEET_DEVICES      3 /* reader, idcard, printer */
 

@@ -14,7 +14,7 @@
 void kiosk_sync_config_defaults(kiosk_sync_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->heartbeat_s = 300;
+    cfg->heartbeat_s = 60;
     cfg->start_jitter_s = 60;
     cfg->offline_after_s = 1800;
     cfg->offline_meal_limit = 0;

@@ -163,7 +163,7 @@ static void test_apply(const char *dir)
     CHECK_INT(kiosk_sync_remote_apply(store, "k2", &d, db, &cfg, error, err, sizeof err),
               KIOSK_ERR_DENIED);
     CHECK_STR(error, "bad_signature");
-    CHECK(cfg.heartbeat_s == 300 && kiosk_sync_remote_version(store) == -1);
+    CHECK(cfg.heartbeat_s == 60 && kiosk_sync_remote_version(store) == -1);
     CHECK(slurp(file) == NULL);
     /* The right one. */
     CHECK_INT(kiosk_sync_remote_apply(store, "k1", &d, db, &cfg, error, err, sizeof err), KIOSK_OK);
