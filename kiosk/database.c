@@ -44,6 +44,10 @@ kiosk_rc kiosk_database_open(const kiosk_config *cfg, kiosk_store **store, const
                 "kiosk: recovered %ld persons, %ld cards, %ld meals (%ld upload records)%s\n",
                 rec.aside_path, rec.persons, rec.cards, rec.meals, rec.outbox,
                 rec.complete ? "; everything could be read." : "");
+        fprintf(stderr,
+                "kiosk: staff mode: %ld staff, %ld staff cards, %ld locks, %ld audit entries,"
+                " %ld voids (kiosk --audit-verify checks the chain)\n",
+                rec.staff, rec.staff_cards, rec.staff_locks, rec.audit, rec.voids);
         if (!rec.complete)
             fprintf(stderr, "kiosk: %ld pages could not be read and %ld records were skipped%s.\n",
                     rec.pages_unreadable, rec.rows_skipped,

@@ -74,6 +74,24 @@ static const kiosk_salvage_column outbox_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 16
                                                    KIOSK_SALVAGE_COL(T | N),
                                                    KIOSK_SALVAGE_COL(I | N)};
 
+/* Staff mode (migration 5). staff_card and staff_lock are WITHOUT ROWID with a 32-byte key first,
+ * like card, but shorter (2 and 3 columns against card's 4 or more); staff_card_by_staff's
+ * entries lead with the text. audit's seq is its rowid: the record holds NULL there. */
+static const char *const staff_roles[] = {"operator", "supervisor", NULL};
+static const kiosk_salvage_column staff_cols[] = {
+    KIOSK_SALVAGE_COL(T),     KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL_ONE_OF(staff_roles),
+    KIOSK_SALVAGE_COL(T),     KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I | N)};
+static const kiosk_salvage_column staff_card_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 32),
+                                                       KIOSK_SALVAGE_COL(T)};
+static const kiosk_salvage_column staff_lock_cols[] = {
+    KIOSK_SALVAGE_COL_SIZED(B, 32), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I)};
+static const kiosk_salvage_column audit_cols[] = {
+    KIOSK_SALVAGE_COL(N), KIOSK_SALVAGE_COL_SIZED(B, 16), KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL_SIZED(B, 32)};
+static const kiosk_salvage_column meal_void_cols[] = {
+    KIOSK_SALVAGE_COL_SIZED(B, 16), KIOSK_SALVAGE_COL_SIZED(B, 16), KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(T),           KIOSK_SALVAGE_COL(I),           KIOSK_SALVAGE_COL(T)};
+
 #undef T
 #undef I
 #undef B
@@ -84,17 +102,38 @@ static const kiosk_salvage_column outbox_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 16
  * (and with it every stored card hash) comes back, and foreign keys are off. Column counts: the
  * oldest schema's (a row written before an ALTER TABLE ADD COLUMN is shorter) to the newest. A new
  * table of a later migration gets its line here. */
+enum {
+    T_DEVICE_STATE,
+    T_PERSON,
+    T_CARD,
+    T_POLICY,
+    T_MEAL,
+    T_OUTBOX,
+    T_STAFF,
+    T_STAFF_CARD,
+    T_STAFF_LOCK,
+    T_AUDIT,
+    T_MEAL_VOID,
+};
 #define COLS(a) a, sizeof a / sizeof a[0]
 static const kiosk_salvage_shape shapes[] = {
-    {"device_state", false, 2, 2, COLS(device_state_cols)},
-    {"person", false, 11, 12, COLS(person_cols)},
-    {"card", true, 4, 5, COLS(card_cols)},
-    {"policy", false, 4, 5, COLS(policy_cols)},
-    {"meal", true, 19, 24, COLS(meal_cols)},
-    {"outbox", true, 10, 10, COLS(outbox_cols)},
+    [T_DEVICE_STATE] = {"device_state", false, 2, 2, COLS(device_state_cols)},
+    [T_PERSON] = {"person", false, 11, 12, COLS(person_cols)},
+    [T_CARD] = {"card", true, 4, 5, COLS(card_cols)},
+    [T_POLICY] = {"policy", false, 4, 5, COLS(policy_cols)},
+    [T_MEAL] = {"meal", true, 19, 24, COLS(meal_cols)},
+    [T_OUTBOX] = {"outbox", true, 10, 10, COLS(outbox_cols)},
+    [T_STAFF] = {"staff", false, 6, 6, COLS(staff_cols)},
+    [T_STAFF_CARD] = {"staff_card", true, 2, 2, COLS(staff_card_cols)},
+    [T_STAFF_LOCK] = {"staff_lock", true, 3, 3, COLS(staff_lock_cols)},
+    [T_AUDIT] = {"audit", false, 5, 5, COLS(audit_cols)},
+    [T_MEAL_VOID] = {"meal_void", true, 6, 6, COLS(meal_void_cols)},
 };
 #undef COLS
 #define SHAPE_COUNT (sizeof shapes / sizeof shapes[0])
+/* Tables whose first column is an INTEGER PRIMARY KEY: SQLite keeps it as the rowid and writes
+ * NULL in the record, so the rowid goes in its place (an audit entry keeps its number). */
+static const bool key_is_rowid[SHAPE_COUNT] = {[T_AUDIT] = true};
 #define MAX_COLUMNS 24
 
 /* --- carrying rows into the fresh database -------------------------------------------------- */
@@ -148,6 +187,10 @@ static kiosk_rc carry_row(void *user, const kiosk_salvage_row *row)
     for (size_t i = 0; i < row->count; i++) {
         const kiosk_salvage_value *v = &row->values[i];
         int col = (int)i + 1;
+        if (i == 0 && key_is_rowid[row->table] && v->type == KIOSK_SALVAGE_NULL) {
+            sqlite3_bind_int64(st, col, row->rowid);
+            continue;
+        }
         switch (v->type) {
         case KIOSK_SALVAGE_INT:
             sqlite3_bind_int64(st, col, v->i);
@@ -408,7 +451,8 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
         out->card_key_lost = true;
         rc = store_count(fresh, "SELECT count(*) FROM card", &orphans);
         if (rc == KIOSK_OK)
-            rc = store_exec(fresh, "DELETE FROM card; UPDATE person SET id_key = NULL");
+            rc = store_exec(fresh, "DELETE FROM card; UPDATE person SET id_key = NULL;"
+                                   " DELETE FROM staff_card; DELETE FROM staff_lock");
         sqlite3_stmt *st = NULL;
         int code = rc == KIOSK_OK ? sqlite3_prepare_v2(fresh->db,
                                                        "INSERT INTO device_state(k, v)"
@@ -436,10 +480,28 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
         rc = store_exec(fresh, "DELETE FROM card WHERE person_id NOT IN"
                                " (SELECT person_id FROM person)");
     orphans += unowned;
-    out->persons = c.copied[1];
-    out->cards = c.copied[2] - orphans;
-    out->meals = c.copied[4];
-    out->outbox = c.copied[5];
+    /* Likewise a staff card whose member could not be read. */
+    long staff_orphans = 0;
+    if (rc == KIOSK_OK && keys == 0)
+        staff_orphans = c.copied[T_STAFF_CARD] + c.copied[T_STAFF_LOCK];
+    else if (rc == KIOSK_OK &&
+             store_count(fresh,
+                         "SELECT count(*) FROM staff_card WHERE staff_id NOT IN"
+                         " (SELECT staff_id FROM staff)",
+                         &staff_orphans) == KIOSK_OK &&
+             staff_orphans > 0)
+        rc = store_exec(fresh, "DELETE FROM staff_card WHERE staff_id NOT IN"
+                               " (SELECT staff_id FROM staff)");
+    out->persons = c.copied[T_PERSON];
+    out->cards = c.copied[T_CARD] - orphans;
+    out->meals = c.copied[T_MEAL];
+    out->outbox = c.copied[T_OUTBOX];
+    out->staff = c.copied[T_STAFF];
+    out->staff_cards = keys == 0 ? 0 : c.copied[T_STAFF_CARD] - staff_orphans;
+    out->staff_locks = keys == 0 ? 0 : c.copied[T_STAFF_LOCK];
+    out->audit = c.copied[T_AUDIT];
+    out->voids = c.copied[T_MEAL_VOID];
+    orphans += staff_orphans;
     out->pages_unreadable = (long)stats.pages_unreadable;
     out->rows_skipped = (long)stats.cells_skipped + orphans;
     for (size_t t = 0; t < SHAPE_COUNT; t++)
@@ -469,9 +531,11 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
         KLOG_ERROR("recovery did not finish: %s", err);
         return rc;
     }
-    KLOG_INFO("recovery: %ld persons, %ld cards, %ld meals, %ld outbox rows; %ld of %" PRIu32
+    KLOG_INFO("recovery: %ld persons, %ld cards, %ld meals, %ld outbox rows, %ld staff, %ld staff"
+              " cards, %ld staff locks, %ld audit entries, %ld voids; %ld of %" PRIu32
               " pages unreadable, %ld rows skipped",
-              out->persons, out->cards, out->meals, out->outbox, out->pages_unreadable, stats.pages,
+              out->persons, out->cards, out->meals, out->outbox, out->staff, out->staff_cards,
+              out->staff_locks, out->audit, out->voids, out->pages_unreadable, stats.pages,
               out->rows_skipped);
 
     /* 4: the swap. A stale WAL must never meet the new file, so it goes first (its content is in

@@ -150,6 +150,7 @@ void kiosk_store_check_close(kiosk_store_check *check);
 typedef struct kiosk_recovery {
     char aside_path[1100];
     long persons, cards, meals, outbox;
+    long staff, staff_cards, staff_locks, audit, voids; /* staff mode's tables */
     long pages_unreadable; /* pages of the damaged file that held nothing readable */
     long rows_skipped;     /* records found but not carried (damaged, or refused by the schema) */
     bool card_key_lost;    /* the card key was unreadable: cards must be imported again */
