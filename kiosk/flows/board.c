@@ -17,7 +17,7 @@
 #define PENDING_MAX 32
 #define RECENT_ROWS 6
 
-static const board_words *const W = &board_text;
+#define W (board_text_tr())
 
 typedef struct board_options {
     char database[512];

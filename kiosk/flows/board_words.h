@@ -18,6 +18,9 @@ typedef struct board_words {
 } board_words;
 
 extern const board_words board_text;
+/* board_text in the kiosk's language (i18n.h): a copy translated on first use and again after
+ * the language changes. The flow reads this; the original holds the msgids. */
+const board_words *board_text_tr(void);
 /* Every clip the board may say, NULL-terminated (the flow's ops.clips). */
 extern const char *const board_clips[];
 

@@ -71,7 +71,7 @@ typedef struct canteen_options {
     receipt_mode receipt;
 } canteen_options;
 
-static const canteen_words *const W = &canteen_text;
+#define W (canteen_text_tr())
 
 /* How the diner was identified: by a service card, or by the ID-card reader (no card). */
 typedef enum identified_by { BY_CARD, BY_ID_NUMBER } identified_by;
@@ -461,7 +461,7 @@ static void show_refusal(kiosk_canteen *c, identified_by by, const kiosk_holder 
 {
     view_begin(c, "result", KIOSK_LAYOUT_RESULT, KIOSK_TONE_REFUSED);
     kiosk_view *v = &c->view;
-    const canteen_reason_words *words = &canteen_reasons[d->reason];
+    const canteen_reason_words *words = &canteen_reasons_tr()[d->reason];
     if (h)
         snprintf(v->name, sizeof v->name, "%s", h->name_masked);
     snprintf(v->headline, sizeof v->headline, "%s",

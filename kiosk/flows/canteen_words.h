@@ -49,6 +49,10 @@ typedef struct canteen_words {
 
 extern const canteen_words canteen_text;
 extern const canteen_reason_words canteen_reasons[KIOSK_REASON_COUNT];
+/* The two tables above in the kiosk's language (i18n.h): a copy translated on first use and
+ * again after the language changes. The flow reads these; the originals are the msgids. */
+const canteen_words *canteen_text_tr(void);
+const canteen_reason_words *canteen_reasons_tr(void); /* KIOSK_REASON_COUNT of them */
 /* Every clip above, NULL-terminated (the flow's ops.clips). */
 extern const char *const canteen_clips[];
 

@@ -49,7 +49,7 @@ static const char *const state_names[] = {
 /* How far back a person's appointments are looked up: a couple a day late is told the date. */
 #define LOOKBACK_DAYS 7
 
-static const marriage_words *const W = &marriage_text;
+#define W (marriage_text_tr())
 
 /* The hall's settings ([marriage]). */
 typedef struct marriage_options {
@@ -274,7 +274,7 @@ static void show_words(kiosk_marriage *m, const marriage_reason_words *w, kiosk_
 
 static void show_problem(kiosk_marriage *m, marriage_problem p, int64_t now_mono_ms)
 {
-    show_words(m, &marriage_problems[p],
+    show_words(m, &marriage_problems_tr()[p],
                p == MARRIAGE_ERROR ? KIOSK_TONE_ERROR : KIOSK_TONE_REFUSED, now_mono_ms);
 }
 
@@ -282,7 +282,7 @@ static void show_problem(kiosk_marriage *m, marriage_problem p, int64_t now_mono
 static void show_refusal(kiosk_marriage *m, const kiosk_appointment *a,
                          const kiosk_checkin_decision *d, int64_t now_mono_ms)
 {
-    const marriage_reason_words *w = &marriage_reasons[d->reason];
+    const marriage_reason_words *w = &marriage_reasons_tr()[d->reason];
     char slot[16], value[48] = "", withdraw[48] = "";
     format_slot(a, slot);
     switch (d->reason) {

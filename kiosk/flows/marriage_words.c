@@ -1,58 +1,60 @@
 /* marriage_words.c - the marriage check-in flow's words (see marriage_words.h). */
 #include "marriage_words.h"
 
+#include "i18n.h"
+
 #include <stddef.h>
 
 const marriage_words marriage_text = {
-    .title_suffix = "婚姻登记 · 预约取号",
-    .idle_prompt = "请放置身份证",
-    .idle_hint_below = "预约的双方请依次把身份证放在下方读卡区",
-    .idle_hint_right = "预约的双方请依次把身份证放在右侧读卡区",
-    .picture_label = "身份证",
-    .reader_below = "读卡区在下方",
-    .reader_right = "读卡区",
-    .booking_button = "输入预约号",
-    .help = "帮助",
-    .back = "返回",
-    .cancel = "取消",
-    .retype = "重新输入",
-    .help_headline = "需要帮助吗？",
-    .help_message = "有预约的双方，请依次把身份证放在读卡区，屏幕会显示排队号码并打印凭条。"
-                    "也可以先输入预约号，再放身份证",
-    .help_advice = "没有预约或有疑问，请到窗口找工作人员",
-    .second_headline = "请另一方放置身份证",
-    .second_read = "已读取",
-    .second_message = "请先取走这张身份证，再请另一方把身份证放在读卡区",
-    .second_advice = "双方都要本人到场",
-    .same_card_headline = "这是同一张身份证",
-    .same_card_message = "请另一方把自己的身份证放在读卡区",
-    .misread_headline = "身份证没有读清楚",
-    .misread_advice = "请把身份证重新放在读卡区",
-    .mismatch_headline = "这张身份证不在这个预约上",
-    .mismatch_message = "请预约的本人放置身份证",
-    .booking_headline = "请输入预约号",
-    .booking_message = "预约号在预约成功的短信里",
-    .booking_advice = "输入后按“确定”，再放置身份证",
-    .backspace = "删除",
-    .confirm = "确定",
-    .cards_headline_two = "请双方依次放置身份证",
-    .cards_headline_one = "请放置身份证",
-    .cards_message = "已找到预约：",
-    .cards_advice = "放好一张，取走后再放另一张",
-    .cards_one_read = "已读取一方，请另一方放置身份证",
-    .ticket_headline = "取号成功",
-    .already_headline = "已取过号",
-    .ticket_advice_area = "请到 {1} 等候叫号",
-    .ticket_advice_plain = "请到等候区等候叫号",
-    .withdraw_figure = "可撤回申请至",
-    .under_age_flag = "一方未到法定婚龄，请登记员核实",
-    .wait_headline = "请稍等",
-    .wait_message = "正在保存，请不要离开",
-    .wait_advice = "马上就好",
-    .date_year = "年",
-    .date_month = "月",
-    .date_day = "日",
-    .names_separator = "、",
+    .title_suffix = N_("婚姻登记 · 预约取号"),
+    .idle_prompt = N_("请放置身份证"),
+    .idle_hint_below = N_("预约的双方请依次把身份证放在下方读卡区"),
+    .idle_hint_right = N_("预约的双方请依次把身份证放在右侧读卡区"),
+    .picture_label = N_("身份证"),
+    .reader_below = N_("读卡区在下方"),
+    .reader_right = N_("读卡区"),
+    .booking_button = N_("输入预约号"),
+    .help = N_("帮助"),
+    .back = N_("返回"),
+    .cancel = N_("取消"),
+    .retype = N_("重新输入"),
+    .help_headline = N_("需要帮助吗？"),
+    .help_message = N_("有预约的双方，请依次把身份证放在读卡区，屏幕会显示排队号码并打印凭条。"
+                       "也可以先输入预约号，再放身份证"),
+    .help_advice = N_("没有预约或有疑问，请到窗口找工作人员"),
+    .second_headline = N_("请另一方放置身份证"),
+    .second_read = N_("已读取"),
+    .second_message = N_("请先取走这张身份证，再请另一方把身份证放在读卡区"),
+    .second_advice = N_("双方都要本人到场"),
+    .same_card_headline = N_("这是同一张身份证"),
+    .same_card_message = N_("请另一方把自己的身份证放在读卡区"),
+    .misread_headline = N_("身份证没有读清楚"),
+    .misread_advice = N_("请把身份证重新放在读卡区"),
+    .mismatch_headline = N_("这张身份证不在这个预约上"),
+    .mismatch_message = N_("请预约的本人放置身份证"),
+    .booking_headline = N_("请输入预约号"),
+    .booking_message = N_("预约号在预约成功的短信里"),
+    .booking_advice = N_("输入后按“确定”，再放置身份证"),
+    .backspace = N_("删除"),
+    .confirm = N_("确定"),
+    .cards_headline_two = N_("请双方依次放置身份证"),
+    .cards_headline_one = N_("请放置身份证"),
+    .cards_message = N_("已找到预约："),
+    .cards_advice = N_("放好一张，取走后再放另一张"),
+    .cards_one_read = N_("已读取一方，请另一方放置身份证"),
+    .ticket_headline = N_("取号成功"),
+    .already_headline = N_("已取过号"),
+    .ticket_advice_area = N_("请到 {1} 等候叫号"),
+    .ticket_advice_plain = N_("请到等候区等候叫号"),
+    .withdraw_figure = N_("可撤回申请至"),
+    .under_age_flag = N_("一方未到法定婚龄，请登记员核实"),
+    .wait_headline = N_("请稍等"),
+    .wait_message = N_("正在保存，请不要离开"),
+    .wait_advice = N_("马上就好"),
+    .date_year = N_("年"),
+    .date_month = N_("月"),
+    .date_day = N_("日"),
+    .names_separator = N_("、"),
     .clip_place_id = "mar_place_id",
     .clip_other_party = "mar_other_party",
     .clip_same_card = "mar_same_card",
@@ -76,30 +78,36 @@ const marriage_words marriage_text = {
  * characters, so that with two names a result is at most 20. */
 const marriage_reason_words marriage_reasons[KIOSK_CHECKIN_REASON_COUNT] = {
     [KIOSK_CHECKIN_OK] = {"", "", "", ""},
-    [KIOSK_CHECKIN_CANCELLED] = {"这个预约已取消", "", "请到窗口咨询", "mar_cancelled"},
-    [KIOSK_CHECKIN_OTHER_DAY] = {"预约日期不是今天", "预约日期", "请在预约当天来取号",
+    [KIOSK_CHECKIN_CANCELLED] = {N_("这个预约已取消"), "", N_("请到窗口咨询"), "mar_cancelled"},
+    [KIOSK_CHECKIN_OTHER_DAY] = {N_("预约日期不是今天"), N_("预约日期"), N_("请在预约当天来取号"),
                                  "mar_other_day"},
-    [KIOSK_CHECKIN_TOO_EARLY] = {"还没到取号时间", "开始取号", "请稍后再来", "mar_too_early"},
-    [KIOSK_CHECKIN_TOO_LATE] = {"已过预约时段", "取号截止", "请到窗口咨询", "mar_too_late"},
-    [KIOSK_CHECKIN_PARTY_MISSING] = {"请双方都到场", "", "请另一方也放身份证", "mar_other_party"},
-    [KIOSK_CHECKIN_NO_APPLICATION] = {"预约信息不完整", "", "请到窗口咨询", "see_staff"},
-    [KIOSK_CHECKIN_NO_CALENDAR] = {"暂时无法取号", "", "请到窗口咨询", "see_staff"},
-    [KIOSK_CHECKIN_COOLING_EARLY] = {"冷静期还没有结束", "可领证日期", "届时请双方再来",
+    [KIOSK_CHECKIN_TOO_EARLY] = {N_("还没到取号时间"), N_("开始取号"), N_("请稍后再来"),
+                                 "mar_too_early"},
+    [KIOSK_CHECKIN_TOO_LATE] = {N_("已过预约时段"), N_("取号截止"), N_("请到窗口咨询"),
+                                "mar_too_late"},
+    [KIOSK_CHECKIN_PARTY_MISSING] = {N_("请双方都到场"), "", N_("请另一方也放身份证"),
+                                     "mar_other_party"},
+    [KIOSK_CHECKIN_NO_APPLICATION] = {N_("预约信息不完整"), "", N_("请到窗口咨询"), "see_staff"},
+    [KIOSK_CHECKIN_NO_CALENDAR] = {N_("暂时无法取号"), "", N_("请到窗口咨询"), "see_staff"},
+    [KIOSK_CHECKIN_COOLING_EARLY] = {N_("冷静期还没有结束"), N_("可领证日期"), N_("届时请双方再来"),
                                      "mar_cooling_early"},
-    [KIOSK_CHECKIN_COOLING_EXPIRED] = {"已超过领证期限", "领证期限", "申请已视为撤回",
+    [KIOSK_CHECKIN_COOLING_EXPIRED] = {N_("已超过领证期限"), N_("领证期限"), N_("申请已视为撤回"),
                                        "mar_cooling_expired"},
-    [KIOSK_CHECKIN_WITHDRAW_CLOSED] = {"已过撤回期限", "撤回期限", "请到窗口咨询",
+    [KIOSK_CHECKIN_WITHDRAW_CLOSED] = {N_("已过撤回期限"), N_("撤回期限"), N_("请到窗口咨询"),
                                        "mar_withdraw_closed"},
 };
 
 const marriage_reason_words marriage_problems[MARRIAGE_PROBLEM_COUNT] = {
-    [MARRIAGE_NO_BOOKING] = {"没有找到您的预约", "", "请到窗口现场取号", "mar_no_booking"},
-    [MARRIAGE_NOT_TOGETHER] = {"两位没有共同的预约", "", "请核对或到窗口咨询", "mar_not_together"},
-    [MARRIAGE_BOOKING_UNKNOWN] = {"没有找到这个预约号", "", "请核对短信里的预约号",
+    [MARRIAGE_NO_BOOKING] = {N_("没有找到您的预约"), "", N_("请到窗口现场取号"), "mar_no_booking"},
+    [MARRIAGE_NOT_TOGETHER] = {N_("两位没有共同的预约"), "", N_("请核对或到窗口咨询"),
+                               "mar_not_together"},
+    [MARRIAGE_BOOKING_UNKNOWN] = {N_("没有找到这个预约号"), "", N_("请核对短信里的预约号"),
                                   "mar_booking_not_found"},
-    [MARRIAGE_ID_INVALID] = {"证件号码校验不通过", "", "请重放或到窗口咨询", "mar_id_invalid"},
-    [MARRIAGE_UNSUPPORTED] = {"这种证件请到窗口办理", "", "请找工作人员", "mar_unsupported"},
-    [MARRIAGE_ERROR] = {"暂时无法取号", "", "请到窗口找工作人员", "error"},
+    [MARRIAGE_ID_INVALID] = {N_("证件号码校验不通过"), "", N_("请重放或到窗口咨询"),
+                             "mar_id_invalid"},
+    [MARRIAGE_UNSUPPORTED] = {N_("这种证件请到窗口办理"), "", N_("请找工作人员"),
+                              "mar_unsupported"},
+    [MARRIAGE_ERROR] = {N_("暂时无法取号"), "", N_("请到窗口找工作人员"), "error"},
 };
 
 const char *const marriage_letter_clips[26] = {
@@ -174,3 +182,39 @@ const char *const marriage_clips[] = {
     "letter_z",
     NULL,
 };
+
+const marriage_words *marriage_text_tr(void)
+{
+    static marriage_words copy;
+    static unsigned made;
+    if (made != kiosk_i18n_generation() + 1) {
+        kiosk_tr_strings((const char *const *)&marriage_text, (const char **)&copy,
+                         KIOSK_TR_COUNT(marriage_words));
+        made = kiosk_i18n_generation() + 1;
+    }
+    return &copy;
+}
+
+const marriage_reason_words *marriage_reasons_tr(void)
+{
+    static marriage_reason_words copy[KIOSK_CHECKIN_REASON_COUNT];
+    static unsigned made;
+    if (made != kiosk_i18n_generation() + 1) {
+        kiosk_tr_strings((const char *const *)marriage_reasons, (const char **)copy,
+                         KIOSK_TR_COUNT(marriage_reason_words) * KIOSK_CHECKIN_REASON_COUNT);
+        made = kiosk_i18n_generation() + 1;
+    }
+    return copy;
+}
+
+const marriage_reason_words *marriage_problems_tr(void)
+{
+    static marriage_reason_words copy[MARRIAGE_PROBLEM_COUNT];
+    static unsigned made;
+    if (made != kiosk_i18n_generation() + 1) {
+        kiosk_tr_strings((const char *const *)marriage_problems, (const char **)copy,
+                         KIOSK_TR_COUNT(marriage_reason_words) * MARRIAGE_PROBLEM_COUNT);
+        made = kiosk_i18n_generation() + 1;
+    }
+    return copy;
+}

@@ -59,6 +59,11 @@ extern const marriage_words marriage_text;
 /* Indexed by kiosk_checkin_reason (KIOSK_CHECKIN_OK unused). */
 extern const marriage_reason_words marriage_reasons[KIOSK_CHECKIN_REASON_COUNT];
 extern const marriage_reason_words marriage_problems[MARRIAGE_PROBLEM_COUNT];
+/* The three tables above in the kiosk's language (i18n.h): copies translated on first use and
+ * again after the language changes. The flow reads these; the originals hold the msgids. */
+const marriage_words *marriage_text_tr(void);
+const marriage_reason_words *marriage_reasons_tr(void);  /* KIOSK_CHECKIN_REASON_COUNT */
+const marriage_reason_words *marriage_problems_tr(void); /* MARRIAGE_PROBLEM_COUNT */
 /* The clip that says a queue prefix letter: "letter_a" .. "letter_z". */
 extern const char *const marriage_letter_clips[26];
 /* Every clip above, NULL-terminated (the flow's ops.clips). */

@@ -89,7 +89,7 @@ typedef struct staff_flow {
     bool list_reprints; /* the meal list is for a reprint, not a void */
 } staff_flow;
 
-#define W (&staff_text)
+#define W (staff_text_tr())
 
 static void transition(staff_flow *s, staff_state next, int line)
 {

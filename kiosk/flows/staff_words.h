@@ -33,5 +33,8 @@ typedef struct staff_words {
 } staff_words;
 
 extern const staff_words staff_text;
+/* staff_text in the kiosk's language (i18n.h): a copy translated on first use and again after
+ * the language changes. Staff mode reads this; the original holds the msgids. */
+const staff_words *staff_text_tr(void);
 
 #endif
