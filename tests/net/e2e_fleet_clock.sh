@@ -38,6 +38,8 @@ near() { # near A B TOLERANCE_MS (A may be missing or null: not near)
 }
 start_kiosk k1
 wait_for "k1 pulled the cards" 60 '[ "$(kdb k1 "SELECT count(*) FROM card")" = 21 ]'
+wait_for "k1 pulled the roster" 30 '[ "$(kdb k1 "SELECT count(*) FROM person")" = 20 ]'
+wait_for "k1 pulled the policy" 30 '[ "$(kdb k1 "SELECT count(*) FROM policy")" = 1 ]'
 # The offset k1 reported in its latest heartbeat (server - kiosk, ms).
 hb_offset() { admin kiosks | awk -F'\t' '$1 == "k1" {print $8}'; }
 # First the right time, measured (samples the kiosk must forget once its clock is stepped) ...

@@ -24,12 +24,15 @@ for k in k1:c1 k2:c2; do
   start_kiosk "$d"
   wait_for "$d pulled the cards" 60 '[ "$(kdb '"$d"' "SELECT count(*) FROM card")" = 21 ]'
   wait_for "$d pulled the policy" 30 '[ "$(kdb '"$d"' "SELECT count(*) FROM policy")" = 1 ]'
+  wait_for "$d pulled the roster" 30 '[ "$(kdb '"$d"' "SELECT count(*) FROM person")" = 20 ]'
 done
 
 stop_server
 check "the server goes down" eq "$SERVER_STATUS" 0
+# Offline for offline_after_s (1 s) without anything waiting: the staff line says 离线, and
+# meals now count as made offline.
 for d in k1 k2; do
-  wait_for "$d finds the server gone" 30 '[ "$(last_sync '"$d"' result)" = offline ]'
+  wait_for "$d finds the server gone (staff line 离线)" 30 '[ "$(last_sync '"$d"' staff_line)" = 离线 ]'
 done
 results() { jq -r 'select(.kind == "meal") | .result + ":" + (.reason // "")' "$1.jsonl" | paste -sd' '; }
 say k1 "time ${today}T11:30:00+08:00"
