@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "log.h"
 #include "salvage.h"
 #include "store_internal.h"
@@ -79,12 +80,12 @@ static const kiosk_salvage_column outbox_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 16
  * entries lead with the text. audit's seq is its rowid: the record holds NULL there. */
 static const char *const staff_roles[] = {"operator", "supervisor", NULL};
 static const kiosk_salvage_column staff_cols[] = {
-    KIOSK_SALVAGE_COL(T),     KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL_ONE_OF(staff_roles),
-    KIOSK_SALVAGE_COL(T),     KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I | N)};
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL_ONE_OF(staff_roles),
+    KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I | N)};
 static const kiosk_salvage_column staff_card_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 32),
                                                        KIOSK_SALVAGE_COL(T)};
-static const kiosk_salvage_column staff_lock_cols[] = {
-    KIOSK_SALVAGE_COL_SIZED(B, 32), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I)};
+static const kiosk_salvage_column staff_lock_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 32),
+                                                       KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(I)};
 static const kiosk_salvage_column audit_cols[] = {
     KIOSK_SALVAGE_COL(N), KIOSK_SALVAGE_COL_SIZED(B, 16), KIOSK_SALVAGE_COL(I),
     KIOSK_SALVAGE_COL(T), KIOSK_SALVAGE_COL_SIZED(B, 32)};
@@ -227,6 +228,54 @@ static void carry_cleanup(carry *c)
     for (size_t t = 0; t < SHAPE_COUNT; t++)
         for (size_t n = 0; n <= MAX_COLUMNS; n++)
             sqlite3_finalize(c->insert[t][n]);
+}
+
+/* An audit entry travels twice: in the audit table and as its outbox row, which stays until the
+ * server acknowledged it. An entry whose audit row was on a lost page but whose outbox row was
+ * read comes back from the outbox's payload (its number, time and hash are all in or of it), so
+ * the chain is whole again; one that is in neither stays missing and --audit-verify names it. */
+static kiosk_rc restore_audit(kiosk_store *fresh, long *restored)
+{
+    *restored = 0;
+    sqlite3_stmt *sel = NULL, *ins = NULL;
+    int code = sqlite3_prepare_v2(fresh->db,
+                                  "SELECT record_id, payload FROM outbox WHERE kind = 'audit'"
+                                  " AND record_id NOT IN (SELECT record_id FROM audit)",
+                                  -1, &sel, NULL);
+    if (code == SQLITE_OK)
+        code = sqlite3_prepare_v2(fresh->db,
+                                  "INSERT OR IGNORE INTO audit(seq, record_id, created_utc_ms,"
+                                  " payload, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                  -1, &ins, NULL);
+    while (code == SQLITE_OK && (code = sqlite3_step(sel)) == SQLITE_ROW) {
+        code = SQLITE_OK;
+        const char *payload = (const char *)sqlite3_column_text(sel, 1);
+        size_t len = (size_t)sqlite3_column_bytes(sel, 1);
+        kiosk_audit_entry e;
+        char why[160];
+        if (!payload || sqlite3_column_bytes(sel, 0) != 16 ||
+            kiosk_audit_payload_read(payload, len, &e, why, sizeof why) != KIOSK_OK || e.seq < 1)
+            continue; /* not an entry: verification will name the gap */
+        uint8_t hash[KIOSK_AUDIT_HASH_BYTES];
+        kiosk_audit_hash(payload, len, hash);
+        sqlite3_bind_int64(ins, 1, e.seq);
+        sqlite3_bind_blob(ins, 2, sqlite3_column_blob(sel, 0), 16, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 3, e.at_ms);
+        sqlite3_bind_text(ins, 4, payload, (int)len, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(ins, 5, hash, sizeof hash, SQLITE_TRANSIENT);
+        code = sqlite3_step(ins);
+        if (code == SQLITE_DONE) {
+            *restored += sqlite3_changes(fresh->db);
+            code = SQLITE_OK;
+        }
+        sqlite3_reset(ins);
+        sqlite3_clear_bindings(ins);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(sel);
+    if (code != SQLITE_DONE && code != SQLITE_OK)
+        return store_fail(fresh, code, "recovery: audit entries from the outbox");
+    return KIOSK_OK;
 }
 
 /* --- files --------------------------------------------------------------------------------- */
@@ -492,6 +541,8 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
              staff_orphans > 0)
         rc = store_exec(fresh, "DELETE FROM staff_card WHERE staff_id NOT IN"
                                " (SELECT staff_id FROM staff)");
+    if (rc == KIOSK_OK)
+        rc = restore_audit(fresh, &out->audit_restored);
     out->persons = c.copied[T_PERSON];
     out->cards = c.copied[T_CARD] - orphans;
     out->meals = c.copied[T_MEAL];
@@ -499,7 +550,7 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
     out->staff = c.copied[T_STAFF];
     out->staff_cards = keys == 0 ? 0 : c.copied[T_STAFF_CARD] - staff_orphans;
     out->staff_locks = keys == 0 ? 0 : c.copied[T_STAFF_LOCK];
-    out->audit = c.copied[T_AUDIT];
+    out->audit = c.copied[T_AUDIT] + out->audit_restored;
     out->voids = c.copied[T_MEAL_VOID];
     orphans += staff_orphans;
     out->pages_unreadable = (long)stats.pages_unreadable;
@@ -532,11 +583,11 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
         return rc;
     }
     KLOG_INFO("recovery: %ld persons, %ld cards, %ld meals, %ld outbox rows, %ld staff, %ld staff"
-              " cards, %ld staff locks, %ld audit entries, %ld voids; %ld of %" PRIu32
-              " pages unreadable, %ld rows skipped",
+              " cards, %ld staff locks, %ld audit entries (%ld from the outbox), %ld voids; %ld of"
+              " %" PRIu32 " pages unreadable, %ld rows skipped",
               out->persons, out->cards, out->meals, out->outbox, out->staff, out->staff_cards,
-              out->staff_locks, out->audit, out->voids, out->pages_unreadable, stats.pages,
-              out->rows_skipped);
+              out->staff_locks, out->audit, out->audit_restored, out->voids, out->pages_unreadable,
+              stats.pages, out->rows_skipped);
 
     /* 4: the swap. A stale WAL must never meet the new file, so it goes first (its content is in
      * the aside copy). */

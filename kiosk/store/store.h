@@ -151,6 +151,7 @@ typedef struct kiosk_recovery {
     char aside_path[1100];
     long persons, cards, meals, outbox;
     long staff, staff_cards, staff_locks, audit, voids; /* staff mode's tables */
+    long audit_restored;   /* of audit: entries whose own row was lost, from their outbox row */
     long pages_unreadable; /* pages of the damaged file that held nothing readable */
     long rows_skipped;     /* records found but not carried (damaged, or refused by the schema) */
     bool card_key_lost;    /* the card key was unreadable: cards must be imported again */

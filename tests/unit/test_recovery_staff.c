@@ -1,8 +1,9 @@
 /* test_recovery_staff.c - staff mode's tables through a database recovery, on a real SQLite file:
  * one data page of each (staff, staff_card, staff_lock, audit, meal_void) overwritten in turn,
  * then recovered. Every other row must come back: the staff still sign in with their cards, a
- * locked card stays locked, voided meals stay voided, and the audit chain keeps its numbers, so
- * it verifies, or names the first entry that is missing when the audit page was the one lost.
+ * locked card stays locked, voided meals stay voided, and the audit chain keeps its numbers and
+ * verifies: the entries of a lost audit page come back from their outbox rows, and when those
+ * were acknowledged and removed before the damage, verification names the first one missing.
  * The rows expected back are counted in the undamaged file and on the damaged page itself. */
 #define _POSIX_C_SOURCE 200809L
 #include <sqlite3.h>
@@ -21,7 +22,7 @@
 #define PAGE    4096
 #define STAFF   150 /* S0000 .. S0149, one card each: staff and staff_card span several pages */
 #define MEALS   300
-#define VOIDS   200 /* the first VOIDS meals are voided, each with its audit entry */
+#define VOIDS   200             /* the first VOIDS meals are voided, each with its audit entry */
 #define T0      1795404600000LL /* 2026-11-23 03:30 UTC */
 #define LOCK_MS (5 * 60 * 1000)
 #define LOCKED  7 /* the member whose card five wrong PINs lock */
@@ -209,8 +210,7 @@ static void build(const char *path)
     snprintf(op.kiosk_id, sizeof op.kiosk_id, "k1");
     for (int i = 0; i < VOIDS; i++) {
         kiosk_recid v;
-        CHECK_INT(kiosk_store_void_meal(s, &op, &ids[i], "wrong_person", today,
-                                        T0 + 1000 + i, &v),
+        CHECK_INT(kiosk_store_void_meal(s, &op, &ids[i], "wrong_person", today, T0 + 1000 + i, &v),
                   KIOSK_OK);
     }
     uint8_t key[KIOSK_CARD_KEY_BYTES];
@@ -218,9 +218,9 @@ static void build(const char *path)
     kiosk_staff_member who;
     kiosk_staff_lock lock;
     for (int i = 0; i < KIOSK_STAFF_PIN_TRIES; i++)
-        CHECK_INT(kiosk_store_staff_sign_in(s, key, "0000", T0 + 5000 + i, LOCK_MS, "k1", &who,
-                                            &lock),
-                  KIOSK_ERR_DENIED);
+        CHECK_INT(
+            kiosk_store_staff_sign_in(s, key, "0000", T0 + 5000 + i, LOCK_MS, "k1", &who, &lock),
+            KIOSK_ERR_DENIED);
     CHECK(lock.locked_until_ms > T0);
     kiosk_store_close(s); /* checkpoints: everything is in the main file */
 }
@@ -241,14 +241,35 @@ typedef struct want {
     long staff, staff_cards, staff_locks, audit, voids;
 } want;
 
-static void test_table_page(const char *pristine, const char *table)
+/* Marks the audit entries' outbox rows acknowledged and removes them, as once the server has
+ * them. */
+static void prune_audit_outbox(const char *path)
+{
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db,
+                           "UPDATE outbox SET state = 'acked' WHERE kind = 'audit';"
+                           " DELETE FROM outbox WHERE kind = 'audit';"
+                           " PRAGMA wal_checkpoint(TRUNCATE);",
+                           NULL, NULL, NULL),
+              SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* With pruned, the audit entries' outbox rows were acknowledged and removed before the damage:
+ * an entry of the lost page then exists nowhere else. */
+static void test_table_page(const char *pristine, const char *table, bool pruned)
 {
     char name[64];
-    snprintf(name, sizeof name, "%s.db", table);
+    snprintf(name, sizeof name, "%s%s.db", table, pruned ? "-pruned" : "");
     const char *path = path_in_dir(name);
     size_t len;
     unsigned char *bytes = read_all(pristine, &len);
     write_all(path, bytes, len);
+    free(bytes);
+    if (pruned)
+        prune_audit_outbox(path);
+    bytes = read_all(path, &len);
     unsigned leaf = middle_leaf(bytes, root_of(path, table));
     bool audit = strcmp(table, "audit") == 0;
     long first_lost = audit ? first_rowid(bytes, leaf) : 0;
@@ -274,8 +295,8 @@ static void test_table_page(const char *pristine, const char *table)
         w.staff_cards -= lost;
     if (strcmp(table, "staff_lock") == 0)
         w.staff_locks -= lost;
-    if (audit)
-        w.audit -= lost;
+    if (audit && pruned)
+        w.audit -= lost; /* else they come back from the outbox */
     if (strcmp(table, "meal_void") == 0)
         w.voids -= lost;
 
@@ -291,6 +312,7 @@ static void test_table_page(const char *pristine, const char *table)
     CHECK_INT(rec.staff_cards, w.staff_cards);
     CHECK_INT(rec.staff_locks, w.staff_locks);
     CHECK_INT(rec.audit, w.audit);
+    CHECK_INT(rec.audit_restored, audit && !pruned ? (long)lost : 0);
     CHECK_INT(rec.voids, w.voids);
     CHECK_INT(rec.meals, MEALS);
     CHECK(!rec.complete);
@@ -326,9 +348,9 @@ static void test_table_page(const char *pristine, const char *table)
     staff_card_key(s, LOCKED, key);
     kiosk_staff_lock lock;
     CHECK_INT(kiosk_store_staff_lock_get(s, key, T0 + 60000, &lock), KIOSK_OK);
-    CHECK(w.staff_locks == 1 ? lock.locked_until_ms == T0 + 5000 + KIOSK_STAFF_PIN_TRIES - 1 +
-                                                           LOCK_MS
-                             : lock.locked_until_ms == 0);
+    CHECK(w.staff_locks == 1
+              ? lock.locked_until_ms == T0 + 5000 + KIOSK_STAFF_PIN_TRIES - 1 + LOCK_MS
+              : lock.locked_until_ms == 0);
 
     /* Voided meals stay voided: the day view marks exactly the voids carried. */
     static kiosk_day_meal day[MEALS + 10];
@@ -345,7 +367,7 @@ static void test_table_page(const char *pristine, const char *table)
     int64_t bad = 0;
     char why[300] = "";
     rc = kiosk_store_audit_verify(s, &entries, &bad, why, sizeof why);
-    if (audit) {
+    if (audit && pruned) {
         CHECK_INT(rc, KIOSK_ERR_INVALID);
         CHECK_INT(bad, first_lost);
         CHECK(first_lost > 1);
@@ -374,10 +396,10 @@ int main(void)
     static char pristine[512];
     snprintf(pristine, sizeof pristine, "%s", path_in_dir("pristine.db"));
     build(pristine);
-    static const char *const tables[] = {"staff", "staff_card", "staff_lock", "audit",
-                                         "meal_void"};
+    static const char *const tables[] = {"staff", "staff_card", "staff_lock", "audit", "meal_void"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
-        test_table_page(pristine, tables[i]);
+        test_table_page(pristine, tables[i], false);
+    test_table_page(pristine, "audit", true);
     check_scratch_remove(dir);
     CHECK_DONE();
 }
