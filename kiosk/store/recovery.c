@@ -34,7 +34,8 @@
 #define B KIOSK_SALVAGE_BLOB
 #define N KIOSK_SALVAGE_NULL
 
-static const char *const outbox_kinds[] = {"meal", "checkin", "override", "audit", NULL};
+static const char *const outbox_kinds[] = {"meal",      "checkin",     "override", "audit",
+                                           "help_call", "help_answer", NULL};
 static const char *const outbox_states[] = {"pending", "acked", "rejected", NULL};
 static const char *const price_sources[] = {"set", "menu", "bill", NULL};
 

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "help_call.h"
 #include "hex.h"
 #include "recid.h"
 #include "staff.h"
@@ -222,6 +223,10 @@ static void build(const char *path)
             kiosk_store_staff_sign_in(s, key, "0000", T0 + 5000 + i, LOCK_MS, "k1", &who, &lock),
             KIOSK_ERR_DENIED);
     CHECK(lock.locked_until_ms > T0);
+    /* A diner's call for help and its answer: outbox rows of their own kinds. */
+    kiosk_recid call;
+    CHECK_INT(kiosk_store_help_call(s, "k1", T0 + 6000, &call), KIOSK_OK);
+    CHECK_INT(kiosk_store_help_call_answer(s, "S0001", T0 + 7000, NULL), KIOSK_OK);
     kiosk_store_close(s); /* checkpoints: everything is in the main file */
 }
 
@@ -315,6 +320,10 @@ static void test_table_page(const char *pristine, const char *table, bool pruned
     CHECK_INT(rec.audit_restored, audit && !pruned ? (long)lost : 0);
     CHECK_INT(rec.voids, w.voids);
     CHECK_INT(rec.meals, MEALS);
+    /* Every upload record, the help call's and its answer's too (no outbox page was lost). */
+    long outbox = count_in(pristine, "SELECT count(*) FROM outbox");
+    CHECK_INT(count_in(pristine, "SELECT count(*) FROM outbox WHERE kind LIKE 'help_%'"), 2);
+    CHECK_INT(rec.outbox, pruned ? outbox - (w.audit + (long)lost) : outbox);
     CHECK(!rec.complete);
     CHECK(!rec.card_key_lost);
 
