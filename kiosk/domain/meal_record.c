@@ -36,6 +36,16 @@ char *kiosk_meal_payload(const kiosk_meal_entry *meal)
         if (meal->offline_age_s >= 0)
             json_object_set_new(obj, "offline_age_s", json_integer(meal->offline_age_s));
     }
+    /* Only for a meal staff made, so a diner's own tap makes the payload it always made. */
+    if (meal->staff.by[0]) {
+        json_t *staff =
+            json_pack("{s:s, s:s, s:s, s:s}", "by", meal->staff.by, "reason", meal->staff.reason,
+                      "refused", meal->staff.refused, "staff_id", meal->staff.staff_id);
+        if (!staff || json_object_set_new(obj, "staff", staff) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
     char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(obj);
     return text;
@@ -183,6 +193,19 @@ kiosk_rc kiosk_meal_payload_read(const void *payload, kiosk_meal_entry *out, cha
     if (shares != d->subsidy_fen || d->day_subsidy_fen > d->subsidy_fen)
         return kiosk_fail(KIOSK_ERR_PARSE, err, err_size,
                           "payload: the funding shares do not add up to subsidy_fen");
+    json_t *staff = json_object_get(o, "staff");
+    if (staff) {
+        if (!json_is_object(staff) ||
+            !read_text(staff, "by", out->staff.by, sizeof out->staff.by, true) ||
+            (strcmp(out->staff.by, "override") != 0 && strcmp(out->staff.by, "manual") != 0) ||
+            !read_text(staff, "staff_id", out->staff.staff_id, sizeof out->staff.staff_id, true) ||
+            !out->staff.staff_id[0] ||
+            !read_text(staff, "reason", out->staff.reason, sizeof out->staff.reason, true) ||
+            !read_text(staff, "refused", out->staff.refused, sizeof out->staff.refused, true))
+            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size,
+                              "payload: staff is not {by: override or manual, staff_id, reason,"
+                              " refused}");
+    }
     d->approved = true;
     return KIOSK_OK;
 }

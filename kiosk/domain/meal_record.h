@@ -32,6 +32,16 @@ typedef struct kiosk_meal_entry {
      * second subsidy. Always false on a kiosk without sync. */
     bool offline;
     int64_t offline_age_s;
+    /* Made by a member of staff in staff mode (staff_store.h), else all empty: "override" (a
+     * refusal lifted: `refused` is its reason code) or "manual" (a diner without a card, found
+     * by name and birth date), who (staff_id) and why (reason, a code of [staff] reasons). The
+     * payload carries them as {"staff": {"by", "reason", "refused", "staff_id"}}. */
+    struct {
+        char by[16];
+        char staff_id[40];
+        char reason[32];
+        char refused[32];
+    } staff;
 } kiosk_meal_entry;
 
 /* "set", "menu", "bill": the price source's code in records and exports. */

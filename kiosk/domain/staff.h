@@ -12,7 +12,8 @@
 
 typedef enum kiosk_staff_role {
     KIOSK_STAFF_OPERATOR,  /* on-site staff: the everyday corrections */
-    KIOSK_STAFF_SUPERVISOR /* also the kiosk's own settings and leaving to the OS */
+    KIOSK_STAFF_SUPERVISOR /* also lifting a refusal (it spends subsidy past the policy's
+                            * limits), the kiosk's own settings and leaving to the OS */
 } kiosk_staff_role;
 
 /* "operator" / "supervisor" to the role; false for anything else. */
@@ -25,7 +26,7 @@ const char *kiosk_staff_role_name(kiosk_staff_role role);
     X(DAY_VIEW, "day_view", KIOSK_STAFF_OPERATOR)             \
     X(VOID_MEAL, "void_meal", KIOSK_STAFF_OPERATOR)           \
     X(MANUAL_MEAL, "manual_meal", KIOSK_STAFF_OPERATOR)       \
-    X(OVERRIDE, "override", KIOSK_STAFF_OPERATOR)             \
+    X(OVERRIDE, "override", KIOSK_STAFF_SUPERVISOR)           \
     X(OFFLINE_ALLOW, "offline_allow", KIOSK_STAFF_OPERATOR)   \
     X(BILL, "bill", KIOSK_STAFF_OPERATOR)                     \
     X(SYNC_NOW, "sync_now", KIOSK_STAFF_OPERATOR)             \

@@ -8,21 +8,12 @@
 #include "store_internal.h"
 #define KIOSK_LOG_MODULE "store"
 
-kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal)
+kiosk_rc store_meal_insert_in(kiosk_store *store, const kiosk_meal_entry *meal)
 {
     const kiosk_decision *d = &meal->decision;
     char *payload = kiosk_meal_payload(meal);
     if (!payload)
         return KIOSK_ERR_NOMEM;
-
-    int code;
-    kiosk_rc rc = store_check_file(store);
-    if (rc != KIOSK_OK)
-        goto out;
-    if (!store_step_done(store->begin_immediate, &code)) {
-        rc = store_fail(store, code, "begin meal");
-        goto out;
-    }
     char date[11];
     kiosk_date_format(meal->at.date, date);
     sqlite3_stmt *st = store->insert_meal;
@@ -51,24 +42,29 @@ kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal)
     sqlite3_bind_text(st, 20, kiosk_price_source_code(meal->order.source), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 21, meal->order.item, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 22, meal->offline ? 1 : 0);
+    int code;
     bool ok = store_step_done(st, &code);
     sqlite3_clear_bindings(st);
-    if (!ok) {
-        rc = store_fail(store, code, "insert meal");
-        goto rollback;
-    }
-    rc = store_outbox_append(store, &meal->record_id, "meal", payload, meal->created_utc_ms);
-    if (rc != KIOSK_OK)
-        goto rollback;
-    if (!store_step_done(store->commit, &code)) {
-        rc = store_fail(store, code, "commit meal");
-        goto rollback;
-    }
-    goto out;
-rollback:
-    store_step_done(store->rollback, &code);
-out:
+    kiosk_rc rc =
+        ok ? store_outbox_append(store, &meal->record_id, "meal", payload, meal->created_utc_ms)
+           : store_fail(store, code, "insert meal");
     free(payload);
+    return rc;
+}
+
+kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal)
+{
+    int code;
+    kiosk_rc rc = store_check_file(store);
+    if (rc != KIOSK_OK)
+        return rc;
+    if (!store_step_done(store->begin_immediate, &code))
+        return store_fail(store, code, "begin meal");
+    rc = store_meal_insert_in(store, meal);
+    if (rc == KIOSK_OK && !store_step_done(store->commit, &code))
+        rc = store_fail(store, code, "commit meal");
+    if (rc != KIOSK_OK)
+        store_step_done(store->rollback, &code);
     return rc;
 }
 

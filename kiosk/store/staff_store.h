@@ -17,6 +17,7 @@
 #include "recid.h"
 #include "staff.h"
 #include "staff_csv.h"
+#include "staff_override.h"
 #include "store.h"
 
 /* Wrong PINs in a row that lock a staff card. */
@@ -144,5 +145,15 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_
                                                 const kiosk_recid *meal_id, const char *reason,
                                                 kiosk_date today, int64_t now_ms,
                                                 kiosk_recid *void_id);
+
+/* A meal made by staff (meal->staff.by "override": a refusal lifted, staff_override.h; or
+ * "manual": a diner without a card, chosen by name and birth date), recorded as the canteen
+ * records a meal (meal record and outbox row, the payload carrying {"staff": ...}) with its audit
+ * entry (target: the meal's record id; reason: the reason code), in one transaction.
+ * meal->staff.staff_id is set to the actor's. KIOSK_ERR_DENIED (refused and audited) for a role
+ * that may not; KIOSK_ERR_INVALID for a decision that is not approved, a reason that is not a
+ * code (a-z 0-9 _), an override of a refusal staff may not lift, or a manual meal with a card. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_staff_meal(kiosk_store *store, const kiosk_staff_actor *who,
+                                                 kiosk_meal_entry *meal, int64_t now_ms);
 
 #endif

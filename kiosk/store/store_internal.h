@@ -95,6 +95,8 @@ kiosk_rc store_check_file(kiosk_store *store);
 /* Appends an outbox row inside the caller's transaction (outbox.c). */
 kiosk_rc store_outbox_append(kiosk_store *store, const kiosk_recid *id, const char *kind,
                              const char *payload, int64_t created_ms);
+/* Inserts a meal record and its outbox row inside the caller's transaction (meals.c). */
+kiosk_rc store_meal_insert_in(kiosk_store *store, const kiosk_meal_entry *meal);
 /* Copies a text column into dst (always NUL-terminated, "" for NULL). */
 void store_copy_text(char *dst, size_t size, sqlite3_stmt *st, int col);
 
