@@ -18,6 +18,7 @@
 #include "events_log.h"
 #include "frame.h"
 #include "help_call.h"
+#include "i18n.h"
 #include "inbox.h"
 #include "log.h"
 #include "pacing.h"
@@ -40,7 +41,7 @@
 /* After a recovery the next whole-file check is the daily one. */
 #define DAMAGE_CHECK_REPEAT_MS (24 * 3600 * 1000)
 /* The staff line while the database is being recovered. */
-#define KIOSK_NOTICE_RECOVERING "本机数据损坏，正在修复"
+#define KIOSK_NOTICE_RECOVERING N_("本机数据损坏，正在修复")
 
 typedef struct app app;
 
@@ -105,7 +106,7 @@ struct app {
      * is due, pinged from this loop only so that a hung loop is restarted; the STATUS line. */
     int64_t watchdog_ms, watchdog_next;
     char status[160];
-    long pending; /* records not yet uploaded, counted at the last idle; -1: unknown */
+    long pending;     /* records not yet uploaded, counted at the last idle; -1: unknown */
     bool status_idle; /* what the STATUS line last said */
     /* The sync worker (NULL without [sync]), its latest status (the flows read it) and the
      * staff line's words for it. */
@@ -268,7 +269,8 @@ void kiosk_app_list_devices(const kiosk_config *cfg, FILE *out)
 /* The staff line on the idle screen: the start-up notice, then any device that is not ready. */
 static void update_status(app *a)
 {
-    static const char *const names[KIOSK_DEVICE_ROLE_COUNT] = {"读卡器", "身份证阅读器", "打印机"};
+    static const char *const names[KIOSK_DEVICE_ROLE_COUNT] = {N_("读卡器"), N_("身份证阅读器"),
+                                                               N_("打印机")};
     char *s = a->frame.status_text;
     size_t size = sizeof a->frame.status_text;
     int n = snprintf(s, size, "%s", a->staff_notice ? a->staff_notice : "");
@@ -280,14 +282,14 @@ static void update_status(app *a)
         a->help_called_ms = 0;
     if (a->help_called_ms && n >= 0 && (size_t)n < size) {
         kiosk_local_time at = kiosk_clock_local(a->help_called_ms);
-        n += snprintf(s + n, size - (size_t)n, "%s呼叫工作人员 %02d:%02d", n ? " · " : "",
+        n += snprintf(s + n, size - (size_t)n, "%s%s %02d:%02d", n ? " · " : "", _("呼叫工作人员"),
                       at.minute_of_day / 60, at.minute_of_day % 60);
     }
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT && n >= 0 && (size_t)n < size; role++) {
         kiosk_device_state st = a->devices[role].state;
         if (st == KIOSK_DEVICE_DOWN || st == KIOSK_DEVICE_NO_PAPER)
-            n += snprintf(s + n, size - (size_t)n, "%s%s%s", n ? " · " : "", names[role],
-                          st == KIOSK_DEVICE_DOWN ? "未连接" : "缺纸");
+            n += snprintf(s + n, size - (size_t)n, "%s%s%s", n ? " · " : "", _(names[role]),
+                          st == KIOSK_DEVICE_DOWN ? _("未连接") : _("缺纸"));
     }
 }
 
@@ -429,8 +431,7 @@ static void notify_status(app *a, bool idle)
     long pending = a->pending;
     char line[sizeof a->status];
     if (pending >= 0)
-        snprintf(line, sizeof line, "%s %s; %ld pending", a->mode, idle ? "idle" : "busy",
-                 pending);
+        snprintf(line, sizeof line, "%s %s; %ld pending", a->mode, idle ? "idle" : "busy", pending);
     else
         snprintf(line, sizeof line, "%s %s; pending unknown", a->mode, idle ? "idle" : "busy");
     if (strcmp(line, a->status) == 0)
@@ -956,7 +957,7 @@ static void recover(app *a, const char *why)
     stop_flows(a);
     kiosk_store_close(a->store);
     a->store = NULL;
-    a->staff_notice = KIOSK_NOTICE_RECOVERING;
+    a->staff_notice = _(KIOSK_NOTICE_RECOVERING);
     update_status(a);
     /* A large database takes longer to recover than the watchdog waits: give it ten minutes
      * (systemd takes a new WATCHDOG_USEC at run time), and the usual interval after. */
@@ -1081,8 +1082,8 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
         a->watchdog_next = kiosk_clock_mono_ms();
         KLOG_INFO("systemd watchdog: pinging every %lld ms", (long long)a->watchdog_ms);
         /* main.c lengthened the interval for the start: the unit's own from now on. */
-        kiosk_sdnotifyf("READY=1\nWATCHDOG_USEC=%llu\nSTATUS=%s",
-                        (unsigned long long)watchdog_usec, a->status);
+        kiosk_sdnotifyf("READY=1\nWATCHDOG_USEC=%llu\nSTATUS=%s", (unsigned long long)watchdog_usec,
+                        a->status);
     } else {
         kiosk_sdnotifyf("READY=1\nSTATUS=%s", a->status);
     }

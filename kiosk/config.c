@@ -13,6 +13,7 @@
 #include "device.h"
 #include "flow.h"
 #include "hex.h"
+#include "i18n.h"
 #include "utf8.h"
 
 typedef enum key_type { KEY_STR, KEY_INT, KEY_DECIMAL, KEY_BOOL, KEY_LOGLEVEL, KEY_ZONE } key_type;
@@ -55,6 +56,8 @@ static const key_spec keys[] = {
     {"kiosk", "timezone", KEY_ZONE, offsetof(kiosk_config, timezone),
      sizeof(((kiosk_config *)0)->timezone), 0, 0},
     STR("kiosk", "card_key", card_key_hex),
+    STR("kiosk", "language", language),
+    STR("kiosk", "locale_dir", locale_dir),
     INT("display", "width", width, 0, 16384),
     INT("display", "height", height, 0, 16384),
     BOOL("display", "headless", headless),
@@ -79,6 +82,9 @@ static const key_spec keys[] = {
 #ifndef KIOSK_DATA_DIR
 #define KIOSK_DATA_DIR "."
 #endif
+#ifndef KIOSK_LOCALE_DIR
+#define KIOSK_LOCALE_DIR "locale"
+#endif
 
 void kiosk_config_defaults(kiosk_config *cfg)
 {
@@ -91,6 +97,8 @@ void kiosk_config_defaults(kiosk_config *cfg)
     snprintf(cfg->timezone, sizeof cfg->timezone, "Asia/Shanghai");
     snprintf(cfg->font_dir, sizeof cfg->font_dir, "%s/fonts", KIOSK_DATA_DIR);
     snprintf(cfg->voice_dir, sizeof cfg->voice_dir, "%s/assets/voice", KIOSK_DATA_DIR);
+    snprintf(cfg->language, sizeof cfg->language, "%s", KIOSK_LANGUAGE_DEFAULT);
+    snprintf(cfg->locale_dir, sizeof cfg->locale_dir, "%s", KIOSK_LOCALE_DIR);
     snprintf(cfg->reader_position, sizeof cfg->reader_position, "bottom");
     cfg->diagonal_in = 21.5;
     cfg->viewing_cm = 60;
@@ -510,6 +518,8 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
 
 kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_size)
 {
+    if (kiosk_i18n_check(cfg->language, cfg->locale_dir, err, err_size) != KIOSK_OK)
+        return KIOSK_ERR_CONFIG;
     const kiosk_flow_ops *mode = kiosk_flow_find(cfg->mode);
     if (!mode || !mode->base) {
         char known[128] = "";

@@ -53,6 +53,8 @@ typedef struct kiosk_config {
     char database[KIOSK_CONFIG_STR];
     char timezone[64];
     char card_key_hex[65]; /* 32-byte key for keyed card hashes */
+    char language[16];     /* the words on screen: "zh_CN" or "en" (i18n.h) */
+    char locale_dir[KIOSK_CONFIG_STR]; /* where <language>/LC_MESSAGES/kiosk.mo is found */
     /* [display] */
     int width, height; /* 0 = full screen at the display's size */
     bool headless;

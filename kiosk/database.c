@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "sync_state.h"
 #define KIOSK_LOG_MODULE "database"
@@ -12,9 +13,9 @@
 static const char *notice_words(const char *code)
 {
     if (strcmp(code, KIOSK_NOTICE_CARD_KEY_LOST) == 0)
-        return "数据曾损坏，卡已失效 · 请重新导入名册";
+        return _("数据曾损坏，卡已失效 · 请重新导入名册");
     if (strcmp(code, KIOSK_NOTICE_RECOVERY_INCOMPLETE) == 0)
-        return "数据曾损坏，部分记录未能恢复 · 请联系管理员";
+        return _("数据曾损坏，部分记录未能恢复 · 请联系管理员");
     return NULL;
 }
 

@@ -5,10 +5,11 @@
 #define KIOSK_DATABASE_H
 
 #include "config.h"
+#include "i18n.h"
 #include "store.h"
 
 /* The staff line of a kiosk whose database could not be recovered. */
-#define KIOSK_NOTICE_UNRECOVERED "本机数据损坏未能修复 · 请联系管理员"
+#define KIOSK_NOTICE_UNRECOVERED _("本机数据损坏未能修复 · 请联系管理员")
 
 /* Opens cfg->database into *store. KIOSK_ERR_CORRUPT (with *store NULL) when it is damaged and
  * could not be recovered: the damaged file is as it was, and the caller must not serve from

@@ -370,6 +370,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    /* Before anything shows or stores words (the database's notices are in this language). */
+    if (kiosk_i18n_init(cfg.language, cfg.locale_dir, err, sizeof err) != KIOSK_OK) {
+        fprintf(stderr, "kiosk: %s\n", err);
+        return EXIT_USAGE;
+    }
+
     if (cli.action == KIOSK_ACTION_LIST_DEVICES) {
         kiosk_app_list_devices(&cfg, stdout);
         return EXIT_OK;

@@ -4,18 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The words pacing adds to a flow's screens, in one place (ready for gettext). */
+#include "i18n.h"
+
+/* The words pacing adds to a flow's screens, in one place (translated where they are used). */
 static const struct {
     const char *again, *more, *held, *warning, *clip_more_time, *call, *called, *clip_chime,
         *clip_called;
 } words = {
-    .again = "再听一遍",
-    .more = "还要时间",
-    .held = "已暂停 · 按返回结束",
-    .warning = "时间快到了，还要时间请按下方按钮",
+    .again = N_("再听一遍"),
+    .more = N_("还要时间"),
+    .held = N_("已暂停 · 按返回结束"),
+    .warning = N_("时间快到了，还要时间请按下方按钮"),
     .clip_more_time = "more_time",
-    .call = "呼叫工作人员",
-    .called = "已通知工作人员，请稍候",
+    .call = N_("呼叫工作人员"),
+    .called = N_("已通知工作人员，请稍候"),
     .clip_chime = "chime",
     .clip_called = "help_called",
 };
@@ -51,10 +53,10 @@ static void decorate_time(kiosk_pacing *p, const kiosk_view *v, kiosk_view *o,
     o->countdown_s = left > 0 ? left : 0;
     if (p->st.layout == KIOSK_LAYOUT_RESULT) {
         if (v->voice.count > 0)
-            add_button(o, KIOSK_PACING_AGAIN, words.again, KIOSK_ROLE_NAV);
+            add_button(o, KIOSK_PACING_AGAIN, _(words.again), KIOSK_ROLE_NAV);
         if (p->st.held) {
             o->countdown_s = 0;
-            snprintf(o->message, sizeof o->message, "%s", words.held);
+            snprintf(o->message, sizeof o->message, "%s", _(words.held));
         }
         return;
     }
@@ -64,8 +66,8 @@ static void decorate_time(kiosk_pacing *p, const kiosk_view *v, kiosk_view *o,
             p->warned_end = end;
             p->warnings++;
         }
-        add_button(o, KIOSK_PACING_MORE, words.more, KIOSK_ROLE_NAV);
-        snprintf(o->advice, sizeof o->advice, "%s", words.warning);
+        add_button(o, KIOSK_PACING_MORE, _(words.more), KIOSK_ROLE_NAV);
+        snprintf(o->advice, sizeof o->advice, "%s", _(words.warning));
         o->voice.clips[0] = words.clip_more_time;
         o->voice.count = 1;
         o->voice.after = false;
@@ -95,12 +97,12 @@ const kiosk_view *kiosk_pacing_view(kiosk_pacing *p, const kiosk_view *v, int64_
     kiosk_view *o = &p->out;
     o->voice.serial = v->voice.serial + p->replays * REPLAY_STEP + p->warnings * WARNING_STEP;
     if (v->layout != KIOSK_LAYOUT_BOARD) /* a display: nobody stands at it */
-        add_button(o, KIOSK_PACING_CALL, words.call, KIOSK_ROLE_BAR);
+        add_button(o, KIOSK_PACING_CALL, _(words.call), KIOSK_ROLE_BAR);
     if (p->timed)
         decorate_time(p, v, o, flow_deadline, now);
     if (p->calls) { /* the kiosk's answer to a call, shown until the screen changes */
         /* A chime staff hear across the room, then the answer for the diner. */
-        snprintf(o->message, sizeof o->message, "%s", words.called);
+        snprintf(o->message, sizeof o->message, "%s", _(words.called));
         o->voice.clips[0] = words.clip_chime;
         o->voice.clips[1] = words.clip_called;
         o->voice.count = 2;

@@ -34,3 +34,6 @@ if(TARGET server)
   add_dependencies(kiosk_packaged server)
   install(TARGETS server RUNTIME DESTINATION lib/kiosk-server)
 endif()
+
+# The word catalogs, built for the build tree and installed with the kiosk.
+include(po/i18n.cmake)

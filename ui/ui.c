@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "display.h"
+#include "i18n.h"
 #include "text.h"
 #include "theme.h"
 #include "utf8.h"
@@ -90,27 +91,28 @@ static void warm_up(ui *u)
         return;
     v->layout = KIOSK_LAYOUT_RESULT;
     v->tone = KIOSK_TONE_SUCCESS;
-    snprintf(v->title, sizeof v->title, "助餐服务");
-    snprintf(v->headline, sizeof v->headline, "用餐成功");
-    snprintf(v->name, sizeof v->name, "张*兰 · 午餐");
-    static const char *const labels[] = {"餐费", "补贴", "本月补贴还剩", "您需支付"};
+    snprintf(v->title, sizeof v->title, "%s", _("助餐服务"));
+    snprintf(v->headline, sizeof v->headline, "%s", _("用餐成功"));
+    snprintf(v->name, sizeof v->name, "%s", _("张*兰 · 午餐"));
+    static const char *const labels[] = {N_("餐费"), N_("补贴"), N_("本月补贴还剩"),
+                                         N_("您需支付")};
     static const char *const values[] = {"¥15.00", "¥5.00", "¥195.00", "¥10.00"};
     for (size_t i = 0; i < 4; i++) {
-        snprintf(v->figures[i].label, sizeof v->figures[i].label, "%s", labels[i]);
+        snprintf(v->figures[i].label, sizeof v->figures[i].label, "%s", _(labels[i]));
         snprintf(v->figures[i].value, sizeof v->figures[i].value, "%s", values[i]);
         v->figures[i].emphasis = i == 3;
     }
     v->figure_count = 4;
-    snprintf(v->advice, sizeof v->advice, "请到窗口付款取餐");
+    snprintf(v->advice, sizeof v->advice, "%s", _("请到窗口付款取餐"));
     v->countdown_s = 8;
     v->button_count = 1;
     snprintf(v->buttons[0].id, sizeof v->buttons[0].id, "back");
-    snprintf(v->buttons[0].label, sizeof v->buttons[0].label, "返回");
+    snprintf(v->buttons[0].label, sizeof v->buttons[0].label, "%s", _("返回"));
     v->buttons[0].role = KIOSK_ROLE_NAV;
     draw(u, &f, v);
     v->tone = KIOSK_TONE_REFUSED;
     v->figure_count = 0;
-    snprintf(v->headline, sizeof v->headline, "本餐已经用过");
+    snprintf(v->headline, sizeof v->headline, "%s", _("本餐已经用过"));
     draw(u, &f, v);
     u->widget_count = 0;
     free(v);
@@ -166,8 +168,8 @@ ui *ui_new(const ui_options *opts, bool *no_display, char *err, size_t err_size)
             h = 1080;
         }
     }
-    u->window = SDL_CreateWindow("社区服务终端", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w,
-                                 h, flags);
+    u->window = SDL_CreateWindow(_("社区服务终端"), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                 w, h, flags);
     if (!u->window) {
         snprintf(err, err_size, "cannot open a window: %s", SDL_GetError());
         *no_display = true;
@@ -900,7 +902,7 @@ static int draw_countdown(ui *u, const kiosk_view *v, int left, int right, int y
     if (v->countdown_s <= 0 || right <= left)
         return 0;
     char countdown[48];
-    snprintf(countdown, sizeof countdown, "%d 秒后\n自动返回", v->countdown_s);
+    snprintf(countdown, sizeof countdown, _("%d 秒后\n自动返回"), v->countdown_s);
     char *one_line = strchr(countdown, '\n');
     ui_text_style st = {
         type_px(u, THEME_COUNTDOWN_PX), false, THEME_TEXT_MUTED, UI_ALIGN_LEFT, 0, 1};

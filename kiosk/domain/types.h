@@ -8,12 +8,13 @@
 #include <stdint.h>
 
 #include "caltime.h"
+#include "i18n.h"
 
 /* Meal types: enum name, JSON/code name, Chinese label. */
-#define KIOSK_MEAL_TYPE_MAP(X)        \
-    X(BREAKFAST, "breakfast", "早餐") \
-    X(LUNCH, "lunch", "午餐")         \
-    X(DINNER, "dinner", "晚餐")
+#define KIOSK_MEAL_TYPE_MAP(X)            \
+    X(BREAKFAST, "breakfast", N_("早餐")) \
+    X(LUNCH, "lunch", N_("午餐"))         \
+    X(DINNER, "dinner", N_("晚餐"))
 
 typedef enum kiosk_meal_type {
     KIOSK_MEAL_NONE = -1,

@@ -13,10 +13,10 @@
 #include "log.h"
 #include "meal_record.h"
 #include "money.h"
-#include "staff_store.h"
 #include "receipt.h"
 #include "recid.h"
 #include "speech.h"
+#include "staff_store.h"
 #include "sync_state.h"
 #define KIOSK_LOG_MODULE "canteen"
 
@@ -40,8 +40,8 @@ static const char *const state_names[] = {
 #undef CANTEEN_STATE_NAME
 };
 
-#define RECENT_TAPS      16
-#define HELP_SECONDS     15
+#define RECENT_TAPS  16
+#define HELP_SECONDS 15
 /* A database locked by another writer (an import, the sync worker) is tried again this often,
  * this many times, while the diner sees "请稍等". */
 #define BUSY_RETRY_MS 300
@@ -434,7 +434,7 @@ static void add_previous(kiosk_canteen *c, const kiosk_decision *d, kiosk_view *
         return;
     bool here = strcmp(p->canteen_id, c->opts->site.canteen_id) == 0;
     char label[48];
-    snprintf(label, sizeof label, "%s%s", kiosk_meal_type_label(p->meal_type),
+    snprintf(label, sizeof label, "%s%s", _(kiosk_meal_type_label(p->meal_type)),
              here ? W->previous_here : W->previous_elsewhere);
     kiosk_figure *f = add_figure_text(v, label, false);
     if (f)
@@ -449,7 +449,7 @@ static void add_meal_hours(const kiosk_policy *policy, kiosk_view *v)
         int start, end;
         if (!kiosk_policy_meal_window(policy, (kiosk_meal_type)t, &start, &end))
             continue;
-        kiosk_figure *f = add_figure_text(v, kiosk_meal_type_label((kiosk_meal_type)t), false);
+        kiosk_figure *f = add_figure_text(v, _(kiosk_meal_type_label((kiosk_meal_type)t)), false);
         if (f)
             snprintf(f->value, sizeof f->value, "%02d:%02d-%02d:%02d", start / 60, start % 60,
                      end / 60, end % 60);
@@ -497,7 +497,7 @@ static void show_success(kiosk_canteen *c, const kiosk_holder *h, const kiosk_de
     snprintf(v->headline, sizeof v->headline, "%s", W->ok_headline);
     /* The name and the meal on one line; the age band is for staff, not the diner. */
     snprintf(v->name, sizeof v->name, "%s · %s", h->name_masked,
-             kiosk_meal_type_label(d->meal_type));
+             _(kiosk_meal_type_label(d->meal_type)));
     add_figure(v, W->price, d->price_fen, false);
     add_figure(v, W->subsidy, d->subsidy_fen, false);
     if (d->subsidy_fen > 0 && d->month_remaining_fen >= 0)

@@ -168,8 +168,8 @@ static void show_idle(kiosk_marriage *m)
 
 static void format_date(kiosk_date d, char *out, size_t size)
 {
-    snprintf(out, size, "%d%s%d%s%d%s", d.year, W->date_year, d.month, W->date_month, d.day,
-             W->date_day);
+    /* One format, so that a language can put the parts in its own order. */
+    snprintf(out, size, _("%1$d年%2$d月%3$d日"), d.year, d.month, d.day);
 }
 
 /* A message with its places {1} and {2} filled in (either may be NULL: left empty). */

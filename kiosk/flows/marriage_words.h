@@ -46,7 +46,6 @@ typedef struct marriage_words {
         *withdraw_figure; /* the second figure of a cooling period: the last day to withdraw */
     const char *under_age_flag; /* on the ticket, for the registrar */
     const char *wait_headline, *wait_message, *wait_advice;
-    const char *date_year, *date_month, *date_day; /* 2026年11月23日 */
     const char *names_separator;
     /* voice */
     const char *clip_place_id, *clip_other_party, *clip_same_card, *clip_id_again;

@@ -1,6 +1,7 @@
 /* out_of_service.c - see out_of_service.h. */
 #include "out_of_service.h"
 
+#include "i18n.h"
 #include "router.h"
 
 #include <stdio.h>
@@ -23,8 +24,8 @@ static kiosk_rc oos_create(const kiosk_flow_env *env, void **self, char *err, si
     v->layout = KIOSK_LAYOUT_RESULT;
     v->tone = KIOSK_TONE_ERROR;
     snprintf(v->title, sizeof v->title, "%s", env && env->settings ? env->settings->site_name : "");
-    snprintf(v->headline, sizeof v->headline, "本机暂停服务");
-    snprintf(v->advice, sizeof v->advice, "请到窗口找工作人员");
+    snprintf(v->headline, sizeof v->headline, _("本机暂停服务"));
+    snprintf(v->advice, sizeof v->advice, _("请到窗口找工作人员"));
     v->voice.clips[v->voice.count++] = "out_of_service"; /* spoken at each attempt, not at start */
     *self = o;
     return KIOSK_OK;

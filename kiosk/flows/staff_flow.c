@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "hall.h"
 #include "help_call.h"
+#include "i18n.h"
 #include "log.h"
 #include "money.h"
 #include "receipt.h"
@@ -42,10 +43,11 @@ static const char *const state_names[] = {
 #undef STAFF_STATE_NAME
 };
 
-#define REASONS_MAX     6
-#define VOID_CHOICES    6
-#define LOCKED_SECONDS  10
-#define DEFAULT_REASONS "wrong_person:刷错人;wrong_meal:餐次错误;duplicate:重复刷卡;other:其他"
+#define REASONS_MAX    6
+#define VOID_CHOICES   6
+#define LOCKED_SECONDS 10
+/* A translation keeps the codes before each colon. */
+#define DEFAULT_REASONS N_("wrong_person:刷错人;wrong_meal:餐次错误;duplicate:重复刷卡;other:其他")
 
 typedef struct reason {
     char code[32];
@@ -156,7 +158,7 @@ static kiosk_rc parse_options(const kiosk_settings *section, staff_options *o, c
     o->lockout_ms = 5 * 60 * 1000;
     o->timeout_s = 60;
     o->counters = 4;
-    kiosk_rc rc = parse_reasons(DEFAULT_REASONS, o, err, err_size);
+    kiosk_rc rc = parse_reasons(_(DEFAULT_REASONS), o, err, err_size);
     for (size_t i = 0; rc == KIOSK_OK && section && i < section->count; i++) {
         const char *key = section->items[i].key, *value = section->items[i].value;
         int n;
@@ -375,7 +377,7 @@ static void show_day_view(staff_flow *s, kiosk_now now)
     table_row(t, W->day_total, count, report.subsidy_fen, report.pay_fen);
     for (int m = 0; m < KIOSK_MEAL_COUNT; m++) {
         snprintf(count, sizeof count, "%ld%s", report.by_meal[m].meals, W->day_count_unit);
-        table_row(t, kiosk_meal_type_label((kiosk_meal_type)m), count,
+        table_row(t, _(kiosk_meal_type_label((kiosk_meal_type)m)), count,
                   report.by_meal[m].subsidy_fen, report.by_meal[m].pay_fen);
     }
     for (size_t i = 0; i < report.class_count && t->row_count < KIOSK_TABLE_ROWS; i++) {
@@ -392,7 +394,7 @@ static void show_day_view(staff_flow *s, kiosk_now now)
 static const char *meal_label(const char *code)
 {
     kiosk_meal_type t = kiosk_meal_type_from_code(code);
-    return t >= 0 && t < KIOSK_MEAL_COUNT ? kiosk_meal_type_label(t) : code;
+    return t >= 0 && t < KIOSK_MEAL_COUNT ? _(kiosk_meal_type_label(t)) : code;
 }
 
 /* The latest meals of today not voided yet, one button each: to void one, or (reprints) to
@@ -554,7 +556,7 @@ static void format_ago(char *out, size_t size, int64_t then_ms, int64_t now_ms)
     }
     kiosk_local_time at = kiosk_clock_local(then_ms);
     long minutes = (long)((now_ms - then_ms) / 60000);
-    snprintf(out, size, "%02d:%02d (%ld分钟前)", at.minute_of_day / 60, at.minute_of_day % 60,
+    snprintf(out, size, _("%02d:%02d (%ld分钟前)"), at.minute_of_day / 60, at.minute_of_day % 60,
              minutes < 0 ? 0 : minutes);
 }
 
@@ -579,7 +581,7 @@ static void show_status(staff_flow *s, kiosk_now now)
     format_ago(f[2].value, sizeof f[2].value, st ? st->last_ok_ms : -1, now.utc_ms);
     snprintf(f[3].label, sizeof f[3].label, "%s", W->status_offset);
     if (st && st->clock_uncert_ms >= 0)
-        snprintf(f[3].value, sizeof f[3].value, "%+.1f秒", (double)st->clock_offset_ms / 1000.0);
+        snprintf(f[3].value, sizeof f[3].value, _("%+.1f秒"), (double)st->clock_offset_ms / 1000.0);
     else
         snprintf(f[3].value, sizeof f[3].value, "%s", W->status_none);
     v->figure_count = 4;

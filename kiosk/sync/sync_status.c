@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "sync.h"
 
 const char *kiosk_sync_state_name(kiosk_sync_state state)
@@ -28,27 +29,27 @@ void kiosk_sync_status_words(const kiosk_sync_status *st, char *out, size_t size
     out[0] = '\0';
     switch (st->state) {
     case KIOSK_SYNC_REVOKED:
-        part(out, size, "本机已停用，请联系管理员");
+        part(out, size, _("本机已停用，请联系管理员"));
         break;
     case KIOSK_SYNC_AUTH_FAILED:
-        part(out, size, "同步认证失败，请联系管理员");
+        part(out, size, _("同步认证失败，请联系管理员"));
         break;
     case KIOSK_SYNC_INSECURE:
-        part(out, size, "服务器证书不符，请联系管理员");
+        part(out, size, _("服务器证书不符，请联系管理员"));
         break;
     case KIOSK_SYNC_ENROLL_FAILED:
-        part(out, size, "注册码无效，请联系管理员");
+        part(out, size, _("注册码无效，请联系管理员"));
         break;
     case KIOSK_SYNC_UNENROLLED:
-        part(out, size, "本机未注册");
+        part(out, size, _("本机未注册"));
         break;
     case KIOSK_SYNC_REFUSED:
-        part(out, size, "同步被拒绝，请联系管理员");
+        part(out, size, _("同步被拒绝，请联系管理员"));
         break;
     case KIOSK_SYNC_OFFLINE:
         /* Out of reach with nothing waiting is said only once meals count as offline. */
         if (st->pending > 0 || st->offline_records)
-            part(out, size, "离线");
+            part(out, size, _("离线"));
         break;
     case KIOSK_SYNC_STARTING:
     case KIOSK_SYNC_ONLINE:
@@ -56,12 +57,12 @@ void kiosk_sync_status_words(const kiosk_sync_status *st, char *out, size_t size
     }
     if (st->pending > 0) {
         char text[48];
-        snprintf(text, sizeof text, "待上传 %ld", st->pending);
+        snprintf(text, sizeof text, _("待上传 %ld"), st->pending);
         part(out, size, text);
     }
     if (st->rejected > 0) {
         char text[64];
-        snprintf(text, sizeof text, "%ld 条记录被拒收", st->rejected);
+        snprintf(text, sizeof text, _("%ld 条记录被拒收"), st->rejected);
         part(out, size, text);
     }
 }
