@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canteen_words.h"
 #include "clock.h"
 #include "hall.h"
 #include "help_call.h"
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "money.h"
 #include "receipt.h"
+#include "staff_serve.h"
 #include "staff_store.h"
 #include "staff_words.h"
 #define KIOSK_LOG_MODULE "staff"
@@ -26,6 +28,8 @@
     X(DAY_VIEW)         \
     X(VOID_LIST)        \
     X(VOID_REASON)      \
+    X(OVERRIDE_REASON)  \
+    X(OVERRIDE_CARD)    \
     X(STATUS)           \
     X(CALL_COUNTER)     \
     X(NOTICE)           \
@@ -63,10 +67,11 @@ typedef struct staff_options {
 } staff_options;
 
 /* The menu, in the order shown: the actions this version carries out. */
-/* Sync now is on the status screen, beside what it changes: the menu holds at most six. */
+/* Sync now and leaving to the OS are on the status screen, beside the device's state: the menu
+ * holds at most six. */
 static const kiosk_staff_action menu_actions[] = {
-    KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL,      KIOSK_STAFF_CALL_NEXT, KIOSK_STAFF_STATUS,
-    KIOSK_STAFF_REPRINT,  KIOSK_STAFF_OUT_OF_SERVICE, KIOSK_STAFF_EXIT_OS,
+    KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL, KIOSK_STAFF_OVERRIDE,       KIOSK_STAFF_CALL_NEXT,
+    KIOSK_STAFF_STATUS,   KIOSK_STAFF_REPRINT,   KIOSK_STAFF_OUT_OF_SERVICE,
 };
 
 typedef struct staff_flow {
@@ -88,7 +93,8 @@ typedef struct staff_flow {
     kiosk_day_meal meals[VOID_CHOICES];
     size_t meal_count;
     size_t chosen;
-    bool list_reprints; /* the meal list is for a reprint, not a void */
+    bool list_reprints;   /* the meal list is for a reprint, not a void */
+    size_t reason_chosen; /* an override's reason, while the diner's card is awaited */
 } staff_flow;
 
 #define W (staff_text_tr())
@@ -287,6 +293,7 @@ static bool offered_here(const staff_flow *s, kiosk_staff_action a)
     switch (a) {
     case KIOSK_STAFF_DAY_VIEW:
     case KIOSK_STAFF_VOID_MEAL:
+    case KIOSK_STAFF_OVERRIDE:
         return canteen;
     case KIOSK_STAFF_REPRINT:
         return canteen && has_printer(s);
@@ -504,6 +511,83 @@ static void do_reprint(staff_flow *s, kiosk_now now)
         show_failure(s, KIOSK_ERR_INVALID);
 }
 
+/* Lifting a refusal (a supervisor's): the reason first, from [staff] reasons. */
+static void show_override_reason(staff_flow *s)
+{
+    view_begin(s, "staff_override_reason", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->override_reason_headline);
+    snprintf(v->message, sizeof v->message, "%s", W->override_reason_message);
+    for (size_t i = 0; i < s->opts.reason_count; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "reason%zu", i + 1);
+        add_button(v, id, s->opts.reasons[i].label, KIOSK_ROLE_SECONDARY);
+    }
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_OVERRIDE_REASON);
+}
+
+/* Then the diner's card: the meal is made for the card in hand. */
+static void show_override_card(staff_flow *s)
+{
+    view_begin(s, "staff_override_card", KIOSK_LAYOUT_RESULT, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->override_card_headline);
+    snprintf(v->message, sizeof v->message, "%s", W->override_card_message);
+    snprintf(v->advice, sizeof v->advice, "%s · %s", W->override_reason_headline,
+             s->opts.reasons[s->reason_chosen].label);
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_OVERRIDE_CARD);
+}
+
+static void add_money(kiosk_view *v, const char *label, int64_t fen, bool emphasis)
+{
+    if (v->figure_count == KIOSK_VIEW_FIGURES)
+        return;
+    kiosk_figure *f = &v->figures[v->figure_count++];
+    snprintf(f->label, sizeof f->label, "%s", label);
+    kiosk_money_format(fen, f->value, sizeof f->value);
+    f->emphasis = emphasis;
+}
+
+/* The diner's card, tapped while staff wait for it: served past the refusal, or told why not. */
+static void override_card(staff_flow *s, const uint8_t key[KIOSK_CARD_KEY_BYTES], kiosk_now now)
+{
+    kiosk_staff_actor who = actor(s);
+    staff_served r =
+        staff_serve_override(s->env, &who, key, s->opts.reasons[s->reason_chosen].code, now);
+    const canteen_reason_words *why = canteen_reasons_tr();
+    char who_line[192];
+    snprintf(who_line, sizeof who_line, "%s · %s", r.name_masked,
+             _(kiosk_meal_type_label(r.decision.meal_type)));
+    switch (r.outcome) {
+    case STAFF_SERVED:
+        show_notice(s, KIOSK_TONE_SUCCESS, W->override_done, who_line);
+        add_money(&s->view, W->override_price, r.decision.price_fen, false);
+        add_money(&s->view, W->override_subsidy, r.decision.subsidy_fen, false);
+        add_money(&s->view, W->override_pay, r.decision.pay_fen, true);
+        break;
+    case STAFF_NOT_REFUSED:
+        show_notice(s, KIOSK_TONE_INFO, W->override_not_refused, W->override_not_refused_message);
+        break;
+    case STAFF_NOT_LIFTABLE:
+    case STAFF_STILL_REFUSED:
+        show_notice(s, KIOSK_TONE_REFUSED, W->override_cannot,
+                    why[r.decision.reason < KIOSK_REASON_COUNT ? r.decision.reason : 0].headline);
+        break;
+    case STAFF_UNKNOWN_CARD:
+        show_notice(s, KIOSK_TONE_REFUSED, W->override_cannot,
+                    why[KIOSK_REASON_UNKNOWN_CARD].headline);
+        break;
+    case STAFF_DENIED:
+        show_failure(s, KIOSK_ERR_DENIED);
+        break;
+    case STAFF_FAILED:
+        show_failure(s, r.rc);
+        break;
+    }
+}
+
 /* Which counter the next number is called to. */
 static void show_counters(staff_flow *s)
 {
@@ -604,6 +688,9 @@ static void show_status(staff_flow *s, kiosk_now now)
         s->env->settings->offline_meal_limit > 0)
         add_button(v, kiosk_staff_action_name(KIOSK_STAFF_OFFLINE_ALLOW),
                    W->action[KIOSK_STAFF_OFFLINE_ALLOW], KIOSK_ROLE_SECONDARY);
+    if (kiosk_staff_may(s->member.role, KIOSK_STAFF_EXIT_OS))
+        add_button(v, kiosk_staff_action_name(KIOSK_STAFF_EXIT_OS), W->action[KIOSK_STAFF_EXIT_OS],
+                   KIOSK_ROLE_SECONDARY);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_STATUS);
 }
@@ -716,6 +803,9 @@ static kiosk_flow_next staff_on_card(void *self, const kiosk_card *card, kiosk_n
     kiosk_flow_next next = KIOSK_FLOW_STAY;
     if (is_staff) {
         begin_sign_in(s, key, &m, now);
+    } else if (s->state == STATE_OVERRIDE_CARD) {
+        touched(s, now);
+        override_card(s, key, now);
     } else if (s->state == STATE_OUT_OF_SERVICE) {
         s->view.voice.serial++; /* said again, so nobody waits at a silent machine */
     } else {
@@ -790,6 +880,15 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
     }
     if (!kiosk_staff_action_parse(widget, &action))
         return;
+    if (action == KIOSK_STAFF_OVERRIDE && offered_here(s, action)) {
+        /* The meal and its audit entry are written together when the card comes; a role that
+         * may not is refused (and audited) now. */
+        if (kiosk_staff_may(who.role, action))
+            show_override_reason(s);
+        else
+            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
+        return;
+    }
     if (action == KIOSK_STAFF_VOID_MEAL || (action == KIOSK_STAFF_REPRINT && has_printer(s))) {
         /* The void or reprint itself is checked and audited when it is made; the list is only
          * shown to those who may. */
@@ -883,8 +982,21 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
         else if (strcmp(widget, "back") == 0)
             show_void_list(s, now);
         break;
+    case STATE_OVERRIDE_REASON:
+        if (strncmp(widget, "reason", 6) == 0 && widget[6] >= '1' && widget[6] <= '9' &&
+            !widget[7] && (size_t)(widget[6] - '1') < s->opts.reason_count) {
+            s->reason_chosen = (size_t)(widget[6] - '1');
+            show_override_card(s);
+        } else if (strcmp(widget, "back") == 0) {
+            show_menu(s);
+        }
+        break;
+    case STATE_OVERRIDE_CARD:
+        if (strcmp(widget, "back") == 0)
+            show_override_reason(s);
+        break;
     case STATE_STATUS:
-        if (strcmp(widget, "sync_now") == 0)
+        if (strcmp(widget, "sync_now") == 0 || strcmp(widget, "exit_os") == 0)
             menu_press(s, widget, now);
         else if (strcmp(widget, "offline_allow") == 0)
             offline_allow(s, now);

@@ -79,6 +79,17 @@ const staff_words staff_text = {
     .call_before = N_("请 "),
     .call_to = N_(" 号到 "),
     .call_after = N_(" 号窗口"),
+    .override_reason_headline = N_("放行的原因"),
+    .override_reason_message = N_("刚才被拒的老人，由您做主照常用餐"),
+    .override_card_headline = N_("请老人再刷一次卡"),
+    .override_card_message = N_("刷卡后记录这一餐，补贴照常计算"),
+    .override_done = N_("已放行"),
+    .override_not_refused = N_("不用放行"),
+    .override_not_refused_message = N_("这位老人可以直接刷卡用餐"),
+    .override_cannot = N_("这种情况不能放行"),
+    .override_price = N_("餐费"),
+    .override_subsidy = N_("补贴"),
+    .override_pay = N_("自付"),
 };
 
 const staff_words *staff_text_tr(void)

@@ -30,6 +30,11 @@ typedef struct staff_words {
     const char *offline_allowed, *offline_allowed_message;
     const char *counter_headline, *counter_unit, *nobody_waits; /* 叫号到几号窗口？ 号窗口 */
     const char *call_before, *call_to, *call_after;             /* 请 J001 号到 3 号窗口 */
+    /* Lifting a refusal: the reason, then the diner's card again, then what was recorded. */
+    const char *override_reason_headline, *override_reason_message;
+    const char *override_card_headline, *override_card_message;
+    const char *override_done, *override_not_refused, *override_not_refused_message;
+    const char *override_cannot, *override_price, *override_subsidy, *override_pay;
 } staff_words;
 
 extern const staff_words staff_text;

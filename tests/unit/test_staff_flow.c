@@ -263,6 +263,7 @@ static void test_menu_and_roles(void)
     CHECK(has_button(v, "out_of_service"));
     CHECK(has_button(v, "leave"));
     CHECK(!has_button(v, "exit_os")); /* hidden from an operator ... */
+    CHECK(!has_button(v, "override"));
     CHECK_INT(v->request.kind, KIOSK_REQUEST_NONE);
     CHECK(!has_button(v, "settings"));
     press(&fx, "exit_os", t); /* ... and refused by the core when pressed anyway */
@@ -270,6 +271,12 @@ static void test_menu_and_roles(void)
     CHECK_STR(view(&fx)->headline, "没有这个权限");
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
                                 " '%\"action\":\"exit_os\"%\"outcome\":\"refused\"%'"),
+              1);
+    press(&fx, "back", t);
+    press(&fx, "override", t); /* lifting a refusal is a supervisor's too */
+    CHECK_STR(view(&fx)->headline, "没有这个权限");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"override\"%\"outcome\":\"refused\"%'"),
               1);
     press(&fx, "back", t);
     press(&fx, "day_view", t);
@@ -332,6 +339,9 @@ static void test_menu_and_roles(void)
     /* A supervisor may leave to the operating system: the app is asked to stop. */
     tap(&fx, "5AF00002", t);
     type_pin(&fx, "9876", t);
+    CHECK(has_button(view(&fx), "override"));
+    CHECK(!has_button(view(&fx), "exit_os")); /* on the status screen, beside the devices */
+    press(&fx, "status", t);
     CHECK(has_button(view(&fx), "exit_os"));
     press(&fx, "exit_os", t);
     CHECK_INT(view(&fx)->request.kind, KIOSK_REQUEST_QUIT);
@@ -405,6 +415,72 @@ static void test_void_and_diner_tap(void)
     char why[200];
     CHECK_INT(kiosk_store_audit_verify(fx.store, &entries, &bad, why, sizeof why), KIOSK_OK);
     CHECK_INT(entries, 5); /* the PIN, the day view twice, the void, leaving */
+    teardown(&fx);
+}
+
+/* A diner refused for a second lunch, served anyway by a supervisor: the reason, then the
+ * diner's card again; the meal is recorded with who and why, and its audit entry. A diner who is
+ * not refused, or a card that is no diner's, is not served from here. */
+static void test_override(void)
+{
+    fixture fx;
+    setup(&fx, "override", true);
+    int64_t t = at(11, 30);
+    tap(&fx, "04E5F6A7", t); /* 周志强, 85: lunch 15.00, 5.00 of subsidy (80-89) */
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
+    tap(&fx, "04E5F6A7", t + 60000);
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_REFUSED);
+    tap(&fx, "5AF00002", t + 90000);
+    type_pin(&fx, "9876", t + 90000);
+    press(&fx, "override", t + 90000);
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(v->screen, "staff_override_reason");
+    CHECK_STR(v->buttons[0].label, "刷错人");
+    CHECK_STR(v->buttons[1].label, "其他");
+    press(&fx, "reason2", t + 90000);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_override_card");
+    CHECK_STR(v->headline, "请老人再刷一次卡");
+    CHECK_STR(v->advice, "放行的原因 · 其他");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1);
+    tap(&fx, "04E5F6A7", t + 100000);
+    CHECK_STR(kiosk_router_active(fx.router), "staff"); /* the card was for staff mode */
+    v = view(&fx);
+    CHECK_STR(v->headline, "已放行");
+    CHECK_STR(v->message, "周*强 · 午餐");
+    CHECK_INT(v->figure_count, 3);
+    CHECK_STR(v->figures[0].value, "¥15.00");
+    CHECK_STR(v->figures[1].value, "¥5.00");
+    CHECK_STR(v->figures[2].value, "¥10.00");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal WHERE person_id = 'P2'"), 2);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM outbox WHERE kind = 'meal' AND payload LIKE"
+                                " '%\"staff\":{\"by\":\"override\",\"reason\":\"other\","
+                                "\"refused\":\"already_had_meal\",\"staff_id\":\"S002\"}%'"),
+              1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"override\"%\"outcome\":\"ok\"%'"
+                                " AND payload LIKE '%\"reason\":\"other\"%'"
+                                " AND payload LIKE '%\"staff_id\":\"S002\"%'"),
+              1);
+    /* 张秀兰 has not eaten: nothing to lift, nothing recorded here. */
+    press(&fx, "back", t + 100000);
+    press(&fx, "override", t + 100000);
+    press(&fx, "reason1", t + 100000);
+    tap(&fx, "04A1B2C3", t + 110000);
+    CHECK_STR(view(&fx)->headline, "不用放行");
+    /* A card that is no diner's. */
+    press(&fx, "back", t + 110000);
+    press(&fx, "override", t + 110000);
+    press(&fx, "reason1", t + 110000);
+    tap(&fx, "0BADCAFE", t + 120000);
+    CHECK_STR(view(&fx)->headline, "这种情况不能放行");
+    CHECK_STR(kiosk_router_active(fx.router), "staff");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 2);
+    long entries;
+    int64_t bad;
+    char why[200];
+    CHECK_INT(kiosk_store_audit_verify(fx.store, &entries, &bad, why, sizeof why), KIOSK_OK);
+    CHECK_INT(entries, 2); /* the PIN, the override */
     teardown(&fx);
 }
 
@@ -634,6 +710,7 @@ int main(int argc, char **argv)
     test_menu_and_roles();
     test_void_and_diner_tap();
     test_reprint();
+    test_override();
     test_offline_allow();
     test_call_next();
     test_timeout_and_out_of_service();
