@@ -13,7 +13,7 @@
 #include "device.h"
 #include "flow.h"
 #include "hex.h"
-#include "i18n.h"
+#include "i18n.h" /* KIOSK_LANGUAGE_DEFAULT; main.c checks the language */
 #include "utf8.h"
 
 typedef enum key_type { KEY_STR, KEY_INT, KEY_DECIMAL, KEY_BOOL, KEY_LOGLEVEL, KEY_ZONE } key_type;
@@ -518,8 +518,6 @@ kiosk_rc kiosk_config_from_args(kiosk_config *cfg, kiosk_cli *cli, int argc, cha
 
 kiosk_rc kiosk_config_validate(const kiosk_config *cfg, char *err, size_t err_size)
 {
-    if (kiosk_i18n_check(cfg->language, cfg->locale_dir, err, err_size) != KIOSK_OK)
-        return KIOSK_ERR_CONFIG;
     const kiosk_flow_ops *mode = kiosk_flow_find(cfg->mode);
     if (!mode || !mode->base) {
         char known[128] = "";

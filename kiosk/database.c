@@ -54,7 +54,7 @@ kiosk_rc kiosk_database_open(const kiosk_config *cfg, kiosk_store **store, const
                     rec.pages_unreadable, rec.rows_skipped,
                     rec.card_key_lost ? "; the card key was lost: import the roster again"
                                       : "; import the roster again with --mode full");
-        *notice = "本机数据曾损坏，已恢复";
+        *notice = _("本机数据曾损坏，已恢复");
         rc = kiosk_store_open(path, store, err, err_size);
     } else if (rc != KIOSK_OK) {
         return rc;

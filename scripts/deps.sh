@@ -17,6 +17,7 @@ packages=(
   libebur128-dev # clipcheck: the voice prompts' loudness (EBU R 128) and true peak
   debhelper dpkg-dev lintian udev systemd # the Debian packages and their checks (docs/install.md)
   chromium chromium-driver python3-selenium # the admin page's browser test (e2e_admin_web)
+  gettext locales-all python3 # the word catalogs (msgfmt, xgettext; i18n_words) and their locales
 )
 missing=()
 for p in "${packages[@]}"; do

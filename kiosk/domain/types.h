@@ -26,16 +26,16 @@ typedef enum kiosk_meal_type {
 
 /* Hardship categories held on the roster (a bit set): enum name, code used in JSON and CSV,
  * Chinese label. */
-#define KIOSK_CATEGORY_MAP(X)                             \
-    X(TEKUN, "tekun", "特困供养")                         \
-    X(DIBAO, "dibao", "低保")                             \
-    X(LOW_INCOME, "low_income", "低保边缘")               \
-    X(DISABLED, "disabled", "失能半失能")                 \
-    X(ALONE, "alone", "独居空巢")                         \
-    X(SEVERE_DISABILITY, "severe_disability", "重度残疾") \
-    X(FAMILY_PLANNING, "family_planning", "计生特殊家庭") \
-    X(VETERAN, "veteran", "优抚对象")                     \
-    X(SANWU, "sanwu", "三无")
+#define KIOSK_CATEGORY_MAP(X)                                 \
+    X(TEKUN, "tekun", N_("特困供养"))                         \
+    X(DIBAO, "dibao", N_("低保"))                             \
+    X(LOW_INCOME, "low_income", N_("低保边缘"))               \
+    X(DISABLED, "disabled", N_("失能半失能"))                 \
+    X(ALONE, "alone", N_("独居空巢"))                         \
+    X(SEVERE_DISABILITY, "severe_disability", N_("重度残疾")) \
+    X(FAMILY_PLANNING, "family_planning", N_("计生特殊家庭")) \
+    X(VETERAN, "veteran", N_("优抚对象"))                     \
+    X(SANWU, "sanwu", N_("三无"))
 
 enum {
 #define KIOSK_CAT_BIT(e, code, zh) KIOSK_CAT_BIT_##e,
@@ -46,10 +46,10 @@ enum {
 #define KIOSK_CAT(e) (1u << KIOSK_CAT_BIT_##e)
 
 /* Funding levels, for the settlement split. */
-#define KIOSK_FUNDING_LEVEL_MAP(X)  \
-    X(CITY, "city", "市级")         \
-    X(DISTRICT, "district", "区级") \
-    X(STREET, "street", "街道")
+#define KIOSK_FUNDING_LEVEL_MAP(X)      \
+    X(CITY, "city", N_("市级"))         \
+    X(DISTRICT, "district", N_("区级")) \
+    X(STREET, "street", N_("街道"))
 
 typedef enum kiosk_funding_level {
 #define KIOSK_LEVEL_ENUM(e, code, zh) KIOSK_LEVEL_##e,

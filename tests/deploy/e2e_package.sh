@@ -59,7 +59,8 @@ for f in /usr/lib/kiosk/kiosk /usr/bin/kiosk /usr/sbin/kiosk-update \
   /usr/share/kiosk/fonts/NotoSansCJKsc-Kiosk-Bold.otf /usr/share/kiosk/assets/voice/meal_ok.wav \
   /lib/systemd/system/kiosk.service /lib/udev/rules.d/70-kiosk.rules \
   /usr/lib/tmpfiles.d/kiosk.conf /etc/kiosk/kiosk.ini /usr/share/doc/kiosk/install.md.gz \
-  /usr/share/man/man1/kiosk.1.gz /usr/share/man/man8/kiosk-update.8.gz; do
+  /usr/share/man/man1/kiosk.1.gz /usr/share/man/man8/kiosk-update.8.gz \
+  /usr/share/locale/zh_CN/LC_MESSAGES/kiosk.mo /usr/share/locale/en/LC_MESSAGES/kiosk.mo; do
   check "the package holds $f" grep -qx "$f" files.txt
 done
 clips=$(grep -c '^/usr/share/kiosk/assets/voice/.*\.wav$' files.txt || true)

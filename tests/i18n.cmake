@@ -1,0 +1,8 @@
+# The kiosk's languages (README "Languages"): every word marked and translated, the catalogs
+# checked by msgfmt, the language key, and the translated tables.
+add_test(NAME i18n_words COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/i18n/check_words.py
+  ${CMAKE_SOURCE_DIR})
+set_tests_properties(i18n_words PROPERTIES LABELS unit TIMEOUT 60)
+kiosk_unit_test(test_i18n ARGS ${CMAKE_BINARY_DIR}/locale)
+add_test(NAME e2e_language COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/i18n/e2e_language.sh)
+set_tests_properties(e2e_language PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 60)
