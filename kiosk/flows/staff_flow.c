@@ -28,8 +28,12 @@
     X(DAY_VIEW)         \
     X(VOID_LIST)        \
     X(VOID_REASON)      \
+    X(SERVE)            \
     X(OVERRIDE_REASON)  \
     X(OVERRIDE_CARD)    \
+    X(MANUAL_BIRTH)     \
+    X(MANUAL_LIST)      \
+    X(MANUAL_REASON)    \
     X(STATUS)           \
     X(CALL_COUNTER)     \
     X(NOTICE)           \
@@ -50,6 +54,7 @@ static const char *const state_names[] = {
 #define REASONS_MAX    6
 #define VOID_CHOICES   6
 #define LOCKED_SECONDS 10
+#define MANUAL_CHOICES 6
 /* A translation keeps the codes before each colon. */
 #define DEFAULT_REASONS N_("wrong_person:刷错人;wrong_meal:餐次错误;duplicate:重复刷卡;other:其他")
 
@@ -67,8 +72,9 @@ typedef struct staff_options {
 } staff_options;
 
 /* The menu, in the order shown: the actions this version carries out. */
-/* Sync now and leaving to the OS are on the status screen, beside the device's state: the menu
- * holds at most six. */
+/* Sync now and leaving to the OS are on the status screen, beside the device's state, and 放行
+ * shares 代办就餐 with 无卡登记 (KIOSK_STAFF_OVERRIDE stands for both): the menu holds at most
+ * six. */
 static const kiosk_staff_action menu_actions[] = {
     KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL, KIOSK_STAFF_OVERRIDE,       KIOSK_STAFF_CALL_NEXT,
     KIOSK_STAFF_STATUS,   KIOSK_STAFF_REPRINT,   KIOSK_STAFF_OUT_OF_SERVICE,
@@ -95,6 +101,11 @@ typedef struct staff_flow {
     size_t chosen;
     bool list_reprints;   /* the meal list is for a reprint, not a void */
     size_t reason_chosen; /* an override's reason, while the diner's card is awaited */
+    /* 无卡登记: the birth date typed, the persons found, the one chosen. */
+    char birth_digits[9];
+    char birth_note[64];
+    kiosk_person_hit hits[MANUAL_CHOICES];
+    size_t hit_count, hit_total, hit_chosen;
 } staff_flow;
 
 #define W (staff_text_tr())
@@ -294,6 +305,7 @@ static bool offered_here(const staff_flow *s, kiosk_staff_action a)
     case KIOSK_STAFF_DAY_VIEW:
     case KIOSK_STAFF_VOID_MEAL:
     case KIOSK_STAFF_OVERRIDE:
+    case KIOSK_STAFF_MANUAL_MEAL:
         return canteen;
     case KIOSK_STAFF_REPRINT:
         return canteen && has_printer(s);
@@ -316,9 +328,14 @@ static void show_menu(staff_flow *s)
     if (s->out_of_service)
         add_button(v, "resume", W->resume, KIOSK_ROLE_PRIMARY);
     for (size_t i = 0; i < sizeof menu_actions / sizeof menu_actions[0]; i++)
-        if (kiosk_staff_may(s->member.role, menu_actions[i]) &&
-            !(s->out_of_service && menu_actions[i] == KIOSK_STAFF_OUT_OF_SERVICE) &&
-            offered_here(s, menu_actions[i]))
+        if (menu_actions[i] == KIOSK_STAFF_OVERRIDE) {
+            if (offered_here(s, KIOSK_STAFF_OVERRIDE) &&
+                (kiosk_staff_may(s->member.role, KIOSK_STAFF_OVERRIDE) ||
+                 kiosk_staff_may(s->member.role, KIOSK_STAFF_MANUAL_MEAL)))
+                add_button(v, "serve", W->serve, KIOSK_ROLE_SECONDARY);
+        } else if (kiosk_staff_may(s->member.role, menu_actions[i]) &&
+                   !(s->out_of_service && menu_actions[i] == KIOSK_STAFF_OUT_OF_SERVICE) &&
+                   offered_here(s, menu_actions[i]))
             add_button(v, kiosk_staff_action_name(menu_actions[i]), W->action[menu_actions[i]],
                        KIOSK_ROLE_SECONDARY);
     add_button(v, "leave", W->leave, KIOSK_ROLE_NAV);
@@ -550,42 +567,166 @@ static void add_money(kiosk_view *v, const char *label, int64_t fen, bool emphas
     f->emphasis = emphasis;
 }
 
-/* The diner's card, tapped while staff wait for it: served past the refusal, or told why not. */
-static void override_card(staff_flow *s, const uint8_t key[KIOSK_CARD_KEY_BYTES], kiosk_now now)
+/* What a meal made by staff came to: recorded (the masked name, the meal and its money), or why
+ * not. */
+static void show_served(staff_flow *s, const staff_served *r, const char *done, const char *cannot)
 {
-    kiosk_staff_actor who = actor(s);
-    staff_served r =
-        staff_serve_override(s->env, &who, key, s->opts.reasons[s->reason_chosen].code, now);
     const canteen_reason_words *why = canteen_reasons_tr();
     char who_line[192];
-    snprintf(who_line, sizeof who_line, "%s · %s", r.name_masked,
-             _(kiosk_meal_type_label(r.decision.meal_type)));
-    switch (r.outcome) {
+    snprintf(who_line, sizeof who_line, "%s · %s", r->name_masked,
+             _(kiosk_meal_type_label(r->decision.meal_type)));
+    switch (r->outcome) {
     case STAFF_SERVED:
-        show_notice(s, KIOSK_TONE_SUCCESS, W->override_done, who_line);
-        add_money(&s->view, W->override_price, r.decision.price_fen, false);
-        add_money(&s->view, W->override_subsidy, r.decision.subsidy_fen, false);
-        add_money(&s->view, W->override_pay, r.decision.pay_fen, true);
+        show_notice(s, KIOSK_TONE_SUCCESS, done, who_line);
+        add_money(&s->view, W->override_price, r->decision.price_fen, false);
+        add_money(&s->view, W->override_subsidy, r->decision.subsidy_fen, false);
+        add_money(&s->view, W->override_pay, r->decision.pay_fen, true);
         break;
     case STAFF_NOT_REFUSED:
         show_notice(s, KIOSK_TONE_INFO, W->override_not_refused, W->override_not_refused_message);
         break;
     case STAFF_NOT_LIFTABLE:
     case STAFF_STILL_REFUSED:
-        show_notice(s, KIOSK_TONE_REFUSED, W->override_cannot,
-                    why[r.decision.reason < KIOSK_REASON_COUNT ? r.decision.reason : 0].headline);
+        show_notice(s, KIOSK_TONE_REFUSED, cannot,
+                    why[r->decision.reason < KIOSK_REASON_COUNT ? r->decision.reason : 0].headline);
+        break;
+    case STAFF_OFFLINE_LIMIT:
+        show_notice(s, KIOSK_TONE_REFUSED, cannot, W->manual_offline);
         break;
     case STAFF_UNKNOWN_CARD:
-        show_notice(s, KIOSK_TONE_REFUSED, W->override_cannot,
-                    why[KIOSK_REASON_UNKNOWN_CARD].headline);
+        show_notice(s, KIOSK_TONE_REFUSED, cannot, why[KIOSK_REASON_UNKNOWN_CARD].headline);
         break;
     case STAFF_DENIED:
         show_failure(s, KIOSK_ERR_DENIED);
         break;
     case STAFF_FAILED:
-        show_failure(s, r.rc);
+        show_failure(s, r->rc);
         break;
     }
+}
+
+/* The diner's card, tapped while staff wait for it: served past the refusal, or told why not. */
+static void override_card(staff_flow *s, const uint8_t key[KIOSK_CARD_KEY_BYTES], kiosk_now now)
+{
+    kiosk_staff_actor who = actor(s);
+    staff_served r =
+        staff_serve_override(s->env, &who, key, s->opts.reasons[s->reason_chosen].code, now);
+    show_served(s, &r, W->override_done, W->override_cannot);
+}
+
+/* 代办就餐: what staff may serve a diner with here. */
+static void show_serve(staff_flow *s)
+{
+    view_begin(s, "staff_serve", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->serve);
+    static const kiosk_staff_action offered[] = {KIOSK_STAFF_OVERRIDE, KIOSK_STAFF_MANUAL_MEAL};
+    for (size_t i = 0; i < sizeof offered / sizeof offered[0]; i++)
+        if (kiosk_staff_may(s->member.role, offered[i]))
+            add_button(v, kiosk_staff_action_name(offered[i]), W->action[offered[i]],
+                       KIOSK_ROLE_SECONDARY);
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_SERVE);
+}
+
+/* 无卡登记: the birth date on the keypad, shown as it is typed (1941-09-15). */
+static void show_manual_birth(staff_flow *s)
+{
+    view_begin(s, "staff_manual_birth", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->manual_birth_headline);
+    snprintf(v->message, sizeof v->message, "%s", W->manual_birth_message);
+    snprintf(v->advice, sizeof v->advice, "%s", s->birth_note);
+    v->keypad.shown = true;
+    const char *d = s->birth_digits;
+    size_t n = strlen(d);
+    snprintf(v->keypad.value, sizeof v->keypad.value, "%.4s%s%.2s%s%.2s", d, n > 4 ? "-" : "",
+             n > 4 ? d + 4 : "", n > 6 ? "-" : "", n > 6 ? d + 6 : "");
+    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
+    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_MANUAL_BIRTH);
+}
+
+/* The persons born that day, by masked name: staff choose, checking the name with the diner. */
+static void show_manual_list(staff_flow *s, kiosk_date birth)
+{
+    if (kiosk_store_persons_born(s->store, birth, s->hits, MANUAL_CHOICES, &s->hit_total) !=
+        KIOSK_OK) {
+        show_failure(s, KIOSK_ERR_DB);
+        return;
+    }
+    s->hit_count = s->hit_total < MANUAL_CHOICES ? s->hit_total : MANUAL_CHOICES;
+    view_begin(s, "staff_manual_list", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->manual_list_headline);
+    snprintf(v->message, sizeof v->message, "%s",
+             !s->hit_total                   ? W->manual_none
+             : s->hit_total > MANUAL_CHOICES ? W->manual_more
+                                             : W->manual_list_message);
+    for (size_t i = 0; i < s->hit_count; i++) {
+        char id[16], label[KIOSK_BUTTON_LABEL_MAX];
+        snprintf(id, sizeof id, "person%zu", i + 1);
+        snprintf(label, sizeof label, "%s %04d-%02d-%02d", s->hits[i].name_masked, birth.year,
+                 birth.month, birth.day);
+        add_button(v, id, label, KIOSK_ROLE_SECONDARY);
+    }
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_MANUAL_LIST);
+}
+
+static void show_manual_reason(staff_flow *s)
+{
+    view_begin(s, "staff_manual_reason", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->manual_reason_headline);
+    snprintf(v->message, sizeof v->message, "%s", s->hits[s->hit_chosen].name_masked);
+    for (size_t i = 0; i < s->opts.reason_count; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "reason%zu", i + 1);
+        add_button(v, id, s->opts.reasons[i].label, KIOSK_ROLE_SECONDARY);
+    }
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_MANUAL_REASON);
+}
+
+static void manual_key(staff_flow *s, const char *widget)
+{
+    size_t n = strlen(s->birth_digits);
+    s->birth_note[0] = '\0';
+    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
+        if (n < 8) {
+            s->birth_digits[n] = widget[3];
+            s->birth_digits[n + 1] = '\0';
+        }
+        show_manual_birth(s);
+    } else if (strcmp(widget, "backspace") == 0) {
+        if (n)
+            s->birth_digits[n - 1] = '\0';
+        show_manual_birth(s);
+    } else if (strcmp(widget, "confirm") == 0) {
+        char text[16];
+        snprintf(text, sizeof text, "%.4s-%.2s-%.2s", s->birth_digits, s->birth_digits + 4,
+                 s->birth_digits + 6);
+        kiosk_date birth;
+        if (n == 8 && kiosk_date_parse(text, &birth)) {
+            show_manual_list(s, birth);
+        } else {
+            snprintf(s->birth_note, sizeof s->birth_note, "%s", W->manual_bad_date);
+            s->birth_digits[0] = '\0';
+            show_manual_birth(s);
+        }
+    } else if (strcmp(widget, "back") == 0) {
+        show_serve(s);
+    }
+}
+
+static void manual_meal(staff_flow *s, size_t reason_index, kiosk_now now)
+{
+    kiosk_staff_actor who = actor(s);
+    staff_served r = staff_serve_manual(s->env, &who, s->hits[s->hit_chosen].person_id,
+                                        s->opts.reasons[reason_index].code, now);
+    show_served(s, &r, W->manual_done, W->manual_refused);
 }
 
 /* Which counter the next number is called to. */
@@ -878,8 +1019,22 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
         }
         return;
     }
+    if (strcmp(widget, "serve") == 0 && offered_here(s, KIOSK_STAFF_OVERRIDE)) {
+        show_serve(s);
+        return;
+    }
     if (!kiosk_staff_action_parse(widget, &action))
         return;
+    if (action == KIOSK_STAFF_MANUAL_MEAL && offered_here(s, action)) {
+        /* Recorded and audited with the meal; a role that may not is refused (and audited). */
+        if (kiosk_staff_may(who.role, action)) {
+            s->birth_digits[0] = s->birth_note[0] = '\0';
+            show_manual_birth(s);
+        } else {
+            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
+        }
+        return;
+    }
     if (action == KIOSK_STAFF_OVERRIDE && offered_here(s, action)) {
         /* The meal and its audit entry are written together when the card comes; a role that
          * may not is refused (and audited) now. */
@@ -982,13 +1137,38 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
         else if (strcmp(widget, "back") == 0)
             show_void_list(s, now);
         break;
+    case STATE_SERVE:
+        if (strcmp(widget, "override") == 0 || strcmp(widget, "manual_meal") == 0)
+            menu_press(s, widget, now);
+        else if (strcmp(widget, "back") == 0)
+            show_menu(s);
+        break;
+    case STATE_MANUAL_BIRTH:
+        manual_key(s, widget);
+        break;
+    case STATE_MANUAL_LIST:
+        if (strncmp(widget, "person", 6) == 0 && widget[6] >= '1' && widget[6] <= '9' &&
+            !widget[7] && (size_t)(widget[6] - '1') < s->hit_count) {
+            s->hit_chosen = (size_t)(widget[6] - '1');
+            show_manual_reason(s);
+        } else if (strcmp(widget, "back") == 0) {
+            show_manual_birth(s);
+        }
+        break;
+    case STATE_MANUAL_REASON:
+        if (strncmp(widget, "reason", 6) == 0 && widget[6] >= '1' && widget[6] <= '9' &&
+            !widget[7] && (size_t)(widget[6] - '1') < s->opts.reason_count)
+            manual_meal(s, (size_t)(widget[6] - '1'), now);
+        else if (strcmp(widget, "back") == 0)
+            show_manual_birth(s);
+        break;
     case STATE_OVERRIDE_REASON:
         if (strncmp(widget, "reason", 6) == 0 && widget[6] >= '1' && widget[6] <= '9' &&
             !widget[7] && (size_t)(widget[6] - '1') < s->opts.reason_count) {
             s->reason_chosen = (size_t)(widget[6] - '1');
             show_override_card(s);
         } else if (strcmp(widget, "back") == 0) {
-            show_menu(s);
+            show_serve(s);
         }
         break;
     case STATE_OVERRIDE_CARD:

@@ -28,6 +28,50 @@ static kiosk_rc offline_blocked(const kiosk_flow_env *env, const kiosk_decision 
     return rc;
 }
 
+/* The meal, as the canteen records one, with who made it and why (kiosk_store_staff_meal checks
+ * the role and writes the audit entry with it). card_key NULL: no card. */
+static void record(const kiosk_flow_env *env, const kiosk_staff_actor *who,
+                   const kiosk_holder *holder, const uint8_t *card_key, const kiosk_decision *d,
+                   const kiosk_order *order, const char *by, const char *reason, kiosk_now now,
+                   staff_served *out)
+{
+    const kiosk_sync_status *sync = env->sync;
+    bool offline = sync && sync->offline_records;
+    kiosk_meal_entry meal = {
+        .offline = offline,
+        .offline_age_s = !offline                     ? -1
+                         : sync->last_ok_mono_ms >= 0 ? (now.mono_ms - sync->last_ok_mono_ms) / 1000
+                         : sync->last_ok_ms >= 0      ? (now.utc_ms - sync->last_ok_ms) / 1000
+                                                      : -1,
+        .record_id = kiosk_recid_new(now.utc_ms),
+        .has_card = card_key != NULL,
+        .created_utc_ms = now.utc_ms,
+        .at = kiosk_clock_local(now.utc_ms),
+        .decision = *d,
+        .order = *order,
+    };
+    if (card_key)
+        memcpy(meal.card_key, card_key, KIOSK_CARD_KEY_BYTES);
+    snprintf(meal.person_id, sizeof meal.person_id, "%s", holder->person_id);
+    snprintf(meal.kiosk_id, sizeof meal.kiosk_id, "%s", env->settings->kiosk_id);
+    snprintf(meal.canteen_id, sizeof meal.canteen_id, "%s", env->settings->site.canteen_id);
+    snprintf(meal.staff.by, sizeof meal.staff.by, "%s", by);
+    snprintf(meal.staff.reason, sizeof meal.staff.reason, "%s", reason);
+    snprintf(meal.staff.refused, sizeof meal.staff.refused, "%s", out->refused);
+    kiosk_staff_actor actor = *who;
+    out->rc = kiosk_store_staff_meal(env->store, &actor, &meal, now.utc_ms);
+    if (out->rc == KIOSK_ERR_DENIED) {
+        out->outcome = STAFF_DENIED;
+        return;
+    }
+    if (out->rc != KIOSK_OK)
+        return;
+    kiosk_recid_format(&meal.record_id, out->record_id);
+    KLOG_INFO("staff %s recorded a meal (%s%s%s), reason %s: record %s", who->staff_id, by,
+              out->refused[0] ? ", past " : "", out->refused, reason, out->record_id);
+    out->outcome = STAFF_SERVED;
+}
+
 staff_served staff_serve_override(const kiosk_flow_env *env, const kiosk_staff_actor *who,
                                   const uint8_t card_key[KIOSK_CARD_KEY_BYTES], const char *reason,
                                   kiosk_now now)
@@ -84,39 +128,48 @@ staff_served staff_serve_override(const kiosk_flow_env *env, const kiosk_staff_a
         return out;
     }
 
-    const kiosk_sync_status *sync = env->sync;
-    bool offline = sync && sync->offline_records;
-    kiosk_meal_entry meal = {
-        .offline = offline,
-        .offline_age_s = !offline                     ? -1
-                         : sync->last_ok_mono_ms >= 0 ? (now.mono_ms - sync->last_ok_mono_ms) / 1000
-                         : sync->last_ok_ms >= 0      ? (now.utc_ms - sync->last_ok_ms) / 1000
-                                                      : -1,
-        .record_id = kiosk_recid_new(now.utc_ms),
-        .has_card = true,
-        .created_utc_ms = now.utc_ms,
-        .at = at,
-        .decision = d,
-        .order = order,
-    };
-    memcpy(meal.card_key, card_key, KIOSK_CARD_KEY_BYTES);
-    snprintf(meal.person_id, sizeof meal.person_id, "%s", holder.person_id);
-    snprintf(meal.kiosk_id, sizeof meal.kiosk_id, "%s", env->settings->kiosk_id);
-    snprintf(meal.canteen_id, sizeof meal.canteen_id, "%s", env->settings->site.canteen_id);
-    snprintf(meal.staff.by, sizeof meal.staff.by, "override");
-    snprintf(meal.staff.reason, sizeof meal.staff.reason, "%s", reason);
-    snprintf(meal.staff.refused, sizeof meal.staff.refused, "%s", out.refused);
-    kiosk_staff_actor actor = *who;
-    out.rc = kiosk_store_staff_meal(env->store, &actor, &meal, now.utc_ms);
-    if (out.rc == KIOSK_ERR_DENIED) {
-        out.outcome = STAFF_DENIED;
+    record(env, who, &holder, card_key, &d, &order, "override", reason, now, &out);
+    return out;
+}
+
+staff_served staff_serve_manual(const kiosk_flow_env *env, const kiosk_staff_actor *who,
+                                const char *person_id, const char *reason, kiosk_now now)
+{
+    staff_served out;
+    memset(&out, 0, sizeof out);
+    out.outcome = STAFF_FAILED;
+    kiosk_holder holder;
+    out.rc = kiosk_store_find_person(env->store, person_id, &holder);
+    if (out.rc == KIOSK_ERR_NOT_FOUND) {
+        out.outcome = STAFF_UNKNOWN_CARD;
         return out;
     }
     if (out.rc != KIOSK_OK)
         return out;
-    kiosk_recid_format(&meal.record_id, out.record_id);
-    KLOG_INFO("staff %s served a meal past a refusal (%s), reason %s: record %s", who->staff_id,
-              out.refused, reason, out.record_id);
-    out.outcome = STAFF_SERVED;
+    snprintf(out.name_masked, sizeof out.name_masked, "%s", holder.name_masked);
+    kiosk_local_time at = kiosk_clock_local(now.utc_ms);
+    const kiosk_policy *policy =
+        env->policies ? kiosk_policy_set_in_force(env->policies, at.date) : NULL;
+    kiosk_meal_summary earlier;
+    out.rc = kiosk_store_meal_summary(env->store, holder.person_id, at.date, &earlier);
+    if (out.rc != KIOSK_OK)
+        return out;
+    kiosk_order order = {.source = KIOSK_PRICE_SET};
+    /* As for a diner identified without a card (the ID-card reader): no card rules apply. */
+    out.decision = kiosk_policy_decide(policy, &holder.person, NULL, &env->settings->site, &earlier,
+                                       at, &order);
+    if (!out.decision.approved) {
+        out.outcome = STAFF_STILL_REFUSED;
+        return out;
+    }
+    bool blocked = false;
+    out.rc = offline_blocked(env, &out.decision, &blocked);
+    if (out.rc != KIOSK_OK)
+        return out;
+    if (blocked) {
+        out.outcome = STAFF_OFFLINE_LIMIT;
+        return out;
+    }
+    record(env, who, &holder, NULL, &out.decision, &order, "manual", reason, now, &out);
     return out;
 }

@@ -14,8 +14,9 @@ typedef enum staff_serve_outcome {
     STAFF_SERVED,        /* recorded: the decision and the record id say what */
     STAFF_NOT_REFUSED,   /* the canteen serves this diner as it is: nothing to lift */
     STAFF_NOT_LIFTABLE,  /* refused for a reason staff may not lift (refused says which) */
-    STAFF_STILL_REFUSED, /* lifted, but refused again for another reason (decision.reason) */
-    STAFF_UNKNOWN_CARD,  /* not a diner's card */
+    STAFF_STILL_REFUSED, /* refused (an override: again, for another reason): decision.reason */
+    STAFF_OFFLINE_LIMIT, /* a manual meal past the offline limit: 离线放行 first */
+    STAFF_UNKNOWN_CARD,  /* not a diner's card, or no such person */
     STAFF_DENIED,        /* the member's role may not (refused and audited by the store) */
     STAFF_FAILED,        /* the database: rc says what */
 } staff_serve_outcome;
@@ -34,5 +35,10 @@ typedef struct staff_served {
 staff_served staff_serve_override(const kiosk_flow_env *env, const kiosk_staff_actor *who,
                                   const uint8_t card_key[KIOSK_CARD_KEY_BYTES], const char *reason,
                                   kiosk_now now);
+
+/* A meal for a diner without a card, chosen by staff (kiosk_store_persons_born): decided as
+ * for a diner identified without a card, nothing lifted, recorded with "by": "manual". */
+staff_served staff_serve_manual(const kiosk_flow_env *env, const kiosk_staff_actor *who,
+                                const char *person_id, const char *reason, kiosk_now now);
 
 #endif

@@ -90,6 +90,18 @@ const staff_words staff_text = {
     .override_price = N_("餐费"),
     .override_subsidy = N_("补贴"),
     .override_pay = N_("自付"),
+    .serve = N_("代办就餐"),
+    .manual_birth_headline = N_("老人的出生日期"),
+    .manual_birth_message = N_("输入8位数字，例如 19410915"),
+    .manual_bad_date = N_("日期不对，请重新输入"),
+    .manual_list_headline = N_("是哪一位？"),
+    .manual_list_message = N_("请核对姓名后选择"),
+    .manual_none = N_("没有这个出生日期的老人"),
+    .manual_more = N_("人数较多，只列出前6位，请核对"),
+    .manual_reason_headline = N_("无卡登记的原因"),
+    .manual_done = N_("已登记"),
+    .manual_refused = N_("不能登记"),
+    .manual_offline = N_("离线太久：请先在“同步和设备”里离线放行"),
 };
 
 const staff_words *staff_text_tr(void)

@@ -35,6 +35,10 @@ typedef struct staff_words {
     const char *override_card_headline, *override_card_message;
     const char *override_done, *override_not_refused, *override_not_refused_message;
     const char *override_cannot, *override_price, *override_subsidy, *override_pay;
+    /* 代办就餐: 放行 and 无卡登记 together; a diner without a card by birth date and name. */
+    const char *serve, *manual_birth_headline, *manual_birth_message, *manual_bad_date;
+    const char *manual_list_headline, *manual_list_message, *manual_none, *manual_more;
+    const char *manual_reason_headline, *manual_done, *manual_refused, *manual_offline;
 } staff_words;
 
 extern const staff_words staff_text;

@@ -102,6 +102,25 @@ static void decode_area(sqlite3_stmt *st, int col, kiosk_area *area)
     store_copy_text(area->street, sizeof area->street, st, col + 2);
 }
 
+/* The holder of a row of the holder queries' columns (find_card, find_id_number, find_person). */
+static void read_holder(sqlite3_stmt *st, kiosk_holder *out)
+{
+    memset(out, 0, sizeof *out);
+    char birth[16];
+    store_copy_text(out->person_id, sizeof out->person_id, st, 0);
+    store_copy_text(out->name_masked, sizeof out->name_masked, st, 1);
+    store_copy_text(birth, sizeof birth, st, 2);
+    if (!kiosk_date_parse(birth, &out->person.birth))
+        out->person.birth = (kiosk_date){1900, 1, 1};
+    out->person.categories = (uint32_t)sqlite3_column_int64(st, 3);
+    decode_area(st, 4, &out->person.home);
+    out->person.local_hukou = sqlite3_column_int(st, 7) != 0;
+    out->person.local_resident = sqlite3_column_int(st, 8) != 0;
+    out->person.active = sqlite3_column_int(st, 9) != 0;
+    out->card.blocked = sqlite3_column_int(st, 10) != 0;
+    store_copy_text(out->card.issuing_canteen, sizeof out->card.issuing_canteen, st, 11);
+}
+
 /* Runs a holder query (find_card or find_id_number: the same columns) for one key. */
 static kiosk_rc find_holder(kiosk_store *store, sqlite3_stmt *st, const uint8_t key[32],
                             const char *what, kiosk_holder *out)
@@ -109,29 +128,67 @@ static kiosk_rc find_holder(kiosk_store *store, sqlite3_stmt *st, const uint8_t 
     sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC);
     int code = sqlite3_step(st);
     kiosk_rc rc = KIOSK_OK;
-    if (code == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        char birth[16];
-        store_copy_text(out->person_id, sizeof out->person_id, st, 0);
-        store_copy_text(out->name_masked, sizeof out->name_masked, st, 1);
-        store_copy_text(birth, sizeof birth, st, 2);
-        if (!kiosk_date_parse(birth, &out->person.birth))
-            out->person.birth = (kiosk_date){1900, 1, 1};
-        out->person.categories = (uint32_t)sqlite3_column_int64(st, 3);
-        decode_area(st, 4, &out->person.home);
-        out->person.local_hukou = sqlite3_column_int(st, 7) != 0;
-        out->person.local_resident = sqlite3_column_int(st, 8) != 0;
-        out->person.active = sqlite3_column_int(st, 9) != 0;
-        out->card.blocked = sqlite3_column_int(st, 10) != 0;
-        store_copy_text(out->card.issuing_canteen, sizeof out->card.issuing_canteen, st, 11);
-    } else if (code == SQLITE_DONE) {
+    if (code == SQLITE_ROW)
+        read_holder(st, out);
+    else if (code == SQLITE_DONE)
         rc = KIOSK_ERR_NOT_FOUND;
-    } else {
+    else
         rc = store_fail(store, code, what);
-    }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
+}
+
+/* Staff look a person up rarely (staff mode's manual meal): prepared per call. */
+kiosk_rc kiosk_store_find_person(kiosk_store *store, const char *person_id, kiosk_holder *out)
+{
+    sqlite3_stmt *st;
+    int code = sqlite3_prepare_v2(store->db,
+                                  "SELECT person_id, name_masked, birth_date, categories, city,"
+                                  " district, street, local_hukou, local_resident, active, 0, ''"
+                                  " FROM person WHERE person_id = ?1",
+                                  -1, &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, "find person");
+    sqlite3_bind_text(st, 1, person_id, -1, SQLITE_STATIC);
+    code = sqlite3_step(st);
+    kiosk_rc rc = KIOSK_OK;
+    if (code == SQLITE_ROW)
+        read_holder(st, out);
+    else if (code == SQLITE_DONE)
+        rc = KIOSK_ERR_NOT_FOUND;
+    else
+        rc = store_fail(store, code, "find person");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+kiosk_rc kiosk_store_persons_born(kiosk_store *store, kiosk_date birth, kiosk_person_hit *out,
+                                  size_t max, size_t *count)
+{
+    *count = 0;
+    char date[11];
+    kiosk_date_format(birth, date);
+    sqlite3_stmt *st;
+    /* No index on birth_date: a scan of the roster, for a member of staff's search only. */
+    int code = sqlite3_prepare_v2(store->db,
+                                  "SELECT person_id, name_masked, active FROM person"
+                                  " WHERE birth_date = ?1 ORDER BY name_masked, person_id",
+                                  -1, &st, NULL);
+    if (code != SQLITE_OK)
+        return store_fail(store, code, "persons born");
+    sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+    while ((code = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count < max) {
+            kiosk_person_hit *h = &out[*count];
+            store_copy_text(h->person_id, sizeof h->person_id, st, 0);
+            store_copy_text(h->name_masked, sizeof h->name_masked, st, 1);
+            h->active = sqlite3_column_int(st, 2) != 0;
+        }
+        (*count)++;
+    }
+    sqlite3_finalize(st);
+    return code == SQLITE_DONE ? KIOSK_OK : store_fail(store, code, "persons born");
 }
 
 kiosk_rc kiosk_store_find_card(kiosk_store *store, const uint8_t key[KIOSK_CARD_KEY_BYTES],

@@ -177,6 +177,25 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_id_number(kiosk_store *store,
                                                      const uint8_t key[KIOSK_CARD_KEY_BYTES],
                                                      kiosk_holder *out);
 
+/* The person with this person_id, for a diner staff chose by name and birth date (no card:
+ * the holder's card fields are empty). KIOSK_ERR_NOT_FOUND when unknown. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_find_person(kiosk_store *store, const char *person_id,
+                                                  kiosk_holder *out);
+
+/* A person found by birth date: what staff see to choose (the masked name) and who it is. */
+typedef struct kiosk_person_hit {
+    char person_id[KIOSK_ID_MAX];
+    char name_masked[KIOSK_NAME_MASKED_MAX];
+    bool active;
+} kiosk_person_hit;
+
+/* The persons born on `birth`, by masked name, at most max into out; *count is how many there
+ * are (more than max when the list was cut). The roster keeps no part of an ID number in clear,
+ * so birth date and masked name are what a search can use. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_persons_born(kiosk_store *store, kiosk_date birth,
+                                                   kiosk_person_hit *out, size_t max,
+                                                   size_t *count);
+
 /* --- policy --------------------------------------------------------------------------- */
 
 /* Validates and stores a policy version (JSON text); err names the problem. */

@@ -339,7 +339,7 @@ static void test_menu_and_roles(void)
     /* A supervisor may leave to the operating system: the app is asked to stop. */
     tap(&fx, "5AF00002", t);
     type_pin(&fx, "9876", t);
-    CHECK(has_button(view(&fx), "override"));
+    CHECK(has_button(view(&fx), "serve"));
     CHECK(!has_button(view(&fx), "exit_os")); /* on the status screen, beside the devices */
     press(&fx, "status", t);
     CHECK(has_button(view(&fx), "exit_os"));
@@ -432,8 +432,13 @@ static void test_override(void)
     CHECK_INT(view(&fx)->tone, KIOSK_TONE_REFUSED);
     tap(&fx, "5AF00002", t + 90000);
     type_pin(&fx, "9876", t + 90000);
-    press(&fx, "override", t + 90000);
+    press(&fx, "serve", t + 90000);
     const kiosk_view *v = view(&fx);
+    CHECK_STR(v->screen, "staff_serve");
+    CHECK(has_button(v, "override"));
+    CHECK(has_button(v, "manual_meal"));
+    press(&fx, "override", t + 90000);
+    v = view(&fx);
     CHECK_STR(v->screen, "staff_override_reason");
     CHECK_STR(v->buttons[0].label, "刷错人");
     CHECK_STR(v->buttons[1].label, "其他");
@@ -481,6 +486,80 @@ static void test_override(void)
     char why[200];
     CHECK_INT(kiosk_store_audit_verify(fx.store, &entries, &bad, why, sizeof why), KIOSK_OK);
     CHECK_INT(entries, 2); /* the PIN, the override */
+    teardown(&fx);
+}
+
+/* A diner without a card: the operator types the birth date, chooses the masked name, gives the
+ * reason; the meal is decided as for a diner without a card and recorded with who and why. The
+ * same diner again is refused by the policy (lunch had), a wrong date and an empty day are said
+ * so. */
+static void test_manual(void)
+{
+    fixture fx;
+    setup(&fx, "manual", true);
+    int64_t t = at(11, 30);
+    tap(&fx, "5AF00001", t);
+    type_pin(&fx, "1234", t);
+    press(&fx, "serve", t);
+    const kiosk_view *v = view(&fx);
+    CHECK(!has_button(v, "override")); /* a supervisor's */
+    CHECK(has_button(v, "manual_meal"));
+    press(&fx, "manual_meal", t);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_manual_birth");
+    CHECK(v->keypad.shown);
+    type_pin(&fx, "19561332", t); /* the 32nd of March */
+    CHECK_STR(view(&fx)->screen, "staff_manual_birth");
+    CHECK_STR(view(&fx)->advice, "日期不对，请重新输入");
+    for (const char *d = "195603"; *d; d++) {
+        char key[8];
+        snprintf(key, sizeof key, "key%c", *d);
+        press(&fx, key, t);
+    }
+    CHECK_STR(view(&fx)->keypad.value, "1956-03");
+    type_pin(&fx, "12", t);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_manual_list");
+    CHECK_INT(v->button_count, 2); /* 张秀兰, and back */
+    CHECK_STR(v->buttons[0].label, "张*兰 1956-03-12");
+    press(&fx, "person1", t);
+    CHECK_STR(view(&fx)->screen, "staff_manual_reason");
+    CHECK_STR(view(&fx)->message, "张*兰");
+    press(&fx, "reason2", t);
+    /* 70: lunch 15.00, 3.00 of subsidy (70-79), 12.00 to pay. */
+    v = view(&fx);
+    CHECK_STR(v->headline, "已登记");
+    CHECK_STR(v->message, "张*兰 · 午餐");
+    CHECK_STR(v->figures[0].value, "¥15.00");
+    CHECK_STR(v->figures[1].value, "¥3.00");
+    CHECK_STR(v->figures[2].value, "¥12.00");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal WHERE person_id = 'P1'"
+                                " AND card_key IS NULL AND subsidy_fen = 300"),
+              1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM outbox WHERE kind = 'meal' AND payload LIKE"
+                                " '%\"staff\":{\"by\":\"manual\",\"reason\":\"other\","
+                                "\"refused\":\"\",\"staff_id\":\"S001\"}%'"),
+              1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"manual_meal\"%\"outcome\":\"ok\"%'"
+                                " AND payload LIKE '%\"staff_id\":\"S001\"%'"),
+              1);
+    /* The same diner again: the lunch counts, the policy refuses, nothing is recorded. */
+    press(&fx, "back", t + 1000);
+    press(&fx, "serve", t + 1000);
+    press(&fx, "manual_meal", t + 1000);
+    type_pin(&fx, "19560312", t + 1000);
+    press(&fx, "person1", t + 1000);
+    press(&fx, "reason1", t + 1000);
+    CHECK_STR(view(&fx)->headline, "不能登记");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1);
+    /* Nobody born that day. */
+    press(&fx, "back", t + 2000);
+    press(&fx, "serve", t + 2000);
+    press(&fx, "manual_meal", t + 2000);
+    type_pin(&fx, "19300101", t + 2000);
+    CHECK_STR(view(&fx)->message, "没有这个出生日期的老人");
+    CHECK_INT(view(&fx)->button_count, 1);
     teardown(&fx);
 }
 
@@ -711,6 +790,7 @@ int main(int argc, char **argv)
     test_void_and_diner_tap();
     test_reprint();
     test_override();
+    test_manual();
     test_offline_allow();
     test_call_next();
     test_timeout_and_out_of_service();

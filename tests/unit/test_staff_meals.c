@@ -292,6 +292,46 @@ static void test_store(void)
     kiosk_store_close(s);
 }
 
+/* Looking a diner up without a card: by birth date (the masked names to choose from, at most
+ * max, with the whole count), then by person_id. */
+static void test_person_search(void)
+{
+    kiosk_store *s = NULL;
+    char err[300] = "";
+    CHECK_INT(kiosk_store_open(path_in_dir("search.db"), &s, err, sizeof err), KIOSK_OK);
+    if (!s)
+        return;
+    static const char roster[] =
+        "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid,"
+        "card_status,issuing_canteen,id_number\n"
+        "P1,赵一,1941-09-15,,320100,320102,320102003,local,active,,,,\n"
+        "P2,钱二二,1941-09-15,,320100,320102,320102003,local,active,,,,\n"
+        "P3,孙三三,1941-09-15,,320100,320102,320102003,local,inactive,,,,\n"
+        "P4,李四,1941-09-16,,320100,320102,320102003,local,active,,,,\n";
+    FILE *csv = fmemopen((void *)roster, sizeof roster - 1, "r");
+    kiosk_import_stats stats;
+    CHECK_INT(kiosk_store_import_roster(s, csv, today, &stats, err, sizeof err), KIOSK_OK);
+    fclose(csv);
+    kiosk_person_hit hits[2];
+    size_t n = 0;
+    CHECK_INT(kiosk_store_persons_born(s, (kiosk_date){1941, 9, 15}, hits, 2, &n), KIOSK_OK);
+    CHECK_INT(n, 3); /* three born that day, two fit */
+    /* By masked name (the bytes of UTF-8): 孙*三 (E5 AD 99), 赵* (E8 B5 B5), 钱*二 (E9 92 B1). */
+    CHECK_STR(hits[0].name_masked, "孙*三");
+    CHECK(!hits[0].active);
+    CHECK_STR(hits[1].person_id, "P1");
+    CHECK_STR(hits[1].name_masked, "赵*"); /* a two-character name keeps its first */
+    CHECK_INT(kiosk_store_persons_born(s, (kiosk_date){1930, 1, 1}, hits, 2, &n), KIOSK_OK);
+    CHECK_INT(n, 0);
+    kiosk_holder h;
+    CHECK_INT(kiosk_store_find_person(s, "P4", &h), KIOSK_OK);
+    CHECK_STR(h.name_masked, "李*");
+    CHECK_INT(h.person.birth.day, 16);
+    CHECK(h.person.active);
+    CHECK_INT(kiosk_store_find_person(s, "P9", &h), KIOSK_ERR_NOT_FOUND);
+    kiosk_store_close(s);
+}
+
 /* The payload's staff part reads back, and a bad one is refused with the field named. */
 static void test_payload(void)
 {
@@ -335,6 +375,7 @@ int main(int argc, char **argv)
     test_liftable();
     test_lifted_decisions();
     test_store();
+    test_person_search();
     test_payload();
     kiosk_policy_free(policy);
     check_scratch_remove(dir);
