@@ -287,9 +287,12 @@ static void update_status(app *a)
     }
     for (int role = 0; role < KIOSK_DEVICE_ROLE_COUNT && n >= 0 && (size_t)n < size; role++) {
         kiosk_device_state st = a->devices[role].state;
-        if (st == KIOSK_DEVICE_DOWN || st == KIOSK_DEVICE_NO_PAPER)
-            n += snprintf(s + n, size - (size_t)n, "%s%s%s", n ? " · " : "", _(names[role]),
-                          st == KIOSK_DEVICE_DOWN ? _("未连接") : _("缺纸"));
+        if (st == KIOSK_DEVICE_DOWN || st == KIOSK_DEVICE_NO_PAPER) {
+            char device[96];
+            snprintf(device, sizeof device, st == KIOSK_DEVICE_DOWN ? _("%s未连接") : _("%s缺纸"),
+                     _(names[role]));
+            n += snprintf(s + n, size - (size_t)n, "%s%s", n ? " · " : "", device);
+        }
     }
 }
 

@@ -47,8 +47,8 @@ static void test_languages(const char *locale_dir)
     const canteen_reason_words *r = canteen_reasons_tr();
     CHECK_STR(r[KIOSK_REASON_ALREADY_HAD_MEAL].headline, "Meal already had");
     CHECK_STR(r[KIOSK_REASON_ALREADY_HAD_MEAL].clip, "already_had_meal");
-    CHECK_STR(r[KIOSK_REASON_WRONG_CANTEEN].advice, "Please eat where your card was issued");
-    CHECK_STR(board_text_tr()->idle_headline, "Please watch for your number");
+    CHECK_STR(r[KIOSK_REASON_WRONG_CANTEEN].advice, "Eat where your card is from");
+    CHECK_STR(board_text_tr()->idle_headline, "Watch for your number");
     /* The originals, the msgids, are untouched. */
     CHECK_STR(canteen_text.idle_prompt, "请刷卡");
     /* A translated format keeps its arguments (here reordered). */
