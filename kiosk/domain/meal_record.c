@@ -197,14 +197,15 @@ kiosk_rc kiosk_meal_payload_read(const void *payload, kiosk_meal_entry *out, cha
     if (staff) {
         if (!json_is_object(staff) ||
             !read_text(staff, "by", out->staff.by, sizeof out->staff.by, true) ||
-            (strcmp(out->staff.by, "override") != 0 && strcmp(out->staff.by, "manual") != 0) ||
+            (strcmp(out->staff.by, "override") != 0 && strcmp(out->staff.by, "manual") != 0 &&
+             strcmp(out->staff.by, "correction") != 0) ||
             !read_text(staff, "staff_id", out->staff.staff_id, sizeof out->staff.staff_id, true) ||
             !out->staff.staff_id[0] ||
             !read_text(staff, "reason", out->staff.reason, sizeof out->staff.reason, true) ||
             !read_text(staff, "refused", out->staff.refused, sizeof out->staff.refused, true))
             return kiosk_fail(KIOSK_ERR_PARSE, err, err_size,
-                              "payload: staff is not {by: override or manual, staff_id, reason,"
-                              " refused}");
+                              "payload: staff is not {by: override, manual or correction, staff_id,"
+                              " reason, refused}");
     }
     d->approved = true;
     return KIOSK_OK;

@@ -14,7 +14,6 @@
 #include "recid.h"
 #include "types.h"
 
-
 typedef struct kiosk_meal_entry {
     kiosk_recid record_id;
     char person_id[KIOSK_ID_MAX];
@@ -33,8 +32,9 @@ typedef struct kiosk_meal_entry {
     bool offline;
     int64_t offline_age_s;
     /* Made by a member of staff in staff mode (staff_store.h), else all empty: "override" (a
-     * refusal lifted: `refused` is its reason code) or "manual" (a diner without a card, found
-     * by name and birth date), who (staff_id) and why (reason, a code of [staff] reasons). The
+     * refusal lifted: `refused` is its reason code), "manual" (a diner without a card, found by
+     * name and birth date) or "correction" (a bill corrected: this meal replaces a voided one),
+     * who (staff_id) and why (reason, a code of [staff] reasons). The
      * payload carries them as {"staff": {"by", "reason", "refused", "staff_id"}}. */
     struct {
         char by[16];

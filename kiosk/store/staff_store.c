@@ -617,33 +617,49 @@ static char *void_payload(const kiosk_recid *void_id, const char *meal_text,
     return text;
 }
 
-kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_staff_actor *who,
-                               const kiosk_recid *meal_id, const char *reason, kiosk_date today,
-                               int64_t now_ms, kiosk_recid *void_id)
+/* Voids the meal inside the caller's transaction: the meal_void row and its outbox row. What the
+ * meal was (its person, type and minute, card and offline flag) goes to *meal when non-NULL. */
+typedef struct voided_meal {
+    char person_id[KIOSK_ID_MAX];
+    char meal_type[16];
+    int minute;
+    bool has_card, offline;
+    uint8_t card_key[KIOSK_CARD_KEY_BYTES];
+    char canteen_id[KIOSK_ID_MAX];
+    int64_t price_fen;
+} voided_meal;
+
+static kiosk_rc void_in(kiosk_store *store, const kiosk_staff_actor *who,
+                        const kiosk_recid *meal_id, const char *reason, kiosk_date today,
+                        int64_t now_ms, kiosk_recid *void_id, voided_meal *meal)
 {
-    if (!kiosk_staff_may(who->role, KIOSK_STAFF_VOID_MEAL))
-        return refuse(store, who, KIOSK_STAFF_VOID_MEAL, now_ms);
-    char meal_text[KIOSK_RECID_TEXT], day[11], date[11] = "", person[KIOSK_ID_MAX] = "",
-                                               type[16] = "";
+    char meal_text[KIOSK_RECID_TEXT], day[11], date[11] = "";
+    voided_meal m;
+    memset(&m, 0, sizeof m);
     kiosk_recid_format(meal_id, meal_text);
     kiosk_date_format(today, day);
-    kiosk_rc rc = begin(store);
-    if (rc != KIOSK_OK)
-        return rc;
     sqlite3_stmt *st;
-    rc = prepare(store,
-                 "SELECT business_date, person_id, meal_type, EXISTS (SELECT 1 FROM meal_void"
-                 " WHERE voided_id = ?1) FROM meal WHERE record_id = ?1",
-                 &st, "void meal");
+    kiosk_rc rc = prepare(store,
+                          "SELECT business_date, person_id, meal_type, EXISTS (SELECT 1 FROM"
+                          " meal_void WHERE voided_id = ?1), local_minute, card_key, offline,"
+                          " canteen_id, price_fen FROM meal WHERE record_id = ?1",
+                          &st, "void meal");
     bool voided = false;
     if (rc == KIOSK_OK) {
         sqlite3_bind_blob(st, 1, meal_id->bytes, 16, SQLITE_STATIC);
         int code = sqlite3_step(st);
         if (code == SQLITE_ROW) {
             store_copy_text(date, sizeof date, st, 0);
-            store_copy_text(person, sizeof person, st, 1);
-            store_copy_text(type, sizeof type, st, 2);
+            store_copy_text(m.person_id, sizeof m.person_id, st, 1);
+            store_copy_text(m.meal_type, sizeof m.meal_type, st, 2);
             voided = sqlite3_column_int(st, 3) != 0;
+            m.minute = sqlite3_column_int(st, 4);
+            m.has_card = sqlite3_column_bytes(st, 5) == KIOSK_CARD_KEY_BYTES;
+            if (m.has_card)
+                memcpy(m.card_key, sqlite3_column_blob(st, 5), KIOSK_CARD_KEY_BYTES);
+            m.offline = sqlite3_column_int(st, 6) != 0;
+            store_copy_text(m.canteen_id, sizeof m.canteen_id, st, 7);
+            m.price_fen = sqlite3_column_int64(st, 8);
         }
         sqlite3_finalize(st);
         if (code == SQLITE_DONE)
@@ -656,7 +672,8 @@ kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_staff_actor *who,
     char *payload = NULL;
     if (rc == KIOSK_OK) {
         *void_id = kiosk_recid_new(now_ms);
-        payload = void_payload(void_id, meal_text, who, reason, date, person, type, now_ms);
+        payload =
+            void_payload(void_id, meal_text, who, reason, date, m.person_id, m.meal_type, now_ms);
         rc = payload ? KIOSK_OK : KIOSK_ERR_NOMEM;
     }
     if (rc == KIOSK_OK)
@@ -675,17 +692,32 @@ kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_staff_actor *who,
     }
     if (rc == KIOSK_OK)
         rc = store_outbox_append(store, void_id, "override", payload, now_ms);
+    free(payload);
+    if (rc == KIOSK_OK && meal)
+        *meal = m;
+    return rc;
+}
+
+kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_staff_actor *who,
+                               const kiosk_recid *meal_id, const char *reason, kiosk_date today,
+                               int64_t now_ms, kiosk_recid *void_id)
+{
+    if (!kiosk_staff_may(who->role, KIOSK_STAFF_VOID_MEAL))
+        return refuse(store, who, KIOSK_STAFF_VOID_MEAL, now_ms);
+    kiosk_rc rc = begin(store);
+    if (rc != KIOSK_OK)
+        return rc;
+    rc = void_in(store, who, meal_id, reason, today, now_ms, void_id, NULL);
     if (rc == KIOSK_OK) {
         kiosk_audit_entry e;
         entry_for(&e, who, kiosk_staff_action_name(KIOSK_STAFF_VOID_MEAL), "ok", now_ms);
-        snprintf(e.target, sizeof e.target, "%s", meal_text);
+        kiosk_recid_format(meal_id, e.target);
         snprintf(e.reason, sizeof e.reason, "%s", reason);
         char void_text[KIOSK_RECID_TEXT];
         kiosk_recid_format(void_id, void_text);
         snprintf(e.detail, sizeof e.detail, "void record %s", void_text);
         rc = audit_append_in(store, &e);
     }
-    free(payload);
     return finish(store, rc);
 }
 
@@ -735,6 +767,78 @@ kiosk_rc kiosk_store_staff_meal(kiosk_store *store, const kiosk_staff_actor *who
         else
             snprintf(e.detail, sizeof e.detail, "refused %s; %s", meal->staff.refused,
                      kiosk_meal_type_code(meal->decision.meal_type));
+        rc = audit_append_in(store, &e);
+    }
+    return finish(store, rc);
+}
+
+kiosk_rc kiosk_store_correct_bill(kiosk_store *store, const kiosk_staff_actor *who,
+                                  const kiosk_recid *meal_id, int64_t price_fen, const char *reason,
+                                  const kiosk_policy *policy, const kiosk_site *site,
+                                  kiosk_date today, int64_t now_ms, kiosk_bill_correction *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!kiosk_staff_may(who->role, KIOSK_STAFF_BILL))
+        return refuse(store, who, KIOSK_STAFF_BILL, now_ms);
+    if (price_fen < 0 || price_fen > KIOSK_BILL_MAX_FEN || !reason_code_valid(reason))
+        return KIOSK_ERR_INVALID;
+    kiosk_rc rc = begin(store);
+    if (rc != KIOSK_OK)
+        return rc;
+    voided_meal old;
+    rc = void_in(store, who, meal_id, reason, today, now_ms, &out->void_id, &old);
+    /* The diner as now, and the day's meals with the old one voided (this transaction's view):
+     * the new bill is decided as if it had been the first. */
+    kiosk_holder holder;
+    if (rc == KIOSK_OK)
+        rc = old.has_card ? kiosk_store_find_card(store, old.card_key, &holder)
+                          : kiosk_store_find_person(store, old.person_id, &holder);
+    if (rc == KIOSK_ERR_NOT_FOUND)
+        rc = kiosk_store_find_person(store, old.person_id, &holder); /* the card went since */
+    kiosk_meal_summary earlier;
+    if (rc == KIOSK_OK)
+        rc = kiosk_store_meal_summary(store, old.person_id, today, &earlier);
+    kiosk_meal_entry meal;
+    memset(&meal, 0, sizeof meal);
+    if (rc == KIOSK_OK) {
+        kiosk_local_time at = {.date = today, .minute_of_day = old.minute};
+        kiosk_order order = {.source = KIOSK_PRICE_BILL, .price_fen = price_fen};
+        out->decision = kiosk_policy_decide(
+            policy, &holder.person, old.has_card ? &holder.card : NULL, site, &earlier, at, &order);
+        if (!out->decision.approved) {
+            rc = KIOSK_ERR_INVALID; /* the new bill is refused: the old one stays as it was */
+        } else {
+            meal = (kiosk_meal_entry){
+                .record_id = kiosk_recid_new(now_ms),
+                .has_card = old.has_card,
+                .created_utc_ms = now_ms,
+                .at = at,
+                .decision = out->decision,
+                .order = order,
+                .offline = old.offline,
+                .offline_age_s = -1,
+            };
+            memcpy(meal.card_key, old.card_key, KIOSK_CARD_KEY_BYTES);
+            snprintf(meal.person_id, sizeof meal.person_id, "%s", old.person_id);
+            snprintf(meal.kiosk_id, sizeof meal.kiosk_id, "%s", who->kiosk_id);
+            snprintf(meal.canteen_id, sizeof meal.canteen_id, "%s", old.canteen_id);
+            snprintf(meal.staff.by, sizeof meal.staff.by, "correction");
+            snprintf(meal.staff.staff_id, sizeof meal.staff.staff_id, "%s", who->staff_id);
+            snprintf(meal.staff.reason, sizeof meal.staff.reason, "%s", reason);
+            rc = store_meal_insert_in(store, &meal);
+            out->meal_id = meal.record_id;
+        }
+    }
+    if (rc == KIOSK_OK) {
+        kiosk_audit_entry e;
+        entry_for(&e, who, kiosk_staff_action_name(KIOSK_STAFF_BILL), "ok", now_ms);
+        kiosk_recid_format(meal_id, e.target);
+        snprintf(e.reason, sizeof e.reason, "%s", reason);
+        char void_text[KIOSK_RECID_TEXT], new_text[KIOSK_RECID_TEXT];
+        kiosk_recid_format(&out->void_id, void_text);
+        kiosk_recid_format(&meal.record_id, new_text);
+        snprintf(e.detail, sizeof e.detail, "price %lld -> %lld fen; void %s; meal %s",
+                 (long long)old.price_fen, (long long)price_fen, void_text, new_text);
         rc = audit_append_in(store, &e);
     }
     return finish(store, rc);

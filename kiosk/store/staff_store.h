@@ -156,4 +156,27 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_staff_meal(kiosk_store *store, const kiosk_staff_actor *who,
                                                  kiosk_meal_entry *meal, int64_t now_ms);
 
+/* A bill above this is refused (¥9999.99: the canteen's own bill keypad stops there too). */
+#define KIOSK_BILL_MAX_FEN 999999
+
+typedef struct kiosk_bill_correction {
+    kiosk_recid void_id, meal_id; /* the void of the old meal, the new meal */
+    kiosk_decision decision;      /* the new meal's (when refused: why) */
+} kiosk_bill_correction;
+
+/* Corrects the bill of one of today's meals without editing a record: a void of the meal (as
+ * kiosk_store_void_meal) and a new meal for the same diner, the same minute and meal, priced
+ * price_fen as a bill (source "bill"), decided by `policy` with the old meal no longer counting,
+ * its payload carrying {"staff": {"by": "correction", ...}}, and an audit entry (action "bill",
+ * target the old meal, the reason code, the old and new price), all in one transaction.
+ * KIOSK_ERR_DENIED (refused and audited) for a role that may not; KIOSK_ERR_NOT_FOUND for no such
+ * meal; KIOSK_ERR_INVALID for a meal of another day or voided already, a price out of range, a
+ * reason that is not a code, or a new bill the policy refuses (out->decision.reason says why;
+ * nothing is changed). */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_correct_bill(kiosk_store *store, const kiosk_staff_actor *who,
+                                                   const kiosk_recid *meal_id, int64_t price_fen,
+                                                   const char *reason, const kiosk_policy *policy,
+                                                   const kiosk_site *site, kiosk_date today,
+                                                   int64_t now_ms, kiosk_bill_correction *out);
+
 #endif

@@ -332,6 +332,110 @@ static void test_person_search(void)
     kiosk_store_close(s);
 }
 
+/* A bill corrected: the old meal voided and a new one at the right amount, one transaction;
+ * nothing edited. 周志强 is 85 (80-89): a lunch's subsidy is 500 whatever the bill, so a bill of
+ * 18.00 leaves 13.00 to pay, 300 of the 500 from the city (60 %) and 200 from the district. */
+static void test_correct_bill(void)
+{
+    kiosk_store *s = NULL;
+    char err[300] = "";
+    CHECK_INT(kiosk_store_open(path_in_dir("bill.db"), &s, err, sizeof err), KIOSK_OK);
+    if (!s)
+        return;
+    static const char roster[] =
+        "person_id,name,birth_date,categories,city,district,street,hukou,status,card_uid,"
+        "card_status,issuing_canteen,id_number\n"
+        "P2,周志强,1941-09-15,,320100,320102,320102003,local,active,04E5F6A7,active,,\n";
+    FILE *csv = fmemopen((void *)roster, sizeof roster - 1, "r");
+    kiosk_import_stats stats;
+    CHECK_INT(kiosk_store_import_roster(s, csv, today, &stats, err, sizeof err), KIOSK_OK);
+    fclose(csv);
+    kiosk_site site = {0};
+    snprintf(site.canteen_id, sizeof site.canteen_id, "canteen-01");
+    snprintf(site.area.city, sizeof site.area.city, "320100");
+    snprintf(site.area.district, sizeof site.area.district, "320102");
+    uint8_t uid[4] = {0x04, 0xE5, 0xF6, 0xA7};
+    kiosk_meal_entry m = {0};
+    m.record_id = kiosk_recid_new(T0);
+    snprintf(m.person_id, sizeof m.person_id, "P2");
+    kiosk_store_card_key(s, uid, sizeof uid, m.card_key);
+    m.has_card = true;
+    snprintf(m.kiosk_id, sizeof m.kiosk_id, "k1");
+    snprintf(m.canteen_id, sizeof m.canteen_id, "canteen-01");
+    m.created_utc_ms = T0;
+    m.at = at_minute(690);
+    m.offline_age_s = -1;
+    kiosk_holder h;
+    CHECK_INT(kiosk_store_find_card(s, m.card_key, &h), KIOSK_OK);
+    m.order = (kiosk_order){.source = KIOSK_PRICE_BILL, .price_fen = 1500};
+    m.decision = kiosk_policy_decide(policy, &h.person, &h.card, &site, NULL, m.at, &m.order);
+    CHECK(m.decision.approved);
+    CHECK_INT(m.decision.subsidy_fen, 500);
+    CHECK_INT(kiosk_store_add_meal(s, &m), KIOSK_OK);
+
+    kiosk_staff_actor op = actor("S001", KIOSK_STAFF_OPERATOR);
+    kiosk_bill_correction c;
+    CHECK_INT(kiosk_store_correct_bill(s, &op, &m.record_id, -1, "wrong_amount", policy, &site,
+                                       today, T0 + 1000, &c),
+              KIOSK_ERR_INVALID);
+    CHECK_INT(kiosk_store_correct_bill(s, &op, &m.record_id, 1800, "Wrong", policy, &site, today,
+                                       T0 + 1000, &c),
+              KIOSK_ERR_INVALID);
+    CHECK_INT(kiosk_store_correct_bill(s, &op, &m.record_id, 1800, "wrong_amount", policy, &site,
+                                       (kiosk_date){2026, 11, 24}, T0 + 1000, &c),
+              KIOSK_ERR_INVALID); /* not that day's meal */
+    CHECK_INT(count("bill.db", "SELECT count(*) FROM meal_void"), 0);
+    CHECK_INT(kiosk_store_correct_bill(s, &op, &m.record_id, 1800, "wrong_amount", policy, &site,
+                                       today, T0 + 1000, &c),
+              KIOSK_OK);
+    CHECK_INT(c.decision.price_fen, 1800);
+    CHECK_INT(c.decision.subsidy_fen, 500);
+    CHECK_INT(c.decision.pay_fen, 1300);
+    /* The old meal stays, voided; the new one is there beside it. */
+    CHECK_INT(count("bill.db", "SELECT count(*) FROM meal"), 2);
+    char sql[700], old_id[KIOSK_RECID_TEXT], new_id[KIOSK_RECID_TEXT];
+    kiosk_recid_format(&m.record_id, old_id);
+    kiosk_recid_format(&c.meal_id, new_id);
+    CHECK_INT(count("bill.db", "SELECT count(*) FROM meal_void v JOIN meal m"
+                               " ON m.record_id = v.voided_id WHERE m.price_fen = 1500"
+                               " AND v.reason = 'wrong_amount' AND v.staff_id = 'S001'"),
+              1);
+    CHECK_INT(count("bill.db", "SELECT count(*) FROM meal WHERE price_fen = 1800"
+                               " AND subsidy_fen = 500 AND pay_fen = 1300 AND city_fen = 300"
+                               " AND district_fen = 200 AND price_source = 'bill'"
+                               " AND local_minute = 690 AND meal_type = 'lunch'"
+                               " AND person_id = 'P2' AND length(card_key) = 32"),
+              1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM outbox WHERE kind = 'meal' AND payload LIKE '%%\"record_id\":"
+             "\"%s\"%%' AND payload LIKE '%%\"staff\":{\"by\":\"correction\",\"reason\":"
+             "\"wrong_amount\",\"refused\":\"\",\"staff_id\":\"S001\"}%%'",
+             new_id);
+    CHECK_INT(count("bill.db", sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit WHERE payload LIKE '%%\"action\":\"bill\"%%'"
+             " AND payload LIKE '%%\"outcome\":\"ok\"%%' AND payload LIKE"
+             " '%%\"target\":\"%s\"%%' AND payload LIKE '%%price 1500 -> 1800 fen%%'"
+             " AND payload LIKE '%%meal %s%%'",
+             old_id, new_id);
+    CHECK_INT(count("bill.db", sql), 1);
+    /* One lunch counts, with its one subsidy. */
+    kiosk_meal_summary sum;
+    CHECK_INT(kiosk_store_meal_summary(s, "P2", today, &sum), KIOSK_OK);
+    CHECK_INT(sum.type_count[KIOSK_MEAL_LUNCH], 1);
+    CHECK_INT(sum.month_subsidy_fen, 500);
+    /* The old meal cannot be corrected again; the new one can. */
+    CHECK_INT(kiosk_store_correct_bill(s, &op, &m.record_id, 1600, "wrong_amount", policy, &site,
+                                       today, T0 + 2000, &c),
+              KIOSK_ERR_INVALID);
+    long n = 0;
+    int64_t bad = 0;
+    char why[200] = "";
+    CHECK_INT(kiosk_store_audit_verify(s, &n, &bad, why, sizeof why), KIOSK_OK);
+    CHECK_INT(n, 1);
+    kiosk_store_close(s);
+}
+
 /* The payload's staff part reads back, and a bad one is refused with the field named. */
 static void test_payload(void)
 {
@@ -376,6 +480,7 @@ int main(int argc, char **argv)
     test_lifted_decisions();
     test_store();
     test_person_search();
+    test_correct_bill();
     test_payload();
     kiosk_policy_free(policy);
     check_scratch_remove(dir);
