@@ -34,6 +34,8 @@
     X(MANUAL_BIRTH)     \
     X(MANUAL_LIST)      \
     X(MANUAL_REASON)    \
+    X(BILL_AMOUNT)      \
+    X(BILL_REASON)      \
     X(STATUS)           \
     X(CALL_COUNTER)     \
     X(NOTICE)           \
@@ -55,6 +57,10 @@ static const char *const state_names[] = {
 #define VOID_CHOICES   6
 #define LOCKED_SECONDS 10
 #define MANUAL_CHOICES 6
+#define BILL_DIGITS    6 /* up to ¥9999.99, as the canteen's bill keypad */
+
+/* What today's meal list is for. */
+typedef enum meal_list_use { LIST_VOID, LIST_REPRINT, LIST_BILL } meal_list_use;
 /* A translation keeps the codes before each colon. */
 #define DEFAULT_REASONS N_("wrong_person:刷错人;wrong_meal:餐次错误;duplicate:重复刷卡;other:其他")
 
@@ -99,8 +105,9 @@ typedef struct staff_flow {
     kiosk_day_meal meals[VOID_CHOICES];
     size_t meal_count;
     size_t chosen;
-    bool list_reprints;   /* the meal list is for a reprint, not a void */
-    size_t reason_chosen; /* an override's reason, while the diner's card is awaited */
+    meal_list_use list_for;
+    char bill_digits[BILL_DIGITS + 1]; /* 更正账单: the right amount, in fen */
+    size_t reason_chosen;              /* an override's reason, while the diner's card is awaited */
     /* 无卡登记: the birth date typed, the persons found, the one chosen. */
     char birth_digits[9];
     char birth_note[64];
@@ -436,15 +443,14 @@ static void show_void_list(staff_flow *s, kiosk_now now)
     for (size_t i = 0; i < n && s->meal_count < VOID_CHOICES; i++)
         if (!all[i].voided)
             s->meals[s->meal_count++] = all[i];
-    view_begin(s, s->list_reprints ? "staff_reprint" : "staff_void", KIOSK_LAYOUT_FORM,
-               KIOSK_TONE_INFO);
+    static const char *const screens[] = {"staff_void", "staff_reprint", "staff_bill"};
+    view_begin(s, screens[s->list_for], KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
     kiosk_view *v = &s->view;
-    snprintf(v->headline, sizeof v->headline, "%s",
-             s->list_reprints ? W->reprint_headline : W->void_headline);
+    const char *headlines[] = {W->void_headline, W->reprint_headline, W->bill_headline};
+    const char *messages[] = {W->void_message, W->reprint_message, W->bill_message};
+    snprintf(v->headline, sizeof v->headline, "%s", headlines[s->list_for]);
     snprintf(v->message, sizeof v->message, "%s",
-             !s->meal_count     ? W->void_none
-             : s->list_reprints ? W->reprint_message
-                                : W->void_message);
+             !s->meal_count ? W->void_none : messages[s->list_for]);
     for (size_t i = 0; i < s->meal_count; i++) {
         const kiosk_day_meal *m = &s->meals[i];
         char id[16], label[KIOSK_BUTTON_LABEL_MAX];
@@ -596,6 +602,9 @@ static void show_served(staff_flow *s, const staff_served *r, const char *done, 
     case STAFF_UNKNOWN_CARD:
         show_notice(s, KIOSK_TONE_REFUSED, cannot, why[KIOSK_REASON_UNKNOWN_CARD].headline);
         break;
+    case STAFF_GONE:
+        show_notice(s, KIOSK_TONE_REFUSED, cannot, W->void_gone);
+        break;
     case STAFF_DENIED:
         show_failure(s, KIOSK_ERR_DENIED);
         break;
@@ -620,10 +629,12 @@ static void show_serve(staff_flow *s)
     view_begin(s, "staff_serve", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
     kiosk_view *v = &s->view;
     snprintf(v->headline, sizeof v->headline, "%s", W->serve);
-    static const kiosk_staff_action offered[] = {KIOSK_STAFF_OVERRIDE, KIOSK_STAFF_MANUAL_MEAL};
+    static const kiosk_staff_action offered[] = {KIOSK_STAFF_OVERRIDE, KIOSK_STAFF_MANUAL_MEAL,
+                                                 KIOSK_STAFF_BILL};
     for (size_t i = 0; i < sizeof offered / sizeof offered[0]; i++)
         if (kiosk_staff_may(s->member.role, offered[i]))
-            add_button(v, kiosk_staff_action_name(offered[i]), W->action[offered[i]],
+            add_button(v, kiosk_staff_action_name(offered[i]),
+                       offered[i] == KIOSK_STAFF_BILL ? W->bill_button : W->action[offered[i]],
                        KIOSK_ROLE_SECONDARY);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_SERVE);
@@ -719,6 +730,83 @@ static void manual_key(staff_flow *s, const char *widget)
     } else if (strcmp(widget, "back") == 0) {
         show_serve(s);
     }
+}
+
+/* 更正账单: the right amount on the keypad, in fen, shown as money while typed. */
+static void show_bill_amount(staff_flow *s)
+{
+    const kiosk_day_meal *m = &s->meals[s->chosen];
+    view_begin(s, "staff_bill_amount", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->bill_amount_headline);
+    char was[32];
+    kiosk_money_format(m->price_fen, was, sizeof was);
+    snprintf(v->message, sizeof v->message, "%02d:%02d %s %s %s", m->minute_of_day / 60,
+             m->minute_of_day % 60, m->name_masked, meal_label(m->meal_type), was);
+    snprintf(v->advice, sizeof v->advice, "%s", W->bill_amount_message);
+    v->keypad.shown = true;
+    kiosk_money_format(strtoll(s->bill_digits, NULL, 10), v->keypad.value, sizeof v->keypad.value);
+    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
+    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_BILL_AMOUNT);
+}
+
+static void show_bill_reason(staff_flow *s)
+{
+    view_begin(s, "staff_bill_reason", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->bill_reason_headline);
+    kiosk_money_format(strtoll(s->bill_digits, NULL, 10), v->message, sizeof v->message);
+    for (size_t i = 0; i < s->opts.reason_count; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "reason%zu", i + 1);
+        add_button(v, id, s->opts.reasons[i].label, KIOSK_ROLE_SECONDARY);
+    }
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_BILL_REASON);
+}
+
+static void bill_key(staff_flow *s, const char *widget)
+{
+    size_t n = strlen(s->bill_digits);
+    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
+        if (n < BILL_DIGITS && !(n == 0 && widget[3] == '0')) {
+            s->bill_digits[n] = widget[3];
+            s->bill_digits[n + 1] = '\0';
+        }
+        show_bill_amount(s);
+    } else if (strcmp(widget, "backspace") == 0) {
+        if (n)
+            s->bill_digits[n - 1] = '\0';
+        show_bill_amount(s);
+    } else if (strcmp(widget, "confirm") == 0 && n) {
+        show_bill_reason(s);
+    }
+}
+
+static void correct_bill(staff_flow *s, size_t reason_index, kiosk_now now)
+{
+    kiosk_staff_actor who = actor(s);
+    kiosk_date today = kiosk_clock_local(now.utc_ms).date;
+    const kiosk_policy *policy =
+        s->env->policies ? kiosk_policy_set_in_force(s->env->policies, today) : NULL;
+    kiosk_bill_correction c;
+    const kiosk_day_meal *m = &s->meals[s->chosen];
+    kiosk_rc rc = kiosk_store_correct_bill(
+        s->store, &who, &m->record_id, strtoll(s->bill_digits, NULL, 10),
+        s->opts.reasons[reason_index].code, policy, &s->env->settings->site, today, now.utc_ms, &c);
+    staff_served r = {.outcome = STAFF_SERVED, .rc = rc, .decision = c.decision};
+    snprintf(r.name_masked, sizeof r.name_masked, "%s", m->name_masked);
+    if (rc == KIOSK_ERR_INVALID && c.decision.reason != KIOSK_REASON_OK)
+        r.outcome = STAFF_STILL_REFUSED;
+    else if (rc == KIOSK_ERR_INVALID || rc == KIOSK_ERR_NOT_FOUND)
+        r.outcome = STAFF_GONE;
+    else if (rc == KIOSK_ERR_DENIED)
+        r.outcome = STAFF_DENIED;
+    else if (rc != KIOSK_OK)
+        r.outcome = STAFF_FAILED;
+    show_served(s, &r, W->bill_done, W->bill_refused);
 }
 
 static void manual_meal(staff_flow *s, size_t reason_index, kiosk_now now)
@@ -1044,10 +1132,19 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
             show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
         return;
     }
+    if (action == KIOSK_STAFF_BILL && offered_here(s, KIOSK_STAFF_OVERRIDE)) {
+        /* The correction is checked and audited when it is made. */
+        s->list_for = LIST_BILL;
+        if (kiosk_staff_may(who.role, action))
+            show_void_list(s, now);
+        else
+            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
+        return;
+    }
     if (action == KIOSK_STAFF_VOID_MEAL || (action == KIOSK_STAFF_REPRINT && has_printer(s))) {
         /* The void or reprint itself is checked and audited when it is made; the list is only
          * shown to those who may. */
-        s->list_reprints = action == KIOSK_STAFF_REPRINT;
+        s->list_for = action == KIOSK_STAFF_REPRINT ? LIST_REPRINT : LIST_VOID;
         if (kiosk_staff_may(who.role, action))
             show_void_list(s, now);
         else
@@ -1122,12 +1219,19 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
         if (strncmp(widget, "meal", 4) == 0 && widget[4] >= '1' && widget[4] <= '9' && !widget[5] &&
             (size_t)(widget[4] - '1') < s->meal_count) {
             s->chosen = (size_t)(widget[4] - '1');
-            if (s->list_reprints)
+            if (s->list_for == LIST_REPRINT) {
                 do_reprint(s, now);
-            else
+            } else if (s->list_for == LIST_BILL) {
+                s->bill_digits[0] = '\0';
+                show_bill_amount(s);
+            } else {
                 show_void_reason(s);
+            }
         } else if (strcmp(widget, "back") == 0) {
-            show_menu(s);
+            if (s->list_for == LIST_BILL)
+                show_serve(s);
+            else
+                show_menu(s);
         }
         break;
     case STATE_VOID_REASON:
@@ -1138,13 +1242,27 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
             show_void_list(s, now);
         break;
     case STATE_SERVE:
-        if (strcmp(widget, "override") == 0 || strcmp(widget, "manual_meal") == 0)
+        if (strcmp(widget, "override") == 0 || strcmp(widget, "manual_meal") == 0 ||
+            strcmp(widget, "bill") == 0)
             menu_press(s, widget, now);
         else if (strcmp(widget, "back") == 0)
             show_menu(s);
         break;
     case STATE_MANUAL_BIRTH:
         manual_key(s, widget);
+        break;
+    case STATE_BILL_AMOUNT:
+        if (strcmp(widget, "back") == 0)
+            show_void_list(s, now);
+        else
+            bill_key(s, widget);
+        break;
+    case STATE_BILL_REASON:
+        if (strncmp(widget, "reason", 6) == 0 && widget[6] >= '1' && widget[6] <= '9' &&
+            !widget[7] && (size_t)(widget[6] - '1') < s->opts.reason_count)
+            correct_bill(s, (size_t)(widget[6] - '1'), now);
+        else if (strcmp(widget, "back") == 0)
+            show_bill_amount(s);
         break;
     case STATE_MANUAL_LIST:
         if (strncmp(widget, "person", 6) == 0 && widget[6] >= '1' && widget[6] <= '9' &&

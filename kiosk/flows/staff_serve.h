@@ -17,6 +17,7 @@ typedef enum staff_serve_outcome {
     STAFF_STILL_REFUSED, /* refused (an override: again, for another reason): decision.reason */
     STAFF_OFFLINE_LIMIT, /* a manual meal past the offline limit: 离线放行 first */
     STAFF_UNKNOWN_CARD,  /* not a diner's card, or no such person */
+    STAFF_GONE,          /* the meal to correct is voided already, or not today's */
     STAFF_DENIED,        /* the member's role may not (refused and audited by the store) */
     STAFF_FAILED,        /* the database: rc says what */
 } staff_serve_outcome;

@@ -102,6 +102,14 @@ const staff_words staff_text = {
     .manual_done = N_("已登记"),
     .manual_refused = N_("不能登记"),
     .manual_offline = N_("离线太久：请先在“同步和设备”里离线放行"),
+    .bill_button = N_("更正账单"),
+    .bill_headline = N_("更正哪一餐的账单？"),
+    .bill_message = N_("原记录保留并撤销，另记一条正确的"),
+    .bill_amount_headline = N_("正确的金额"),
+    .bill_amount_message = N_("按分输入，例如 1850 是 18.50 元"),
+    .bill_reason_headline = N_("更正的原因"),
+    .bill_done = N_("已更正"),
+    .bill_refused = N_("不能更正"),
 };
 
 const staff_words *staff_text_tr(void)

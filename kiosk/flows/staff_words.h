@@ -39,6 +39,9 @@ typedef struct staff_words {
     const char *serve, *manual_birth_headline, *manual_birth_message, *manual_bad_date;
     const char *manual_list_headline, *manual_list_message, *manual_none, *manual_more;
     const char *manual_reason_headline, *manual_done, *manual_refused, *manual_offline;
+    /* 更正账单: a meal of today, the right amount, the reason. */
+    const char *bill_button, *bill_headline, *bill_message, *bill_amount_headline;
+    const char *bill_amount_message, *bill_reason_headline, *bill_done, *bill_refused;
 } staff_words;
 
 extern const staff_words staff_text;

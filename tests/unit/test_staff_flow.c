@@ -563,6 +563,58 @@ static void test_manual(void)
     teardown(&fx);
 }
 
+/* A bill corrected: the operator chooses today's meal, types the right amount (in fen, shown as
+ * money), gives the reason; the meal is voided and a new one made at 18.50 (subsidy 5.00 for an
+ * 85-year-old's lunch, 13.50 to pay), and the day still counts one lunch. */
+static void test_bill(void)
+{
+    fixture fx;
+    setup(&fx, "bill", true);
+    int64_t t = at(11, 30);
+    tap(&fx, "04E5F6A7", t);
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
+    tap(&fx, "5AF00001", t + 60000);
+    type_pin(&fx, "1234", t + 60000);
+    press(&fx, "serve", t + 60000);
+    CHECK_STR(view(&fx)->buttons[1].label, "更正账单");
+    press(&fx, "bill", t + 60000);
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(v->screen, "staff_bill");
+    CHECK_STR(v->buttons[0].label, "11:30 周*强 午餐");
+    press(&fx, "meal1", t + 60000);
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_bill_amount");
+    CHECK_STR(v->message, "11:30 周*强 午餐 ¥15.00");
+    type_pin(&fx, "01850", t + 60000); /* a leading zero is no digit of an amount */
+    v = view(&fx);
+    CHECK_STR(v->screen, "staff_bill_reason");
+    CHECK_STR(v->message, "¥18.50");
+    press(&fx, "reason2", t + 60000);
+    v = view(&fx);
+    CHECK_STR(v->headline, "已更正");
+    CHECK_STR(v->message, "周*强 · 午餐");
+    CHECK_STR(v->figures[0].value, "¥18.50");
+    CHECK_STR(v->figures[1].value, "¥5.00");
+    CHECK_STR(v->figures[2].value, "¥13.50");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 2);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal_void v JOIN meal m ON"
+                                " m.record_id = v.voided_id WHERE m.price_fen = 1500"
+                                " AND v.reason = 'other'"),
+              1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal WHERE price_fen = 1850"
+                                " AND price_source = 'bill' AND pay_fen = 1350"),
+              1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"bill\"%\"outcome\":\"ok\"%'"
+                                " AND payload LIKE '%price 1500 -> 1850 fen%'"),
+              1);
+    press(&fx, "back", t + 60000);
+    press(&fx, "day_view", t + 60000);
+    CHECK_STR(view(&fx)->table.cells[0][1], "1 份");
+    CHECK_STR(view(&fx)->table.cells[0][3], "¥13.50");
+    teardown(&fx);
+}
+
 /* With a receipt printer: a meal's receipt printed again, chosen from today's meals, audited. */
 static void test_reprint(void)
 {
@@ -791,6 +843,7 @@ int main(int argc, char **argv)
     test_reprint();
     test_override();
     test_manual();
+    test_bill();
     test_offline_allow();
     test_call_next();
     test_timeout_and_out_of_service();
