@@ -402,7 +402,7 @@ static void paced_at(const canteen_screens *c, int w, int h)
             kiosk_pacing_view(&p, cases[i].v, cases[i].flow_end, cases[i].shown_at);
         snprintf(name, sizeof name, "paced_%s_%dx%d", cases[i].name, w, h);
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s.png", dir, name);
+        snprintf(path, sizeof path, "%s/%s.png", screens_lang ? screens_shots : dir, name);
         CHECK_INT(ui_save_png(u, &frame, v, path, err, sizeof err), KIOSK_OK);
         char what[256];
         size_t overlaps = ui_overlaps(u, what, sizeof what);
@@ -423,7 +423,7 @@ static void paced_at(const canteen_screens *c, int w, int h)
     const kiosk_view *v = kiosk_pacing_view(&p, &k, 60000, 41000);
     snprintf(name, sizeof name, "paced_keypad_warning_%dx%d", w, h);
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s.png", dir, name);
+    snprintf(path, sizeof path, "%s/%s.png", screens_lang ? screens_shots : dir, name);
     CHECK_INT(ui_save_png(u, &frame, v, path, err, sizeof err), KIOSK_OK);
     char what[256];
     size_t overlaps = ui_overlaps(u, what, sizeof what);
