@@ -856,22 +856,27 @@ const kiosk_checkin_entry *kiosk_marriage_last_ticket(const kiosk_marriage *m)
     return &m->last;
 }
 
-kiosk_rc kiosk_marriage_walkin(kiosk_marriage *m, kiosk_service service, kiosk_now now,
-                               kiosk_checkin_entry *out)
+/* A ticket without an appointment, issued by the kiosk (who NULL) or by staff (role-checked and
+ * audited by the store), then shown and printed. */
+static kiosk_rc ticket_without_booking(kiosk_marriage *m, const kiosk_staff_actor *who,
+                                       kiosk_service service, kiosk_lane lane, bool under_age,
+                                       kiosk_now now, kiosk_checkin_entry *out)
 {
     if ((unsigned)service >= KIOSK_SERVICE_COUNT)
         return KIOSK_ERR_INVALID;
     kiosk_ticket_request req = {
         .service = service,
-        .lane = KIOSK_LANE_WALKIN,
+        .lane = lane,
         .prefix = m->own.prefix[service],
         .numbering = m->own.numbering,
         .kiosk_id = m->opts->kiosk_id,
         .now_utc_ms = now.utc_ms,
         .at = local_now(now),
+        .under_age = under_age,
     };
     bool existing;
-    kiosk_rc rc = kiosk_store_issue_ticket(m->store, &req, out, &existing);
+    kiosk_rc rc = who ? kiosk_store_staff_ticket(m->store, who, &req, out)
+                      : kiosk_store_issue_ticket(m->store, &req, out, &existing);
     if (rc != KIOSK_OK)
         return rc;
     m->last = *out;
@@ -880,6 +885,19 @@ kiosk_rc kiosk_marriage_walkin(kiosk_marriage *m, kiosk_service service, kiosk_n
     print_ticket(m, out);
     log_outcome(m, "issued", NULL, NULL, out, now.utc_ms);
     return KIOSK_OK;
+}
+
+kiosk_rc kiosk_marriage_walkin(kiosk_marriage *m, kiosk_service service, kiosk_now now,
+                               kiosk_checkin_entry *out)
+{
+    return ticket_without_booking(m, NULL, service, KIOSK_LANE_WALKIN, false, now, out);
+}
+
+kiosk_rc kiosk_marriage_staff_ticket(kiosk_marriage *m, const kiosk_staff_actor *who,
+                                     kiosk_service service, kiosk_lane lane, bool under_age,
+                                     kiosk_now now, kiosk_checkin_entry *out)
+{
+    return ticket_without_booking(m, who, service, lane, under_age, now, out);
 }
 
 /* --- settings ------------------------------------------------------------------------------ */

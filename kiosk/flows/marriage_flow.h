@@ -9,6 +9,7 @@
 
 #include "flow.h"
 #include "marriage.h"
+#include "staff_store.h"
 
 extern const kiosk_flow_ops kiosk_marriage_flow;
 
@@ -34,6 +35,15 @@ const kiosk_view *kiosk_marriage_view(const kiosk_marriage *m);
  * the next number in the walk-in lane, committed like a check-in, shown and printed. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_marriage_walkin(kiosk_marriage *m, kiosk_service service,
                                                 kiosk_now now, kiosk_checkin_entry *out);
+
+/* The same from staff mode (现场取号): a walk-in or priority ticket, with the legal-age flag the
+ * staff's ID numbers gave; role-checked and audited in one transaction with the ticket
+ * (kiosk_store_staff_ticket). The ticket is on this flow's view and print intent. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_marriage_staff_ticket(kiosk_marriage *m,
+                                                      const kiosk_staff_actor *who,
+                                                      kiosk_service service, kiosk_lane lane,
+                                                      bool under_age, kiosk_now now,
+                                                      kiosk_checkin_entry *out);
 
 /* The ticket of the last number shown (for tests): its record, "" number when none. */
 const kiosk_checkin_entry *kiosk_marriage_last_ticket(const kiosk_marriage *m);

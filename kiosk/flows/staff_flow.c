@@ -12,7 +12,9 @@
 #include "hall.h"
 #include "help_call.h"
 #include "i18n.h"
+#include "idnum.h"
 #include "log.h"
+#include "marriage_flow.h"
 #include "money.h"
 #include "receipt.h"
 #include "staff_serve.h"
@@ -36,6 +38,9 @@
     X(MANUAL_REASON)    \
     X(BILL_AMOUNT)      \
     X(BILL_REASON)      \
+    X(WALKIN_SERVICE)   \
+    X(WALKIN_LANE)      \
+    X(WALKIN_ID)        \
     X(STATUS)           \
     X(CALL_COUNTER)     \
     X(NOTICE)           \
@@ -82,8 +87,8 @@ typedef struct staff_options {
  * shares 代办就餐 with 无卡登记 (KIOSK_STAFF_OVERRIDE stands for both): the menu holds at most
  * six. */
 static const kiosk_staff_action menu_actions[] = {
-    KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL, KIOSK_STAFF_OVERRIDE,       KIOSK_STAFF_CALL_NEXT,
-    KIOSK_STAFF_STATUS,   KIOSK_STAFF_REPRINT,   KIOSK_STAFF_OUT_OF_SERVICE,
+    KIOSK_STAFF_DAY_VIEW, KIOSK_STAFF_VOID_MEAL, KIOSK_STAFF_OVERRIDE, KIOSK_STAFF_CALL_NEXT,
+    KIOSK_STAFF_WALK_IN,  KIOSK_STAFF_STATUS,    KIOSK_STAFF_REPRINT,  KIOSK_STAFF_OUT_OF_SERVICE,
 };
 
 typedef struct staff_flow {
@@ -107,7 +112,17 @@ typedef struct staff_flow {
     size_t chosen;
     meal_list_use list_for;
     char bill_digits[BILL_DIGITS + 1]; /* 更正账单: the right amount, in fen */
-    size_t reason_chosen;              /* an override's reason, while the diner's card is awaited */
+    /* 现场取号 on a marriage hall's kiosk: the hall's own flow issues (its numbering, prefixes,
+     * ticket and print), the service and lane chosen, the ID number being typed (wiped once
+     * read: only the legal-age flag is kept) and which party it is. */
+    kiosk_marriage *hall;
+    kiosk_service walk_service;
+    kiosk_lane walk_lane;
+    char id_typed[KIOSK_IDNUM_LEN + 1];
+    char id_note[128];
+    int walk_party;
+    bool walk_under_age;
+    size_t reason_chosen; /* an override's reason, while the diner's card is awaited */
     /* 无卡登记: the birth date typed, the persons found, the one chosen. */
     char birth_digits[9];
     char birth_note[64];
@@ -318,6 +333,8 @@ static bool offered_here(const staff_flow *s, kiosk_staff_action a)
         return canteen && has_printer(s);
     case KIOSK_STAFF_CALL_NEXT:
         return hall;
+    case KIOSK_STAFF_WALK_IN:
+        return hall && s->hall;
     default:
         return true;
     }
@@ -817,6 +834,134 @@ static void manual_meal(staff_flow *s, size_t reason_index, kiosk_now now)
     show_served(s, &r, W->manual_done, W->manual_refused);
 }
 
+/* 现场取号: the service first. */
+static void show_walkin_service(staff_flow *s)
+{
+    view_begin(s, "staff_walkin_service", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->walkin_service_headline);
+    for (int i = 0; i < KIOSK_SERVICE_COUNT; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "service%d", i + 1);
+        add_button(v, id, _(kiosk_service_label((kiosk_service)i)), KIOSK_ROLE_SECONDARY);
+    }
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_WALKIN_SERVICE);
+}
+
+/* Then the lane: walk-in, or priority (staff judge who qualifies). */
+static void show_walkin_lane(staff_flow *s)
+{
+    view_begin(s, "staff_walkin_lane", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->walkin_lane_headline);
+    snprintf(v->message, sizeof v->message, "%s · %s", _(kiosk_service_label(s->walk_service)),
+             W->walkin_priority_note);
+    add_button(v, "lane_walkin", _(kiosk_lane_label(KIOSK_LANE_WALKIN)), KIOSK_ROLE_SECONDARY);
+    add_button(v, "lane_priority", _(kiosk_lane_label(KIOSK_LANE_PRIORITY)), KIOSK_ROLE_SECONDARY);
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_WALKIN_LANE);
+}
+
+/* Each party's ID number on the keypad (and X). It is shown masked as on every screen: the
+ * birth date (characters 7-14) as '*'. */
+static void show_walkin_id(staff_flow *s)
+{
+    view_begin(s, "staff_walkin_id", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    if (kiosk_service_parties(s->walk_service) > 1)
+        snprintf(v->headline, sizeof v->headline, "%s%d%s", W->walkin_id_before, s->walk_party + 1,
+                 W->walkin_id_after);
+    else
+        snprintf(v->headline, sizeof v->headline, "%s", W->walkin_id_headline);
+    snprintf(v->message, sizeof v->message, "%s", W->walkin_id_message);
+    snprintf(v->advice, sizeof v->advice, "%s", s->id_note);
+    v->keypad.shown = true;
+    size_t n = strlen(s->id_typed);
+    for (size_t i = 0; i < n && i + 1 < sizeof v->keypad.value; i++)
+        v->keypad.value[i] = i >= 6 && i < 14 ? '*' : s->id_typed[i];
+    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
+    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    /* The keypad has digits only, and a form with a keypad shows no other choices: the X of
+     * a number's last character is a button of the bottom row. */
+    add_button(v, "keyX", W->walkin_x, KIOSK_ROLE_NAV);
+    GO(s, STATE_WALKIN_ID);
+}
+
+/* Every party's number read: the ticket, through the hall's own flow (its numbering, its
+ * ticket and print), role-checked and audited with it. */
+static void walkin_issue(staff_flow *s, kiosk_now now)
+{
+    kiosk_staff_actor who = actor(s);
+    kiosk_checkin_entry e;
+    unsigned printed = kiosk_marriage_view(s->hall)->print.serial;
+    kiosk_rc rc = kiosk_marriage_staff_ticket(s->hall, &who, s->walk_service, s->walk_lane,
+                                              s->walk_under_age, now, &e);
+    if (rc == KIOSK_ERR_DENIED) {
+        show_failure(s, rc);
+        return;
+    }
+    if (rc != KIOSK_OK) {
+        show_notice(s, KIOSK_TONE_ERROR, W->walkin_failed, W->error_message);
+        return;
+    }
+    char headline[64], message[192];
+    snprintf(headline, sizeof headline, "%s%s", W->walkin_done, e.number);
+    snprintf(message, sizeof message, "%s · %s%s%s", _(kiosk_service_label(e.service)),
+             _(kiosk_lane_label(e.lane)), e.under_age ? " · " : "",
+             e.under_age ? W->walkin_under_age : "");
+    show_notice(s, KIOSK_TONE_SUCCESS, headline, message);
+    const kiosk_view *hv = kiosk_marriage_view(s->hall);
+    if (hv->print.serial != printed) { /* the ticket, printed as the hall prints it */
+        s->view.print.doc = hv->print.doc;
+        s->view.print.serial++;
+    }
+}
+
+static void walkin_key(staff_flow *s, const char *widget, kiosk_now now)
+{
+    size_t n = strlen(s->id_typed);
+    s->id_note[0] = '\0';
+    bool digit =
+        strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4];
+    if (digit || strcmp(widget, "keyX") == 0) {
+        if (n < KIOSK_IDNUM_LEN) {
+            s->id_typed[n] = widget[3];
+            s->id_typed[n + 1] = '\0';
+        }
+        show_walkin_id(s);
+        return;
+    }
+    if (strcmp(widget, "backspace") == 0) {
+        if (n)
+            s->id_typed[n - 1] = '\0';
+        show_walkin_id(s);
+        return;
+    }
+    if (strcmp(widget, "confirm") != 0)
+        return;
+    kiosk_idnum id;
+    kiosk_idnum_result r =
+        kiosk_idnum_validate(s->id_typed, kiosk_clock_local(now.utc_ms).date, &id);
+    sodium_memzero(s->id_typed, sizeof s->id_typed);
+    if (r != KIOSK_IDNUM_OK) {
+        snprintf(s->id_note, sizeof s->id_note, "%s", _(kiosk_idnum_result_text(r)));
+        show_walkin_id(s);
+        return;
+    }
+    /* Only the legal-age flag is kept of the number (marriage: 男 22, 女 20). */
+    kiosk_party p = {.sex = id.male ? 'M' : 'F', .has_birth = true, .birth = id.birth};
+    sodium_memzero(&id, sizeof id);
+    if (s->walk_service == KIOSK_SERVICE_MARRIAGE &&
+        kiosk_party_under_marriage_age(&p, kiosk_clock_local(now.utc_ms).date))
+        s->walk_under_age = true;
+    if (++s->walk_party < kiosk_service_parties(s->walk_service))
+        show_walkin_id(s);
+    else
+        walkin_issue(s, now);
+}
+
 /* Which counter the next number is called to. */
 static void show_counters(staff_flow *s)
 {
@@ -941,6 +1086,7 @@ static void show_out_of_service(staff_flow *s)
 static void forget(staff_flow *s)
 {
     sodium_memzero(s->pin, sizeof s->pin);
+    sodium_memzero(s->id_typed, sizeof s->id_typed);
     sodium_memzero(s->card_key, sizeof s->card_key);
     memset(&s->member, 0, sizeof s->member);
     s->signed_in = false;
@@ -1132,6 +1278,15 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
             show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
         return;
     }
+    if (action == KIOSK_STAFF_WALK_IN && offered_here(s, action)) {
+        /* The ticket and its audit entry are written together; a role that may not is refused
+         * (and audited) now. */
+        if (kiosk_staff_may(who.role, action))
+            show_walkin_service(s);
+        else
+            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
+        return;
+    }
     if (action == KIOSK_STAFF_BILL && offered_here(s, KIOSK_STAFF_OVERRIDE)) {
         /* The correction is checked and audited when it is made. */
         s->list_for = LIST_BILL;
@@ -1251,6 +1406,34 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
     case STATE_MANUAL_BIRTH:
         manual_key(s, widget);
         break;
+    case STATE_WALKIN_SERVICE:
+        if (strncmp(widget, "service", 7) == 0 && widget[7] >= '1' && widget[7] <= '9' &&
+            !widget[8] && widget[7] - '1' < KIOSK_SERVICE_COUNT) {
+            s->walk_service = (kiosk_service)(widget[7] - '1');
+            show_walkin_lane(s);
+        } else if (strcmp(widget, "back") == 0) {
+            show_menu(s);
+        }
+        break;
+    case STATE_WALKIN_LANE:
+        if (strcmp(widget, "lane_walkin") == 0 || strcmp(widget, "lane_priority") == 0) {
+            s->walk_lane = widget[5] == 'w' ? KIOSK_LANE_WALKIN : KIOSK_LANE_PRIORITY;
+            s->walk_party = 0;
+            s->walk_under_age = false;
+            s->id_typed[0] = s->id_note[0] = '\0';
+            show_walkin_id(s);
+        } else if (strcmp(widget, "back") == 0) {
+            show_walkin_service(s);
+        }
+        break;
+    case STATE_WALKIN_ID:
+        if (strcmp(widget, "back") == 0) {
+            sodium_memzero(s->id_typed, sizeof s->id_typed);
+            show_walkin_lane(s);
+        } else {
+            walkin_key(s, widget, now);
+        }
+        break;
     case STATE_BILL_AMOUNT:
         if (strcmp(widget, "back") == 0)
             show_void_list(s, now);
@@ -1353,6 +1536,14 @@ static kiosk_rc staff_create(const kiosk_flow_env *env, void **self, char *err, 
         free(s);
         return rc;
     }
+    /* A marriage hall's kiosk: the hall's flow, for the tickets staff issue. */
+    if (env->settings && strcmp(env->settings->mode, "marriage") == 0 && env->store) {
+        rc = kiosk_marriage_new(env, &s->hall, err, err_size);
+        if (rc != KIOSK_OK) {
+            free(s);
+            return rc;
+        }
+    }
     forget(s);
     *self = s;
     return KIOSK_OK;
@@ -1361,8 +1552,10 @@ static kiosk_rc staff_create(const kiosk_flow_env *env, void **self, char *err, 
 static void staff_destroy(void *self)
 {
     staff_flow *s = self;
-    if (s)
+    if (s) {
+        kiosk_marriage_free(s->hall);
         sodium_memzero(s, sizeof *s);
+    }
     free(s);
 }
 

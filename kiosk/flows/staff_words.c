@@ -110,6 +110,17 @@ const staff_words staff_text = {
     .bill_reason_headline = N_("更正的原因"),
     .bill_done = N_("已更正"),
     .bill_refused = N_("不能更正"),
+    .walkin_service_headline = N_("办理什么业务？"),
+    .walkin_lane_headline = N_("排哪个队？"),
+    .walkin_priority_note = N_("优先：老人、军人、孕妇、残疾人等，由您核实"),
+    .walkin_id_headline = N_("身份证号"),
+    .walkin_id_before = N_("第"),
+    .walkin_id_after = N_("位的身份证号"),
+    .walkin_id_message = N_("18位，最后一位是X时按X；出生日期不显示"),
+    .walkin_done = N_("已取号 "),
+    .walkin_under_age = N_("有一方未到法定婚龄，已在号票上标明"),
+    .walkin_failed = N_("没有取到号"),
+    .walkin_x = N_("输入 X"),
 };
 
 const staff_words *staff_text_tr(void)

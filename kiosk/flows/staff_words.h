@@ -42,6 +42,11 @@ typedef struct staff_words {
     /* 更正账单: a meal of today, the right amount, the reason. */
     const char *bill_button, *bill_headline, *bill_message, *bill_amount_headline;
     const char *bill_amount_message, *bill_reason_headline, *bill_done, *bill_refused;
+    /* 现场取号: the service, the lane, each party's ID number, the ticket. */
+    const char *walkin_service_headline, *walkin_lane_headline, *walkin_priority_note;
+    const char *walkin_id_headline, *walkin_id_before, *walkin_id_after; /* 第 2 位的身份证号 */
+    const char *walkin_id_message, *walkin_done;
+    const char *walkin_under_age, *walkin_failed, *walkin_x;
 } staff_words;
 
 extern const staff_words staff_text;

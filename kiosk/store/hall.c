@@ -501,6 +501,10 @@ kiosk_rc kiosk_store_issue_ticket(kiosk_store *store, const kiosk_ticket_request
     }
     if (rc == KIOSK_OK)
         rc = store_outbox_append(store, &out->record_id, "checkin", payload, req->now_utc_ms);
+    if (rc == KIOSK_OK && req->audit) {
+        snprintf(req->audit->target, sizeof req->audit->target, "%s", out->number);
+        rc = store_audit_append_in(store, req->audit);
+    }
     if (rc == KIOSK_OK)
         rc = kiosk_store_commit(store); /* rolls back itself on failure */
     free(payload);

@@ -7,6 +7,7 @@
 #ifndef KIOSK_STORE_HALL_H
 #define KIOSK_STORE_HALL_H
 
+#include "audit.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,9 @@ typedef struct kiosk_ticket_request {
     int64_t now_utc_ms;
     kiosk_local_time at; /* now, local: the business date and minute */
     bool under_age;
+    /* Staff mode's ticket (kiosk_store_staff_ticket): this audit entry is appended in the same
+     * transaction, its target the number issued; NULL otherwise. */
+    kiosk_audit_entry *audit;
 } kiosk_ticket_request;
 
 /* Issues the next queue number and commits the check-in with its outbox row (kind "checkin") in

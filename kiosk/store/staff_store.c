@@ -47,7 +47,7 @@ static kiosk_rc finish(kiosk_store *store, kiosk_rc rc)
 /* --- the audit log ---------------------------------------------------------------------- */
 
 /* Appends e (seq and prev filled here) with its outbox row, inside the caller's transaction. */
-static kiosk_rc audit_append_in(kiosk_store *store, kiosk_audit_entry *e)
+kiosk_rc store_audit_append_in(kiosk_store *store, kiosk_audit_entry *e)
 {
     sqlite3_stmt *st;
     kiosk_rc rc =
@@ -95,7 +95,7 @@ kiosk_rc kiosk_store_audit_append(kiosk_store *store, kiosk_audit_entry *e)
     kiosk_rc rc = begin(store);
     if (rc != KIOSK_OK)
         return rc;
-    return finish(store, audit_append_in(store, e));
+    return finish(store, store_audit_append_in(store, e));
 }
 
 static void entry_for(kiosk_audit_entry *e, const kiosk_staff_actor *who, const char *action,
@@ -481,7 +481,7 @@ kiosk_rc kiosk_store_staff_sign_in(kiosk_store *store, const uint8_t key[KIOSK_C
     if (!locked)
         rc = lock_put(store, key, lock);
     if (rc == KIOSK_OK)
-        rc = audit_append_in(store, &e);
+        rc = store_audit_append_in(store, &e);
     rc = finish(store, rc);
     if (rc != KIOSK_OK)
         return rc;
@@ -550,7 +550,7 @@ kiosk_rc kiosk_store_offline_allow(kiosk_store *store, const kiosk_staff_actor *
         snprintf(e.reason, sizeof e.reason, "%s", reason ? reason : "");
         snprintf(e.detail, sizeof e.detail, "%ld more offline meals after %ld pending",
                  limit > 0 ? limit : 1, pending);
-        rc = audit_append_in(store, &e);
+        rc = store_audit_append_in(store, &e);
     }
     return finish(store, rc);
 }
@@ -716,7 +716,7 @@ kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_staff_actor *who,
         char void_text[KIOSK_RECID_TEXT];
         kiosk_recid_format(void_id, void_text);
         snprintf(e.detail, sizeof e.detail, "void record %s", void_text);
-        rc = audit_append_in(store, &e);
+        rc = store_audit_append_in(store, &e);
     }
     return finish(store, rc);
 }
@@ -767,7 +767,7 @@ kiosk_rc kiosk_store_staff_meal(kiosk_store *store, const kiosk_staff_actor *who
         else
             snprintf(e.detail, sizeof e.detail, "refused %s; %s", meal->staff.refused,
                      kiosk_meal_type_code(meal->decision.meal_type));
-        rc = audit_append_in(store, &e);
+        rc = store_audit_append_in(store, &e);
     }
     return finish(store, rc);
 }
@@ -839,7 +839,26 @@ kiosk_rc kiosk_store_correct_bill(kiosk_store *store, const kiosk_staff_actor *w
         kiosk_recid_format(&meal.record_id, new_text);
         snprintf(e.detail, sizeof e.detail, "price %lld -> %lld fen; void %s; meal %s",
                  (long long)old.price_fen, (long long)price_fen, void_text, new_text);
-        rc = audit_append_in(store, &e);
+        rc = store_audit_append_in(store, &e);
     }
     return finish(store, rc);
+}
+
+kiosk_rc kiosk_store_staff_ticket(kiosk_store *store, const kiosk_staff_actor *who,
+                                  const kiosk_ticket_request *req, kiosk_checkin_entry *out)
+{
+    if (!kiosk_staff_may(who->role, KIOSK_STAFF_WALK_IN))
+        return refuse(store, who, KIOSK_STAFF_WALK_IN, req->now_utc_ms);
+    if ((unsigned)req->service >= KIOSK_SERVICE_COUNT ||
+        (req->lane != KIOSK_LANE_WALKIN && req->lane != KIOSK_LANE_PRIORITY) ||
+        (req->appointment_id && req->appointment_id[0]))
+        return KIOSK_ERR_INVALID;
+    kiosk_audit_entry e;
+    entry_for(&e, who, kiosk_staff_action_name(KIOSK_STAFF_WALK_IN), "ok", req->now_utc_ms);
+    snprintf(e.detail, sizeof e.detail, "%s, %s%s", kiosk_service_code(req->service),
+             kiosk_lane_code(req->lane), req->under_age ? ", under age" : "");
+    kiosk_ticket_request r = *req;
+    r.audit = &e;
+    bool existing;
+    return kiosk_store_issue_ticket(store, &r, out, &existing);
 }

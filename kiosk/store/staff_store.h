@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "caltime.h"
 #include "error.h"
+#include "hall.h"
 #include "recid.h"
 #include "staff.h"
 #include "staff_csv.h"
@@ -155,6 +156,15 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_
  * code (a-z 0-9 _), an override of a refusal staff may not lift, or a manual meal with a card. */
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_staff_meal(kiosk_store *store, const kiosk_staff_actor *who,
                                                  kiosk_meal_entry *meal, int64_t now_ms);
+
+/* A queue ticket staff issue on a marriage hall's kiosk (现场取号): a walk-in or priority lane
+ * ticket of req (no appointment), issued as kiosk_store_issue_ticket does, with its audit entry
+ * (action "walk_in", target the number, the service and lane as detail) in the same transaction.
+ * KIOSK_ERR_DENIED (refused and audited) for a role that may not; KIOSK_ERR_INVALID for another
+ * lane, an appointment, or an unknown service. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_staff_ticket(kiosk_store *store, const kiosk_staff_actor *who,
+                                                   const kiosk_ticket_request *req,
+                                                   kiosk_checkin_entry *out);
 
 /* A bill above this is refused (¥9999.99: the canteen's own bill keypad stops there too). */
 #define KIOSK_BILL_MAX_FEN 999999

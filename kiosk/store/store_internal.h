@@ -3,6 +3,7 @@
 #ifndef KIOSK_STORE_INTERNAL_H
 #define KIOSK_STORE_INTERNAL_H
 
+#include "audit.h"
 #include <sqlite3.h>
 #include <stdbool.h>
 
@@ -95,6 +96,9 @@ kiosk_rc store_check_file(kiosk_store *store);
 /* Appends an outbox row inside the caller's transaction (outbox.c). */
 kiosk_rc store_outbox_append(kiosk_store *store, const kiosk_recid *id, const char *kind,
                              const char *payload, int64_t created_ms);
+/* Appends an audit entry (seq and prev filled here) with its outbox row inside the caller's
+ * transaction (staff_store.c). */
+kiosk_rc store_audit_append_in(kiosk_store *store, kiosk_audit_entry *e);
 /* Inserts a meal record and its outbox row inside the caller's transaction (meals.c). */
 kiosk_rc store_meal_insert_in(kiosk_store *store, const kiosk_meal_entry *meal);
 /* Copies a text column into dst (always NUL-terminated, "" for NULL). */

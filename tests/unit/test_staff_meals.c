@@ -436,6 +436,45 @@ static void test_correct_bill(void)
     kiosk_store_close(s);
 }
 
+/* A ticket staff issue: the number and its audit entry together; what the core refuses writes
+ * nothing. */
+static void test_staff_ticket(void)
+{
+    kiosk_store *s = NULL;
+    char err[300] = "";
+    CHECK_INT(kiosk_store_open(path_in_dir("ticket.db"), &s, err, sizeof err), KIOSK_OK);
+    if (!s)
+        return;
+    kiosk_staff_actor op = actor("S001", KIOSK_STAFF_OPERATOR);
+    kiosk_ticket_request req = {.service = KIOSK_SERVICE_MARRIAGE,
+                                .lane = KIOSK_LANE_BOOKED,
+                                .prefix = 'J',
+                                .numbering = {1, 1},
+                                .kiosk_id = "k1",
+                                .now_utc_ms = T0,
+                                .at = at_minute(690)};
+    kiosk_checkin_entry e;
+    CHECK_INT(kiosk_store_staff_ticket(s, &op, &req, &e), KIOSK_ERR_INVALID); /* booked: no */
+    req.lane = KIOSK_LANE_PRIORITY;
+    req.appointment_id = "A1";
+    CHECK_INT(kiosk_store_staff_ticket(s, &op, &req, &e), KIOSK_ERR_INVALID);
+    CHECK_INT(count("ticket.db", "SELECT count(*) FROM checkin"), 0);
+    CHECK_INT(count("ticket.db", "SELECT count(*) FROM audit"), 0);
+    req.appointment_id = NULL;
+    CHECK_INT(kiosk_store_staff_ticket(s, &op, &req, &e), KIOSK_OK);
+    CHECK_STR(e.number, "J001");
+    CHECK_INT(e.lane, KIOSK_LANE_PRIORITY);
+    CHECK_INT(count("ticket.db", "SELECT count(*) FROM checkin WHERE lane = 'priority'"), 1);
+    CHECK_INT(count("ticket.db", "SELECT count(*) FROM audit WHERE payload LIKE"
+                                 " '%\"action\":\"walk_in\"%\"outcome\":\"ok\"%'"
+                                 " AND payload LIKE '%\"target\":\"J001\"%'"
+                                 " AND payload LIKE '%marriage, priority%'"),
+              1);
+    CHECK_INT(count("ticket.db", "SELECT count(*) FROM outbox WHERE kind IN ('checkin', 'audit')"),
+              2);
+    kiosk_store_close(s);
+}
+
 /* The payload's staff part reads back, and a bad one is refused with the field named. */
 static void test_payload(void)
 {
@@ -481,6 +520,7 @@ int main(int argc, char **argv)
     test_store();
     test_person_search();
     test_correct_bill();
+    test_staff_ticket();
     test_payload();
     kiosk_policy_free(policy);
     check_scratch_remove(dir);
