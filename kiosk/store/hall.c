@@ -410,6 +410,43 @@ static kiosk_rc query_int(kiosk_store *store, const char *sql, const char *a, co
     return code == SQLITE_ROW || code == SQLITE_DONE ? KIOSK_OK : store_fail(store, code, "query");
 }
 
+kiosk_rc store_restore_checkins(kiosk_store *store, long *restored)
+{
+    *restored = 0;
+    sqlite3_stmt *st;
+    kiosk_rc rc = prepare(store,
+                          "SELECT record_id, payload FROM outbox WHERE kind = 'checkin'"
+                          " AND record_id NOT IN (SELECT record_id FROM checkin)",
+                          &st, "restore check-ins");
+    if (rc != KIOSK_OK)
+        return rc;
+    int code = SQLITE_DONE;
+    while (rc == KIOSK_OK && (code = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *payload = (const char *)sqlite3_column_text(st, 1);
+        kiosk_checkin_entry e;
+        char why[160];
+        if (!payload || sqlite3_column_bytes(st, 0) != 16 ||
+            kiosk_checkin_from_payload(payload, &e, why, sizeof why) != KIOSK_OK ||
+            memcmp(e.record_id.bytes, sqlite3_column_blob(st, 0), 16) != 0)
+            continue; /* not this row's check-in: nothing trustworthy to restore */
+        char day[11];
+        kiosk_date_format(e.at.date, day);
+        int64_t taken;
+        rc = query_int(store,
+                       "SELECT count(*) FROM checkin WHERE (business_date = ?1 AND number = ?2)"
+                       " OR (appointment_id = ?3 AND appointment_id <> '' AND source = 'local')",
+                       day, e.number, e.appointment_id, &taken);
+        if (rc == KIOSK_OK && !taken) {
+            rc = insert_checkin(store, &e, payload, "local");
+            *restored += rc == KIOSK_OK;
+        }
+    }
+    if (rc == KIOSK_OK && code != SQLITE_DONE)
+        rc = store_fail(store, code, "restore check-ins");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 kiosk_rc kiosk_store_issue_ticket(kiosk_store *store, const kiosk_ticket_request *req,
                                   kiosk_checkin_entry *out, bool *existing)
 {

@@ -94,6 +94,56 @@ static const kiosk_salvage_column meal_void_cols[] = {
     KIOSK_SALVAGE_COL_SIZED(B, 16), KIOSK_SALVAGE_COL_SIZED(B, 16), KIOSK_SALVAGE_COL(T),
     KIOSK_SALVAGE_COL(T),           KIOSK_SALVAGE_COL(I),           KIOSK_SALVAGE_COL(T)};
 
+/* The marriage hall (migration 4). An appointment (18 columns) and a queue call (6, its call_id
+ * the rowid, so NULL in the record) are longer than or shaped unlike every other rowid table's
+ * rows; a calendar day leads with a 10-byte date, a calendar year with its rowid's NULL. A
+ * check-in is WITHOUT ROWID with 15 columns: more than any index entry holds (checkin's own
+ * have 2 or 3) and fewer than a meal's 19. */
+static const char *const lanes[] = {"booked", "priority", NULL};
+static const char *const appointment_states[] = {"booked", "checked_in", "cancelled", NULL};
+static const char *const checkin_sources[] = {"local", "server", NULL};
+static const kiosk_salvage_column appointment_cols[] = {
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL_SIZED(T, 10),
+    KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL(I),
+    KIOSK_SALVAGE_COL_ONE_OF(lanes),
+    KIOSK_SALVAGE_COL_SIZED(B, 32),
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL_SIZED(B | N, 32),
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(T | N),
+    KIOSK_SALVAGE_COL_ONE_OF(appointment_states),
+    KIOSK_SALVAGE_COL(I)};
+static const kiosk_salvage_column checkin_cols[] = {KIOSK_SALVAGE_COL_SIZED(B, 16),
+                                                    KIOSK_SALVAGE_COL(T),
+                                                    KIOSK_SALVAGE_COL_SIZED(T, 10),
+                                                    KIOSK_SALVAGE_COL(T),
+                                                    KIOSK_SALVAGE_COL(I),
+                                                    KIOSK_SALVAGE_COL(T),
+                                                    KIOSK_SALVAGE_COL(I),
+                                                    KIOSK_SALVAGE_COL(T),
+                                                    KIOSK_SALVAGE_COL(T),
+                                                    KIOSK_SALVAGE_COL(T),
+                                                    KIOSK_SALVAGE_COL(I),
+                                                    KIOSK_SALVAGE_COL(I),
+                                                    KIOSK_SALVAGE_COL(I),
+                                                    KIOSK_SALVAGE_COL(T),
+                                                    KIOSK_SALVAGE_COL_ONE_OF(checkin_sources)};
+static const kiosk_salvage_column queue_call_cols[] = {
+    KIOSK_SALVAGE_COL(N), KIOSK_SALVAGE_COL_SIZED(T, 10), KIOSK_SALVAGE_COL(T),
+    KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(T),           KIOSK_SALVAGE_COL(I)};
+static const kiosk_salvage_column calendar_year_cols[] = {KIOSK_SALVAGE_COL(N),
+                                                          KIOSK_SALVAGE_COL(I)};
+static const kiosk_salvage_column calendar_day_cols[] = {
+    KIOSK_SALVAGE_COL_SIZED(T, 10), KIOSK_SALVAGE_COL(I), KIOSK_SALVAGE_COL(T)};
+
 #undef T
 #undef I
 #undef B
@@ -116,6 +166,11 @@ enum {
     T_STAFF_LOCK,
     T_AUDIT,
     T_MEAL_VOID,
+    T_APPOINTMENT,
+    T_CHECKIN,
+    T_QUEUE_CALL,
+    T_CALENDAR_YEAR,
+    T_CALENDAR_DAY,
 };
 #define COLS(a) a, sizeof a / sizeof a[0]
 static const kiosk_salvage_shape shapes[] = {
@@ -130,12 +185,19 @@ static const kiosk_salvage_shape shapes[] = {
     [T_STAFF_LOCK] = {"staff_lock", true, 3, 3, COLS(staff_lock_cols)},
     [T_AUDIT] = {"audit", false, 5, 5, COLS(audit_cols)},
     [T_MEAL_VOID] = {"meal_void", true, 6, 6, COLS(meal_void_cols)},
+    [T_APPOINTMENT] = {"appointment", false, 18, 18, COLS(appointment_cols)},
+    [T_CHECKIN] = {"checkin", true, 15, 15, COLS(checkin_cols)},
+    [T_QUEUE_CALL] = {"queue_call", false, 6, 6, COLS(queue_call_cols)},
+    [T_CALENDAR_YEAR] = {"calendar_year", false, 2, 2, COLS(calendar_year_cols)},
+    [T_CALENDAR_DAY] = {"calendar_day", false, 3, 3, COLS(calendar_day_cols)},
 };
 #undef COLS
 #define SHAPE_COUNT (sizeof shapes / sizeof shapes[0])
 /* Tables whose first column is an INTEGER PRIMARY KEY: SQLite keeps it as the rowid and writes
- * NULL in the record, so the rowid goes in its place (an audit entry keeps its number). */
-static const bool key_is_rowid[SHAPE_COUNT] = {[T_AUDIT] = true};
+ * NULL in the record, so the rowid goes in its place (an audit entry keeps its number, a call its
+ * order on the board). */
+static const bool key_is_rowid[SHAPE_COUNT] = {
+    [T_AUDIT] = true, [T_QUEUE_CALL] = true, [T_CALENDAR_YEAR] = true};
 #define MAX_COLUMNS 24
 
 /* --- carrying rows into the fresh database -------------------------------------------------- */
@@ -395,10 +457,13 @@ static bool read_marker(const char *marker, char *aside, size_t size)
  * or -1 when SQLite cannot read the whole table. A damaged page that held no rows (an index, a
  * free page) leaves every table countable; then the counts say whether every row came back,
  * which the pages alone cannot. The copy is opened without ever writing it (no checkpoint). */
-static long damaged_count(sqlite3 *db, const char *table)
+static long damaged_count(sqlite3 *db, const char *table, const char *index)
 {
-    char sql[128];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" NOT INDEXED", table);
+    char sql[160];
+    if (index)
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" INDEXED BY \"%s\"", table, index);
+    else
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" NOT INDEXED", table);
     sqlite3_stmt *st;
     long n = -1;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -407,8 +472,14 @@ static long damaged_count(sqlite3 *db, const char *table)
     return n;
 }
 
-/* True when SQLite counts in the damaged copy exactly the rows carried of every table. */
-static bool every_row_found(const char *aside, const carry *c)
+/* Check-ins also come back from the outbox (store_restore_checkins). When their table's own
+ * b-tree lost a page, an index of it that is still whole tells how many there were (one entry
+ * per check-in), so a loss the outbox made good is known to be one. */
+static const char *const count_index[SHAPE_COUNT] = {[T_CHECKIN] = "checkin_by_day"};
+
+/* True when SQLite counts in the damaged copy exactly the rows carried of every table (with the
+ * check-ins restored from the outbox). */
+static bool every_row_found(const char *aside, const carry *c, long checkins_restored)
 {
     sqlite3 *db = NULL;
     bool all = sqlite3_open_v2(aside, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK;
@@ -417,12 +488,15 @@ static bool every_row_found(const char *aside, const carry *c)
         sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
     }
     for (size_t t = 0; all && t < SHAPE_COUNT; t++) {
-        long n = damaged_count(db, shapes[t].name);
-        all = n >= 0 && n == c->copied[t];
+        long found = c->copied[t] + (t == T_CHECKIN ? checkins_restored : 0);
+        long n = damaged_count(db, shapes[t].name, NULL);
+        if (n < 0 && count_index[t])
+            n = damaged_count(db, shapes[t].name, count_index[t]);
+        all = n >= 0 && n == found;
         if (!all)
             KLOG_WARN("recovery: %s: SQLite counts %ld rows in the damaged file, %ld were"
                       " carried",
-                      shapes[t].name, n, c->copied[t]);
+                      shapes[t].name, n, found);
     }
     sqlite3_close(db);
     char shm[1200];
@@ -544,6 +618,8 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
                                " (SELECT staff_id FROM staff)");
     if (rc == KIOSK_OK)
         rc = restore_audit(fresh, &out->audit_restored);
+    if (rc == KIOSK_OK)
+        rc = store_restore_checkins(fresh, &out->checkins_restored);
     out->persons = c.copied[T_PERSON];
     out->cards = c.copied[T_CARD] - orphans;
     out->meals = c.copied[T_MEAL];
@@ -553,6 +629,10 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
     out->staff_locks = keys == 0 ? 0 : c.copied[T_STAFF_LOCK];
     out->audit = c.copied[T_AUDIT] + out->audit_restored;
     out->voids = c.copied[T_MEAL_VOID];
+    out->appointments = c.copied[T_APPOINTMENT];
+    out->checkins = c.copied[T_CHECKIN] + out->checkins_restored;
+    out->calls = c.copied[T_QUEUE_CALL];
+    out->calendar_days = c.copied[T_CALENDAR_DAY];
     orphans += staff_orphans;
     out->pages_unreadable = (long)stats.pages_unreadable;
     out->rows_skipped = (long)stats.cells_skipped + orphans;
@@ -560,9 +640,10 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
         out->rows_skipped += c.refused[t];
     /* Complete when nothing was unreadable, or when SQLite's own count of every table in the
      * damaged copy matches what was found (the unreadable pages held no rows). */
-    out->complete = orphans == 0 && !out->card_key_lost &&
-                    ((stats.pages_unreadable == 0 && out->rows_skipped == 0) ||
-                     (rc == KIOSK_OK && every_row_found(out->aside_path, &c)));
+    out->complete =
+        orphans == 0 && !out->card_key_lost &&
+        ((stats.pages_unreadable == 0 && out->rows_skipped == 0) ||
+         (rc == KIOSK_OK && every_row_found(out->aside_path, &c, out->checkins_restored)));
     /* Staff must hear of what was lost at every start until someone acts, not once on stderr. */
     if (rc == KIOSK_OK && !out->complete)
         rc = kiosk_store_set_staff_notice(fresh, out->card_key_lost
@@ -584,11 +665,13 @@ kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err, s
         return rc;
     }
     KLOG_INFO("recovery: %ld persons, %ld cards, %ld meals, %ld outbox rows, %ld staff, %ld staff"
-              " cards, %ld staff locks, %ld audit entries (%ld from the outbox), %ld voids; %ld of"
-              " %" PRIu32 " pages unreadable, %ld rows skipped",
+              " cards, %ld staff locks, %ld audit entries (%ld from the outbox), %ld voids, %ld"
+              " appointments, %ld check-ins (%ld from the outbox), %ld calls, %ld calendar days;"
+              " %ld of %" PRIu32 " pages unreadable, %ld rows skipped",
               out->persons, out->cards, out->meals, out->outbox, out->staff, out->staff_cards,
-              out->staff_locks, out->audit, out->audit_restored, out->voids, out->pages_unreadable,
-              stats.pages, out->rows_skipped);
+              out->staff_locks, out->audit, out->audit_restored, out->voids, out->appointments,
+              out->checkins, out->checkins_restored, out->calls, out->calendar_days,
+              out->pages_unreadable, stats.pages, out->rows_skipped);
 
     /* 4: the swap. A stale WAL must never meet the new file, so it goes first (its content is in
      * the aside copy). */

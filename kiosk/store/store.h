@@ -151,11 +151,13 @@ typedef struct kiosk_recovery {
     char aside_path[1100];
     long persons, cards, meals, outbox;
     long staff, staff_cards, staff_locks, audit, voids; /* staff mode's tables */
-    long audit_restored;   /* of audit: entries whose own row was lost, from their outbox row */
-    long pages_unreadable; /* pages of the damaged file that held nothing readable */
-    long rows_skipped;     /* records found but not carried (damaged, or refused by the schema) */
-    bool card_key_lost;    /* the card key was unreadable: cards must be imported again */
-    bool complete;         /* nothing unreadable and nothing skipped */
+    long audit_restored; /* of audit: entries whose own row was lost, from their outbox row */
+    long appointments, checkins, calls, calendar_days; /* the marriage hall's tables */
+    long checkins_restored; /* of checkins: those whose own row was lost, from their outbox row */
+    long pages_unreadable;  /* pages of the damaged file that held nothing readable */
+    long rows_skipped;      /* records found but not carried (damaged, or refused by the schema) */
+    bool card_key_lost;     /* the card key was unreadable: cards must be imported again */
+    bool complete;          /* nothing unreadable and nothing skipped */
 } kiosk_recovery;
 
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_recover(const char *path, kiosk_recovery *out, char *err,

@@ -99,6 +99,11 @@ kiosk_rc store_outbox_append(kiosk_store *store, const kiosk_recid *id, const ch
 /* Appends an audit entry (seq and prev filled here) with its outbox row inside the caller's
  * transaction (staff_store.c). */
 kiosk_rc store_audit_append_in(kiosk_store *store, kiosk_audit_entry *e);
+/* After a recovery (recovery.c): the check-ins whose own row was lost come back, as local ones,
+ * from their outbox rows (the payload is the check-in's), so a couple keeps its number and no
+ * number is issued twice; a payload that does not parse or whose number another check-in holds
+ * stays out. restored gets how many (hall.c). */
+kiosk_rc store_restore_checkins(kiosk_store *store, long *restored);
 /* Inserts a meal record and its outbox row inside the caller's transaction (meals.c). */
 kiosk_rc store_meal_insert_in(kiosk_store *store, const kiosk_meal_entry *meal);
 /* Copies a text column into dst (always NUL-terminated, "" for NULL). */
