@@ -49,6 +49,11 @@ kiosk_rc kiosk_database_open(const kiosk_config *cfg, kiosk_store **store, const
                 "kiosk: staff mode: %ld staff, %ld staff cards, %ld locks, %ld audit entries,"
                 " %ld voids (kiosk --audit-verify checks the chain)\n",
                 rec.staff, rec.staff_cards, rec.staff_locks, rec.audit, rec.voids);
+        fprintf(stderr,
+                "kiosk: marriage hall: %ld appointments, %ld check-ins (%ld from their upload"
+                " records), %ld calls, %ld calendar days\n",
+                rec.appointments, rec.checkins, rec.checkins_restored, rec.calls,
+                rec.calendar_days);
         if (!rec.complete)
             fprintf(stderr, "kiosk: %ld pages could not be read and %ld records were skipped%s.\n",
                     rec.pages_unreadable, rec.rows_skipped,
