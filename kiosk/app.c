@@ -384,6 +384,16 @@ static void present(app *a)
     }
     if (a->touch_pending_ms) {
         log_touch(a, a->last_touch, false, kiosk_clock_mono_ms() - a->touch_pending_ms);
+        /* A touch whose answer brings no voice of its own (a keypad digit, a hold) is answered
+         * by the key sound; its start is measured from the touch like a prompt's. */
+        if (!new_cue && !a->speech_frame_ms && ui_speech_left_ms(a->ui) == 0) {
+            ui_click(a->ui);
+            if (ui_speech_left_ms(a->ui) > 0) {
+                a->speech_frame_ms = a->touch_pending_ms;
+                a->speech_left_ms = ui_speech_left_ms(a->ui);
+                snprintf(a->speech_screen, sizeof a->speech_screen, "touch");
+            }
+        }
         a->touch_pending_ms = 0;
     }
     p->shown = *v;

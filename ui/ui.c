@@ -1643,6 +1643,13 @@ void ui_render(ui *u, const kiosk_frame *f, const kiosk_view *v)
     }
 }
 
+void ui_click(ui *u)
+{
+    static const char *const key[] = {"key"};
+    if (u->voice && ui_speech_left_ms(u) == 0)
+        ui_voice_say(u->voice, key, 1);
+}
+
 kiosk_rc ui_save_png(ui *u, const kiosk_frame *f, const kiosk_view *v, const char *path, char *err,
                      size_t err_size)
 {

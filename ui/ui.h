@@ -99,6 +99,9 @@ KIOSK_MUST_CHECK kiosk_rc ui_save_screen_png(ui *u, const kiosk_frame *frame,
                                              size_t err_size);
 /* How long the voice will still speak, in ms (0: silent, or no voice). */
 int64_t ui_speech_left_ms(const ui *u);
+/* The key sound (clip "key"): the sound that answers a touch whose frame brings no voice of its
+ * own. Plays only when nothing is being spoken: it never cuts a prompt short. */
+void ui_click(ui *u);
 /* The text engine (for coverage tests). */
 ui_text *ui_text_engine(ui *u);
 

@@ -4,7 +4,8 @@
 #
 # Usage: assets/voice/make-voice.sh        (from anywhere; needs Debian's espeak-ng and sox)
 #
-# A line whose third column is "tone:HZ,HZ" is a chime made with sox instead (the staff chime).
+# A line whose third column is "tone:HZ,HZ" is a chime made with sox instead (the staff chime);
+# "tone:HZ" one short note (the sound of a key press).
 # Voice: espeak-ng -v cmn-latn-pinyin. Debian 12's espeak-ng 1.51 has a bug in the plain "cmn"
 # voice: it looks a hanzi up as pinyin ("ling2") and then reads that pinyin with the English
 # voice ("ling two"); check with `espeak-ng -v cmn -x 零`. The cmn-latn-pinyin voice reads the
@@ -49,6 +50,13 @@ render() {
         # A chime, not speech ("tone:HZ,HZ" in the third column): two notes, each faded in
         # and out, the second longer; then the same loudness as every prompt.
         local notes=${3#tone:}
+        if [[ "$notes" != *,* ]]; then
+            # One note of 0.4 s, the shortest clip the loudness measure can judge (its gating
+            # blocks are 400 ms long): the answer to a press that changes nothing else audible.
+            sox -D -n -r 22050 -c 1 -b 16 -e signed-integer "$tmp/shaped.wav" \
+                synth 0.4 sine "$notes" fade q 0.005 0.4 0.2
+            return
+        fi
         sox -D -n -r 22050 -c 1 -b 16 -e signed-integer "$tmp/note1.wav" \
             synth 0.35 sine "${notes%,*}" fade q 0.01 0.35 0.15
         sox -D -n -r 22050 -c 1 -b 16 -e signed-integer "$tmp/note2.wav" \
