@@ -15,10 +15,10 @@
 
 #include "check.h"
 #include "clock.h"
+#include "db_pages.h"
 #include "recid.h"
 #include "store.h"
 
-#define PAGE    4096
 #define PERSONS 2000
 #define MEALS   1500
 
@@ -37,40 +37,10 @@ static const char *path_in_dir(const char *name)
 
 /* --- files ------------------------------------------------------------------------------- */
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        *len = (size_t)n;
-    return buf;
-}
-
-static void write_all(const char *path, const unsigned char *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    CHECK_INT(fwrite(buf, 1, len, f), len);
-    fclose(f);
-}
-
 static bool same_bytes(const char *path, const unsigned char *want, size_t want_len)
 {
     size_t len;
-    unsigned char *got = read_all(path, &len);
+    unsigned char *got = db_read_all(path, &len);
     bool same = got && len == want_len && memcmp(got, want, len) == 0;
     free(got);
     return same;
@@ -92,55 +62,6 @@ static int count_prefixed(const char *prefix)
     if (d)
         closedir(d);
     return n;
-}
-
-/* --- b-tree pages, read by hand -------------------------------------------------------------- */
-
-static unsigned get16(const unsigned char *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static unsigned get32(const unsigned char *p)
-{
-    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
-}
-
-static const unsigned char *page_header(const unsigned char *db, unsigned page)
-{
-    return db + (size_t)(page - 1) * PAGE + (page == 1 ? 100 : 0);
-}
-
-static bool is_interior(unsigned char type)
-{
-    return type == 0x02 || type == 0x05;
-}
-
-/* A leaf of the b-tree rooted at root: the first cell's child, down to the bottom. */
-static unsigned first_leaf(const unsigned char *db, unsigned page)
-{
-    for (;;) {
-        const unsigned char *h = page_header(db, page);
-        if (!is_interior(h[0]))
-            return page;
-        unsigned cell = get16(h + 12); /* the first cell pointer */
-        page = get32(db + (size_t)(page - 1) * PAGE + cell);
-    }
-}
-
-static unsigned root_of(const char *path, const char *table)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    unsigned root = 0;
-    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-    sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_schema WHERE name = ?1", -1, &st, NULL);
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        root = (unsigned)sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return root;
 }
 
 /* --- the kiosk database the tests damage -------------------------------------------------------
@@ -197,7 +118,7 @@ static void build(const char *path)
     char policy_path[600];
     snprintf(policy_path, sizeof policy_path, "%s/fixed-by-class.json", policy_dir);
     size_t len;
-    unsigned char *policy = read_all(policy_path, &len);
+    unsigned char *policy = db_read_all(policy_path, &len);
     CHECK(policy != NULL);
     if (policy)
         CHECK_INT(kiosk_store_put_policy(s, (const char *)policy, len, err, sizeof err), KIOSK_OK);
@@ -215,31 +136,19 @@ typedef struct counts {
 
 /* --- one data page of each table ------------------------------------------------------------- */
 
-/* Overwrites page `page` of the file with garbage; returns the cells it held (rows on a leaf). */
-static unsigned damage_page(const char *path, unsigned page)
-{
-    size_t len;
-    unsigned char *db = read_all(path, &len);
-    unsigned cells = get16(page_header(db, page) + 3);
-    memset(db + (size_t)(page - 1) * PAGE, 0xA5, PAGE);
-    write_all(path, db, len);
-    free(db);
-    return cells;
-}
-
 static void test_table_page(const char *pristine, const char *table, bool found_at_open)
 {
     char name[64];
     snprintf(name, sizeof name, "%s.db", table);
     const char *path = path_in_dir(name);
     size_t len;
-    unsigned char *bytes = read_all(pristine, &len);
-    write_all(path, bytes, len);
-    unsigned leaf = first_leaf(bytes, root_of(path, table));
+    unsigned char *bytes = db_read_all(pristine, &len);
+    db_write_all(path, bytes, len);
+    unsigned leaf = db_first_leaf(bytes, db_root_of(path, table));
     free(bytes);
-    unsigned lost = damage_page(path, leaf);
+    unsigned lost = db_damage_page(path, leaf);
     CHECK(lost > 0);
-    unsigned char *damaged = read_all(path, &len);
+    unsigned char *damaged = db_read_all(path, &len);
 
     /* Found at the opening (the tables a start needs), or by the whole-file check. */
     kiosk_store *s = NULL;
@@ -321,12 +230,12 @@ static void test_interior_page(const char *pristine)
 {
     const char *path = path_in_dir("interior.db");
     size_t len;
-    unsigned char *bytes = read_all(pristine, &len);
-    write_all(path, bytes, len);
-    unsigned root = root_of(path, "person");
-    CHECK(is_interior(page_header(bytes, root)[0]));
+    unsigned char *bytes = db_read_all(pristine, &len);
+    db_write_all(path, bytes, len);
+    unsigned root = db_root_of(path, "person");
+    CHECK(db_is_interior(db_page_header(bytes, root)[0]));
     free(bytes);
-    damage_page(path, root);
+    db_damage_page(path, root);
 
     kiosk_store *s = NULL;
     char err[300];
@@ -357,8 +266,8 @@ static void test_wal_set_aside(const char *pristine)
     char wal[600];
     snprintf(wal, sizeof wal, "%s-wal", path);
     size_t len;
-    unsigned char *bytes = read_all(pristine, &len);
-    write_all(path, bytes, len);
+    unsigned char *bytes = db_read_all(pristine, &len);
+    db_write_all(path, bytes, len);
     free(bytes);
     /* Meals committed to the WAL by a process that then dies, as at a power cut. */
     pid_t pid = fork();
@@ -378,13 +287,13 @@ static void test_wal_set_aside(const char *pristine)
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     size_t wal_len;
-    unsigned char *wal_bytes = read_all(wal, &wal_len);
+    unsigned char *wal_bytes = db_read_all(wal, &wal_len);
     CHECK(wal_bytes != NULL && wal_len > 0);
     /* The policy's page is in the file only, and a start checks it. */
-    bytes = read_all(path, &len);
-    unsigned leaf = first_leaf(bytes, root_of(path, "policy"));
+    bytes = db_read_all(path, &len);
+    unsigned leaf = db_first_leaf(bytes, db_root_of(path, "policy"));
     free(bytes);
-    damage_page(path, leaf);
+    db_damage_page(path, leaf);
 
     kiosk_store *s = NULL;
     char err[300];
@@ -418,9 +327,9 @@ static void test_failed_recovery(void)
                  NULL, NULL, NULL);
     sqlite3_close(db);
     size_t len;
-    unsigned char *bytes = read_all(path, &len);
-    memset(bytes + 100, 0xA5, PAGE - 100); /* the schema page, its header kept */
-    write_all(path, bytes, len);
+    unsigned char *bytes = db_read_all(path, &len);
+    memset(bytes + 100, 0xA5, DB_PAGE - 100); /* the schema page, its header kept */
+    db_write_all(path, bytes, len);
 
     kiosk_store *s = NULL;
     char err[300];
@@ -445,9 +354,9 @@ static void test_resumed_recovery(const char *pristine)
     const char *path = path_in_dir("resume.db");
     const char *aside = path_in_dir("resume.db.damaged-earlier");
     size_t len;
-    unsigned char *bytes = read_all(pristine, &len);
-    write_all(path, bytes, len);
-    write_all(aside, bytes, len);
+    unsigned char *bytes = db_read_all(pristine, &len);
+    db_write_all(path, bytes, len);
+    db_write_all(aside, bytes, len);
     free(bytes);
     char marker[600];
     snprintf(marker, sizeof marker, "%s.recovery", path);

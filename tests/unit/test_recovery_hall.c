@@ -15,11 +15,11 @@
 #include "caltime.h"
 #include "check.h"
 #include "clock.h"
+#include "db_pages.h"
 #include "hall.h"
 #include "store.h"
 #include "workcal.h"
 
-#define PAGE    4096
 #define APPTS   240 /* each checked in: appointment and checkin span several pages */
 #define WALKINS 160
 #define CALLS   360             /* queue_call spans several pages too */
@@ -37,36 +37,6 @@ static const char *path_in_dir(const char *name)
     char *p = path[next++ % 4];
     snprintf(p, 512, "%s/%s", dir, name);
     return p;
-}
-
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        *len = (size_t)n;
-    return buf;
-}
-
-static void write_all(const char *path, const unsigned char *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    CHECK_INT(fwrite(buf, 1, len, f), len);
-    fclose(f);
 }
 
 /* One integer from path, with the undamaged file attached as p when pristine is given. */
@@ -87,51 +57,6 @@ static long count_in(const char *path, const char *pristine, const char *sql)
     sqlite3_finalize(st);
     sqlite3_close(db);
     return v;
-}
-
-/* --- b-tree pages, read by hand ---------------------------------------------------------- */
-
-static unsigned get16(const unsigned char *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static unsigned get32(const unsigned char *p)
-{
-    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
-}
-
-static const unsigned char *page_header(const unsigned char *db, unsigned page)
-{
-    return db + (size_t)(page - 1) * PAGE + (page == 1 ? 100 : 0);
-}
-
-/* A leaf of the b-tree rooted at page: the middle cell's child, down to the bottom. */
-static unsigned middle_leaf(const unsigned char *db, unsigned page)
-{
-    for (;;) {
-        const unsigned char *h = page_header(db, page);
-        if (h[0] != 0x02 && h[0] != 0x05)
-            return page;
-        unsigned cells = get16(h + 3);
-        unsigned cell = get16(h + 12 + 2 * (cells / 2));
-        page = get32(db + (size_t)(page - 1) * PAGE + cell);
-    }
-}
-
-static unsigned root_of(const char *path, const char *name)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    unsigned root = 0;
-    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-    sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_schema WHERE name = ?1", -1, &st, NULL);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        root = (unsigned)sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return root;
 }
 
 /* --- the database the tests damage ------------------------------------------------------- */
@@ -231,18 +156,6 @@ static void build(const char *path)
     kiosk_store_close(s); /* checkpoints: everything is in the main file */
 }
 
-/* Overwrites page `page` with garbage; returns the cells it held. */
-static unsigned damage_page(const char *path, unsigned page)
-{
-    size_t len;
-    unsigned char *db = read_all(path, &len);
-    unsigned cells = get16(page_header(db, page) + 3);
-    memset(db + (size_t)(page - 1) * PAGE, 0xA5, PAGE);
-    write_all(path, db, len);
-    free(db);
-    return cells;
-}
-
 static const char *const tables[] = {"appointment", "checkin", "queue_call", "calendar_year",
                                      "calendar_day"};
 #define TABLES (sizeof tables / sizeof tables[0])
@@ -254,12 +167,12 @@ static void test_page(const char *pristine, const char *tree, const char *of_tab
     snprintf(name, sizeof name, "%s.db", tree);
     const char *path = path_in_dir(name);
     size_t len;
-    unsigned char *bytes = read_all(pristine, &len);
-    write_all(path, bytes, len);
-    unsigned root = root_of(path, tree);
-    unsigned leaf = middle_leaf(bytes, root);
+    unsigned char *bytes = db_read_all(pristine, &len);
+    db_write_all(path, bytes, len);
+    unsigned root = db_root_of(path, tree);
+    unsigned leaf = db_middle_leaf(bytes, root);
     free(bytes);
-    unsigned lost = damage_page(path, leaf);
+    unsigned lost = db_damage_page(path, leaf);
     CHECK(lost > 0);
     /* Rows lost for good: those of a table's own page, but check-ins come back from the outbox. */
     long gone = of_table || strcmp(tree, "checkin") == 0 ? 0 : (long)lost;
@@ -370,14 +283,14 @@ int main(void)
     build(pristine);
     /* The tables meant to span several pages do: their roots are interior pages. */
     size_t len;
-    unsigned char *bytes = read_all(pristine, &len);
+    unsigned char *bytes = db_read_all(pristine, &len);
     CHECK(bytes != NULL);
     if (!bytes)
         return 1;
-    CHECK_INT(page_header(bytes, root_of(pristine, "appointment"))[0], 0x05);
-    CHECK_INT(page_header(bytes, root_of(pristine, "checkin"))[0], 0x02);
-    CHECK_INT(page_header(bytes, root_of(pristine, "queue_call"))[0], 0x05);
-    CHECK_INT(page_header(bytes, root_of(pristine, "calendar_day"))[0], 0x05);
+    CHECK_INT(db_page_header(bytes, db_root_of(pristine, "appointment"))[0], 0x05);
+    CHECK_INT(db_page_header(bytes, db_root_of(pristine, "checkin"))[0], 0x02);
+    CHECK_INT(db_page_header(bytes, db_root_of(pristine, "queue_call"))[0], 0x05);
+    CHECK_INT(db_page_header(bytes, db_root_of(pristine, "calendar_day"))[0], 0x05);
     free(bytes);
     for (size_t i = 0; i < TABLES; i++)
         test_page(pristine, tables[i], NULL);

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "db_pages.h"
 #include "help_call.h"
 #include "hex.h"
 #include "recid.h"
@@ -20,7 +21,6 @@
 #include "staff_store.h"
 #include "store.h"
 
-#define PAGE    4096
 #define STAFF   150 /* S0000 .. S0149, one card each: staff and staff_card span several pages */
 #define MEALS   300
 #define VOIDS   200             /* the first VOIDS meals are voided, each with its audit entry */
@@ -40,36 +40,6 @@ static const char *path_in_dir(const char *name)
     return p;
 }
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        *len = (size_t)n;
-    return buf;
-}
-
-static void write_all(const char *path, const unsigned char *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    CHECK_INT(fwrite(buf, 1, len, f), len);
-    fclose(f);
-}
-
 static long count_in(const char *path, const char *sql)
 {
     sqlite3 *db;
@@ -85,40 +55,12 @@ static long count_in(const char *path, const char *sql)
 
 /* --- b-tree pages, read by hand ---------------------------------------------------------- */
 
-static unsigned get16(const unsigned char *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-static unsigned get32(const unsigned char *p)
-{
-    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
-}
-
-static const unsigned char *page_header(const unsigned char *db, unsigned page)
-{
-    return db + (size_t)(page - 1) * PAGE + (page == 1 ? 100 : 0);
-}
-
-/* A leaf of the b-tree rooted at page: the middle cell's child, down to the bottom (so the audit
- * entries lost are neither the first nor the last). */
-static unsigned middle_leaf(const unsigned char *db, unsigned page)
-{
-    for (;;) {
-        const unsigned char *h = page_header(db, page);
-        if (h[0] != 0x02 && h[0] != 0x05)
-            return page;
-        unsigned cells = get16(h + 3);
-        unsigned cell = get16(h + 12 + 2 * (cells / 2));
-        page = get32(db + (size_t)(page - 1) * PAGE + cell);
-    }
-}
-
 /* The first rowid on a table leaf page: the first cell is a payload-size varint, then the
  * rowid varint. */
 static long first_rowid(const unsigned char *db, unsigned page)
 {
-    const unsigned char *p = db + (size_t)(page - 1) * PAGE + get16(page_header(db, page) + 5 + 3);
+    const unsigned char *p =
+        db + (size_t)(page - 1) * DB_PAGE + db_get16(db_page_header(db, page) + 5 + 3);
     while (*p & 0x80)
         p++;
     p++;
@@ -129,21 +71,6 @@ static long first_rowid(const unsigned char *db, unsigned page)
             break;
     }
     return v;
-}
-
-static unsigned root_of(const char *path, const char *table)
-{
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    unsigned root = 0;
-    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-    sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_schema WHERE name = ?1", -1, &st, NULL);
-    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        root = (unsigned)sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return root;
 }
 
 /* --- the database the tests damage ------------------------------------------------------- */
@@ -230,18 +157,6 @@ static void build(const char *path)
     kiosk_store_close(s); /* checkpoints: everything is in the main file */
 }
 
-/* Overwrites page `page` with garbage; returns the cells it held. */
-static unsigned damage_page(const char *path, unsigned page)
-{
-    size_t len;
-    unsigned char *db = read_all(path, &len);
-    unsigned cells = get16(page_header(db, page) + 3);
-    memset(db + (size_t)(page - 1) * PAGE, 0xA5, PAGE);
-    write_all(path, db, len);
-    free(db);
-    return cells;
-}
-
 typedef struct want {
     long staff, staff_cards, staff_locks, audit, voids;
 } want;
@@ -269,17 +184,17 @@ static void test_table_page(const char *pristine, const char *table, bool pruned
     snprintf(name, sizeof name, "%s%s.db", table, pruned ? "-pruned" : "");
     const char *path = path_in_dir(name);
     size_t len;
-    unsigned char *bytes = read_all(pristine, &len);
-    write_all(path, bytes, len);
+    unsigned char *bytes = db_read_all(pristine, &len);
+    db_write_all(path, bytes, len);
     free(bytes);
     if (pruned)
         prune_audit_outbox(path);
-    bytes = read_all(path, &len);
-    unsigned leaf = middle_leaf(bytes, root_of(path, table));
+    bytes = db_read_all(path, &len);
+    unsigned leaf = db_middle_leaf(bytes, db_root_of(path, table));
     bool audit = strcmp(table, "audit") == 0;
     long first_lost = audit ? first_rowid(bytes, leaf) : 0;
     free(bytes);
-    unsigned lost = damage_page(path, leaf);
+    unsigned lost = db_damage_page(path, leaf);
     CHECK(lost > 0);
 
     /* What the undamaged file held. */
