@@ -550,8 +550,8 @@ static void draw_bar(ui *u, const kiosk_frame *f, const kiosk_view *v)
 }
 
 /* A navigation button's width: the theme's, or what its label needs ("输入预约号" on a small
- * panel); on a short screen whose figures reach down beside the row (compact_nav), just its
- * label and room either side, never under a target, so 返回, 帮助 and 再听一遍 fit. */
+ * panel); on a short screen whose figures or keys reach down beside the row (compact_nav), just
+ * its label and room either side, never under a target, so 返回, 帮助 and 再听一遍 fit. */
 static int nav_button_w(ui *u, const kiosk_button *b)
 {
     ui_text_style st = {type_px(u, THEME_BUTTON_PX), true, THEME_ON_DARK, UI_ALIGN_CENTER, 0, 1};
@@ -1305,14 +1305,27 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
         y += text(u, v->headline, THEME_FORM_HEADLINE_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin,
                   y, col_w, 2);
         y += px(u, 16);
+        /* The message gives up lines before the advice (what to do, or the time warning) would
+         * run down into the navigation row: a longer headline in English takes two lines. */
+        int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
+        int message_lines = (nav_y - target_gap(u) - y) / line_h - 2;
         y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
-                  3);
+                  message_lines < 1   ? 1
+                  : message_lines > 3 ? 3
+                                      : message_lines);
         y +=
             text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w, 2);
         y += px(u, 24);
         if (y + type_px(u, THEME_KEY_PX) * 3 / 2 < nav_y)
             draw_keypad_value(u, &v->keypad, margin, y, col_w);
         int kx = 2 * margin + col_w, ky = bar_height(u) + px(u, 30);
+        /* The keys reach down beside the navigation row: when its buttons (English: Back, More
+         * time) would come within 8 mm of them, the buttons are only as wide as their labels,
+         * and failing that the keys move right (narrower) to keep the 8 mm. */
+        if (margin + nav_row_w(u, v) + target_gap(u) > kx)
+            u->compact_nav = true;
+        if (margin + nav_row_w(u, v) + target_gap(u) > kx)
+            kx = margin + nav_row_w(u, v) + target_gap(u);
         keys_left = kx;
         draw_keypad_keys(u, &v->keypad, kx, ky, u->w - kx - margin, u->h - margin / 2 - ky);
     } else {
@@ -1335,6 +1348,7 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
     }
     int x = draw_nav(u, v, nav_y);
     draw_countdown(u, v, x, keys_left - target_gap(u), nav_y, nav_h);
+    u->compact_nav = false;
 }
 
 /* --- the marriage hall: a result with a queue number, the now-serving board -------------- */

@@ -1,12 +1,13 @@
 /* test_screens.c - golden screenshots under SDL's offscreen driver and software renderer, at
  * 1920x1080, 1280x800 and portrait 1080x1920. The screens come from the real canteen flow (a
  * store with the sample roster and policy, real taps) plus hand-built views of the generic
- * layouts no flow shows yet (a form with a keypad). A frame must match its golden image in every
- * pixel to within GOLDEN_TOLERANCE per channel: an unchanged render differs by 0, and a wrong
- * amount (a self-check below draws ¥18.00 for ¥10.00) fails. On a mismatch <name>_actual.png is
- * written next to the test binary; KIOSK_REGEN_GOLDEN=1 rewrites the golden images (look at each
- * before committing). Also structural checks: no missing glyphs, buttons where expected and big
- * enough to touch, counts beyond the view's arrays clamped. */
+ * layouts no canteen flow shows (a form with a keypad, in the marriage hall's booking words). A
+ * frame must match its golden image in every pixel to within GOLDEN_TOLERANCE per channel: an
+ * unchanged render differs by 0, and a wrong amount (a self-check below draws ¥18.00 for ¥10.00)
+ * fails. On a mismatch <name>_actual.png is written next to the test binary;
+ * KIOSK_REGEN_GOLDEN=1 rewrites the golden images (look at each before committing). Also
+ * structural checks: no missing glyphs, buttons where expected and big enough to touch, counts
+ * beyond the view's arrays clamped. */
 #define _POSIX_C_SOURCE 200809L
 #include <SDL.h>
 #include <SDL_image.h>
@@ -19,6 +20,7 @@
 #include "canteen.h"
 #include "check.h"
 #include "clock.h"
+#include "marriage_words.h"
 #include "out_of_service.h"
 #include "pacing.h"
 #include "screens_language.h"
@@ -253,17 +255,20 @@ static void add_button(kiosk_view *v, const char *id, const char *label, kiosk_r
 
 static kiosk_view keypad_view(void)
 {
+    /* The marriage hall's booking number form (marriage_flow.c) in the language the test runs
+     * in: the words of its table, translated, so an English run shows no Chinese word. */
+    const marriage_words *W = marriage_text_tr();
     kiosk_view v = {.layout = KIOSK_LAYOUT_FORM, .tone = KIOSK_TONE_INFO, .countdown_s = 40};
     snprintf(v.screen, sizeof v.screen, "keypad");
-    snprintf(v.title, sizeof v.title, "鼓楼区婚姻登记处 · 预约取号");
-    snprintf(v.headline, sizeof v.headline, "请输入预约号");
-    snprintf(v.message, sizeof v.message, "预约号在预约成功的短信里，共 8 位数字");
-    snprintf(v.advice, sizeof v.advice, "输入后按“确定”");
+    snprintf(v.title, sizeof v.title, "鼓楼区婚姻登记处 · %s", W->title_suffix);
+    snprintf(v.headline, sizeof v.headline, "%s", W->booking_headline);
+    snprintf(v.message, sizeof v.message, "%s", W->booking_message);
+    snprintf(v.advice, sizeof v.advice, "%s", W->booking_advice);
     v.keypad.shown = true;
     snprintf(v.keypad.value, sizeof v.keypad.value, "2026 11");
-    snprintf(v.keypad.backspace_label, sizeof v.keypad.backspace_label, "删除");
-    snprintf(v.keypad.confirm_label, sizeof v.keypad.confirm_label, "确定");
-    add_button(&v, "back", "返回", KIOSK_ROLE_NAV);
+    snprintf(v.keypad.backspace_label, sizeof v.keypad.backspace_label, "%s", W->backspace);
+    snprintf(v.keypad.confirm_label, sizeof v.keypad.confirm_label, "%s", W->confirm);
+    add_button(&v, "back", _("返回"), KIOSK_ROLE_NAV);
     return v;
 }
 
