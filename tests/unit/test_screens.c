@@ -20,6 +20,7 @@
 #include "canteen.h"
 #include "check.h"
 #include "clock.h"
+#include "database.h"
 #include "marriage_words.h"
 #include "out_of_service.h"
 #include "pacing.h"
@@ -341,8 +342,7 @@ static void screens_at(const canteen_screens *c, int w, int h, bool all)
     CHECK_INT(kiosk_out_of_service_flow.create(&env, &closed, err, sizeof err), KIOSK_OK);
     if (closed) {
         kiosk_frame staff = frame;
-        snprintf(staff.status_text, sizeof staff.status_text,
-                 "本机数据损坏未能修复 · 请联系管理员");
+        snprintf(staff.status_text, sizeof staff.status_text, "%s", KIOSK_NOTICE_UNRECOVERED);
         snprintf(name, sizeof name, "out_of_service_%s", suffix);
         shoot(u, name, &staff, kiosk_out_of_service_flow.view(closed));
         kiosk_out_of_service_flow.destroy(closed);
@@ -363,10 +363,13 @@ static void screens_at(const canteen_screens *c, int w, int h, bool all)
         shoot(u, "choices_1920x1080", &frame, &m);
         check_button(u, "menu1");
         check_button(u, "menu4");
-        /* The staff line the app adds on the idle screen. */
+        /* The staff line the app adds on the idle screen (app.c update_status), in the
+         * language the test runs in. */
         kiosk_frame staff = frame;
-        snprintf(staff.status_text, sizeof staff.status_text,
-                 "本机数据曾损坏，已恢复 · 打印机缺纸");
+        char paper[96];
+        snprintf(paper, sizeof paper, _("%s缺纸"), _("打印机"));
+        snprintf(staff.status_text, sizeof staff.status_text, "%s · %s",
+                 _("本机数据曾损坏，已恢复"), paper);
         shoot(u, "idle_status_1920x1080", &staff, &c->idle);
     }
     CHECK_INT(ui_text_missing_glyphs(ui_text_engine(u)), 0);
