@@ -18,6 +18,7 @@
 
 #include "age_sizes.h"
 #include "canteen.h"
+#include "canteen_words.h"
 #include "check.h"
 #include "clock.h"
 #include "database.h"
@@ -275,11 +276,14 @@ static kiosk_view keypad_view(void)
 
 static kiosk_view choices_view(void)
 {
+    /* The canteen's menu words in the language the test runs in; the meals are configured
+     * names (data: [canteen] menu1 = A套餐:1200). */
+    const canteen_words *W = canteen_text_tr();
     kiosk_view v = {.layout = KIOSK_LAYOUT_FORM, .tone = KIOSK_TONE_INFO};
     snprintf(v.screen, sizeof v.screen, "choices");
-    snprintf(v.title, sizeof v.title, "鼓楼区华侨路长者食堂 · 助餐服务");
-    snprintf(v.headline, sizeof v.headline, "请选择套餐");
-    snprintf(v.message, sizeof v.message, "选好后请刷卡");
+    snprintf(v.title, sizeof v.title, "鼓楼区华侨路长者食堂 · %s", W->title_suffix);
+    snprintf(v.headline, sizeof v.headline, "%s", W->menu_headline);
+    snprintf(v.message, sizeof v.message, "%s", W->menu_message);
     static const char *const meals[] = {"A 套餐 ¥12.00", "B 套餐 ¥15.00", "C 套餐 ¥18.00",
                                         "素食 ¥10.00"};
     for (int i = 0; i < 4; i++) {
@@ -287,7 +291,7 @@ static kiosk_view choices_view(void)
         snprintf(id, sizeof id, "menu%d", i + 1);
         add_button(&v, id, meals[i], KIOSK_ROLE_SECONDARY);
     }
-    add_button(&v, "back", "返回", KIOSK_ROLE_NAV);
+    add_button(&v, "back", W->back, KIOSK_ROLE_NAV);
     return v;
 }
 
