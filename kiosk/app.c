@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "corner_hold.h"
 #include "damage_check.h"
 #include "database.h"
 #include "device.h"
@@ -26,6 +27,7 @@
 #include "sdnotify.h"
 #include "signals.h"
 #include "simcmd.h"
+#include "staff_store.h"
 #include "sync.h"
 #include "sync_state.h"
 #include "ui.h"
@@ -86,6 +88,7 @@ struct app {
      * yet (0: none): the events file gets the time from the touch to the frame that answers it. */
     char last_touch[KIOSK_WIDGET_ID_MAX];
     int64_t last_touch_ms, touch_pending_ms;
+    kiosk_corner_hold corner; /* a long press in the corner asks for a staff card */
     /* A new voice cue drawn at speech_frame_ms with speech_left_ms queued (0: none pending): the
      * events file gets the ms until the audio device takes its first samples. */
     int64_t speech_frame_ms, speech_left_ms;
@@ -336,6 +339,9 @@ static void request_if_asked(app *a, const kiosk_view *v)
     if (v->request.kind == KIOSK_REQUEST_SYNC_NOW && a->sync) {
         KLOG_INFO("staff asked for a sync now");
         kiosk_sync_wake(a->sync);
+    } else if (v->request.kind == KIOSK_REQUEST_VOLUME && a->ui) {
+        KLOG_INFO("staff set the voice volume to %d", v->request.volume);
+        ui_set_volume(a->ui, v->request.volume);
     } else if (v->request.kind == KIOSK_REQUEST_QUIT) {
         /* Through the inbox, as a quit command: it also wakes a loop that sleeps till a
          * deadline. */
@@ -752,12 +758,28 @@ static bool handle_sdl(app *a, const SDL_Event *e)
     if (e->type == SDL_QUIT)
         return false;
     int x, y; /* on a turned panel, touches are turned back to the upright picture */
-    if (e->type == SDL_MOUSEBUTTONDOWN && e->button.which != SDL_TOUCH_MOUSEID) {
+    int w, h;
+    ui_size(a->ui, &w, &h);
+    /* A finger also comes as a mouse event (SDL_TOUCH_MOUSEID): only the finger's counts. */
+    bool mouse = ((e->type == SDL_MOUSEBUTTONDOWN || e->type == SDL_MOUSEBUTTONUP) &&
+                  e->button.which != SDL_TOUCH_MOUSEID) ||
+                 (e->type == SDL_MOUSEMOTION && e->motion.which != SDL_TOUCH_MOUSEID);
+    if (mouse && e->type == SDL_MOUSEBUTTONDOWN) {
         ui_touch_point(a->ui, e->button.x, e->button.y, &x, &y);
         touch(a, x, y);
+        kiosk_corner_hold_down(&a->corner, x, y, w, h, kiosk_clock_mono_ms());
     } else if (e->type == SDL_FINGERDOWN) {
         ui_touch_finger(a->ui, e->tfinger.x, e->tfinger.y, &x, &y);
         touch(a, x, y);
+        kiosk_corner_hold_down(&a->corner, x, y, w, h, kiosk_clock_mono_ms());
+    } else if ((mouse && e->type == SDL_MOUSEBUTTONUP) || e->type == SDL_FINGERUP) {
+        kiosk_corner_hold_up(&a->corner);
+    } else if (mouse && e->type == SDL_MOUSEMOTION) {
+        ui_touch_point(a->ui, e->motion.x, e->motion.y, &x, &y);
+        kiosk_corner_hold_move(&a->corner, x, y, w, h);
+    } else if (e->type == SDL_FINGERMOTION) {
+        ui_touch_finger(a->ui, e->tfinger.x, e->tfinger.y, &x, &y);
+        kiosk_corner_hold_move(&a->corner, x, y, w, h);
     } else if (e->type == SDL_WINDOWEVENT) {
         a->pr.force = true;
     }
@@ -775,7 +797,7 @@ static int64_t min64(int64_t x, int64_t y)
     return x < y ? x : y;
 }
 
-static ui *open_ui(const kiosk_config *cfg, bool *headless)
+static ui *open_ui(const kiosk_config *cfg, int volume, bool *headless)
 {
     ui_options opts = {
         .width = cfg->width,
@@ -785,7 +807,7 @@ static ui *open_ui(const kiosk_config *cfg, bool *headless)
         .reader_position = cfg->reader_position,
         .voice_enabled = cfg->voice_enabled,
         .voice_dir = cfg->voice_dir,
-        .volume = cfg->volume,
+        .volume = volume,
         .rotate = cfg->rotate,
         .drm_device = cfg->drm_device,
         .diagonal_in = cfg->diagonal_in,
@@ -867,6 +889,8 @@ static void run_loop(app *a, bool headless)
         /* A result not yet read, still speaking or held, a form given more time: not yet. */
         if (kiosk_pacing_may_tick(&a->pacing, ui_speech_left_ms(a->ui) > 0, kiosk_clock_mono_ms()))
             kiosk_router_tick(a->router, now());
+        if (kiosk_corner_hold_due(&a->corner, kiosk_clock_mono_ms()))
+            kiosk_router_corner_hold(a->router, now());
         recover_if_damaged(a);
         present(a);
         check_speech_start(a);
@@ -890,6 +914,7 @@ static void run_loop(app *a, bool headless)
                                                   ui_speech_left_ms(a->ui) > 0, mono));
         if (a->wait_until > mono)
             deadline = min64(deadline, a->wait_until);
+        deadline = min64(deadline, kiosk_corner_hold_deadline(&a->corner));
         if (a->watchdog_ms) /* the loop wakes to ping at least every WatchdogSec / 2 */
             deadline = min64(deadline, a->watchdog_next);
         if (a->speech_frame_ms) /* watching for the voice to start: look again soon */
@@ -1045,6 +1070,12 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
     snprintf(a->settings.kiosk_id, sizeof a->settings.kiosk_id, "%s", cfg->kiosk_id);
     snprintf(a->settings.mode, sizeof a->settings.mode, "%s", cfg->mode);
     a->settings.offline_meal_limit = cfg->sync.enabled ? cfg->sync.offline_meal_limit : 0;
+    /* A level staff set on this kiosk (device_state voice_volume) outlives restarts and
+     * overrides [voice] volume. */
+    a->settings.voice_volume = cfg->volume;
+    if (store && kiosk_store_voice_volume(store, &a->settings.voice_volume) == KIOSK_OK)
+        KLOG_INFO("voice volume %d, as staff set it ([voice] volume %d)", a->settings.voice_volume,
+                  cfg->volume);
     sync_begin(a);
     const kiosk_device_config *paper = &cfg->devices[KIOSK_DEVICE_PRINTER];
     if (paper->spec[0]) {
@@ -1062,7 +1093,7 @@ int kiosk_app_run(const kiosk_config *cfg, kiosk_store *store, const char *staff
     if (!start_flows(a, store ? cfg->mode : KIOSK_MODE_OUT_OF_SERVICE))
         goto out;
     update_status(a);
-    a->ui = open_ui(cfg, &headless);
+    a->ui = open_ui(cfg, a->settings.voice_volume, &headless);
     if (!a->ui)
         goto out;
     a->wake_type = SDL_RegisterEvents(1);

@@ -3,6 +3,6 @@
 target_sources(kiosk_domain PRIVATE kiosk/domain/audit.c kiosk/domain/staff.c
   kiosk/domain/staff_csv.c kiosk/domain/staff_override.c)
 target_sources(kiosk_store PRIVATE kiosk/store/staff_store.c)
-target_sources(kiosk_app PRIVATE kiosk/staff_cli.c)
+target_sources(kiosk_app PRIVATE kiosk/staff_cli.c kiosk/corner_hold.c)
 target_sources(kiosk_flows PRIVATE kiosk/flows/staff_flow.c kiosk/flows/staff_words.c
   kiosk/flows/staff_serve.c)

@@ -7,6 +7,8 @@ target_link_libraries(fuzz_staff_csv PRIVATE kiosk_domain)
 add_test(NAME fuzz_staff_csv COMMAND fuzz_staff_csv --runs=20000
   ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/staff_csv)
 set_tests_properties(fuzz_staff_csv PROPERTIES LABELS fuzz TIMEOUT 300)
+# The long press in the top-left corner that asks for a staff card.
+kiosk_unit_test(test_corner_hold LIBS kiosk_app)
 # Staff mode through the router over the canteen flow.
 kiosk_unit_test(test_staff_flow LIBS kiosk_flows PkgConfig::SQLITE3
   ARGS ${CMAKE_SOURCE_DIR}/tests/data ${CMAKE_SOURCE_DIR}/tests/policies)

@@ -246,6 +246,11 @@ void ui_size(const ui *u, int *w, int *h)
     *h = u->h;
 }
 
+void ui_set_volume(ui *u, int volume)
+{
+    ui_voice_set_volume(u->voice, volume);
+}
+
 int64_t ui_speech_left_ms(const ui *u)
 {
     return ui_voice_queued_ms(u->voice);
@@ -375,6 +380,18 @@ static int text(ui *u, const char *s, int size_ref, bool bold, uint32_t rgb, ui_
 {
     ui_text_style st = {type_px(u, size_ref), bold, rgb, align, max_width, max_lines};
     return draw_text(u, s, &st, x, y);
+}
+
+/* The height text() would take for s; 0 for no text. */
+static int text_height(ui *u, const char *s, int size_ref, bool bold, int max_width, int max_lines)
+{
+    if (!s[0])
+        return 0;
+    ui_text_style st = {type_px(u, size_ref), bold,      THEME_TEXT,
+                        UI_ALIGN_LEFT,        max_width, max_lines};
+    int w, h;
+    ui_text_measure(u->text, s, &st, &w, &h);
+    return h;
 }
 
 static void add_widget(ui *u, const char *id, SDL_Rect r)
@@ -1305,18 +1322,19 @@ static void draw_form(ui *u, const kiosk_frame *f, const kiosk_view *v)
         y += text(u, v->headline, THEME_FORM_HEADLINE_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin,
                   y, col_w, 2);
         y += px(u, 16);
-        /* The message gives up lines before the advice (what to do, or the time warning) would
-         * run down into the navigation row: a longer headline in English takes two lines. */
-        int line_h = type_px(u, THEME_BODY_PX) * 3 / 2;
-        int message_lines = (nav_y - target_gap(u) - y) / line_h - 2;
-        y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w,
-                  message_lines < 1   ? 1
-                  : message_lines > 3 ? 3
-                                      : message_lines);
+        /* What was typed must show, and the advice (what to do, or the time warning): the
+         * message is left out when all three would run down into the navigation row (a
+         * longer headline in English takes two lines; the Chinese one fits). */
+        int value_h = type_px(u, THEME_KEY_PX) * 3 / 2;
+        if (y + text_height(u, v->message, THEME_BODY_PX, false, col_w, 3) +
+                text_height(u, v->advice, THEME_BODY_PX, true, col_w, 2) + px(u, 24) + value_h <
+            nav_y)
+            y += text(u, v->message, THEME_BODY_PX, false, THEME_TEXT, UI_ALIGN_LEFT, margin, y,
+                      col_w, 3);
         y +=
             text(u, v->advice, THEME_BODY_PX, true, THEME_TEXT, UI_ALIGN_LEFT, margin, y, col_w, 2);
         y += px(u, 24);
-        if (y + type_px(u, THEME_KEY_PX) * 3 / 2 < nav_y)
+        if (y + value_h < nav_y)
             draw_keypad_value(u, &v->keypad, margin, y, col_w);
         int kx = 2 * margin + col_w, ky = bar_height(u) + px(u, 30);
         /* The keys reach down beside the navigation row: when its buttons (English: Back, More

@@ -97,6 +97,8 @@ void ui_touch_finger(const ui *u, float fx, float fy, int *x, int *y);
 KIOSK_MUST_CHECK kiosk_rc ui_save_screen_png(ui *u, const kiosk_frame *frame,
                                              const kiosk_view *view, const char *path, char *err,
                                              size_t err_size);
+/* Speaks at volume (0..100) from the next prompt on (ui_voice_set_volume). */
+void ui_set_volume(ui *u, int volume);
 /* How long the voice will still speak, in ms (0: silent, or no voice). */
 int64_t ui_speech_left_ms(const ui *u);
 /* The key sound (clip "key"): the sound that answers a touch whose frame brings no voice of its

@@ -1,4 +1,5 @@
 /* voice.c - preloaded voice clips played through SDL's queued audio (see voice.h). */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "voice.h"
 
 #include <SDL.h>
@@ -26,6 +27,7 @@ struct ui_voice {
     Uint8 *gap;            /* UI_VOICE_GAP_MS of silence, so say() never allocates */
     Uint32 gap_len;
     size_t total_bytes;
+    char *dir; /* where the clips were loaded from: ui_voice_set_volume loads them again */
     size_t nclips;
     voice_clip clips[UI_VOICE_MAX_CLIPS];
 };
@@ -235,6 +237,7 @@ ui_voice *ui_voice_new(const char *dir, int volume_percent)
     }
     memset(v->gap, v->spec.silence, v->gap_len);
 
+    v->dir = dir ? strdup(dir) : NULL;
     if (!voice_load_list(v, dir, volume)) {
         SDL_LogWarn(SDL_LOG_CATEGORY_APPLICATION, "voice: no %s/clips.tsv, prompts will be silent",
                     dir ? dir : "(null)");
@@ -245,11 +248,30 @@ ui_voice *ui_voice_new(const char *dir, int volume_percent)
     return v;
 }
 
+void ui_voice_set_volume(ui_voice *v, int volume_percent)
+{
+    if (!v || !v->dev || !v->dir)
+        return;
+    int volume = volume_percent < 0 ? 0 : volume_percent > 100 ? 100 : volume_percent;
+    /* The samples are scaled once, at load: loading every clip again from its WAV (not scaling
+     * the scaled ones) keeps a level turned down and up again as clear as at the start. What is
+     * queued is SDL's own copy, so freeing the old samples cuts nothing off. */
+    v->total_bytes = 0;
+    for (size_t i = 0; i < v->nclips; i++) {
+        voice_clip *clip = &v->clips[i];
+        free(clip->pcm);
+        clip->pcm = NULL;
+        clip->len = 0;
+        voice_load_wav(v, clip, v->dir, volume);
+    }
+}
+
 void ui_voice_free(ui_voice *v)
 {
     if (!v)
         return;
     voice_close(v);
+    free(v->dir);
     if (v->audio_init)
         SDL_QuitSubSystem(SDL_INIT_AUDIO);
     free(v);

@@ -35,6 +35,11 @@ typedef struct ui_voice ui_voice;
  * Call on the UI thread (the one that initialised SDL); loading takes a few tens of ms. */
 ui_voice *ui_voice_new(const char *dir, int volume_percent);
 
+/* ui_voice_set_volume: loads every clip again at volume_percent (0..100, clamped), for what is
+ * said from now on; what is being spoken goes on at the old level. A few tens of ms, like
+ * ui_voice_new. NULL or a silent voice: nothing. UI thread. */
+void ui_voice_set_volume(ui_voice *v, int volume_percent);
+
 /* ui_voice_free: stops playback, closes the device, frees the clips. NULL is fine. UI thread. */
 void ui_voice_free(ui_voice *v);
 

@@ -93,12 +93,14 @@ typedef struct kiosk_print_intent {
 typedef enum kiosk_request_kind {
     KIOSK_REQUEST_NONE,
     KIOSK_REQUEST_SYNC_NOW, /* wake the sync worker: upload and pull at once */
-    KIOSK_REQUEST_QUIT      /* stop the kiosk program (exit status 0) */
+    KIOSK_REQUEST_QUIT,     /* stop the kiosk program (exit status 0) */
+    KIOSK_REQUEST_VOLUME    /* speak at `volume` from now on (staff set it; the store keeps it) */
 } kiosk_request_kind;
 
 typedef struct kiosk_request {
     unsigned serial;
     kiosk_request_kind kind;
+    int volume; /* KIOSK_REQUEST_VOLUME: 0..100 */
 } kiosk_request;
 
 typedef struct kiosk_view {

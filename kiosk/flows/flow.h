@@ -44,6 +44,8 @@ typedef struct kiosk_flow_settings {
     int offline_meal_limit; /* [sync]: offline subsidised meals before staff must act; 0 none */
     char mode[24];          /* the base flow's name ("canteen", "marriage"): an overlay offers
                                what fits it; "" is taken as canteen */
+    int voice_volume;       /* what the voice speaks at when the kiosk starts (0..100): [voice]
+                               volume, or the level staff set (staff_store.h) */
 } kiosk_flow_settings;
 
 /* A flow's own INI section ([canteen] for the canteen flow), as written: each key the flow's
@@ -110,6 +112,13 @@ typedef struct kiosk_flow_ops {
      * it (a counter's call button, "call:3", for the now-serving board). NULL: none. */
     bool (*takes_press)(const void *self, const char *widget);
     kiosk_flow_next (*on_tick)(void *self, kiosk_now now);
+    /* Overlays only (may be NULL): a long press in the screen's corner over the base flow
+     * (corner_hold.h); the overlay takes over. Staff mode asks for a staff card. */
+    kiosk_flow_next (*on_corner_hold)(void *self, kiosk_now now);
+    /* Overlays only (may be NULL): asked once when the overlay is done, a bill (fen > 0) it
+     * hands the base flow for the next tap, as if the cash register had sent it (on_bill);
+     * 0: none. Staff mode's 录入账单. */
+    int64_t (*take_bill)(void *self);
     /* The monotonic time at which on_tick is next wanted; INT64_MAX for none. */
     int64_t (*deadline)(const void *self);
     /* The screen now (borrowed until the next call on the flow). */

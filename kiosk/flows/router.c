@@ -75,12 +75,17 @@ void kiosk_router_free(kiosk_router *r)
     free(r);
 }
 
-/* An overlay that says it is done hands the screen back to the base flow. */
-static void after(kiosk_router *r, kiosk_flow_next next)
+/* An overlay that says it is done hands the screen back to the base flow, with the bill it
+ * leaves for the next tap, if any. */
+static void after(kiosk_router *r, kiosk_flow_next next, kiosk_now now)
 {
     if (next == KIOSK_FLOW_DONE && r->active != &r->base) {
         KLOG_DEBUG("%s done; back to %s", r->active->ops->name, r->base.ops->name);
+        running *was = r->active;
         r->active = &r->base;
+        int64_t fen = was->ops->take_bill ? was->ops->take_bill(was->self) : 0;
+        if (fen > 0 && r->base.ops->on_bill)
+            (void)r->base.ops->on_bill(r->base.self, fen, now); /* the base stays active */
     }
 }
 
@@ -99,7 +104,7 @@ void kiosk_router_card(kiosk_router *r, const kiosk_card *card, kiosk_now now)
     if (!r->active->ops->on_card)
         return;
     running *was = r->active;
-    after(r, was->ops->on_card(was->self, card, now));
+    after(r, was->ops->on_card(was->self, card, now), now);
     /* An overlay that steps aside at a card (the next diner's, in staff mode) leaves that card
      * to the base flow, so the diner is served at once. */
     if (was != &r->base && r->active == &r->base && r->base.ops->on_card)
@@ -109,31 +114,46 @@ void kiosk_router_card(kiosk_router *r, const kiosk_card *card, kiosk_now now)
 void kiosk_router_card_removed(kiosk_router *r, kiosk_now now)
 {
     if (r->active->ops->on_card_removed)
-        after(r, r->active->ops->on_card_removed(r->active->self, now));
+        after(r, r->active->ops->on_card_removed(r->active->self, now), now);
 }
 
 void kiosk_router_idcard(kiosk_router *r, const kiosk_idcard *id, kiosk_now now)
 {
     if (r->active->ops->on_idcard)
-        after(r, r->active->ops->on_idcard(r->active->self, id, now));
+        after(r, r->active->ops->on_idcard(r->active->self, id, now), now);
 }
 
 void kiosk_router_idcard_error(kiosk_router *r, const char *reason, kiosk_now now)
 {
     if (r->active->ops->on_idcard_error)
-        after(r, r->active->ops->on_idcard_error(r->active->self, reason, now));
+        after(r, r->active->ops->on_idcard_error(r->active->self, reason, now), now);
 }
 
 void kiosk_router_bill(kiosk_router *r, int64_t fen, kiosk_now now)
 {
     if (r->active->ops->on_bill)
-        after(r, r->active->ops->on_bill(r->active->self, fen, now));
+        after(r, r->active->ops->on_bill(r->active->self, fen, now), now);
 }
 
 void kiosk_router_press(kiosk_router *r, const char *widget, kiosk_now now)
 {
     if (r->active->ops->on_press)
-        after(r, r->active->ops->on_press(r->active->self, widget, now));
+        after(r, r->active->ops->on_press(r->active->self, widget, now), now);
+}
+
+void kiosk_router_corner_hold(kiosk_router *r, kiosk_now now)
+{
+    if (r->active != &r->base)
+        return;
+    for (size_t i = 0; i < r->overlay_count; i++) {
+        running *o = &r->overlays[i];
+        if (o->ops->on_corner_hold) {
+            KLOG_DEBUG("%s takes over from %s (a long press)", o->ops->name, r->base.ops->name);
+            r->active = o;
+            after(r, o->ops->on_corner_hold(o->self, now), now);
+            return;
+        }
+    }
 }
 
 bool kiosk_router_takes_press(const kiosk_router *r, const char *widget)
@@ -145,7 +165,7 @@ void kiosk_router_tick(kiosk_router *r, kiosk_now now)
 {
     /* Only the active flow's time runs: a dormant overlay has nothing on screen. */
     if (r->active->ops->on_tick)
-        after(r, r->active->ops->on_tick(r->active->self, now));
+        after(r, r->active->ops->on_tick(r->active->self, now), now);
     if (r->active != &r->base && r->base.ops->on_tick)
         r->base.ops->on_tick(r->base.self, now);
 }

@@ -24,6 +24,9 @@ void kiosk_router_idcard(kiosk_router *r, const kiosk_idcard *id, kiosk_now now)
 void kiosk_router_idcard_error(kiosk_router *r, const char *reason, kiosk_now now);
 void kiosk_router_bill(kiosk_router *r, int64_t fen, kiosk_now now);
 void kiosk_router_press(kiosk_router *r, const char *widget, kiosk_now now);
+/* A long press in the corner (corner_hold.h): over the base flow, the overlay that answers it
+ * takes over; otherwise (an overlay already active) nothing. */
+void kiosk_router_corner_hold(kiosk_router *r, kiosk_now now);
 /* Whether the active flow takes a press of a widget it does not show (flow.h, takes_press). */
 bool kiosk_router_takes_press(const kiosk_router *r, const char *widget);
 void kiosk_router_tick(kiosk_router *r, kiosk_now now);

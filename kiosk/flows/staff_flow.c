@@ -24,6 +24,7 @@
 
 #define STAFF_STATES(X) \
     X(DORMANT)          \
+    X(CARD_PROMPT)      \
     X(PIN)              \
     X(LOCKED)           \
     X(MENU)             \
@@ -38,10 +39,12 @@
     X(MANUAL_REASON)    \
     X(BILL_AMOUNT)      \
     X(BILL_REASON)      \
+    X(BILL_NEXT)        \
     X(WALKIN_SERVICE)   \
     X(WALKIN_LANE)      \
     X(WALKIN_ID)        \
     X(STATUS)           \
+    X(SETTINGS)         \
     X(CALL_COUNTER)     \
     X(NOTICE)           \
     X(OUT_OF_SERVICE)
@@ -61,8 +64,10 @@ static const char *const state_names[] = {
 #define REASONS_MAX    6
 #define VOID_CHOICES   6
 #define LOCKED_SECONDS 10
+#define PROMPT_SECONDS 20 /* 请刷工作人员卡 after a long press in the corner */
 #define MANUAL_CHOICES 6
-#define BILL_DIGITS    6 /* up to ¥9999.99, as the canteen's bill keypad */
+#define BILL_DIGITS    6  /* up to ¥9999.99, as the canteen's bill keypad */
+#define VOLUME_STEP    10 /* one press of − or +: a change staff hear at once */
 
 /* What today's meal list is for. */
 typedef enum meal_list_use { LIST_VOID, LIST_REPRINT, LIST_BILL } meal_list_use;
@@ -79,7 +84,8 @@ typedef struct staff_options {
     int timeout_s;
     reason reasons[REASONS_MAX];
     size_t reason_count;
-    int counters; /* the hall's counters staff call the next number to */
+    int counters;      /* the hall's counters staff call the next number to */
+    bool bill_pricing; /* [canteen] pricing = bill: staff may type the bill for the next tap */
 } staff_options;
 
 /* The menu, in the order shown: the actions this version carries out. */
@@ -111,7 +117,8 @@ typedef struct staff_flow {
     size_t meal_count;
     size_t chosen;
     meal_list_use list_for;
-    char bill_digits[BILL_DIGITS + 1]; /* 更正账单: the right amount, in fen */
+    char bill_digits[BILL_DIGITS + 1]; /* 更正账单 and 录入账单: the amount, in fen */
+    int64_t bill_next_fen; /* 录入账单: typed and audited, handed to the canteen on leaving */
     /* 现场取号 on a marriage hall's kiosk: the hall's own flow issues (its numbering, prefixes,
      * ticket and print), the service and lane chosen, the ID number being typed (wiped once
      * read: only the legal-age flag is kept) and which party it is. */
@@ -286,6 +293,20 @@ static void show_pin(staff_flow *s)
     snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
     add_button(v, "leave", W->cancel, KIOSK_ROLE_NAV);
     GO(s, STATE_PIN);
+}
+
+/* A long press in the corner: the screen asks for a staff card, and goes back by itself. Nothing
+ * is recorded: nobody has signed in. */
+static void show_card_prompt(staff_flow *s, kiosk_now now)
+{
+    view_begin(s, "staff_card_prompt", KIOSK_LAYOUT_RESULT, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->card_prompt_headline);
+    snprintf(v->message, sizeof v->message, "%s", W->card_prompt_message);
+    v->countdown_s = PROMPT_SECONDS;
+    add_button(v, "leave", W->back, KIOSK_ROLE_NAV);
+    s->deadline_mono_ms = now.mono_ms + PROMPT_SECONDS * 1000;
+    GO(s, STATE_CARD_PROMPT);
 }
 
 static void show_locked(staff_flow *s, int64_t until_ms, kiosk_now now)
@@ -653,6 +674,9 @@ static void show_serve(staff_flow *s)
             add_button(v, kiosk_staff_action_name(offered[i]),
                        offered[i] == KIOSK_STAFF_BILL ? W->bill_button : W->action[offered[i]],
                        KIOSK_ROLE_SECONDARY);
+    /* A canteen priced by bill: the amount for the next diner's tap, typed here. */
+    if (s->opts.bill_pricing && kiosk_staff_may(s->member.role, KIOSK_STAFF_BILL))
+        add_button(v, "bill_next", W->action[KIOSK_STAFF_BILL], KIOSK_ROLE_SECONDARY);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_SERVE);
 }
@@ -767,6 +791,22 @@ static void show_bill_amount(staff_flow *s)
     snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_BILL_AMOUNT);
+}
+
+/* 录入账单: the next diner's bill on the keypad, shown as money while typed. */
+static void show_bill_next(staff_flow *s)
+{
+    view_begin(s, "staff_bill_next", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s", W->bill_next_headline);
+    snprintf(v->message, sizeof v->message, "%s", W->bill_next_message);
+    snprintf(v->advice, sizeof v->advice, "%s", W->bill_amount_message);
+    v->keypad.shown = true;
+    kiosk_money_format(strtoll(s->bill_digits, NULL, 10), v->keypad.value, sizeof v->keypad.value);
+    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
+    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_BILL_NEXT);
 }
 
 static void show_bill_reason(staff_flow *s)
@@ -1062,11 +1102,64 @@ static void show_status(staff_flow *s, kiosk_now now)
         s->env->settings->offline_meal_limit > 0)
         add_button(v, kiosk_staff_action_name(KIOSK_STAFF_OFFLINE_ALLOW),
                    W->action[KIOSK_STAFF_OFFLINE_ALLOW], KIOSK_ROLE_SECONDARY);
-    if (kiosk_staff_may(s->member.role, KIOSK_STAFF_EXIT_OS))
-        add_button(v, kiosk_staff_action_name(KIOSK_STAFF_EXIT_OS), W->action[KIOSK_STAFF_EXIT_OS],
-                   KIOSK_ROLE_SECONDARY);
+    /* The kiosk's own settings (the voice's volume, leaving to the system) are beside its
+     * device's state: the menu keeps its six choices, and this screen, full of figures, one
+     * button more. */
+    if (kiosk_staff_may(s->member.role, KIOSK_STAFF_SETTINGS))
+        add_button(v, kiosk_staff_action_name(KIOSK_STAFF_SETTINGS),
+                   W->action[KIOSK_STAFF_SETTINGS], KIOSK_ROLE_SECONDARY);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_STATUS);
+}
+
+/* --- local settings: the voice's volume --------------------------------------------------- */
+
+/* The level the voice speaks at now: the one staff set last (the store keeps it), else the one
+ * the kiosk started with. */
+static int current_volume(staff_flow *s)
+{
+    int stored;
+    if (kiosk_store_voice_volume(s->store, &stored) == KIOSK_OK)
+        return stored;
+    return s->env->settings ? s->env->settings->voice_volume : 100;
+}
+
+/* The level in the banner, as large as a form's headline; − and + as two of the grid's large
+ * choices, and leaving to the system as the third. */
+static void show_settings(staff_flow *s)
+{
+    view_begin(s, "staff_settings", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
+    kiosk_view *v = &s->view;
+    snprintf(v->headline, sizeof v->headline, "%s %d", W->volume_label, current_volume(s));
+    snprintf(v->message, sizeof v->message, "%s", W->volume_message);
+    add_button(v, "volume_down", W->volume_down, KIOSK_ROLE_SECONDARY);
+    add_button(v, "volume_up", W->volume_up, KIOSK_ROLE_SECONDARY);
+    if (kiosk_staff_may(s->member.role, KIOSK_STAFF_EXIT_OS))
+        add_button(v, kiosk_staff_action_name(KIOSK_STAFF_EXIT_OS), W->action[KIOSK_STAFF_EXIT_OS],
+                   KIOSK_ROLE_DANGER);
+    add_button(v, "back", W->back, KIOSK_ROLE_NAV);
+    GO(s, STATE_SETTINGS);
+}
+
+/* One step down or up: kept and audited by the store (a supervisor's only), applied by the app
+ * at once, and a prompt said at the new level so staff hear what diners will. */
+static void volume_step(staff_flow *s, int step, kiosk_now now)
+{
+    int old = current_volume(s);
+    int next = old + step < 0 ? 0 : old + step > 100 ? 100 : old + step;
+    if (next != old) {
+        kiosk_staff_actor who = actor(s);
+        kiosk_rc rc = kiosk_store_set_voice_volume(s->store, &who, old, next, now.utc_ms);
+        if (rc != KIOSK_OK) {
+            show_failure(s, rc);
+            return;
+        }
+        s->view.request.volume = next;
+        request(s, KIOSK_REQUEST_VOLUME);
+    }
+    show_settings(s);
+    s->view.voice.clips[s->view.voice.count++] = "tap_card";
+    s->view.voice.serial++;
 }
 
 static void show_out_of_service(staff_flow *s)
@@ -1257,6 +1350,17 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
         show_serve(s);
         return;
     }
+    if (strcmp(widget, "bill_next") == 0 && s->opts.bill_pricing) {
+        /* Audited when the amount is confirmed; a role that may not is refused (and audited). */
+        if (kiosk_staff_may(who.role, KIOSK_STAFF_BILL)) {
+            s->bill_digits[0] = '\0';
+            show_bill_next(s);
+        } else {
+            show_failure(
+                s, kiosk_store_staff_act(s->store, &who, KIOSK_STAFF_BILL, "", "", "", now.utc_ms));
+        }
+        return;
+    }
     if (!kiosk_staff_action_parse(widget, &action))
         return;
     if (action == KIOSK_STAFF_MANUAL_MEAL && offered_here(s, action)) {
@@ -1329,6 +1433,9 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
     case KIOSK_STAFF_CALL_NEXT:
         show_counters(s);
         break;
+    case KIOSK_STAFF_SETTINGS:
+        show_settings(s);
+        break;
     case KIOSK_STAFF_OUT_OF_SERVICE:
         /* The member is signed out; the screen stays until staff sign in and resume. */
         s->out_of_service = true;
@@ -1339,6 +1446,57 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
         show_notice(s, KIOSK_TONE_INFO, W->action[action], "");
         break;
     }
+}
+
+/* The keypad of 录入账单. Confirmed, the amount is audited and staff mode leaves: the canteen
+ * gets it as a bill (take_bill), and the next diner's tap is decided on it. */
+static kiosk_flow_next bill_next_key(staff_flow *s, const char *widget, kiosk_now now)
+{
+    size_t n = strlen(s->bill_digits);
+    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
+        if (n < BILL_DIGITS && !(n == 0 && widget[3] == '0')) {
+            s->bill_digits[n] = widget[3];
+            s->bill_digits[n + 1] = '\0';
+        }
+        show_bill_next(s);
+    } else if (strcmp(widget, "backspace") == 0) {
+        if (n)
+            s->bill_digits[n - 1] = '\0';
+        show_bill_next(s);
+    } else if (strcmp(widget, "back") == 0) {
+        show_serve(s);
+    } else if (strcmp(widget, "confirm") == 0 && n) {
+        int64_t fen = strtoll(s->bill_digits, NULL, 10);
+        kiosk_staff_actor who = actor(s);
+        char detail[64];
+        snprintf(detail, sizeof detail, "bill %lld fen for the next tap", (long long)fen);
+        kiosk_rc rc = kiosk_store_staff_act(s->store, &who, KIOSK_STAFF_BILL, "next_tap", "",
+                                            detail, now.utc_ms);
+        if (rc != KIOSK_OK) {
+            show_failure(s, rc);
+            return KIOSK_FLOW_STAY;
+        }
+        s->bill_next_fen = fen;
+        return leave(s, "bill_next", now);
+    }
+    return KIOSK_FLOW_STAY;
+}
+
+static kiosk_flow_next staff_on_corner_hold(void *self, kiosk_now now)
+{
+    staff_flow *s = self;
+    if (s->state != STATE_DORMANT)
+        return KIOSK_FLOW_STAY;
+    show_card_prompt(s, now);
+    return KIOSK_FLOW_STAY;
+}
+
+static int64_t staff_take_bill(void *self)
+{
+    staff_flow *s = self;
+    int64_t fen = s->bill_next_fen;
+    s->bill_next_fen = 0;
+    return fen;
 }
 
 /* Another [sync] offline_meal_limit subsidised meals while the kiosk is out of touch. */
@@ -1363,6 +1521,8 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
     touched(s, now);
     if (strcmp(widget, "leave") == 0)
         return leave(s, "button", now);
+    if (s->state == STATE_BILL_NEXT)
+        return bill_next_key(s, widget, now);
     switch (s->state) {
     case STATE_PIN:
         pin_key(s, widget, now);
@@ -1398,7 +1558,7 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
         break;
     case STATE_SERVE:
         if (strcmp(widget, "override") == 0 || strcmp(widget, "manual_meal") == 0 ||
-            strcmp(widget, "bill") == 0)
+            strcmp(widget, "bill") == 0 || strcmp(widget, "bill_next") == 0)
             menu_press(s, widget, now);
         else if (strcmp(widget, "back") == 0)
             show_menu(s);
@@ -1477,12 +1637,20 @@ static kiosk_flow_next staff_on_press(void *self, const char *widget, kiosk_now 
             show_override_reason(s);
         break;
     case STATE_STATUS:
-        if (strcmp(widget, "sync_now") == 0 || strcmp(widget, "exit_os") == 0)
+        if (strcmp(widget, "sync_now") == 0 || strcmp(widget, "settings") == 0)
             menu_press(s, widget, now);
         else if (strcmp(widget, "offline_allow") == 0)
             offline_allow(s, now);
         else if (strcmp(widget, "back") == 0)
             show_menu(s);
+        break;
+    case STATE_SETTINGS:
+        if (strcmp(widget, "volume_down") == 0 || strcmp(widget, "volume_up") == 0)
+            volume_step(s, widget[7] == 'u' ? VOLUME_STEP : -VOLUME_STEP, now);
+        else if (strcmp(widget, "exit_os") == 0)
+            menu_press(s, widget, now);
+        else if (strcmp(widget, "back") == 0)
+            show_status(s, now);
         break;
     case STATE_CALL_COUNTER:
         if (strncmp(widget, "counter", 7) == 0 && widget[7] >= '1' && widget[7] <= '9' &&
@@ -1536,6 +1704,9 @@ static kiosk_rc staff_create(const kiosk_flow_env *env, void **self, char *err, 
         free(s);
         return rc;
     }
+    kiosk_settings canteen = kiosk_flow_section(env, "canteen");
+    const char *pricing = kiosk_settings_get(&canteen, "pricing");
+    s->opts.bill_pricing = pricing && strcmp(pricing, "bill") == 0;
     /* A marriage hall's kiosk: the hall's flow, for the tickets staff issue. */
     if (env->settings && strcmp(env->settings->mode, "marriage") == 0 && env->store) {
         rc = kiosk_marriage_new(env, &s->hall, err, err_size);
@@ -1559,7 +1730,7 @@ static void staff_destroy(void *self)
     free(s);
 }
 
-static const char *const clips[] = {"out_of_service", NULL};
+static const char *const clips[] = {"out_of_service", "tap_card", NULL};
 
 const kiosk_flow_ops kiosk_staff_flow = {
     .name = "staff",
@@ -1572,6 +1743,8 @@ const kiosk_flow_ops kiosk_staff_flow = {
     .on_card = staff_on_card,
     .on_press = staff_on_press,
     .on_tick = staff_on_tick,
+    .take_bill = staff_take_bill,
+    .on_corner_hold = staff_on_corner_hold,
     .deadline = staff_deadline,
     .view = staff_view,
     .clips = clips,

@@ -121,6 +121,14 @@ const staff_words staff_text = {
     .walkin_under_age = N_("有一方未到法定婚龄，已在号票上标明"),
     .walkin_failed = N_("没有取到号"),
     .walkin_x = N_("输入 X"),
+    .volume_label = N_("语音音量"),
+    .volume_down = N_("− 小声"),
+    .volume_up = N_("+ 大声"),
+    .volume_message = N_("每按一下变10，马上用新音量说“请刷卡”"),
+    .bill_next_headline = N_("下一位老人的账单"),
+    .bill_next_message = N_("确定后请老人刷卡，按这个金额结算"),
+    .card_prompt_headline = N_("请刷工作人员卡"),
+    .card_prompt_message = N_("刷卡后输入密码，进入工作人员菜单"),
 };
 
 const staff_words *staff_text_tr(void)

@@ -47,6 +47,12 @@ typedef struct staff_words {
     const char *walkin_id_headline, *walkin_id_before, *walkin_id_after; /* 第 2 位的身份证号 */
     const char *walkin_id_message, *walkin_done;
     const char *walkin_under_age, *walkin_failed, *walkin_x;
+    /* 本机设置: the voice's volume */
+    const char *volume_label, *volume_down, *volume_up, *volume_message;
+    /* 录入账单: the bill for the next diner's tap */
+    const char *bill_next_headline, *bill_next_message;
+    /* after a long press in the corner */
+    const char *card_prompt_headline, *card_prompt_message;
 } staff_words;
 
 extern const staff_words staff_text;

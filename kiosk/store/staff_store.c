@@ -555,6 +555,59 @@ kiosk_rc kiosk_store_offline_allow(kiosk_store *store, const kiosk_staff_actor *
     return finish(store, rc);
 }
 
+/* --- local settings --------------------------------------------------------------------- */
+
+kiosk_rc kiosk_store_voice_volume(kiosk_store *store, int *volume)
+{
+    sqlite3_stmt *st;
+    kiosk_rc rc =
+        prepare(store, "SELECT v FROM device_state WHERE k = 'voice_volume'", &st, "voice volume");
+    if (rc != KIOSK_OK)
+        return rc;
+    int code = sqlite3_step(st);
+    if (code == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) {
+        sqlite3_int64 v = sqlite3_column_int64(st, 0);
+        /* Only a level the setter could have written: anything else is as if unset. */
+        if (v >= 0 && v <= 100)
+            *volume = (int)v;
+        else
+            rc = KIOSK_ERR_NOT_FOUND;
+    } else if (code == SQLITE_ROW || code == SQLITE_DONE) {
+        rc = KIOSK_ERR_NOT_FOUND;
+    } else {
+        rc = store_fail(store, code, "voice volume");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+kiosk_rc kiosk_store_set_voice_volume(kiosk_store *store, const kiosk_staff_actor *who,
+                                      int old_volume, int volume, int64_t now_ms)
+{
+    if (!kiosk_staff_may(who->role, KIOSK_STAFF_SETTINGS))
+        return refuse(store, who, KIOSK_STAFF_SETTINGS, now_ms);
+    if (volume < 0 || volume > 100)
+        return KIOSK_ERR_INVALID;
+    kiosk_rc rc = begin(store);
+    if (rc != KIOSK_OK)
+        return rc;
+    sqlite3_stmt *st;
+    rc = prepare(store, "INSERT OR REPLACE INTO device_state(k, v) VALUES ('voice_volume', ?1)",
+                 &st, "voice volume");
+    if (rc == KIOSK_OK) {
+        sqlite3_bind_int(st, 1, volume);
+        rc = run(store, st, "voice volume");
+    }
+    if (rc == KIOSK_OK) {
+        kiosk_audit_entry e;
+        entry_for(&e, who, kiosk_staff_action_name(KIOSK_STAFF_SETTINGS), "ok", now_ms);
+        snprintf(e.target, sizeof e.target, "voice_volume");
+        snprintf(e.detail, sizeof e.detail, "voice_volume %d -> %d", old_volume, volume);
+        rc = store_audit_append_in(store, &e);
+    }
+    return finish(store, rc);
+}
+
 /* --- voiding a meal ---------------------------------------------------------------------- */
 
 kiosk_rc kiosk_store_day_meals(kiosk_store *store, kiosk_date day, kiosk_day_meal *out, size_t max,

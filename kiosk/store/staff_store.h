@@ -121,6 +121,17 @@ KIOSK_MUST_CHECK kiosk_rc kiosk_store_offline_allow(kiosk_store *store,
 KIOSK_MUST_CHECK kiosk_rc kiosk_store_offline_may_serve(kiosk_store *store, long pending,
                                                         long limit, bool *may);
 
+/* The voice's volume staff set on this kiosk (0..100, device_state voice_volume); it overrides
+ * [voice] volume from the next start on. KIOSK_ERR_NOT_FOUND when staff never set one. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_voice_volume(kiosk_store *store, int *volume);
+/* Keeps `volume` (0..100; KIOSK_ERR_INVALID otherwise) as the kiosk's voice volume, with an
+ * audit entry (action settings, target voice_volume, detail "voice_volume <old> -> <new>") in
+ * the same transaction. A local setting is a supervisor's: an operator is refused
+ * (KIOSK_ERR_DENIED, and the refusal is audited) and nothing changes. */
+KIOSK_MUST_CHECK kiosk_rc kiosk_store_set_voice_volume(kiosk_store *store,
+                                                       const kiosk_staff_actor *who,
+                                                       int old_volume, int volume, int64_t now_ms);
+
 /* A meal of the day, for staff to choose from. */
 typedef struct kiosk_day_meal {
     kiosk_recid record_id;

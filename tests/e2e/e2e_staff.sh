@@ -97,7 +97,7 @@ run bash -c "\"$K\" --config removed.ini --audit-verify > removed.txt"
 check "a removed entry: exit 1" test "$status" -eq 1
 check "a removed entry: named" grep -q "BROKEN at entry 2: entry 2 is missing" removed.txt
 
-# A supervisor leaves to the operating system (on the status screen): the kiosk stops by itself (exit 0) with its input
+# A supervisor leaves to the operating system (同步和设备 · 本机设置): the kiosk stops by itself (exit 0) with its input
 # still open, and the audit log says who did it.
 cat > exit.txt <<'CMDS'
 time 2026-11-23T12:00:00+08:00
@@ -108,6 +108,7 @@ press key9
 press key1
 press confirm
 press status
+press settings
 press exit_os
 CMDS
 exec 3< <(cat exit.txt; exec sleep 60)

@@ -392,6 +392,51 @@ static void test_roles_at_core(void)
     kiosk_store_close(s);
 }
 
+/* The voice's volume, a local setting: a supervisor's only (refused at the core for an operator,
+ * audited, nothing kept), kept with its audit entry (old -> new), and still there when the
+ * database is opened again, as when the kiosk restarts; out of 0..100 is refused. */
+static void test_voice_volume(void)
+{
+    kiosk_store *s = open_store("volume.db");
+    kiosk_staff_actor op = actor("S001", KIOSK_STAFF_OPERATOR);
+    kiosk_staff_actor sup = actor("S002", KIOSK_STAFF_SUPERVISOR);
+    int volume = -1;
+    CHECK_INT(kiosk_store_voice_volume(s, &volume), KIOSK_ERR_NOT_FOUND);
+    CHECK_INT(volume, -1);
+    CHECK_INT(kiosk_store_set_voice_volume(s, &op, 80, 90, T0), KIOSK_ERR_DENIED);
+    CHECK_INT(kiosk_store_voice_volume(s, &volume), KIOSK_ERR_NOT_FOUND);
+    CHECK_INT(count("volume.db", "SELECT count(*) FROM audit WHERE payload LIKE"
+                                 " '%\"action\":\"settings\"%\"outcome\":\"refused\"%'"
+                                 " AND payload LIKE '%\"staff_id\":\"S001\"%'"),
+              1);
+    CHECK_INT(kiosk_store_set_voice_volume(s, &sup, 80, 101, T0), KIOSK_ERR_INVALID);
+    CHECK_INT(kiosk_store_set_voice_volume(s, &sup, 80, -10, T0), KIOSK_ERR_INVALID);
+    CHECK_INT(kiosk_store_set_voice_volume(s, &sup, 80, 90, T0 + 1000), KIOSK_OK);
+    CHECK_INT(kiosk_store_set_voice_volume(s, &sup, 90, 100, T0 + 2000), KIOSK_OK);
+    CHECK_INT(kiosk_store_voice_volume(s, &volume), KIOSK_OK);
+    CHECK_INT(volume, 100);
+    CHECK_INT(count("volume.db", "SELECT count(*) FROM audit WHERE payload LIKE"
+                                 " '%\"action\":\"settings\"%\"detail\":\"voice_volume 80 -> 90\"%'"
+                                 " AND payload LIKE '%\"outcome\":\"ok\"%'"
+                                 " AND payload LIKE '%\"staff_id\":\"S002\"%'"),
+              1);
+    CHECK_INT(count("volume.db", "SELECT count(*) FROM audit"), 3);
+    /* Each entry went to the outbox with it, and the chain holds. */
+    CHECK_INT(count("volume.db", "SELECT count(*) FROM outbox WHERE payload LIKE '%voice_volume%'"),
+              2);
+    kiosk_store_close(s);
+    s = open_store("volume.db");
+    volume = -1;
+    CHECK_INT(kiosk_store_voice_volume(s, &volume), KIOSK_OK);
+    CHECK_INT(volume, 100);
+    long entries = 0;
+    int64_t bad = 0;
+    char why[200];
+    CHECK_INT(kiosk_store_audit_verify(s, &entries, &bad, why, sizeof why), KIOSK_OK);
+    CHECK_INT(entries, 3);
+    kiosk_store_close(s);
+}
+
 /* Chains of n entries in a fresh database. */
 static kiosk_store *chain_db(const char *name, int n)
 {
@@ -636,6 +681,7 @@ int main(int argc, char **argv)
     test_import();
     test_sign_in_and_lock();
     test_roles_at_core();
+    test_voice_volume();
     test_chain_step();
     test_audit_chain();
     test_void();

@@ -340,8 +340,9 @@ static void test_menu_and_roles(void)
     tap(&fx, "5AF00002", t);
     type_pin(&fx, "9876", t);
     CHECK(has_button(view(&fx), "serve"));
-    CHECK(!has_button(view(&fx), "exit_os")); /* on the status screen, beside the devices */
+    CHECK(!has_button(view(&fx), "exit_os")); /* under 同步和设备 · 本机设置 */
     press(&fx, "status", t);
+    press(&fx, "settings", t);
     CHECK(has_button(view(&fx), "exit_os"));
     press(&fx, "exit_os", t);
     CHECK_INT(view(&fx)->request.kind, KIOSK_REQUEST_QUIT);
@@ -612,6 +613,64 @@ static void test_bill(void)
     press(&fx, "day_view", t + 60000);
     CHECK_STR(view(&fx)->table.cells[0][1], "1 份");
     CHECK_STR(view(&fx)->table.cells[0][3], "¥13.50");
+    teardown(&fx);
+}
+
+/* 录入账单 on a canteen with [canteen] pricing = bill: staff type the next diner's bill (shown as
+ * money while typed), it is audited and staff mode leaves; the canteen holds it and the next tap
+ * is decided on it: ¥18.50 for an 85-year-old, ¥5.00 subsidy (80+ in fixed-by-class), ¥13.50 to
+ * pay. Without staff, a tap on such a canteen is asked for its bill first. */
+static void test_bill_next(void)
+{
+    fixture fx;
+    setup(&fx, "bill_next", true);
+    kiosk_setting canteen[] = {{"pricing", "bill"}};
+    fx.sections.names[1] = "canteen";
+    fx.sections.sections[1] = (kiosk_settings){canteen, 1};
+    fx.sections.count = 2;
+    kiosk_router_free(fx.router);
+    start_router(&fx);
+    int64_t t = at(11, 30);
+    tap(&fx, "04E5F6A7", t);
+    CHECK(view(&fx)->tone != KIOSK_TONE_SUCCESS); /* no bill yet */
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 0);
+    tap(&fx, "5AF00001", t + 60000);
+    type_pin(&fx, "1234", t + 60000);
+    press(&fx, "serve", t + 60000);
+    CHECK(has_button(view(&fx), "bill_next"));
+    press(&fx, "bill_next", t + 60000);
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(v->screen, "staff_bill_next");
+    CHECK(v->keypad.shown);
+    for (const char *d = "1850"; *d; d++) {
+        char key[8];
+        snprintf(key, sizeof key, "key%c", *d);
+        press(&fx, key, t + 60000);
+    }
+    CHECK_STR(view(&fx)->keypad.value, "¥18.50");
+    press(&fx, "confirm", t + 60000);
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    CHECK_INT(count(fx.db_path,
+                    "SELECT count(*) FROM audit WHERE payload LIKE"
+                    " '%\"action\":\"bill\"%\"detail\":\"bill 1850 fen for the next tap\"%'"
+                    " AND payload LIKE '%\"outcome\":\"ok\"%'"
+                    " AND payload LIKE '%\"staff_id\":\"S001\"%'"
+                    " AND payload LIKE '%\"target\":\"next_tap\"%'"),
+              1);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"reason\":\"bill_next\"%'"),
+              1);
+    tap(&fx, "04E5F6A7", t + 70000);
+    v = view(&fx);
+    CHECK_INT(v->tone, KIOSK_TONE_SUCCESS);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal WHERE price_fen = 1850"
+                                " AND price_source = 'bill' AND subsidy_fen = 500"
+                                " AND pay_fen = 1350"),
+              1);
+    /* The bill was for one tap: the next diner is asked for a bill again. */
+    tap(&fx, "04A1B2C3", t + 80000);
+    CHECK(view(&fx)->tone != KIOSK_TONE_SUCCESS);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1);
     teardown(&fx);
 }
 
@@ -902,6 +961,124 @@ static void test_timeout_and_out_of_service(void)
     teardown(&fx);
 }
 
+/* 本机设置 under 同步和设备: a supervisor's only (an operator sees no button, and a press is
+ * refused by the core); − and + move the level by 10 within 0..100, the figure shows it, the
+ * store keeps it with an audit entry, the app is asked to speak at it (the request carries the
+ * level) and a prompt is said at once. The level starts as the kiosk started (the settings'
+ * voice_volume) and then is the one kept. */
+static void test_volume(void)
+{
+    fixture fx;
+    setup(&fx, "volume", true);
+    fx.settings.voice_volume = 80;
+    int64_t t = at(11, 30);
+    tap(&fx, "5AF00001", t);
+    type_pin(&fx, "1234", t);
+    press(&fx, "status", t);
+    CHECK(!has_button(view(&fx), "settings"));
+    press(&fx, "settings", t);
+    CHECK_STR(view(&fx)->headline, "没有这个权限");
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"settings\"%\"outcome\":\"refused\"%'"),
+              1);
+    press(&fx, "back", t);
+    press(&fx, "leave", t);
+
+    tap(&fx, "5AF00002", t + 1000);
+    type_pin(&fx, "9876", t + 1000);
+    press(&fx, "status", t + 1000);
+    CHECK(has_button(view(&fx), "settings"));
+    press(&fx, "settings", t + 1000);
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(v->screen, "staff_settings");
+    CHECK_STR(v->headline, "语音音量 80");
+    CHECK(has_button(v, "volume_down"));
+    CHECK(has_button(v, "volume_up"));
+    unsigned request_serial = v->request.serial, voice_serial = v->voice.serial;
+    press(&fx, "volume_up", t + 2000);
+    v = view(&fx);
+    CHECK_STR(v->headline, "语音音量 90");
+    CHECK_INT(v->request.kind, KIOSK_REQUEST_VOLUME);
+    CHECK_INT(v->request.volume, 90);
+    CHECK_INT(v->request.serial, request_serial + 1);
+    CHECK_INT(v->voice.serial, voice_serial + 1);
+    CHECK_INT(v->voice.count, 1);
+    CHECK_STR(v->voice.clips[0], "tap_card");
+    press(&fx, "volume_up", t + 3000);
+    press(&fx, "volume_up", t + 4000); /* at 100 already: nothing more to keep or ask */
+    v = view(&fx);
+    CHECK_STR(v->headline, "语音音量 100");
+    CHECK_INT(v->request.volume, 100);
+    CHECK_INT(v->request.serial, request_serial + 2);
+    CHECK_INT(v->voice.serial, voice_serial + 3); /* said again, so staff hear the level */
+    for (int i = 0; i < 4; i++)
+        press(&fx, "volume_down", t + 5000 + i);
+    CHECK_STR(view(&fx)->headline, "语音音量 60");
+    CHECK_INT(view(&fx)->request.volume, 60);
+    int volume = -1;
+    CHECK_INT(kiosk_store_voice_volume(fx.store, &volume), KIOSK_OK);
+    CHECK_INT(volume, 60);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"action\":\"settings\"%\"outcome\":\"ok\"%'"
+                                " AND payload LIKE '%voice_volume%'"),
+              6);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
+                                " '%\"detail\":\"voice_volume 100 -> 90\"%'"
+                                " AND payload LIKE '%\"staff_id\":\"S002\"%'"),
+              1);
+    press(&fx, "back", t + 6000);
+    CHECK_STR(view(&fx)->screen, "staff_status");
+    teardown(&fx);
+}
+
+/* A long press in the corner over a diner's screen: 请刷工作人员卡 for 20 s by the flows' clock,
+ * then the canteen's screen as it was; nothing recorded. A staff card within the 20 s opens the
+ * PIN keypad; a diner's card is served at once; over staff mode, a long press does nothing. */
+static void test_corner_prompt(void)
+{
+    fixture fx;
+    setup(&fx, "corner", true);
+    int64_t t = at(11, 30);
+    char before[sizeof view(&fx)->screen];
+    snprintf(before, sizeof before, "%s", view(&fx)->screen);
+    long audit = count(fx.db_path, "SELECT count(*) FROM audit");
+    fx.mono += 1000;
+    int64_t held = fx.mono;
+    kiosk_router_corner_hold(fx.router, (kiosk_now){t, held});
+    const kiosk_view *v = view(&fx);
+    CHECK_STR(kiosk_router_active(fx.router), "staff");
+    CHECK_STR(v->screen, "staff_card_prompt");
+    CHECK_STR(v->headline, "请刷工作人员卡");
+    CHECK_INT(v->countdown_s, 20);
+    CHECK_INT(kiosk_router_deadline(fx.router), held + 20000);
+    kiosk_router_tick(fx.router, (kiosk_now){t + 19999, held + 19999});
+    CHECK_STR(view(&fx)->screen, "staff_card_prompt");
+    kiosk_router_tick(fx.router, (kiosk_now){t + 20000, held + 20000});
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    CHECK_STR(view(&fx)->screen, before);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit"), audit);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 0);
+
+    /* A staff card within the 20 s: the PIN. */
+    fx.mono = held + 30000;
+    kiosk_router_corner_hold(fx.router, (kiosk_now){t + 30000, fx.mono});
+    tap(&fx, "5AF00001", t + 31000);
+    CHECK_STR(view(&fx)->screen, "staff_pin");
+    /* Over staff mode a long press changes nothing. */
+    kiosk_router_corner_hold(fx.router, (kiosk_now){t + 32000, fx.mono});
+    CHECK_STR(view(&fx)->screen, "staff_pin");
+    press(&fx, "leave", t + 33000);
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+
+    /* A diner's card within the 20 s: served at once. */
+    kiosk_router_corner_hold(fx.router, (kiosk_now){t + 40000, fx.mono});
+    tap(&fx, "04A1B2C3", t + 41000);
+    CHECK_STR(kiosk_router_active(fx.router), "canteen");
+    CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
+    CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1);
+    teardown(&fx);
+}
+
 static void test_settings(void)
 {
     char err[200];
@@ -943,10 +1120,13 @@ int main(int argc, char **argv)
     test_override();
     test_manual();
     test_bill();
+    test_bill_next();
     test_offline_allow();
     test_call_next();
     test_walkin();
     test_timeout_and_out_of_service();
+    test_volume();
+    test_corner_prompt();
     check_scratch_remove(dir);
     printf("%d checks, %d failed\n", check_count, check_failures);
     return check_failures ? 1 : 0;

@@ -2,8 +2,9 @@
  * driver, at 1920x1080, 1280x800 and portrait 1080x1920, made by the real staff flow through the
  * router over the canteen flow and a store with the staff roster of tests/data/staff.csv: the
  * PIN keypad (empty, and with three digits typed after a wrong PIN), the lock, the operator's
- * and the supervisor's menus, the void list and its reasons, the day view, the status and out of
- * service. Each frame must match its golden image within GOLDEN_TOLERANCE per channel; ui_overlaps
+ * and the supervisor's menus, the void list and its reasons, the day view, the status (an
+ * operator's), 本机设置 (the voice's volume, 退出到系统)
+ * and out of service. Each frame must match its golden image within GOLDEN_TOLERANCE per channel; ui_overlaps
  * must find nothing; every key and button is at least 120 px and answers a touch at its centre;
  * no glyph is missing or clipped; and the PIN typed is nowhere in the view (dots only). On a
  * mismatch <name>_actual.png is written beside the test binary; KIOSK_REGEN_GOLDEN=1 rewrites
@@ -131,6 +132,7 @@ static int64_t at(int hh, int mm)
 
 typedef struct screens {
     kiosk_view pin, pin_typed, locked, menu, menu_super, void_list, reason, day, status, oos;
+    kiosk_view volume;
 } screens;
 
 static const char *roster =
@@ -198,7 +200,8 @@ static void collect(screens *out)
         fclose(f);
     kiosk_staff_import_stats st;
     CHECK_INT(kiosk_store_import_staff(store, text, len, &st, err, sizeof err), KIOSK_OK);
-    kiosk_flow_settings settings = {.result_seconds = 8, .repeat_tap_seconds = 10};
+    kiosk_flow_settings settings = {
+        .result_seconds = 8, .repeat_tap_seconds = 10, .voice_volume = 80};
     snprintf(settings.kiosk_id, sizeof settings.kiosk_id, "k-screens");
     snprintf(settings.site_name, sizeof settings.site_name, "鼓楼区长者食堂");
     snprintf(settings.site.canteen_id, sizeof settings.site.canteen_id, "c-home");
@@ -260,6 +263,15 @@ static void collect(screens *out)
     press("confirm", t + 95000);
     out->menu_super = *view();
     CHECK_STR(out->menu_super.screen, "staff_menu");
+    press("status", t + 95000);
+    press("settings", t + 95000);
+    press("volume_up", t + 95000);
+    out->volume = *view();
+    CHECK_STR(out->volume.screen, "staff_settings");
+    const char *level = strrchr(out->volume.headline, ' '); /* the words are the language's */
+    CHECK_STR(level ? level : "", " 90");
+    press("back", t + 95000);
+    press("back", t + 95000);
     press("resume", t + 95000);
     press("leave", t + 95000);
     /* Five wrong PINs on the operator's card: the lock. */
@@ -319,6 +331,10 @@ static void screens_at(const screens *s, int w, int h, bool all)
      * flow alike; it is checked with those screens. */
     SHOT(menu_super, "menu_supervisor");
     check_button(u, "resume");
+    SHOT(volume, "volume");
+    check_button(u, "volume_down");
+    check_button(u, "volume_up");
+    check_button(u, "exit_os");
     if (all) {
         SHOT(locked, "locked");
         SHOT(void_list, "void");

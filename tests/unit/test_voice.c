@@ -201,6 +201,39 @@ static void test_volume(void)
     CHECK_INT(mute, 0);
 }
 
+/* A level set after the voice opened (staff mode's 本机设置): the next prompt is at it, as if the
+ * voice had been opened at it; down to 0 and up again is as loud as at the start (each level is
+ * made from the files, not from the scaled samples). */
+static int peak_after_set(int opened_at, const int *levels, size_t n)
+{
+    const char *const clips[] = {"d5"};
+    char path[256];
+    ui_voice *v = open_disk_voice(voice_dir, opened_at, path, sizeof path);
+    for (size_t i = 0; i < n; i++)
+        ui_voice_set_volume(v, levels[i]);
+    CHECK(ui_voice_has_clip(v, "d5"));
+    ui_voice_say(v, clips, 1);
+    capture c;
+    finish(v, path, &c);
+    free(c.s);
+    return c.peak;
+}
+
+static void test_set_volume(void)
+{
+    int full = peak_at_volume(100);
+    int half = peak_after_set(100, (const int[]){50}, 1);
+    int again = peak_after_set(100, (const int[]){0, 100}, 2);
+    int mute = peak_after_set(80, (const int[]){0}, 1);
+    fprintf(stderr, "set volume: peak %d at 100, %d set to 50, %d set to 0 then 100, %d set to 0\n",
+            full, half, again, mute);
+    CHECK(full > 1000);
+    CHECK(abs(2 * half - full) <= full / 50);
+    CHECK_INT(again, full);
+    CHECK_INT(mute, 0);
+    ui_voice_set_volume(NULL, 50); /* a silent voice: nothing to do */
+}
+
 /* A new prompt cuts the old one off: only what the device had already taken may be heard. Real
  * time here, so a test thread descheduled between the two calls cannot let seconds play. */
 static void test_interrupt(void)
@@ -370,6 +403,7 @@ int main(int argc, char **argv)
     test_sequence();
     test_amount_has_no_gaps();
     test_volume();
+    test_set_volume();
     test_interrupt();
     test_after();
     test_conversion_and_missing_wav();
