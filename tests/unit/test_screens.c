@@ -358,6 +358,21 @@ static void screens_at(const canteen_screens *c, int w, int h, bool all)
                                        "backspace", "confirm", "back"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         check_button(u, keys[i]);
+    /* What was typed is on screen at every size and in every language: the frame with 2026 11
+     * typed differs from the one with nothing typed (a two-line English headline once pushed
+     * the box off a 1280x800 screen). */
+    kiosk_view empty = k;
+    empty.keypad.value[0] = '\0';
+    SDL_Surface *typed = render(u, &frame, &k), *none = render(u, &frame, &empty);
+    if (typed && none) {
+        long differing = differing_pixels(typed, none);
+        if (differing < 1000)
+            fprintf(stderr, "%s: what was typed is not shown (%ld pixels differ)\n", name,
+                    differing);
+        CHECK(differing >= 1000);
+    }
+    SDL_FreeSurface(typed);
+    SDL_FreeSurface(none);
     if (all) {
         shoot(u, "refused_unknown_card_1920x1080", &frame, &c->unknown);
         shoot(u, "refused_card_blocked_1920x1080", &frame, &c->blocked);
