@@ -3,7 +3,7 @@
  * router over the canteen flow and a store with the staff roster of tests/data/staff.csv: the
  * PIN keypad (empty, and with three digits typed after a wrong PIN), the lock, the operator's
  * and the supervisor's menus, the void list and its reasons, the day view, the status (an
- * operator's), 本机设置 (the voice's volume, 退出到系统)
+ * operator's), 本机设置 (the voice's volume, 退出到系统), 请刷工作人员卡 after a long press
  * and out of service. Each frame must match its golden image within GOLDEN_TOLERANCE per channel; ui_overlaps
  * must find nothing; every key and button is at least 120 px and answers a touch at its centre;
  * no glyph is missing or clipped; and the PIN typed is nowhere in the view (dots only). On a
@@ -132,7 +132,7 @@ static int64_t at(int hh, int mm)
 
 typedef struct screens {
     kiosk_view pin, pin_typed, locked, menu, menu_super, void_list, reason, day, status, oos;
-    kiosk_view volume;
+    kiosk_view volume, card_prompt;
 } screens;
 
 static const char *roster =
@@ -230,6 +230,12 @@ static void collect(screens *out)
     int64_t t = at(11, 30);
     tap("04A1B2C3", t);
     tap("04E5F6A7", t + 60000);
+    /* A long press in the corner: the request for a staff card, left with its button. */
+    kiosk_router_corner_hold(router, (kiosk_now){t + 85000, mono += 1000});
+    out->card_prompt = *view();
+    CHECK_STR(out->card_prompt.screen, "staff_card_prompt");
+    press("leave", t + 85000);
+    CHECK_STR(kiosk_router_active(router), "canteen");
     /* The operator: the empty keypad, then a wrong PIN and three digits typed. */
     tap("5AF00001", t + 90000);
     out->pin = *view();
@@ -331,6 +337,7 @@ static void screens_at(const screens *s, int w, int h, bool all)
      * flow alike; it is checked with those screens. */
     SHOT(menu_super, "menu_supervisor");
     check_button(u, "resume");
+    SHOT(card_prompt, "card_prompt");
     SHOT(volume, "volume");
     check_button(u, "volume_down");
     check_button(u, "volume_up");
