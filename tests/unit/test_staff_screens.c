@@ -3,7 +3,7 @@
  * router over the canteen flow and a store with the staff roster of tests/data/staff.csv: the
  * PIN keypad (empty, and with three digits typed after a wrong PIN), the lock, the operator's
  * and the supervisor's menus, the void list and its reasons, the day view, the status (an
- * operator's), 本机设置 (the voice's volume, 退出到系统), 请刷工作人员卡 after a long press
+ * operator's), 本机设置 (the voice's volume, 退出到系统), 请刷工作人员卡 after a long press, 录入账单
  * and out of service. Each frame must match its golden image within GOLDEN_TOLERANCE per channel; ui_overlaps
  * must find nothing; every key and button is at least 120 px and answers a touch at its centre;
  * no glyph is missing or clipped; and the PIN typed is nowhere in the view (dots only). On a
@@ -132,7 +132,7 @@ static int64_t at(int hh, int mm)
 
 typedef struct screens {
     kiosk_view pin, pin_typed, locked, menu, menu_super, void_list, reason, day, status, oos;
-    kiosk_view volume, card_prompt;
+    kiosk_view volume, card_prompt, bill_next;
 } screens;
 
 static const char *roster =
@@ -289,6 +289,25 @@ static void collect(screens *out)
     out->locked = *view();
     CHECK_STR(out->locked.screen, "staff_locked");
     kiosk_router_free(router);
+    /* On a canteen priced by bill: 录入账单 with ¥18.50 typed. */
+    kiosk_setting canteen[] = {{"pricing", "bill"}};
+    kiosk_flow_sections sections = {.names = {"canteen"}, .count = 1};
+    sections.sections[0] = (kiosk_settings){canteen, 1};
+    env.sections = &sections;
+    router = kiosk_router_new("canteen", &env, err, sizeof err);
+    CHECK(router != NULL);
+    if (router) {
+        tap("5AF00002", t + 200000);
+        type("9876", t + 200000);
+        press("confirm", t + 200000);
+        press("serve", t + 200000);
+        press("bill_next", t + 200000);
+        type("1850", t + 200000);
+        out->bill_next = *view();
+        CHECK_STR(out->bill_next.screen, "staff_bill_next");
+        CHECK_STR(out->bill_next.keypad.value, "¥18.50");
+        kiosk_router_free(router);
+    }
     kiosk_policy_set_free(policies);
     kiosk_store_close(store);
 }
@@ -338,6 +357,8 @@ static void screens_at(const screens *s, int w, int h, bool all)
     SHOT(menu_super, "menu_supervisor");
     check_button(u, "resume");
     SHOT(card_prompt, "card_prompt");
+    SHOT(bill_next, "bill_next");
+    check_button(u, "confirm");
     SHOT(volume, "volume");
     check_button(u, "volume_down");
     check_button(u, "volume_up");
