@@ -703,9 +703,18 @@ static bool handle(app *a, kiosk_event *ev)
     case KIOSK_EV_PRESS:
         press(a, ev->u.widget);
         break;
-    case KIOSK_EV_TOUCH:
-        touch(a, ev->u.touch.x, ev->u.touch.y);
+    case KIOSK_EV_TOUCH: {
+        int w, h;
+        ui_size(a->ui, &w, &h);
+        if (ev->u.touch.phase != 2)
+            touch(a, ev->u.touch.x, ev->u.touch.y);
+        if (ev->u.touch.phase == 1)
+            kiosk_corner_hold_down(&a->corner, ev->u.touch.x, ev->u.touch.y, w, h,
+                                   kiosk_clock_mono_ms());
+        else if (ev->u.touch.phase == 2)
+            kiosk_corner_hold_up(&a->corner);
         break;
+    }
     case KIOSK_EV_TIME:
         kiosk_clock_set_ms(ev->u.time_utc_ms);
         break;

@@ -33,6 +33,8 @@ kiosk_unit_test(test_staff_screens LIBS kiosk_ui kiosk_flows ARGS ${CMAKE_SOURCE
 # Staff mode through the real binary (the sim reader): PIN hashing, the staff roster, a void, and
 # --audit-verify on an intact and on a tampered database.
 add_test(NAME e2e_staff COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/e2e_staff.sh)
+add_test(NAME e2e_corner COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/e2e_corner.sh)
+set_tests_properties(e2e_corner PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 60)
 set_tests_properties(e2e_staff PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_TEST_ENV}" TIMEOUT 120)
 
 # The staff stream and staff mode's records between the real kiosk and the real server.

@@ -120,6 +120,9 @@ typedef struct kiosk_event {
         char widget[KIOSK_WIDGET_ID_MAX];
         struct {
             int x, y;
+            /* 0: a tap (down and up); 1: a finger put down and kept there (sim `hold`);
+             * 2: that finger lifted (sim `release`, no position) */
+            int phase;
         } touch;
         int64_t time_utc_ms;
         char path[KIOSK_PATH_MAX]; /* SHOT; "" = the screen as shown, to [display] signal_shot */

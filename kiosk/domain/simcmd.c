@@ -92,17 +92,25 @@ kiosk_rc kiosk_simcmd_parse(const char *line, kiosk_event *out, char *err, size_
         memcpy(out->u.widget, arg, len + 1);
         return KIOSK_OK;
     }
-    if (strcmp(verb, "touch") == 0) {
+    if (strcmp(verb, "touch") == 0 || strcmp(verb, "hold") == 0) {
         char *space = strchr(arg, ' ');
         long x, y;
         if (!space)
-            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "touch: needs x and y");
+            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "%s: needs x and y", verb);
         *space = '\0';
         if (!parse_long(arg, 0, 100000, &x) || !parse_long(space + 1, 0, 100000, &y))
-            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "touch: x and y must be non-negative integers");
+            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "%s: x and y must be non-negative integers", verb);
         out->kind = KIOSK_EV_TOUCH;
         out->u.touch.x = (int)x;
         out->u.touch.y = (int)y;
+        out->u.touch.phase = verb[0] == 'h';
+        return KIOSK_OK;
+    }
+    if (strcmp(verb, "release") == 0) {
+        if (*arg)
+            return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "release: takes no argument");
+        out->kind = KIOSK_EV_TOUCH;
+        out->u.touch.phase = 2;
         return KIOSK_OK;
     }
     if (strcmp(verb, "time") == 0) {
@@ -150,5 +158,5 @@ kiosk_rc kiosk_simcmd_parse(const char *line, kiosk_event *out, char *err, size_
         out->kind = KIOSK_EV_QUIT;
         return KIOSK_OK;
     }
-    return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "unknown command (tap, id, bill, press, touch, time, shot, wait, quit)");
+    return kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "unknown command (tap, id, bill, press, touch, hold, release, time, shot, wait, quit)");
 }

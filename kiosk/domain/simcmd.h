@@ -1,5 +1,6 @@
 /* simcmd.h - the simulated reader's line language (the test seam): one command per line,
  *   tap <uid-hex> | id <18-char-id-number> <name> | bill <fen> | press <widget-id> | touch <x> <y>
+ *   hold <x> <y> (a touch kept down) | release (lifted)
  *   time <ISO-8601> | shot <file.png> | wait <ms> | quit
  *   hang <ms> (a test hook: the app honours it only with KIOSK_TEST_HOOKS=1)
  * Blank lines and lines starting with '#' are ignored. Pure: text in, event out. */

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case KIOSK_EV_TOUCH:
             if (ev.u.touch.x < 0 || ev.u.touch.y < 0 || ev.u.touch.x > 100000 ||
-                ev.u.touch.y > 100000)
+                ev.u.touch.y > 100000 || ev.u.touch.phase < 0 || ev.u.touch.phase > 2)
                 abort();
             break;
         case KIOSK_EV_SHOT:

@@ -34,8 +34,20 @@ int main(void)
     CHECK_INT(kiosk_simcmd_parse("touch 100 200", &ev, err, sizeof err), KIOSK_OK);
     CHECK_INT(ev.u.touch.x, 100);
     CHECK_INT(ev.u.touch.y, 200);
+    CHECK_INT(ev.u.touch.phase, 0); /* a tap: down and up */
     CHECK_INT(kiosk_simcmd_parse("touch -1 5", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     CHECK_INT(kiosk_simcmd_parse("touch 5", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK_INT(kiosk_simcmd_parse("hold 40 50", &ev, err, sizeof err), KIOSK_OK);
+    CHECK_INT(ev.kind, KIOSK_EV_TOUCH);
+    CHECK_INT(ev.u.touch.x, 40);
+    CHECK_INT(ev.u.touch.y, 50);
+    CHECK_INT(ev.u.touch.phase, 1);
+    CHECK_INT(kiosk_simcmd_parse("hold 40", &ev, err, sizeof err), KIOSK_ERR_PARSE);
+    CHECK_STR(err, "hold: needs x and y");
+    CHECK_INT(kiosk_simcmd_parse("release", &ev, err, sizeof err), KIOSK_OK);
+    CHECK_INT(ev.kind, KIOSK_EV_TOUCH);
+    CHECK_INT(ev.u.touch.phase, 2);
+    CHECK_INT(kiosk_simcmd_parse("release 1", &ev, err, sizeof err), KIOSK_ERR_PARSE);
     CHECK_INT(kiosk_simcmd_parse("time 2026-11-23T11:30:00+08:00", &ev, err, sizeof err), KIOSK_OK);
     CHECK_INT(ev.u.time_utc_ms, 1795404600000LL);
     CHECK_INT(kiosk_simcmd_parse("time tomorrow", &ev, err, sizeof err), KIOSK_ERR_PARSE);

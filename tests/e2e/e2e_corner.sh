@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The long press that asks for a staff card, through the real binary (its main loop waking at
+# the hold's deadline) and the sim reader's `hold` and `release`: a finger kept 1 s in the
+# top-left corner, or 3.5 s in the middle of the screen, changes nothing (the idle screen stays,
+# no new screen is drawn); kept 3.5 s in the corner (x, y < 133 at 1280x800), the screen asks
+# for a staff card (staff_card_prompt), and nothing is recorded.
+source "$(dirname "$0")/lib.sh"
+
+cat > k.ini <<INI
+[kiosk]
+kiosk_id = e2e-corner
+canteen_id = gulou-hql
+area_city = 320100
+area_district = 320102
+area_street = 320102002
+database = $WORK/k.db
+[display]
+screenshot_dir = $WORK/shots
+[voice]
+enabled = false
+INI
+mkdir shots
+"$K" --config k.ini --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null
+"$K" --config k.ini --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null
+
+cat > cmds.txt <<'CMDS'
+time 2026-11-23T11:30:00+08:00
+hold 40 40
+wait 1000
+release
+hold 640 400
+wait 3500
+release
+hold 40 40
+wait 3500
+release
+quit
+CMDS
+run "$K" --config k.ini --headless --reader sim:- --size 1280x800 < cmds.txt 2> log.txt
+check "exits 0" test "$status" -eq 0
+ls shots > shots.txt
+check "idle, then only the staff card's request" \
+  test "$(paste -sd' ' shots.txt)" = "0001-idle.png 0002-staff_card_prompt.png"
+check "nothing recorded" test "$(sqlite3 k.db 'SELECT (SELECT count(*) FROM meal) + (SELECT count(*) FROM audit)')" = 0
+finish
