@@ -118,6 +118,31 @@ exec 3<&-
 kill "$feeder" 2> /dev/null || true
 check "exit to the system: the kiosk stopped by itself, exit 0" test "$status" -eq 0
 check "exit to the system: audited" test "$(sqlite3 k.db "SELECT count(*) FROM audit WHERE json_extract(payload, '$.action') = 'exit_os' AND json_extract(payload, '$.staff_id') = 'E2' AND json_extract(payload, '$.outcome') = 'ok'")" = 1
+
+# The supervisor turns the voice down twice (本机设置): applied at once, kept, audited, and the
+# kiosk started again speaks at it, not at [voice] volume (80 by default).
+cat > volume.txt <<'CMDS'
+time 2026-11-23T12:05:00+08:00
+tap 5AF0E2E2
+press key7
+press key3
+press key9
+press key1
+press confirm
+press status
+press settings
+press volume_down
+press volume_down
+quit
+CMDS
+run "$K" --config k.ini --headless --reader sim:- --size 1280x800 < volume.txt 2> volume.log
+check "volume: exit 0" test "$status" -eq 0
+check "volume: applied at once, 70 then 60" test "$(grep -o 'staff set the voice volume to [0-9]*' volume.log | paste -sd,)" = "staff set the voice volume to 70,staff set the voice volume to 60"
+check "volume: kept" test "$(sqlite3 k.db "SELECT v FROM device_state WHERE k = 'voice_volume'")" = 60
+check "volume: audited, old -> new" test "$(sqlite3 k.db "SELECT group_concat(json_extract(payload, '$.detail'), ',') FROM audit WHERE json_extract(payload, '$.action') = 'settings' AND json_extract(payload, '$.target') = 'voice_volume'")" = "voice_volume 80 -> 70,voice_volume 70 -> 60"
+printf 'quit\n' > quit.txt
+run "$K" --config k.ini --headless --reader sim:- --size 1280x800 < quit.txt 2> restart.log
+check "volume: after a restart, the kept level" grep -q "voice volume 60, as staff set it (\[voice\] volume 80)" restart.log
 run "$K" --config k.ini --audit-verify
 check "the chain still holds" test "$status" -eq 0
 
