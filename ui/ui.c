@@ -65,6 +65,12 @@ struct ui {
     /* A result's bottom row ends its words here (the figures panel may reach down beside it);
      * 0: the row's own right end. */
     int bottom_words_right;
+    /* A result whose figures fill the right-hand column down to the bottom row and whose words
+     * column is empty (a staff status screen): its actions are set out in that column instead of
+     * under the figures (w 0: in the bottom row as usual). */
+    struct {
+        int x, top, w, bottom;
+    } actions_box;
     /* The title bar of the frame being drawn (layout_bar). */
     int bar_h, bar_title_w;
     bool bar_shows_date;
@@ -610,11 +616,47 @@ static int draw_nav(ui *u, const kiosk_view *v, int y)
 
 /* The action buttons (primary, secondary, danger) in one row at y, from the right edge; returns
  * the x of the leftmost one's left edge (the right margin when there are none). */
+/* How many of the view's buttons are actions (neither navigation nor in the title bar). */
+static size_t action_count(const kiosk_view *v)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < clamp_count(v->button_count, KIOSK_VIEW_BUTTONS); i++)
+        n += v->buttons[i].role != KIOSK_ROLE_NAV && v->buttons[i].role != KIOSK_ROLE_BAR;
+    return n;
+}
+
+/* The actions as rows of buttons in actions_box, filled from its bottom up; false when they do
+ * not fit there. With draw false it only answers whether they would. */
+static bool actions_in_box(ui *u, const kiosk_view *v, bool draw)
+{
+    int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, THEME_BUTTON_W), gap = target_gap(u);
+    int per_row = (u->actions_box.w + gap) / (bw + gap);
+    size_t n = action_count(v);
+    if (per_row < 1 || n == 0)
+        return false;
+    int rows = ((int)n + per_row - 1) / per_row;
+    if (u->actions_box.bottom - rows * bh - (rows - 1) * gap < u->actions_box.top)
+        return false;
+    size_t k = 0;
+    for (size_t i = 0; draw && i < clamp_count(v->button_count, KIOSK_VIEW_BUTTONS); i++) {
+        const kiosk_button *b = &v->buttons[i];
+        if (b->role == KIOSK_ROLE_NAV || b->role == KIOSK_ROLE_BAR)
+            continue;
+        int row = (int)k / per_row, col = (int)k % per_row;
+        int y = u->actions_box.bottom - (rows - row) * bh - (rows - 1 - row) * gap;
+        button_styled(u, b, u->actions_box.x + col * (bw + gap), y, bw, bh);
+        k++;
+    }
+    return true;
+}
+
 static int draw_actions(ui *u, const kiosk_view *v, int y)
 {
     int margin = px(u, THEME_MARGIN);
     int bh = target_px(u, THEME_TARGET_MIN), bw = target_px(u, THEME_BUTTON_W);
     int x = u->w - margin;
+    if (u->actions_box.w > 0 && actions_in_box(u, v, true))
+        return x;
     size_t buttons = clamp_count(v->button_count, KIOSK_VIEW_BUTTONS);
     for (size_t i = buttons; i-- > 0;) {
         const kiosk_button *b = &v->buttons[i];
@@ -1135,6 +1177,16 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
     if (v->name[0] || v->subline[0])
         y += px(u, 24);
     if (two_columns) {
+        int row_top = u->h - target_px(u, THEME_TARGET_MIN) - px(u, 40) - target_gap(u);
+        bool no_words = !v->name[0] && !v->subline[0] && !v->message[0] && !v->advice[0];
+        if (no_words && action_count(v) > 0 && top + figures_height(u, v, figures_w) > row_top) {
+            u->actions_box.x = margin;
+            u->actions_box.top = top;
+            u->actions_box.w = col_w;
+            u->actions_box.bottom = row_top;
+            if (!actions_in_box(u, v, false))
+                u->actions_box.w = 0;
+        }
         int panel_bottom = top + draw_figures(u, v, figures_x, top, figures_w);
         if (panel_bottom > u->h - target_px(u, THEME_TARGET_MIN) - px(u, 40))
             u->bottom_words_right = figures_x - margin;
@@ -1165,6 +1217,7 @@ static void draw_result(ui *u, const kiosk_frame *f, const kiosk_view *v)
         draw_figures(u, v, figures_x, y + px(u, 16), figures_w);
     draw_bottom(u, f, v);
     u->bottom_words_right = 0;
+    u->actions_box.w = 0;
     u->compact_nav = false;
     u->result_pct = 100; /* the figures of other layouts are not fitted */
 }

@@ -67,7 +67,7 @@ static const char *const state_names[] = {
 #define PROMPT_SECONDS 20 /* 请刷工作人员卡 after a long press in the corner */
 #define MANUAL_CHOICES 6
 #define BILL_DIGITS    6  /* up to ¥9999.99, as the canteen's bill keypad */
-#define VOLUME_STEP    10 /* one press of − or +: a change staff hear at once */
+#define VOLUME_STEP    10 /* one press of - or +: a change staff hear at once */
 
 /* What today's meal list is for. */
 typedef enum meal_list_use { LIST_VOID, LIST_REPRINT, LIST_BILL } meal_list_use;
@@ -1124,7 +1124,7 @@ static int current_volume(staff_flow *s)
     return s->env->settings ? s->env->settings->voice_volume : 100;
 }
 
-/* The level in the banner, as large as a form's headline; − and + as two of the grid's large
+/* The level in the banner, as large as a form's headline; - and + as two of the grid's large
  * choices, and leaving to the system as the third. */
 static void show_settings(staff_flow *s)
 {

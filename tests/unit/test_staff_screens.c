@@ -132,7 +132,7 @@ static int64_t at(int hh, int mm)
 
 typedef struct screens {
     kiosk_view pin, pin_typed, locked, menu, menu_super, void_list, reason, day, status, oos;
-    kiosk_view volume, card_prompt, bill_next;
+    kiosk_view volume, card_prompt, bill_next, status_super;
 } screens;
 
 static const char *roster =
@@ -270,6 +270,7 @@ static void collect(screens *out)
     out->menu_super = *view();
     CHECK_STR(out->menu_super.screen, "staff_menu");
     press("status", t + 95000);
+    out->status_super = *view();
     press("settings", t + 95000);
     press("volume_up", t + 95000);
     out->volume = *view();
@@ -363,7 +364,11 @@ static void screens_at(const screens *s, int w, int h, bool all)
     check_button(u, "volume_down");
     check_button(u, "volume_up");
     check_button(u, "exit_os");
+    /* The supervisor's status: the figures fill the right-hand column, the actions stand in
+     * the empty words column instead of under them. */
+    SHOT(status_super, "status_supervisor");
     if (all) {
+        check_button(u, "settings"); /* 120 px: 30 mm on this panel */
         SHOT(locked, "locked");
         SHOT(void_list, "void");
         check_button(u, "meal1");
