@@ -17,6 +17,7 @@
 #include "board.h"
 #include "check.h"
 #include "clock.h"
+#include "golden.h"
 #include "hall.h"
 #include "marriage_flow.h"
 #include "screens_language.h"
@@ -24,76 +25,15 @@
 #include "ui.h"
 #include "view.h"
 
-#define GOLDEN_TOLERANCE 2
-
 static const char *root;
 static const char *dir;
 
 static kiosk_frame frame = {
     .date_text = "2026年11月23日 星期一", .time_text = "09:05", .status_text = ""};
 
-static long differing_pixels(SDL_Surface *a, SDL_Surface *b)
-{
-    long differing = 0;
-    for (int y = 0; y < a->h; y++) {
-        const Uint8 *pa = (const Uint8 *)a->pixels + y * a->pitch;
-        const Uint8 *pb = (const Uint8 *)b->pixels + y * b->pitch;
-        for (int x = 0; x < a->w * 4; x += 4)
-            for (int c = 0; c < 3; c++)
-                if (abs(pa[x + c] - pb[x + c]) > GOLDEN_TOLERANCE) {
-                    differing++;
-                    break;
-                }
-    }
-    return differing;
-}
-
-static SDL_Surface *render(ui *u, const kiosk_frame *f, const kiosk_view *v)
-{
-    char tmp[256], err[256];
-    snprintf(tmp, sizeof tmp, "%s/frame.png", dir);
-    CHECK_INT(ui_save_png(u, f, v, tmp, err, sizeof err), KIOSK_OK);
-    SDL_Surface *s = IMG_Load(tmp);
-    CHECK(s != NULL);
-    SDL_Surface *argb = s ? SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0) : NULL;
-    SDL_FreeSurface(s);
-    remove(tmp);
-    return argb;
-}
-
-static bool compare(const char *name, SDL_Surface *actual)
-{
-    if (screens_language_keep(name, actual))
-        return true;
-    char golden[1024];
-    snprintf(golden, sizeof golden, "%s/tests/golden/%s.png", root, name);
-    const char *regen = getenv("KIOSK_REGEN_GOLDEN");
-    if (regen && strcmp(regen, "1") == 0)
-        return IMG_SavePNG(actual, golden) == 0;
-    SDL_Surface *loaded = IMG_Load(golden);
-    if (!loaded) {
-        fprintf(stderr, "%s: no golden image (%s)\n", name, IMG_GetError());
-        return false;
-    }
-    SDL_Surface *want = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_ARGB8888, 0);
-    SDL_FreeSurface(loaded);
-    bool same_size = want && want->w == actual->w && want->h == actual->h;
-    long differing = same_size ? differing_pixels(actual, want) : -1;
-    SDL_FreeSurface(want);
-    bool ok = same_size && differing == 0;
-    if (!ok) {
-        char out[1024];
-        snprintf(out, sizeof out, "%s_actual.png", name);
-        IMG_SavePNG(actual, out);
-        fprintf(stderr, "%s: %ld pixels differ by more than %d%s; wrote %s\n", name, differing,
-                GOLDEN_TOLERANCE, same_size ? "" : " (size differs)", out);
-    }
-    return ok;
-}
-
 static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_view *v)
 {
-    SDL_Surface *s = render(u, f, v);
+    SDL_Surface *s = golden_render(u, dir, f, v);
     if (!s)
         return;
     char what[256];
@@ -106,7 +46,7 @@ static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_vie
     age_check_frame(u, name, age_panel_diagonal(w, h), age_panel_viewing_cm(w, h));
     SCREENS_CHECK_RESULT_WORDS(v, name);
     age_check_contrast(u, s, v, name);
-    bool ok = compare(name, s);
+    bool ok = golden_compare(root, name, s);
     if (!ok)
         fprintf(stderr, "golden mismatch: %s\n", name);
     CHECK(ok);
@@ -318,9 +258,10 @@ static void test_wrong_number_is_caught(const screens *s)
         return;
     kiosk_view wrong = s->ticket;
     snprintf(wrong.code, sizeof wrong.code, "J007");
-    SDL_Surface *right = render(u, &frame, &s->ticket), *bad = render(u, &frame, &wrong);
+    SDL_Surface *right = golden_render(u, dir, &frame, &s->ticket),
+                *bad = golden_render(u, dir, &frame, &wrong);
     if (right && bad) {
-        long differing = differing_pixels(right, bad);
+        long differing = golden_differing_pixels(right, bad);
         fprintf(stderr, "J007 for J001: %ld pixels differ\n", differing);
         CHECK(differing > 100);
     }

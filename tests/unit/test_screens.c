@@ -22,6 +22,7 @@
 #include "check.h"
 #include "clock.h"
 #include "database.h"
+#include "golden.h"
 #include "marriage_words.h"
 #include "out_of_service.h"
 #include "pacing.h"
@@ -32,8 +33,6 @@
 
 /* Per-channel difference allowed; any pixel beyond it fails. Font rasterising is deterministic
  * for one build of FreeType, so the headroom is for blending rounding only. */
-#define GOLDEN_TOLERANCE 2
-
 static const char *root;
 static const char *dir;
 
@@ -42,69 +41,9 @@ static kiosk_frame frame = {
 
 /* --- the comparison ----------------------------------------------------------------------- */
 
-/* Pixels of a and b (same size, ARGB8888) that differ by more than the tolerance in a channel. */
-static long differing_pixels(SDL_Surface *a, SDL_Surface *b)
-{
-    long differing = 0;
-    for (int y = 0; y < a->h; y++) {
-        const Uint8 *pa = (const Uint8 *)a->pixels + y * a->pitch;
-        const Uint8 *pb = (const Uint8 *)b->pixels + y * b->pitch;
-        for (int x = 0; x < a->w * 4; x += 4)
-            for (int c = 0; c < 3; c++)
-                if (abs(pa[x + c] - pb[x + c]) > GOLDEN_TOLERANCE) {
-                    differing++;
-                    break;
-                }
-    }
-    return differing;
-}
-
-static SDL_Surface *render(ui *u, const kiosk_frame *f, const kiosk_view *v)
-{
-    char tmp[256], err[256];
-    snprintf(tmp, sizeof tmp, "%s/frame.png", dir);
-    CHECK_INT(ui_save_png(u, f, v, tmp, err, sizeof err), KIOSK_OK);
-    SDL_Surface *s = IMG_Load(tmp);
-    CHECK(s != NULL);
-    SDL_Surface *argb = s ? SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0) : NULL;
-    SDL_FreeSurface(s);
-    remove(tmp);
-    return argb;
-}
-
-static bool compare(const char *name, SDL_Surface *actual)
-{
-    if (screens_language_keep(name, actual))
-        return true;
-    char golden[1024];
-    snprintf(golden, sizeof golden, "%s/tests/golden/%s.png", root, name);
-    const char *regen = getenv("KIOSK_REGEN_GOLDEN");
-    if (regen && strcmp(regen, "1") == 0)
-        return IMG_SavePNG(actual, golden) == 0;
-    SDL_Surface *loaded = IMG_Load(golden);
-    if (!loaded) {
-        fprintf(stderr, "%s: no golden image (%s)\n", name, IMG_GetError());
-        return false;
-    }
-    SDL_Surface *want = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_ARGB8888, 0);
-    SDL_FreeSurface(loaded);
-    bool same_size = want && want->w == actual->w && want->h == actual->h;
-    long differing = same_size ? differing_pixels(actual, want) : -1;
-    SDL_FreeSurface(want);
-    bool ok = same_size && differing == 0;
-    if (!ok) {
-        char out[1024];
-        snprintf(out, sizeof out, "%s_actual.png", name);
-        IMG_SavePNG(actual, out);
-        fprintf(stderr, "%s: %ld pixels differ by more than %d%s; wrote %s\n", name, differing,
-                GOLDEN_TOLERANCE, same_size ? "" : " (size differs)", out);
-    }
-    return ok;
-}
-
 static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_view *v)
 {
-    SDL_Surface *s = render(u, f, v);
+    SDL_Surface *s = golden_render(u, dir, f, v);
     if (!s)
         return;
     /* Nothing drawn over anything else, nothing off the screen. */
@@ -118,7 +57,7 @@ static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_vie
     age_check_frame(u, name, age_panel_diagonal(w, h), age_panel_viewing_cm(w, h));
     SCREENS_CHECK_RESULT_WORDS(v, name);
     age_check_contrast(u, s, v, name);
-    bool ok = compare(name, s);
+    bool ok = golden_compare(root, name, s);
     if (!ok)
         fprintf(stderr, "golden mismatch: %s\n", name);
     CHECK(ok);
@@ -363,9 +302,10 @@ static void screens_at(const canteen_screens *c, int w, int h, bool all)
      * the box off a 1280x800 screen). */
     kiosk_view empty = k;
     empty.keypad.value[0] = '\0';
-    SDL_Surface *typed = render(u, &frame, &k), *none = render(u, &frame, &empty);
+    SDL_Surface *typed = golden_render(u, dir, &frame, &k),
+                *none = golden_render(u, dir, &frame, &empty);
     if (typed && none) {
-        long differing = differing_pixels(typed, none);
+        long differing = golden_differing_pixels(typed, none);
         if (differing < 1000)
             fprintf(stderr, "%s: what was typed is not shown (%ld pixels differ)\n", name,
                     differing);
@@ -474,10 +414,11 @@ static void test_wrong_amount_is_caught(const canteen_screens *c)
         return;
     kiosk_view wrong = c->success;
     snprintf(wrong.figures[2].value, sizeof wrong.figures[2].value, "¥18.00");
-    SDL_Surface *right = render(u, &frame, &c->success), *bad = render(u, &frame, &wrong);
+    SDL_Surface *right = golden_render(u, dir, &frame, &c->success),
+                *bad = golden_render(u, dir, &frame, &wrong);
     if (right && bad) {
-        CHECK_INT(differing_pixels(right, right), 0);
-        long differing = differing_pixels(right, bad);
+        CHECK_INT(golden_differing_pixels(right, right), 0);
+        long differing = golden_differing_pixels(right, bad);
         fprintf(stderr, "¥18.00 for ¥10.00: %ld pixels differ\n", differing);
         CHECK(differing > 100);
     }
@@ -499,12 +440,12 @@ static void test_counts_are_clamped(const canteen_screens *c)
     v.button_count = 1000;
     v.figure_count = 1000;
     v.voice.count = 1000;
-    SDL_Surface *s = render(u, &frame, &v);
+    SDL_Surface *s = golden_render(u, dir, &frame, &v);
     CHECK(s != NULL);
     SDL_FreeSurface(s);
     v = c->success;
     v.figure_count = (size_t)-1;
-    s = render(u, &frame, &v);
+    s = golden_render(u, dir, &frame, &v);
     CHECK(s != NULL);
     SDL_FreeSurface(s);
     ui_render(u, &frame, &v);

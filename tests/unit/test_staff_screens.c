@@ -3,12 +3,12 @@
  * router over the canteen flow and a store with the staff roster of tests/data/staff.csv: the
  * PIN keypad (empty, and with three digits typed after a wrong PIN), the lock, the operator's
  * and the supervisor's menus, the void list and its reasons, the day view, the status (an
- * operator's), 本机设置 (the voice's volume, 退出到系统), 请刷工作人员卡 after a long press, 录入账单
- * and out of service. Each frame must match its golden image within GOLDEN_TOLERANCE per channel; ui_overlaps
- * must find nothing; every key and button is at least 120 px and answers a touch at its centre;
- * no glyph is missing or clipped; and the PIN typed is nowhere in the view (dots only). On a
- * mismatch <name>_actual.png is written beside the test binary; KIOSK_REGEN_GOLDEN=1 rewrites
- * the goldens (look at each before committing). */
+ * operator's), 本机设置 (the voice's volume, 退出到系统), 请刷工作人员卡 after a long press,
+ * 录入账单 and out of service. Each frame must match its golden image within GOLDEN_TOLERANCE per
+ * channel; ui_overlaps must find nothing; every key and button is at least 120 px and answers a
+ * touch at its centre; no glyph is missing or clipped; and the PIN typed is nowhere in the view
+ * (dots only). On a mismatch <name>_actual.png is written beside the test binary;
+ * KIOSK_REGEN_GOLDEN=1 rewrites the goldens (look at each before committing). */
 #define _GNU_SOURCE
 #include <SDL.h>
 #include <SDL_image.h>
@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "golden.h"
 #include "router.h"
 #include "screens_language.h"
 #include "staff_store.h"
@@ -25,76 +26,15 @@
 #include "ui.h"
 #include "view.h"
 
-#define GOLDEN_TOLERANCE 2
-
 static const char *root;
 static const char *dir;
 
 static kiosk_frame frame = {
     .date_text = "2026年11月23日 星期一", .time_text = "11:32", .status_text = ""};
 
-static long differing_pixels(SDL_Surface *a, SDL_Surface *b)
-{
-    long differing = 0;
-    for (int y = 0; y < a->h; y++) {
-        const Uint8 *pa = (const Uint8 *)a->pixels + y * a->pitch;
-        const Uint8 *pb = (const Uint8 *)b->pixels + y * b->pitch;
-        for (int x = 0; x < a->w * 4; x += 4)
-            for (int c = 0; c < 3; c++)
-                if (abs(pa[x + c] - pb[x + c]) > GOLDEN_TOLERANCE) {
-                    differing++;
-                    break;
-                }
-    }
-    return differing;
-}
-
-static SDL_Surface *render(ui *u, const kiosk_frame *f, const kiosk_view *v)
-{
-    char tmp[256], err[256];
-    snprintf(tmp, sizeof tmp, "%s/frame.png", dir);
-    CHECK_INT(ui_save_png(u, f, v, tmp, err, sizeof err), KIOSK_OK);
-    SDL_Surface *s = IMG_Load(tmp);
-    CHECK(s != NULL);
-    SDL_Surface *argb = s ? SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0) : NULL;
-    SDL_FreeSurface(s);
-    remove(tmp);
-    return argb;
-}
-
-static bool compare(const char *name, SDL_Surface *actual)
-{
-    if (screens_language_keep(name, actual))
-        return true;
-    char golden[1024];
-    snprintf(golden, sizeof golden, "%s/tests/golden/%s.png", root, name);
-    const char *regen = getenv("KIOSK_REGEN_GOLDEN");
-    if (regen && strcmp(regen, "1") == 0)
-        return IMG_SavePNG(actual, golden) == 0;
-    SDL_Surface *loaded = IMG_Load(golden);
-    if (!loaded) {
-        fprintf(stderr, "%s: no golden image (%s)\n", name, IMG_GetError());
-        return false;
-    }
-    SDL_Surface *want = SDL_ConvertSurfaceFormat(loaded, SDL_PIXELFORMAT_ARGB8888, 0);
-    SDL_FreeSurface(loaded);
-    bool same_size = want && want->w == actual->w && want->h == actual->h;
-    long differing = same_size ? differing_pixels(actual, want) : -1;
-    SDL_FreeSurface(want);
-    bool ok = same_size && differing == 0;
-    if (!ok) {
-        char out[1024];
-        snprintf(out, sizeof out, "%s_actual.png", name);
-        IMG_SavePNG(actual, out);
-        fprintf(stderr, "%s: %ld pixels differ by more than %d%s; wrote %s\n", name, differing,
-                GOLDEN_TOLERANCE, same_size ? "" : " (size differs)", out);
-    }
-    return ok;
-}
-
 static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_view *v)
 {
-    SDL_Surface *s = render(u, f, v);
+    SDL_Surface *s = golden_render(u, dir, f, v);
     if (!s)
         return;
     char what[256];
@@ -102,7 +42,7 @@ static void shoot(ui *u, const char *name, const kiosk_frame *f, const kiosk_vie
     if (overlaps)
         fprintf(stderr, "%s: %zu overlaps; the first: %s\n", name, overlaps, what);
     CHECK_INT(overlaps, 0);
-    bool ok = compare(name, s);
+    bool ok = golden_compare(root, name, s);
     if (!ok)
         fprintf(stderr, "golden mismatch: %s\n", name);
     CHECK(ok);
@@ -392,9 +332,10 @@ static void test_wrong_dots_are_caught(const screens *s)
         return;
     kiosk_view wrong = s->pin_typed;
     snprintf(wrong.keypad.value, sizeof wrong.keypad.value, "●●●●");
-    SDL_Surface *right = render(u, &frame, &s->pin_typed), *bad = render(u, &frame, &wrong);
+    SDL_Surface *right = golden_render(u, dir, &frame, &s->pin_typed),
+                *bad = golden_render(u, dir, &frame, &wrong);
     if (right && bad) {
-        long differing = differing_pixels(right, bad);
+        long differing = golden_differing_pixels(right, bad);
         fprintf(stderr, "four dots for three: %ld pixels differ\n", differing);
         CHECK(differing > 100);
     }
