@@ -276,6 +276,15 @@ static void touched(staff_flow *s, kiosk_now now)
     s->deadline_mono_ms = now.mono_ms + (int64_t)s->opts.timeout_s * 1000;
 }
 
+ /* The large keypad every staff form uses (PIN, amounts, dates, ID numbers) with its two action
+ * keys' words; the caller fills what it shows as typed. */
+static void show_keypad(kiosk_view *v)
+{
+    v->keypad.shown = true;
+    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
+    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
+}
+
 static void show_pin(staff_flow *s)
 {
     view_begin(s, "staff_pin", KIOSK_LAYOUT_FORM, KIOSK_TONE_INFO);
@@ -284,13 +293,11 @@ static void show_pin(staff_flow *s)
     snprintf(v->message, sizeof v->message, "%s · %s", s->member.name_masked,
              role_word(s->member.role));
     snprintf(v->advice, sizeof v->advice, "%s", s->pin_note);
-    v->keypad.shown = true;
+    show_keypad(v);
     /* Only as many dots as digits: the PIN itself never reaches the screen. */
     size_t n = strlen(s->pin);
     for (size_t i = 0; i < n && strlen(v->keypad.value) + 3 < sizeof v->keypad.value; i++)
         strcat(v->keypad.value, "●");
-    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
-    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
     add_button(v, "leave", W->cancel, KIOSK_ROLE_NAV);
     GO(s, STATE_PIN);
 }
@@ -689,13 +696,11 @@ static void show_manual_birth(staff_flow *s)
     snprintf(v->headline, sizeof v->headline, "%s", W->manual_birth_headline);
     snprintf(v->message, sizeof v->message, "%s", W->manual_birth_message);
     snprintf(v->advice, sizeof v->advice, "%s", s->birth_note);
-    v->keypad.shown = true;
+    show_keypad(v);
     const char *d = s->birth_digits;
     size_t n = strlen(d);
     snprintf(v->keypad.value, sizeof v->keypad.value, "%.4s%s%.2s%s%.2s", d, n > 4 ? "-" : "",
              n > 4 ? d + 4 : "", n > 6 ? "-" : "", n > 6 ? d + 6 : "");
-    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
-    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_MANUAL_BIRTH);
 }
@@ -785,10 +790,8 @@ static void show_bill_amount(staff_flow *s)
     snprintf(v->message, sizeof v->message, "%02d:%02d %s %s %s", m->minute_of_day / 60,
              m->minute_of_day % 60, m->name_masked, meal_label(m->meal_type), was);
     snprintf(v->advice, sizeof v->advice, "%s", W->bill_amount_message);
-    v->keypad.shown = true;
+    show_keypad(v);
     kiosk_money_format(strtoll(s->bill_digits, NULL, 10), v->keypad.value, sizeof v->keypad.value);
-    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
-    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_BILL_AMOUNT);
 }
@@ -801,10 +804,8 @@ static void show_bill_next(staff_flow *s)
     snprintf(v->headline, sizeof v->headline, "%s", W->bill_next_headline);
     snprintf(v->message, sizeof v->message, "%s", W->bill_next_message);
     snprintf(v->advice, sizeof v->advice, "%s", W->bill_amount_message);
-    v->keypad.shown = true;
+    show_keypad(v);
     kiosk_money_format(strtoll(s->bill_digits, NULL, 10), v->keypad.value, sizeof v->keypad.value);
-    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
-    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     GO(s, STATE_BILL_NEXT);
 }
@@ -916,12 +917,10 @@ static void show_walkin_id(staff_flow *s)
         snprintf(v->headline, sizeof v->headline, "%s", W->walkin_id_headline);
     snprintf(v->message, sizeof v->message, "%s", W->walkin_id_message);
     snprintf(v->advice, sizeof v->advice, "%s", s->id_note);
-    v->keypad.shown = true;
+    show_keypad(v);
     size_t n = strlen(s->id_typed);
     for (size_t i = 0; i < n && i + 1 < sizeof v->keypad.value; i++)
         v->keypad.value[i] = i >= 6 && i < 14 ? '*' : s->id_typed[i];
-    snprintf(v->keypad.backspace_label, sizeof v->keypad.backspace_label, "%s", W->pin_backspace);
-    snprintf(v->keypad.confirm_label, sizeof v->keypad.confirm_label, "%s", W->pin_confirm);
     add_button(v, "back", W->back, KIOSK_ROLE_NAV);
     /* The keypad has digits only, and a form with a keypad shows no other choices: the X of
      * a number's last character is a button of the bottom row. */
