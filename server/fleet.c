@@ -38,6 +38,7 @@ static kiosk_rc add_device(void *user, const srv_device *d)
     memset(r->dev.secret_hex, 0, sizeof r->dev.secret_hex); /* the table never needs it */
     r->pending = r->oldest_age_ms = r->last_ack_ms = r->rejected = -1;
     r->disk_free_bytes = r->offline_meals = r->config_version = r->uptime_s = -1;
+    r->update_at_ms = -1;
     for (int s = 0; s < SRV_FLEET_STREAMS; s++)
         r->stream_age_ms[s] = -1;
     r->state = d->revoked_ms ? "revoked" : !d->enrolled_ms ? "waiting_enrollment" : "silent";
@@ -49,6 +50,16 @@ static int64_t member(const json_t *o, const char *key)
 {
     const json_t *v = json_object_get(o, key);
     return json_is_integer(v) && json_integer_value(v) >= 0 ? (int64_t)json_integer_value(v) : -1;
+}
+
+/* A string member that fits out whole, or "" (a longer one is cut nowhere: it is not shown). */
+static void string_member(const json_t *o, const char *key, char *out, size_t size)
+{
+    const json_t *v = json_object_get(o, key);
+    const char *text = json_string_value(v);
+    out[0] = '\0';
+    if (text && json_string_length(v) < size && !memchr(text, '\0', json_string_length(v)))
+        memcpy(out, text, json_string_length(v) + 1);
 }
 
 static int compare_id(const void *key, const void *row)
@@ -103,6 +114,12 @@ static kiosk_rc add_beat(void *user, const char *device_id, int64_t received_ms,
     }
     const char *e = json_string_value(json_object_get(o, "config_error"));
     snprintf(r->config_error, sizeof r->config_error, "%s", e ? e : "");
+    const json_t *u = json_object_get(o, "update");
+    string_member(u, "result", r->update_result, sizeof r->update_result);
+    string_member(u, "version", r->update_version, sizeof r->update_version);
+    string_member(u, "previous", r->update_previous, sizeof r->update_previous);
+    string_member(u, "reason", r->update_reason, sizeof r->update_reason);
+    r->update_at_ms = r->update_result[0] ? member(u, "at_ms") : -1;
     json_decref(o);
     return KIOSK_OK;
 }
@@ -149,6 +166,37 @@ static void put_time(int64_t ms)
     printf("\t%s %02d:%02d:%02d", date, t.minute_of_day / 60, t.minute_of_day % 60, t.second);
 }
 
+void srv_fleet_update_text(const srv_fleet_row *r, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (!r->update_result[0] || size == 0)
+        return;
+    size_t n = 0;
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        int w = snprintf(out + n, size - n, __VA_ARGS__);                                          \
+        n = w < 0 ? n : n + (size_t)w < size ? n + (size_t)w : size - 1;                           \
+    } while (0)
+    PUT("%s", r->update_result);
+    if (r->update_version[0])
+        PUT(" %s", r->update_version);
+    if (r->update_previous[0])
+        PUT(" (from %s)", r->update_previous);
+    if (r->update_at_ms >= 0) {
+        kiosk_local_time t = kiosk_clock_local(r->update_at_ms);
+        char date[11];
+        kiosk_date_format(t.date, date);
+        PUT(" at %s %02d:%02d:%02d", date, t.minute_of_day / 60, t.minute_of_day % 60, t.second);
+    }
+    if (r->update_reason[0])
+        PUT(": %s", r->update_reason);
+#undef PUT
+    /* One line of a tab-separated table whatever a kiosk sent. */
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
+}
+
 int srv_fleet_command(srv_store *st, int argc, char **argv)
 {
     int64_t beat_ms = SRV_FLEET_BEAT_MS;
@@ -174,9 +222,10 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
     }
     printf("device_id\tsite_id\tstate\tlast_heartbeat\tapp_version\tuptime_s\tpending\t"
            "oldest_pending_s\tlast_ack\tclock_offset_ms\tdisk_free_mb\toffline_meals\trejected\t"
-           "config\tdevices\n");
+           "config\tdevices\tupdate\n");
     for (size_t i = 0; i < count; i++) {
         const srv_fleet_row *r = &rows[i];
+        char line[400];
         printf("%s\t%s\t%s", r->dev.device_id, r->dev.site_id, r->state);
         put_time(r->has_beat ? r->beat_ms : -1);
         printf("\t%s", r->app_version[0] ? r->app_version : "-");
@@ -198,7 +247,9 @@ int srv_fleet_command(srv_store *st, int argc, char **argv)
         for (int d = 0; d < SRV_FLEET_DEVICES; d++)
             if (r->devices[d][0])
                 printf("%s%s=%s", shown++ ? "," : "\t", srv_fleet_device_names[d], r->devices[d]);
-        printf("%s\n", shown ? "" : "\t-");
+        printf("%s", shown ? "" : "\t-");
+        srv_fleet_update_text(r, line, sizeof line);
+        printf("\t%s\n", line[0] ? line : "-");
     }
     free(rows);
     return 0;

@@ -43,6 +43,13 @@ typedef struct srv_fleet_row {
      * "absent" or not said: ""). */
     char devices[SRV_FLEET_DEVICES][12];
     char config_error[32]; /* why the last one offered was refused; "" */
+    /* Its last package update as the heartbeat said ("update"): result "" when it said none;
+     * "updated", "rolled_back", "rollback_failed" or "unreadable" (the updater's report could
+     * not be read; update_reason says why). */
+    char update_result[20];
+    char update_version[64], update_previous[64];
+    int64_t update_at_ms; /* -1: not said */
+    char update_reason[192];
 } srv_fleet_row;
 
 extern const char *const srv_fleet_stream_names[SRV_FLEET_STREAMS];
@@ -53,6 +60,10 @@ extern const char *const srv_fleet_device_names[SRV_FLEET_DEVICES];
  * none. The caller frees *rows (free()). Opens and ends its own read transaction. */
 KIOSK_MUST_CHECK kiosk_rc srv_fleet_collect(srv_store *st, int64_t now_ms, int64_t beat_ms,
                                             srv_fleet_row **rows, size_t *count);
+
+/* The row's last update as one line ("rolled_back 3.0 (from 2.0) at 2026-12-01 10:30:00: not
+ * ready within 30 s"; local time), control characters made spaces; "" when it said none. */
+void srv_fleet_update_text(const srv_fleet_row *r, char *out, size_t size);
 
 /* `server fleet [--interval SECONDS]`: the table, tab-separated. An admin command (admin.h). */
 int srv_fleet_command(srv_store *st, int argc, char **argv);

@@ -848,6 +848,41 @@ static void uptime_cell(web_req *req, int64_t s)
         rawf(req, "<td class=\"num\">%02" PRId64 ":%02" PRId64 "</td>", hours, minutes);
 }
 
+/* The kiosk's last package update: a failed one (rolled back, or not even that) stands out.
+ * "9.9.0 更新失败，已退回 9.8.7", its time, why. */
+static void update_cell(web_req *req, const srv_fleet_row *r)
+{
+    const char *result = r->update_result;
+    if (!result[0])
+        return;
+    bool updated = strcmp(result, "updated") == 0, known = updated ||
+                                                          strcmp(result, "rolled_back") == 0 ||
+                                                          strcmp(result, "rollback_failed") == 0;
+    raw(req, updated ? "<span>" : "<span class=\"error\">");
+    if (!known) {
+        raw(req, "更新报告无法读取");
+    } else if (updated) {
+        raw(req, "已更新到 ");
+        text(req, r->update_version);
+    } else {
+        text(req, r->update_version);
+        raw(req, " 更新失败，");
+        raw(req, strcmp(result, "rolled_back") == 0 ? "已退回 " : "退回也失败 ");
+        text(req, r->update_previous);
+    }
+    raw(req, "</span>");
+    if (r->update_at_ms > 0) {
+        char when[20];
+        local_time(r->update_at_ms, when);
+        raw(req, "<br>");
+        text(req, when);
+    }
+    if (r->update_reason[0]) {
+        raw(req, "<br>");
+        text(req, r->update_reason);
+    }
+}
+
 static void fleet_page(web_req *req)
 {
     req->title = "终端状态";
@@ -866,7 +901,7 @@ static void fleet_page(web_req *req)
              "<th>版本</th><th>运行时间</th><th>待上传</th><th>最早待上传（秒）</"
              "th><th>最近上传确认</th>"
              "<th>时钟偏差（毫秒）</th><th>剩余磁盘（MB）</th><th>离线餐次</th><th>被拒记录</th>"
-             "<th>数据年龄（秒）</th><th>提示</th><th>远程配置</th><th>设备</th></tr>");
+             "<th>数据年龄（秒）</th><th>提示</th><th>远程配置</th><th>设备</th><th>最近更新</th></tr>");
     for (size_t i = 0; i < count; i++) {
         const srv_fleet_row *r = &rows[i];
         raw(req, "<tr><td>");
@@ -915,6 +950,8 @@ static void fleet_page(web_req *req)
         }
         raw(req, "</td><td>");
         device_states(req, r);
+        raw(req, "</td><td>");
+        update_cell(req, r);
         raw(req, "</td></tr>");
     }
     raw(req, "</table>");

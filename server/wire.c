@@ -427,6 +427,14 @@ kiosk_rc srv_wire_heartbeat(const char *body, size_t len, srv_heartbeat_in *out,
             snprintf(out->app_version, sizeof out->app_version, "%s", json_string_value(version));
         }
     }
+    /* The last package update (kiosk/sync/sync_update_report.h): the fleet table reads its
+     * strings with their own bounds; here only its shape. */
+    const json_t *update = json_object_get(root, "update");
+    if (ok && update && !json_is_null(update) &&
+        (!json_is_object(update) || !json_is_string(json_object_get(update, "result")))) {
+        say(detail, detail_size, "update: must be an object with a result, or null");
+        ok = false;
+    }
     const json_t *notice = json_object_get(root, "staff_notice");
     if (ok && notice && !json_is_null(notice) && !json_is_string(notice)) {
         say(detail, detail_size, "staff_notice: must be a string or null");

@@ -7,8 +7,8 @@ target_sources(kiosk_domain PRIVATE kiosk/domain/sync_sign.c kiosk/domain/config
 target_sources(kiosk_store PRIVATE kiosk/store/sync_state.c)
 add_library(kiosk_sync STATIC kiosk/sync/sync_clock.c kiosk/sync/sync_config.c
   kiosk/sync/sync_enroll.c kiosk/sync/sync_http.c kiosk/sync/sync_retry.c
-  kiosk/sync/sync_remote.c kiosk/sync/sync_status.c kiosk/sync/sync_wire.c
-  kiosk/sync/sync_worker.c)
+  kiosk/sync/sync_remote.c kiosk/sync/sync_status.c kiosk/sync/sync_update_report.c
+  kiosk/sync/sync_wire.c kiosk/sync/sync_worker.c)
 target_include_directories(kiosk_sync PUBLIC kiosk/sync)
 target_link_libraries(kiosk_sync PUBLIC kiosk_store PkgConfig::CURL PRIVATE PkgConfig::ZLIB PkgConfig::INIH
   Threads::Threads)

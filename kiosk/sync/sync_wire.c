@@ -798,13 +798,24 @@ kiosk_rc kiosk_wire_heartbeat_request(const kiosk_wire_heartbeat *hb, kiosk_wire
                             json_string((unsigned)hb->devices[r] < sizeof states / sizeof *states
                                             ? states[hb->devices[r]]
                                             : "absent"));
+    json_t *update = json_null();
+    if (hb->update_problem)
+        update = json_pack("{s:s, s:s}", "result", "unreadable", "reason", hb->update_problem);
+    else if (hb->update)
+        update = json_pack("{s:s, s:s, s:o, s:I, s:o}", "result", hb->update->result, "version",
+                           hb->update->version, "previous",
+                           hb->update->previous[0] ? json_string(hb->update->previous)
+                                                   : json_null(),
+                           "at_ms", (json_int_t)hb->update->at_ms, "reason",
+                           hb->update->reason[0] ? json_string(hb->update->reason) : json_null());
     json_t *version = int_or_null(hb->config_version >= 1 ? hb->config_version : -1);
     json_t *error = hb->config_error ? json_string(hb->config_error) : json_null();
     if (o && (json_object_set_new(o, "uptime_s", int_or_null(hb->uptime_s)) != 0 ||
               json_object_set_new(o, "heartbeat_s", int_or_null(hb->heartbeat_s)) != 0 ||
               json_object_set_new(o, "devices", devices ? devices : json_object()) != 0 ||
               json_object_set_new(o, "config_version", version) != 0 ||
-              json_object_set_new(o, "config_error", error) != 0)) {
+              json_object_set_new(o, "config_error", error) != 0 ||
+              json_object_set_new(o, "update", update ? update : json_null()) != 0)) {
         json_decref(o);
         o = NULL;
     }

@@ -20,6 +20,7 @@
 #include "staff_store.h"
 #include "store.h"
 #include "sync_state.h"
+#include "sync_update_report.h"
 
 /* The pull streams in priority order. */
 typedef enum kiosk_stream {
@@ -172,6 +173,10 @@ typedef struct kiosk_wire_heartbeat {
     kiosk_device_state devices[KIOSK_DEVICE_ROLE_COUNT]; /* "devices": {"reader": "ready", ...} */
     int64_t config_version;   /* the remote configuration applied; 0 or -1: null */
     const char *config_error; /* why the last one offered was refused; NULL: null */
+    /* The last package update (sync_update_report.h): NULL when none left a report; a report
+     * that cannot be read goes as {"result": "unreadable", "reason": update_problem}. */
+    const kiosk_update_report *update;
+    const char *update_problem; /* non-NULL: the report was unreadable */
 } kiosk_wire_heartbeat;
 
 KIOSK_MUST_CHECK kiosk_rc kiosk_wire_heartbeat_request(const kiosk_wire_heartbeat *hb,

@@ -530,6 +530,16 @@ static void start_heartbeat(kiosk_sync *s)
         hb.devices[role] = (kiosk_device_state)atomic_load(&s->devices[role]);
     hb.config_version = kiosk_sync_remote_version(s->store);
     hb.config_error = s->config_error[0] ? s->config_error : NULL;
+    /* Read again for each heartbeat: the updater writes it while this kiosk runs (the rolled-back
+     * one is started before its report is final). */
+    kiosk_update_report update;
+    char update_problem[160];
+    kiosk_rc urc = kiosk_update_report_read(s->db_path, &update, update_problem,
+                                            sizeof update_problem);
+    if (urc == KIOSK_OK)
+        hb.update = &update;
+    else if (urc != KIOSK_ERR_NOT_FOUND)
+        hb.update_problem = update_problem;
     kiosk_wire_bytes body;
     if (kiosk_wire_heartbeat_request(&hb, &body) != KIOSK_OK) {
         schedule(s, STEP_IDLE, 0);

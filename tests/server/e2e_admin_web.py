@@ -339,6 +339,9 @@ def main():
                                 "uptime_s": 93784,
                                 "devices": {"reader": "down", "idcard": "absent",
                                             "printer": "ready"},
+                                "update": {"result": "rolled_back", "version": "9.9.0",
+                                           "previous": "9.8.7", "at_ms": 1795404600000,
+                                           "reason": "not ready within 30 s <b>"},
                                 "staff_notice": None})
         status, _ = api_request(server, "POST", "/v1/devices/heartbeat", heartbeat, "k1",
                                 secrets["k1"])
@@ -355,6 +358,10 @@ def main():
            ["在线", "9.8.7", "1天 02:03", "4", "-120", "2048"])
         eq("fleet: k1's devices, the reader down", rows.get("k1", [""] * 17)[16],
            "读卡器 未连接\n打印机 正常")
+        # The rolled-back update, its time in the server's zone (Asia/Shanghai: 1795404600000 is
+        # 2026-11-23 03:30 UTC, 11:30 there) and its reason escaped (the <b> is text).
+        eq("fleet: k1's failed update, rolled back", rows.get("k1", [""] * 18)[17],
+           "9.9.0 更新失败，已退回 9.8.7\n2026-11-23 11:30:00\nnot ready within 30 s <b>")
         eq("fleet: k2 enrolled but silent", rows.get("k2", ["", "", ""])[2], "离线（从未发心跳）")
         eq("fleet: k3 waits for enrollment", rows.get("k3", ["", "", ""])[2], "等待注册")
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "clock.h"
 #include "fleet.h"
 #include "storage.h"
 #include "web_auth.h"
@@ -280,7 +281,10 @@ static void test_fleet(srv_store *st)
                        "\"app_version\":\"0.3.0\",\"staff_notice\":null,\"config_version\":9,"
                        "\"config_error\":\"bad_signature\",\"uptime_s\":93784,"
                        "\"devices\":{\"reader\":\"ready\",\"idcard\":\"absent\","
-                       "\"printer\":\"no_paper\"}}";
+                       "\"printer\":\"no_paper\"},"
+                       "\"update\":{\"result\":\"rolled_back\",\"version\":\"3.0\","
+                       "\"previous\":\"2.0\",\"at_ms\":1699999000000,"
+                       "\"reason\":\"not ready\\twithin 30 s\"}}";
     srv_heartbeat hb = {.received_ms = t0,
                         .body = body,
                         .pending = 7,
@@ -327,6 +331,24 @@ static void test_fleet(srv_store *st)
         CHECK_STR(rows[2].state, "waiting_enrollment");
         CHECK_STR(rows[3].state, "revoked");
         CHECK_STR(rows[0].dev.secret_hex, "");
+        CHECK_STR(rows[0].update_result, "rolled_back");
+        CHECK_STR(rows[0].update_version, "3.0");
+        CHECK_STR(rows[0].update_previous, "2.0");
+        CHECK(rows[0].update_at_ms == 1699999000000);
+        CHECK_STR(rows[0].update_reason, "not ready\twithin 30 s");
+        CHECK_STR(rows[1].update_result, "");
+        CHECK(rows[1].update_at_ms == -1);
+        /* One line for the table: the tab a kiosk sent is a space; 1699999000000 is
+         * 2023-11-14 21:56:40 UTC (date -u -d @1699999000). */
+        CHECK_INT(kiosk_clock_set_zone("UTC"), KIOSK_OK);
+        char line[400];
+        srv_fleet_update_text(&rows[0], line, sizeof line);
+        CHECK_STR(line, "rolled_back 3.0 (from 2.0) at 2023-11-14 21:56:40: not ready within 30 s");
+        srv_fleet_update_text(&rows[1], line, sizeof line);
+        CHECK_STR(line, "");
+        char tiny[12];
+        srv_fleet_update_text(&rows[0], tiny, sizeof tiny);
+        CHECK_STR(tiny, "rolled_back");
     }
     free(rows);
     CHECK_INT(srv_fleet_collect(st, t0 + 180001, 60000, &rows, &n), KIOSK_OK);

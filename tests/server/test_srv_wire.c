@@ -399,6 +399,24 @@ static void test_enroll_heartbeat(void)
     const char *ages = "{\"stream_ages_ms\":5}";
     CHECK_INT(srv_wire_heartbeat(ages, strlen(ages), &in, detail, sizeof detail), KIOSK_ERR_PARSE);
     CHECK_STR(detail, "stream_ages_ms: must be an object");
+    /* The last package update: an object with a result, or null; anything else is refused. */
+    const char *update = "{\"update\":{\"result\":\"rolled_back\",\"version\":\"3.0\"}}";
+    CHECK_INT(srv_wire_heartbeat(update, strlen(update), &in, detail, sizeof detail), KIOSK_OK);
+    CHECK(strstr(in.body, "rolled_back") != NULL);
+    free(in.body);
+    const char *no_update = "{\"update\":null}";
+    CHECK_INT(srv_wire_heartbeat(no_update, strlen(no_update), &in, detail, sizeof detail),
+              KIOSK_OK);
+    free(in.body);
+    static const char *const bad_updates[] = {"{\"update\":\"rolled_back\"}",
+                                              "{\"update\":{\"version\":\"3.0\"}}",
+                                              "{\"update\":{\"result\":7}}"};
+    for (size_t i = 0; i < sizeof bad_updates / sizeof *bad_updates; i++) {
+        CHECK_INT(srv_wire_heartbeat(bad_updates[i], strlen(bad_updates[i]), &in, detail,
+                                     sizeof detail),
+                  KIOSK_ERR_PARSE);
+        CHECK_STR(detail, "update: must be an object with a result, or null");
+    }
 }
 
 static void test_fault_commands(void)

@@ -6,7 +6,8 @@ pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
 add_executable(sync_server sync/sync_server.c)
 target_link_libraries(sync_server PRIVATE kiosk_domain PkgConfig::MHD PkgConfig::ZLIB)
 
-foreach(name test_sync_retry test_sync_clock test_sync_wire test_sync_store test_sync_remote)
+foreach(name test_sync_retry test_sync_clock test_sync_wire test_sync_store test_sync_remote
+    test_sync_update_report)
   add_executable(${name} sync/${name}.c)
   target_include_directories(${name} PRIVATE unit)
   target_link_libraries(${name} PRIVATE kiosk_sync)
@@ -36,7 +37,7 @@ if(TEST e2e_broken_binary)
     "SYNC_SERVER=$<TARGET_FILE:sync_server>")
 endif()
 
-foreach(target sync_batch sync_pull sync_snapshot sync_enroll sync_config)
+foreach(target sync_batch sync_pull sync_snapshot sync_enroll sync_config sync_update_report)
   add_executable(fuzz_${target} fuzz/fuzz_${target}.c fuzz/fuzz_driver.c)
   target_link_libraries(fuzz_${target} PRIVATE kiosk_sync)
   add_test(NAME fuzz_${target} COMMAND fuzz_${target} --runs=20000
