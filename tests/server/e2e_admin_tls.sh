@@ -42,7 +42,9 @@ check "--admin-listen without a port: exit 2" test "$status" -eq 2
 run start_server --tls-cert server.pem --tls-key server-key.pem --admin-listen 127.0.0.1:0
 check "the server starts with TLS and the admin page" test "$status" -eq 0
 until=$((SECONDS + 10))
-while [ "$SECONDS" -lt "$until" ] && ! grep -q "admin page on" server.ready; do sleep 0.05; done
+# Until the admin page is announced, or the server has ended (then it never will be).
+while [ "$SECONDS" -lt "$until" ] && ! grep -q "admin page on" server.ready &&
+  kill -0 "$SERVER_PID" 2> /dev/null; do sleep 0.05; done
 ADMIN_PORT=$(sed -n 's|^server: admin page on https://127.0.0.1:\([0-9]*\)$|\1|p' server.ready)
 check "the admin page says https" test -n "$ADMIN_PORT"
 A=https://127.0.0.1:$ADMIN_PORT
