@@ -1,7 +1,7 @@
 # Deployment tests (docs/install.md): the systemd notification client and the turned panel
 # (unit), the kiosk under a stand-in for systemd's service manager and the update with its
-# rollback (e2e), and the Debian package itself (label package: scripts/test.sh runs it as a
-# step of its own, after the three builds).
+# rollback against the real server (e2e), and the Debian package itself (label package:
+# scripts/test.sh runs it as a step of its own, after the three builds).
 add_executable(test_sdnotify deploy/test_sdnotify.c)
 target_include_directories(test_sdnotify PRIVATE unit)
 target_link_libraries(test_sdnotify PRIVATE kiosk_app)
@@ -23,7 +23,7 @@ foreach(entry e2e_notify:240 e2e_update:300)
   list(GET parts 1 seconds)
   add_test(NAME ${script} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/${script}.sh)
   set_tests_properties(${script} PROPERTIES LABELS e2e TIMEOUT ${seconds} ENVIRONMENT
-    "${KIOSK_TEST_ENV};KIOSK_SUPERVISE=$<TARGET_FILE:kiosk_supervise>;KIOSK_NEXT_BINARY=$<TARGET_FILE:kiosk_next>")
+    "${KIOSK_TEST_ENV};KIOSK_SUPERVISE=$<TARGET_FILE:kiosk_supervise>;KIOSK_NEXT_BINARY=$<TARGET_FILE:kiosk_next>;SERVER_BINARY=$<TARGET_FILE:server>")
 endforeach()
 
 add_test(NAME e2e_package COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/e2e_package.sh)
