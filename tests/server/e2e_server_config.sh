@@ -7,7 +7,8 @@
 # (its version changed in the database behind the server's back) is refused, the file stays as
 # it was and the next heartbeat says "bad_signature"; one for another kiosk's key is refused
 # the same way; a document setting the server address is refused as "invalid". The kiosk
-# started again reads the applied file back; server fleet shows the version and the refusal.
+# started again reads the applied file back; server fleet shows the version and the refusal. The
+# updater's report beside the database goes up with each heartbeat (rolled back, damaged, none).
 source "$(dirname "$0")/lib.sh"
 : "${KIOSK_BINARY:?run through ctest}"
 K=$KIOSK_BINARY
@@ -86,6 +87,32 @@ check "config set with a url (the server signs what it is given)" test "$status"
 wait_for "the kiosk refuses a document that sets url: invalid" 20 "[ \"\$(hb config_error)\" = invalid ]"
 check "the file still as it was" cmp -s doc1.ini k1.db-remote.ini
 check "the refusal names the key" grep -q "url may not be set remotely" k1.log
+
+# The last package update, as kiosk-update leaves it beside the database: read again for each
+# heartbeat (every 5 s now), so the server hears of a rolled-back update, of a damaged report,
+# and of none.
+cat > k1.db-update.ini.new << 'REPORT'
+[update]
+result = rolled_back
+version = 3.0
+previous = 2.0
+at_ms = 1795404600123
+reason = not ready within 30 s
+REPORT
+mv k1.db-update.ini.new k1.db-update.ini
+wait_for "the next heartbeat carries the rolled-back update" 20 "[ \"\$(hb update.result)\" = rolled_back ]"
+check "with its versions, time and reason" \
+  eq "$(hb update.version)|$(hb update.previous)|$(hb update.at_ms)|$(hb update.reason)" \
+  "3.0|2.0|1795404600123|not ready within 30 s"
+# 1795404600 s is 2026-11-23 03:30:00 UTC, 11:30:00 in the server's zone (Asia/Shanghai).
+check "server fleet shows it in its update column" \
+  eq "$(admin fleet | awk -F'\t' '$1 == "k1" {print $16}')" \
+  "rolled_back 3.0 (from 2.0) at 2026-11-23 11:30:00: not ready within 30 s"
+sed -i 's/^result = rolled_back$/result = broken/' k1.db-update.ini
+wait_for "a damaged report goes up as unreadable" 20 "[ \"\$(hb update.result)\" = unreadable ]"
+check "with why" eq "$(hb update.reason)" "line 2: result: not a valid value"
+rm k1.db-update.ini
+wait_for "no report: update is null" 20 "[ \"\$(hb \"update.result\")\" = '' ] && [ \"\$(hb 'update')\" = '' ]"
 
 # Signed for k1 by another server's key (a second database's), put in this server's table.
 "$SRV" --db other.db config-key > /dev/null
