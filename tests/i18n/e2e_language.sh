@@ -42,6 +42,7 @@ cp -r "$LOCALES/C.utf8" only-c/
 check "C.UTF-8 is a folder of $LOCALES to keep" test -f only-c/C.utf8/LC_MESSAGES/SYS_LC_MESSAGES
 ns=(unshare -m)
 unshare -m true 2> /dev/null || ns=(unshare -Urm) # not root: a user namespace of its own
+check "a private mount namespace can be made (${ns[*]})" "${ns[@]}" true
 # kiosk_with LOCALE_FOLDER NAME: the kiosk with NAME.ini, its database, events and screenshots,
 # seeing LOCALE_FOLDER as /usr/lib/locale ("-" for the system's own); sets $status.
 kiosk_with() {
