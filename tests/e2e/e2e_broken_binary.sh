@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every end-to-end script of the kiosk must be able to fail (sweep_lib.sh): run with
-# KIOSK_BINARY=/bin/false, each one of tests/e2e, tests/emu, tests/sync, tests/i18n and
-# tests/deploy must exit non-zero, say FAILED, and not run into the time limit.
+# KIOSK_BINARY=/bin/false (and with SERVER_BINARY=/bin/false, where it runs the server too),
+# each one of tests/e2e, tests/emu, tests/sync, tests/i18n and tests/deploy must exit non-zero,
+# say FAILED, and not run into the time limit.
 # tests/deploy/e2e_package.sh is not run here: it tests no binary it is given but builds the
 # packages itself; tests/deploy/e2e_package_broken.sh (not run here either) runs it on a build
 # broken on purpose.
@@ -10,5 +11,7 @@ for script in "$SRC"/tests/{e2e,emu,sync,i18n,deploy}/e2e_*.sh; do
   name=$(basename "$script")
   case $name in e2e_broken_binary.sh | e2e_package.sh | e2e_package_broken.sh) continue ;; esac
   broken "$name" KIOSK_BINARY env KIOSK_CRASH_RUNS=2 bash "$script"
+  # A script that runs the server as well (e2e_update) must fail when that is broken too.
+  if grep -q SERVER_BINARY "$script"; then broken "$name" SERVER_BINARY bash "$script"; fi
 done
 sweep_finish 20

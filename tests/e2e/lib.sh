@@ -2,7 +2,7 @@
 # count failures, a runner that records an exit status without tripping `set -e`, waiting on
 # the kiosk's "ready" line, and PNG checks. Every script must fail loudly when the kiosk binary
 # is broken: tests/e2e/e2e_broken_binary.sh runs each one with KIOSK_BINARY=/bin/false.
-set -euo pipefail
+set -Eeuo pipefail
 : "${KIOSK_BINARY:?run through ctest}"
 : "${KIOSK_SOURCE_DIR:?run through ctest}"
 K=$KIOSK_BINARY
@@ -10,8 +10,11 @@ SRC=$KIOSK_SOURCE_DIR
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 # A command that fails outside `check` or `run` stops the script: say which one, so a broken
-# binary (or anything else) never fails silently.
-trap 'status=$?; echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $status" >&2' ERR
+# binary (or anything else) never fails silently - inside a function too (set -E: set -e ends the
+# script there, where an ERR trap is not otherwise run). Not inside a command substitution,
+# which set -e does not end: its status reaches the command around it.
+trap 'status=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+  echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $status" >&2' ERR
 cd "$WORK"
 failures=0
 checks=0
