@@ -21,10 +21,22 @@ sweep_tried=0
 # sweep_verdict VAR COMMAND... : runs COMMAND with VAR=/bin/false for at most SWEEP_LIMIT
 # seconds; returns 0 when it failed as it should, else prints why and returns 1.
 sweep_verdict() {
-  local var=$1 status=0
+  local var=$1 status=0 pid left
   shift
-  env "$var=/bin/false" timeout "$SWEEP_LIMIT" "$@" > "$SWEEP_WORK/out" 2> "$SWEEP_WORK/err" ||
-    status=$?
+  # timeout makes a process group of its own (its pid): what the test left running when it
+  # ended is ended here, and named, so broken runs do not pile up servers on the machine.
+  env "$var=/bin/false" timeout "$SWEEP_LIMIT" "$@" > "$SWEEP_WORK/out" 2> "$SWEEP_WORK/err" &
+  pid=$!
+  wait "$pid" || status=$?
+  # (a process the test signalled as it ended is given 2 s to go)
+  local until=$((SECONDS + 2))
+  while pgrep -g "$pid" > /dev/null && [ "$SECONDS" -lt "$until" ]; do sleep 0.1; done
+  left=$(pgrep -g "$pid" | paste -sd,)
+  sweep_left=""
+  if [ -n "$left" ]; then
+    sweep_left=$(ps -o comm= -p "$left" | paste -sd' ')
+    kill -KILL -- "-$pid" 2> /dev/null
+  fi
   sweep_status=$status
   if [ "$status" -eq 0 ]; then
     echo "  exit 0: its checks passed with $var=/bin/false" >&2
@@ -47,6 +59,7 @@ broken() {
   sweep_tried=$((sweep_tried + 1))
   if sweep_verdict "$var" "$@"; then
     echo "$name with $var=/bin/false: failed (exit $sweep_status) in $((SECONDS - t0)) s"
+    [ -z "$sweep_left" ] || echo "  and left running: $sweep_left (ended now)"
   else
     echo "FAILED: $name with $var=/bin/false (exit $sweep_status, $((SECONDS - t0)) s)" >&2
     sweep_failures=$((sweep_failures + 1))
