@@ -166,6 +166,7 @@ token=$(srv kiosk add k1 --site s1 --canteen c1 2>> admin.err)
 run "$K" --config "$INI" --enroll "$token"
 check "the kiosk enrolls with the server" test "$status" -eq 0
 
+report() { sed -n "s/^$1 = //p" "$DB-update.ini" 2> /dev/null; } # the updater's report
 kdb() { sqlite3 -cmd '.timeout 5000' "file:$DB?mode=ro" "$1"; }
 # wait_until WHAT SECONDS 'CONDITION': polls the condition; a check either way.
 wait_until() {
@@ -249,6 +250,12 @@ run "$SYSTEMCTL" start kiosk.service
 check "v1 serves" test "$("$SYSTEMCTL" show -p ActiveState --value kiosk.service)" = active
 
 # --- 1. v1 -> v2 ------------------------------------------------------------------------------
+# Copies from three earlier updates, each with the -wal and -shm that checking it leaves: after a
+# good update the three newest copies stay (this one and the two latest of these), whole.
+for stamp in 20250101T000000Z 20250201T000000Z 20250301T000000Z; do
+  touch "state/kiosk.db.before-$stamp" "state/kiosk.db.before-$stamp-wal" \
+    "state/kiosk.db.before-$stamp-shm"
+done
 t0=$SECONDS
 run timeout 120 "$UPDATE" kiosk_2.0.deb --previous kiosk_1.0.deb
 echo "update v1 -> v2: exit $status in $((SECONDS - t0)) s"
@@ -258,9 +265,15 @@ check "1: v2 serves" test "$("$SYSTEMCTL" show -p ActiveState --value kiosk.serv
 check "1: the database moved on one schema" test "$(schema)" -eq $((v1_schema + 1))
 check "1: 500 records pending" test "$(records)" -eq 500
 check "1: a backup copy was made by SQLite's backup" bash -c "ls state/kiosk.db.before-* > /dev/null"
+check "1: the three newest copies kept, the oldest gone with its -wal and -shm" \
+  test "$(ls state | grep -c -v -e '-wal$' -e '-shm$' -e '^lock$' -e '^installed.deb$')|$(ls state |
+    grep -c '^kiosk.db.before-20250101')|$(ls state | grep -c '^kiosk.db.before-20250301')" = "3|0|3"
 check "1: the screenshot of the check was not kept" test ! -e screen.png
 check "1: kiosk.ini as edited on the box" ini_kept
 check "1: v2's kiosk.ini left beside it" cmp -s "$INI.dpkg-dist" shipped-v2.ini
+check "1: the update's report beside the database: updated 2.0 from 1.0, no reason" \
+  test "$(report result) $(report version) $(report previous) $(report reason)" = "updated 2.0 1.0 "
+check "1: the report is readable by the kiosk's user" test "$(stat -c %a "$DB-update.ini")" = 644
 
 # --- 2. The older binary over the newer database: refused, untouched --------------------------
 "$SYSTEMCTL" stop kiosk.service
@@ -277,6 +290,10 @@ t0=$SECONDS
 run timeout 120 "$UPDATE" kiosk_1.0.deb
 echo "downgrade to v1: exit $status in $((SECONDS - t0)) s (rolled back)"
 check "3: the downgrade is rolled back (exit 1)" test "$status" -eq 1
+check "3: the report: rolled_back 1.0 from 2.0" \
+  test "$(report result) $(report version) $(report previous)" = "rolled_back 1.0 2.0"
+check "3: with the failed check as its reason ($(report reason))" \
+  grep -q -E '^reason = the kiosk (did not start|did not stay up)' "$DB-update.ini"
 check "3: v2 installed again" test "$(installed)" = 2.0
 check "3: v2 serves" test "$("$SYSTEMCTL" show -p ActiveState --value kiosk.service)" = active
 check "3: the schema is still v2's" test "$(schema)" -eq $((v1_schema + 1))
@@ -320,7 +337,18 @@ last_accepted=$(log_time 'device k1: batch .* [1-9][0-9]* accepted' last)
 [ -z "$last_accepted" ] ||
   printf 'the 500 records reached the server from v3 %.2f s after it came back\n' \
     "$(echo "$last_accepted - $server_back" | bc)"
-# heartbeat: ...
+# The failed update reaches the server with the rolled-back kiosk's next heartbeat (written
+# before v2 started again; heartbeat_s 5): its report, then server fleet's update column.
+check "4: the report: rolled_back 3.0 from 2.0, the database check as its reason" \
+  test "$(report result) $(report version) $(report previous)|$(report reason)" = \
+  "rolled_back 3.0 2.0|the database does not open in a second process"
+reported_at=$(report at_ms)
+fleet_update() { srv fleet 2> /dev/null | awk -F'\t' '$1 == "k1" { print $16 }'; }
+wait_until "4: a heartbeat brings the rolled-back update to the server" 30 \
+  '[ "$(sdb "SELECT json_extract(body, '"'\$.update.at_ms'"') FROM heartbeat")" = "$reported_at" ]'
+check "4: server fleet shows it: $(fleet_update)" \
+  bash -c '[[ "$1" == "rolled_back 3.0 (from 2.0) at "*": the database does not open in a second process" ]]' \
+  _ "$(fleet_update)"
 
 # v2 sends the 500 again: the server answers duplicate and keeps one of each.
 wait_until "4: v2 has sent the 500 again (nothing pending)" 60 \

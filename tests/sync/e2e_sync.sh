@@ -17,6 +17,9 @@ S=${SYNC_SERVER:?run through ctest}
 
 # --- the scripted server ----------------------------------------------------------------------
 PORT=0
+SP=""
+# The server goes with the script however it ends (a kiosk that failed early too).
+trap '[ -z "$SP" ] || kill "$SP" 2> /dev/null || true; rm -rf "$WORK"' EXIT
 start_server() {
   rm -f port
   "$S" --port "$PORT" --port-file port --state state.json --token tok1 --log server.log \
