@@ -66,6 +66,7 @@ check "policy imported" "$K" --db db --import-policy "$SRC/tests/policies/fixed-
 
 cleanup() {
   kill ${KIOSK_PID:-} ${EMU_PID:-} 2> /dev/null || true
+  wait ${KIOSK_PID:-} ${EMU_PID:-} 2> /dev/null || true # reaped, not left as zombies
   rm -rf "$WORK"
 }
 trap cleanup EXIT
