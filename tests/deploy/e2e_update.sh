@@ -168,18 +168,6 @@ check "the kiosk enrolls with the server" test "$status" -eq 0
 
 report() { sed -n "s/^$1 = //p" "$DB-update.ini" 2> /dev/null; } # the updater's report
 kdb() { sqlite3 -cmd '.timeout 5000' "file:$DB?mode=ro" "$1"; }
-# wait_until WHAT SECONDS 'CONDITION': polls the condition; a check either way.
-wait_until() {
-  local until=$((SECONDS + $2))
-  while [ "$SECONDS" -lt "$until" ]; do
-    if eval "$3" > /dev/null 2>&1; then
-      check "$1" true
-      return 0
-    fi
-    sleep 0.1
-  done
-  check "$1 (within $2 s)" eval "$3"
-}
 mkfifo taps.fifo
 "$ROOT/usr/lib/kiosk/kiosk" --config "$INI" --headless --reader sim:"$WORK/taps.fifo" \
   --no-voice --events taps.jsonl 2> taps.log &
@@ -191,9 +179,9 @@ if ! wait_ready taps.jsonl "$TAPPER_PID"; then
   finish || true
   exit 1
 fi
-wait_until "the cards are pulled from the server" 60 '[ "$(kdb "SELECT count(*) FROM card")" = 21 ]'
-wait_until "the policy is pulled" 30 '[ "$(kdb "SELECT count(*) FROM policy")" = 1 ]'
-wait_until "the roster is pulled" 30 '[ "$(kdb "SELECT count(*) FROM person")" = 20 ]'
+wait_for "the cards are pulled from the server" 60 '[ "$(kdb "SELECT count(*) FROM card")" = 21 ]'
+wait_for "the policy is pulled" 30 '[ "$(kdb "SELECT count(*) FROM policy")" = 1 ]'
+wait_for "the roster is pulled" 30 '[ "$(kdb "SELECT count(*) FROM person")" = 20 ]'
 stop_server
 check "the server stops cleanly" test "$server_status" -eq 0
 
@@ -207,7 +195,7 @@ mapfile -t CARDS < <(tail -n +2 "$SRC/tests/data/roster-sample.csv" | cut -d, -f
   grep -E '^[0-9A-Fa-f]{8,}$')
 echo "time 2026-01-01T11:30:00+08:00" >&7
 for c in "${CARDS[@]}"; do echo "tap $c" >&7; done
-wait_until "the first lunch's taps are answered" 30 '[ "$(meals)" = ${#CARDS[@]} ]'
+wait_for "the first lunch's taps are answered" 30 '[ "$(meals)" = ${#CARDS[@]} ]'
 # (The kiosk answers taps in their order, one meal line each; the lines name no card.)
 mapfile -t SERVED < <(jq -r 'select(.kind == "meal") | .result' taps.jsonl |
   paste -d' ' - <(printf '%s\n' "${CARDS[@]}") | awk '$1 == "approved" { print $2 }')
@@ -226,7 +214,7 @@ for month in 01 02 03 04 05 06 07 08 09 10; do
     done
   done
 done
-wait_until "every tap is answered" 60 '[ "$(meals)" = "$sent" ]'
+wait_for "every tap is answered" 60 '[ "$(meals)" = "$sent" ]'
 echo "500 meals made by taps in $((SECONDS - t0)) s"
 check "500 meals served" test "$(approved)" -eq 500
 [ "$(approved)" = 500 ] || # why not
@@ -344,14 +332,14 @@ check "4: the report: rolled_back 3.0 from 2.0, the database check as its reason
   "rolled_back 3.0 2.0|the database does not open in a second process"
 reported_at=$(report at_ms)
 fleet_update() { srv fleet 2> /dev/null | awk -F'\t' '$1 == "k1" { print $16 }'; }
-wait_until "4: a heartbeat brings the rolled-back update to the server" 30 \
+wait_for "4: a heartbeat brings the rolled-back update to the server" 30 \
   '[ "$(sdb "SELECT json_extract(body, '"'\$.update.at_ms'"') FROM heartbeat")" = "$reported_at" ]'
 check "4: server fleet shows it: $(fleet_update)" \
   bash -c '[[ "$1" == "rolled_back 3.0 (from 2.0) at "*": the database does not open in a second process" ]]' \
   _ "$(fleet_update)"
 
 # v2 sends the 500 again: the server answers duplicate and keeps one of each.
-wait_until "4: v2 has sent the 500 again (nothing pending)" 60 \
+wait_for "4: v2 has sent the 500 again (nothing pending)" 60 \
   '[ "$(kdb "SELECT count(*) FROM outbox WHERE state <> '"'acked'"'")" = 0 ]'
 # How long the second sending took, from the server's log: its first batch to its last.
 dup_first=$(log_time 'device k1: batch .* [1-9][0-9]* duplicate' first)

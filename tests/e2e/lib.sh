@@ -19,6 +19,7 @@ cd "$WORK"
 failures=0
 checks=0
 
+source "$(dirname "${BASH_SOURCE[0]}")/wait_for.sh"
 check() { # check "description" command...
   local what=$1; shift
   checks=$((checks + 1))

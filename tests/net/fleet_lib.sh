@@ -119,18 +119,6 @@ quit_kiosk() {
   wait "$pid" || status=$?
 }
 
-# wait_for WHAT SECONDS 'CONDITION': polls until the condition holds; a check either way.
-wait_for() {
-  local until=$((SECONDS + $2))
-  while [ "$SECONDS" -lt "$until" ]; do
-    if eval "$3" > /dev/null 2>&1; then
-      check "$1" true
-      return 0
-    fi
-    sleep 0.1
-  done
-  check "$1 (within $2 s)" eval "$3"
-}
 
 # last_sync DEVICE FIELD: FIELD of the kiosk's latest sync status line in its events file.
 last_sync() {

@@ -47,17 +47,6 @@ check "config set k1" test "$status" -eq 0
 v1=$(sqlite3 server.db "SELECT version FROM device_config WHERE device_id = 'k1'")
 
 hb() { sqlite3 -cmd '.timeout 2000' server.db "SELECT json_extract(body, '\$.$1') FROM heartbeat WHERE device_id = 'k1'"; }
-wait_for() { # WHAT SECONDS CONDITION
-  local until=$((SECONDS + $2))
-  while [ "$SECONDS" -lt "$until" ]; do
-    if eval "$3" > /dev/null 2>&1; then
-      check "$1" true
-      return 0
-    fi
-    sleep 0.1
-  done
-  check "$1 (within $2 s)" eval "$3"
-}
 "$K" --config k1.ini --headless --reader sim:/dev/null --no-voice --events k1.jsonl 2> k1.log &
 kpid=$!
 # The first heartbeat goes at start and brings the document; with heartbeat_s 3600 a second one

@@ -71,17 +71,6 @@ pull_s = 1
 INI
 }
 kdb() { sqlite3 -cmd '.timeout 2000' "$1.db" "$2"; }
-wait_for() { # WHAT SECONDS 'CONDITION'
-  local until=$((SECONDS + $2))
-  while [ "$SECONDS" -lt "$until" ]; do
-    if eval "$3" > /dev/null 2>&1; then
-      check "$1" true
-      return 0
-    fi
-    sleep 0.1
-  done
-  check "$1 (within $2 s)" eval "$3"
-}
 checkins() { jq -r 'select(.kind == "checkin") | .result + ":" + (.number // "")' "$1.jsonl" | paste -sd' '; }
 for k in k1:1 k2:2; do
   d=${k%%:*}

@@ -32,18 +32,6 @@ pull_s = 1
 EOF
 }
 kdb() { sqlite3 -cmd '.timeout 2000' "$1.db" "$2"; }
-# wait_for WHAT SECONDS 'CONDITION': polls until true; a check either way.
-wait_for() {
-  local until=$((SECONDS + $2))
-  while [ "$SECONDS" -lt "$until" ]; do
-    if eval "$3" > /dev/null 2>&1; then
-      check "$1" true
-      return 0
-    fi
-    sleep 0.1
-  done
-  check "$1 (within $2 s)" eval "$3"
-}
 start_kiosk() { # DEVICE: headless, sim reader on DEVICE.fifo (fd 7 for k1, 8 for k2)
   mkfifo "$1.fifo"
   "$K" --config "$1.ini" --headless --reader sim:"$WORK/$1.fifo" --no-voice \

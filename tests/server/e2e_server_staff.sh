@@ -35,17 +35,6 @@ heartbeat_s = 5
 pull_s = 1
 EOF2
 kdb() { sqlite3 -cmd '.timeout 2000' k1.db "$1"; }
-wait_for() { # WHAT SECONDS 'CONDITION'
-  local until=$((SECONDS + $2))
-  while [ "$SECONDS" -lt "$until" ]; do
-    if eval "$3" > /dev/null 2>&1; then
-      check "$1" true
-      return 0
-    fi
-    sleep 0.1
-  done
-  check "$1 (within $2 s)" eval "$3"
-}
 high_water() { admin kiosks | awk -F'\t' '$1 == "k1" {print $9}'; }
 
 token=$(admin kiosk add k1 --site s1 --canteen c1 2> /dev/null)

@@ -31,6 +31,7 @@ else
   BACKEND=sqlite
 fi
 
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/wait_for.sh"
 check() { # check "description" command...
   local what=$1
   shift

@@ -36,18 +36,6 @@ server() { curl -sf "http://127.0.0.1:$PORT/_ctl/state" | jq -r ".$1"; }
 
 # cond 'SHELL CONDITION': evaluates it (again at each call).
 cond() { eval "$1" > /dev/null 2>&1; }
-# wait_for WHAT SECONDS 'SHELL CONDITION': polls it until true; a check either way. Fails at once
-# when the kiosk has ended.
-wait_for() {
-  local what=$1 limit=$2 condition=$3
-  local until=$((SECONDS + limit))
-  while [ "$SECONDS" -lt "$until" ]; do
-    if cond "$condition"; then check "$what" true; return 0; fi
-    kill -0 "$pid" 2> /dev/null || break
-    sleep 0.1
-  done
-  check "$what (within ${limit} s)" cond "$condition"
-}
 db() { sqlite3 -cmd '.timeout 2000' k.db "$1"; }
 # the last sync line of the events file, and its staff line
 sync_line() { jq -c 'select(.kind == "sync")' ev.jsonl | tail -1; }
@@ -104,6 +92,7 @@ mkfifo cmd.fifo
 "$K" --config k.ini --headless --reader sim:"$WORK/cmd.fifo" --no-voice --events ev.jsonl \
   2> log.txt &
 pid=$!
+WAIT_FOR_PID=$pid # wait_for (tests/e2e/wait_for.sh) gives up when the kiosk has ended
 wait_ready ev.jsonl "$pid"
 exec 7> cmd.fifo
 echo "time 2026-11-23T11:30:00+08:00" >&7
