@@ -19,17 +19,7 @@ SRC=$KIOSK_SOURCE_DIR
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-package.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-failures=0
-checks=0
-check() {
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then :; else
-    echo "FAILED: $what" >&2
-    failures=$((failures + 1))
-  fi
-}
+source "$KIOSK_SOURCE_DIR/tests/e2e/checks.sh" # check, run, check_summary
 step() { echo "--- $1 ($((SECONDS - step_start)) s so far)"; }
 step_start=$SECONDS
 # systemd-analyze's --threshold is the exposure level times ten.
@@ -153,5 +143,4 @@ echo "lintian: $((SECONDS - t0)) s"
 check "lintian: no error or warning" test "$ok" -eq 0
 step "lintian"
 
-echo "e2e_package.sh: $((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+check_summary "e2e_package.sh"

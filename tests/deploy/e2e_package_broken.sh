@@ -10,17 +10,7 @@ set -uo pipefail
 : "${KIOSK_SOURCE_DIR:?run through ctest}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-package-broken.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-failures=0
-checks=0
-check() {
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then :; else
-    echo "FAILED: $what" >&2
-    failures=$((failures + 1))
-  fi
-}
+source "$KIOSK_SOURCE_DIR/tests/e2e/checks.sh" # check, run, check_summary
 
 mkdir "$WORK/src"
 tar -C "$KIOSK_SOURCE_DIR" --exclude='./build*' --exclude=./.git --exclude=./Testing \
@@ -62,5 +52,4 @@ for what in "the installed server runs" "the installed kiosk draws its first fra
 done
 check "the broken kiosk still answers --version (only the run is broken)" \
   bash -c "! grep -q '^FAILED: the installed kiosk runs' '$WORK/err.txt'"
-echo "$(basename "$0"): $((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+check_summary "$(basename "$0")"

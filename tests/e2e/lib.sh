@@ -16,22 +16,7 @@ trap 'rm -rf "$WORK"' EXIT
 trap 'status=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
   echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $status" >&2' ERR
 cd "$WORK"
-failures=0
-checks=0
-
-source "$(dirname "${BASH_SOURCE[0]}")/wait_for.sh"
-check() { # check "description" command...
-  local what=$1; shift
-  checks=$((checks + 1))
-  if "$@"; then :; else echo "FAILED: $what" >&2; failures=$((failures + 1)); fi
-}
-
-# run command... : runs it and sets $status to its exit status, whatever it is, so the next
-# line can check it (under `set -e` a failing command would end the script before the check).
-run() {
-  status=0
-  "$@" || status=$?
-}
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh" # check, run, wait_for, check_summary
 
 # wait_ready EVENTS_FILE PID [COUNT] [SECONDS]: waits until the events file holds COUNT (default
 # 1) lines {"kind":"kiosk","result":"ready"}; fails at once when process PID has ended, or
@@ -69,10 +54,5 @@ meals() {
 }
 
 finish() {
-  echo "$(basename "$0"): $((checks - failures)) passed, $failures failed"
-  if [ "$checks" -eq 0 ]; then
-    echo "FAILED: no check ran" >&2
-    return 1
-  fi
-  [ "$failures" -eq 0 ]
+  check_summary "$(basename "$0")"
 }

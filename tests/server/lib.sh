@@ -20,8 +20,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'status=$?; echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $status" >&2' ERR
 cd "$WORK"
-failures=0
-checks=0
 
 if [ -n "${KIOSK_TEST_PG:-}" ]; then
   DB=(--pg "$KIOSK_TEST_PG")
@@ -31,22 +29,7 @@ else
   BACKEND=sqlite
 fi
 
-source "$(dirname "${BASH_SOURCE[0]}")/../e2e/wait_for.sh"
-check() { # check "description" command...
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then :; else
-    echo "FAILED: $what" >&2
-    failures=$((failures + 1))
-  fi
-}
-
-# run command... : sets $status to its exit status, whatever it is (set -e stays quiet).
-run() {
-  status=0
-  "$@" || status=$?
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/checks.sh" # check, run, wait_for, check_summary
 
 # eq A B: A equals B (prints both when not).
 eq() {
@@ -170,14 +153,9 @@ setup_site() {
 
 finish() {
   stop_server
-  echo "$(basename "$0") ($BACKEND): $((checks - failures)) passed, $failures failed"
-  if [ "$checks" -eq 0 ]; then
-    echo "FAILED: no check ran" >&2
-    return 1
-  fi
   if [ "$failures" -ne 0 ]; then
     echo "FAILED: $failures check(s); the server's log:" >&2
     tail -20 server.err >&2 || true
   fi
-  [ "$failures" -eq 0 ]
+  check_summary "$(basename "$0") ($BACKEND)"
 }

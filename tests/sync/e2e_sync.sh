@@ -92,7 +92,7 @@ mkfifo cmd.fifo
 "$K" --config k.ini --headless --reader sim:"$WORK/cmd.fifo" --no-voice --events ev.jsonl \
   2> log.txt &
 pid=$!
-WAIT_FOR_PID=$pid # wait_for (tests/e2e/wait_for.sh) gives up when the kiosk has ended
+WAIT_FOR_PID=$pid # wait_for (tests/e2e/checks.sh) gives up when the kiosk has ended
 wait_ready ev.jsonl "$pid"
 exec 7> cmd.fifo
 echo "time 2026-11-23T11:30:00+08:00" >&7
