@@ -5,7 +5,7 @@
 # a UI hung by the test hook stops the pings, is killed and restarted, and shows a new frame
 # within 10 s; after a crash (SIGKILL) READY comes within 3 s; a hang is ignored without
 # KIOSK_TEST_HOOKS=1; SIGTERM right after a tap either keeps the meal and its events line or
-# neither (one transaction), and the database stays sound.
+# neither (one transaction), the kiosk gone within a second, and the database stays sound.
 source "$(dirname "$0")/../e2e/lib.sh"
 : "${KIOSK_SUPERVISE:?run through ctest}"
 SUP=$KIOSK_SUPERVISE
@@ -102,11 +102,16 @@ for i in 1 2 3 4 5 6; do
   exec 8> "t$i.fifo"
   printf 'time 2026-11-%02dT11:30:00+08:00\ntap 04A1B2C3\n' $((10 + i)) >&8
   [ $((i % 2)) -eq 1 ] || sleep "0.0$((i * 3))" # odd: at once, mid-tap if the timing falls so
+  t_term=$(date +%s%N)
   kill -s TERM "$pid"
   run wait "$pid"
+  stop_ms=$((($(date +%s%N) - t_term) / 1000000))
   exec 8>&-
   check "SIGTERM $i: exit 0" test "$status" -eq 0
+  check "SIGTERM $i: gone within a second ($stop_ms ms)" test "$stop_ms" -lt 1000
+  [ "$stop_ms" -le "${slowest_stop:-0}" ] || slowest_stop=$stop_ms
 done
+echo "SIGTERM to exit: at most $slowest_stop ms over 6 stops"
 approved=$(cat t?.jsonl | jq -s '[.[] | select(.kind == "meal" and .result == "approved")] | length')
 stored=$(sqlite3 s.db "SELECT count(*) FROM meal WHERE business_date LIKE '2026-11-1%'")
 echo "SIGTERM after a tap: $approved of 6 taps were served before the stop"
