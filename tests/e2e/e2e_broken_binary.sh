@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every end-to-end script of the kiosk must be able to fail (sweep_lib.sh): run with
-# KIOSK_BINARY=/bin/false (and with SERVER_BINARY=/bin/false, where it runs the server too),
+# KIOSK_BINARY=/bin/false (and with SERVER_BINARY or KIOSK_NEXT_BINARY=/bin/false, where it runs
+# the server or installs the next build too),
 # each one of tests/e2e, tests/emu, tests/sync, tests/i18n and tests/deploy must exit non-zero,
 # say FAILED, and not run into the time limit.
 # tests/deploy/e2e_package.sh is not run here: it tests no binary it is given but builds the
@@ -13,5 +14,7 @@ for script in "$SRC"/tests/{e2e,emu,sync,i18n,deploy}/e2e_*.sh; do
   broken "$name" KIOSK_BINARY env KIOSK_CRASH_RUNS=2 bash "$script"
   # A script that runs the server as well (e2e_update) must fail when that is broken too.
   if grep -q SERVER_BINARY "$script"; then broken "$name" SERVER_BINARY bash "$script"; fi
+  # And one that installs the next build (e2e_update's v2 and v3) when that one is broken.
+  if grep -q KIOSK_NEXT_BINARY "$script"; then broken "$name" KIOSK_NEXT_BINARY bash "$script"; fi
 done
-sweep_finish 20
+sweep_finish 24
