@@ -2,11 +2,7 @@
 # parser under the fuzzer (fuzz_staff_csv).
 kiosk_unit_test(test_staff LIBS kiosk_store PkgConfig::SQLITE3 ARGS ${CMAKE_SOURCE_DIR}/tests/data)
 
-add_executable(fuzz_staff_csv fuzz/fuzz_staff_csv.c fuzz/fuzz_driver.c)
-target_link_libraries(fuzz_staff_csv PRIVATE kiosk_domain)
-add_test(NAME fuzz_staff_csv COMMAND fuzz_staff_csv --runs=20000
-  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/staff_csv)
-set_tests_properties(fuzz_staff_csv PROPERTIES LABELS fuzz TIMEOUT 300)
+kiosk_fuzz(staff_csv LIBS kiosk_domain)
 # The long press in the top-left corner that asks for a staff card.
 kiosk_unit_test(test_corner_hold LIBS kiosk_app)
 # Staff mode through the router over the canteen flow.

@@ -18,11 +18,7 @@ foreach(entry test_escpos:30 test_escpos_driver:60)
     TIMEOUT ${seconds})
 endforeach()
 
-add_executable(fuzz_escpos fuzz/fuzz_escpos.c fuzz/fuzz_driver.c)
-target_link_libraries(fuzz_escpos PRIVATE escpos_decode kiosk_drivers)
-add_test(NAME fuzz_escpos COMMAND fuzz_escpos --runs=20000
-  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/escpos)
-set_tests_properties(fuzz_escpos PROPERTIES LABELS fuzz TIMEOUT 300)
+kiosk_fuzz(escpos LIBS escpos_decode kiosk_drivers)
 
 # The decoder as a command, for the end-to-end test of the kiosk printing through the driver.
 add_executable(escpos_dump emu/escpos_dump.c)

@@ -9,11 +9,7 @@ add_test(NAME test_idcard_proto COMMAND test_idcard_proto)
 set_tests_properties(test_idcard_proto PROPERTIES LABELS unit ENVIRONMENT "${KIOSK_TEST_ENV}"
   TIMEOUT 60)
 
-add_executable(fuzz_idcard fuzz/fuzz_idcard.c fuzz/fuzz_driver.c)
-target_link_libraries(fuzz_idcard PRIVATE kiosk_drivers)
-add_test(NAME fuzz_idcard COMMAND fuzz_idcard --runs=20000
-  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/idcard)
-set_tests_properties(fuzz_idcard PROPERTIES LABELS fuzz TIMEOUT 600)
+kiosk_fuzz(idcard LIBS kiosk_drivers TIMEOUT 600)
 
 add_executable(idcard_emu emu/idcard_emu.c)
 target_link_libraries(idcard_emu PRIVATE kiosk_drivers)

@@ -10,9 +10,8 @@
  *
  *   fuzz_roster_csv [--runs=N] [--seed=S] [--max-len=BYTES] DIR_OR_FILE...
  *
- * Long runs use libFuzzer instead of this file, e.g.
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I kiosk tests/fuzz/fuzz_mask.c \
- *       kiosk/mask.c kiosk/error.c -o fuzz_mask && ./fuzz_mask -max_total_time=60 CORPUS_DIR
+ * Long runs use libFuzzer instead of this file: a build with -DKIOSK_LIBFUZZER=ON (clang), see
+ * tests/fuzz/README.md.
  * Single-threaded; prints how many inputs ran and exits 0 unless the target crashed. */
 #define _POSIX_C_SOURCE 200809L
 

@@ -54,11 +54,7 @@ endforeach()
 
 # The request parsers under the fuzz driver (tests/fuzz/README.md).
 foreach(target srv_batch srv_query srv_enroll srv_signature)
-  add_executable(fuzz_${target} fuzz/fuzz_${target}.c fuzz/fuzz_driver.c)
-  target_link_libraries(fuzz_${target} PRIVATE server_wire)
-  add_test(NAME fuzz_${target} COMMAND fuzz_${target} --runs=20000
-    ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${target})
-  set_tests_properties(fuzz_${target} PROPERTIES LABELS fuzz TIMEOUT 300)
+  kiosk_fuzz(${target} LIBS server_wire)
 endforeach()
 
 # The admin page's parsers, sessions, logins and lock, alerts and the fleet table (server/web_*,
@@ -74,11 +70,7 @@ set_tests_properties(test_srv_web_pg PROPERTIES LABELS e2e ENVIRONMENT "${KIOSK_
   TIMEOUT 90)
 
 # The admin page's form, query and cookie parsers and its escaping under the fuzz driver.
-add_executable(fuzz_web_parse fuzz/fuzz_web_parse.c fuzz/fuzz_driver.c)
-target_link_libraries(fuzz_web_parse PRIVATE server_core)
-add_test(NAME fuzz_web_parse COMMAND fuzz_web_parse --runs=20000
-  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/web_parse)
-set_tests_properties(fuzz_web_parse PROPERTIES LABELS fuzz TIMEOUT 300)
+kiosk_fuzz(web_parse LIBS server_core)
 
 # The admin page in a real browser: Debian's chromium, headless, through chromedriver and
 # python3-selenium (Debian's own Python, which sees python3-selenium).

@@ -38,11 +38,7 @@ if(TEST e2e_broken_binary)
 endif()
 
 foreach(target sync_batch sync_pull sync_snapshot sync_enroll sync_config sync_update_report)
-  add_executable(fuzz_${target} fuzz/fuzz_${target}.c fuzz/fuzz_driver.c)
-  target_link_libraries(fuzz_${target} PRIVATE kiosk_sync)
-  add_test(NAME fuzz_${target} COMMAND fuzz_${target} --runs=20000
-    ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${target})
-  set_tests_properties(fuzz_${target} PROPERTIES LABELS fuzz TIMEOUT 300)
+  kiosk_fuzz(${target} LIBS kiosk_sync)
 endforeach()
 
 kiosk_arrow(flows_sync kiosk_flows sync.h must-fail)
