@@ -1,6 +1,6 @@
 /* fuzz_simcmd.c - fuzz target for the sim reader's line parser. Every outcome must be one of the
  * three documented ones; an accepted line must give a well-formed event (UID of 4, 7 or 10
- * bytes, terminated strings within their fields, coordinates and waits in range); a refused
+ * bytes, terminated strings within their fields, coordinates, waits and bills in range); a refused
  * line must give a terminated reason that never repeats an 18-character ID number. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,6 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case KIOSK_EV_WAIT:
         case KIOSK_EV_HANG:
             if (ev.u.wait_ms < 0 || ev.u.wait_ms > 3600L * 1000)
+                abort();
+            break;
+        case KIOSK_EV_BILL:
+            if (ev.u.bill_fen < 0 || ev.u.bill_fen > 99999999)
                 abort();
             break;
         case KIOSK_EV_TIME:
