@@ -10,6 +10,7 @@
 #include "canteen_words.h"
 #include "clock.h"
 #include "idnum.h"
+#include "keypad.h"
 #include "log.h"
 #include "meal_record.h"
 #include "money.h"
@@ -911,16 +912,8 @@ static void show_help(kiosk_canteen *c, int64_t now_mono_ms)
 /* The bill keypad: digits, backspace, confirm. */
 static void bill_key(kiosk_canteen *c, const char *widget, kiosk_now now)
 {
-    size_t n = strlen(c->bill_digits);
-    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
-        if (n < BILL_DIGITS && !(n == 0 && widget[3] == '0')) {
-            c->bill_digits[n] = widget[3];
-            c->bill_digits[n + 1] = '\0';
-        }
-    } else if (strcmp(widget, "backspace") == 0) {
-        if (n)
-            c->bill_digits[n - 1] = '\0';
-    } else if (strcmp(widget, "confirm") == 0 && typed_fen(c) > 0) {
+    if (!kiosk_keypad_type(c->bill_digits, BILL_DIGITS, widget, KIOSK_KEYPAD_NO_LEADING_ZERO) &&
+        strcmp(widget, "confirm") == 0 && typed_fen(c) > 0) {
         kiosk_canteen_on_bill(c, typed_fen(c), now);
         return;
     }

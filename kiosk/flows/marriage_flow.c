@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "hall.h"
 #include "idnum.h"
+#include "keypad.h"
 #include "log.h"
 #include "marriage_words.h"
 #include "mask.h"
@@ -760,16 +761,11 @@ void kiosk_marriage_on_idcard_error(kiosk_marriage *m, const char *reason, kiosk
 
 static void booking_key(kiosk_marriage *m, const char *widget, kiosk_now now)
 {
-    size_t n = strlen(m->typed);
-    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
-        if (n < BOOKING_DIGITS) {
-            m->typed[n] = widget[3];
-            m->typed[n + 1] = '\0';
-        }
-    } else if (strcmp(widget, "backspace") == 0) {
-        if (n)
-            m->typed[n - 1] = '\0';
-    } else if (strcmp(widget, "confirm") == 0 && n >= 4) {
+    if (kiosk_keypad_type(m->typed, BOOKING_DIGITS, widget, 0)) {
+        show_booking(m, now.mono_ms, false);
+        return;
+    }
+    if (strcmp(widget, "confirm") == 0 && strlen(m->typed) >= 4) {
         kiosk_appointment a;
         kiosk_rc rc = kiosk_store_appointment_by_booking(m->store, m->typed, &a);
         if (rc == KIOSK_ERR_NOT_FOUND) {
@@ -787,11 +783,7 @@ static void booking_key(kiosk_marriage *m, const char *widget, kiosk_now now)
         m->booked = a;
         m->has_booked = true;
         show_waiting_for_card(m, NULL, NULL, W->clip_place_cards, false, now.mono_ms);
-        return;
-    } else {
-        return;
     }
-    show_booking(m, now.mono_ms, false);
 }
 
 void kiosk_marriage_on_press(kiosk_marriage *m, const char *widget, kiosk_now now)

@@ -13,6 +13,7 @@
 #include "help_call.h"
 #include "i18n.h"
 #include "idnum.h"
+#include "keypad.h"
 #include "log.h"
 #include "marriage_flow.h"
 #include "money.h"
@@ -749,19 +750,11 @@ static void show_manual_reason(staff_flow *s)
 
 static void manual_key(staff_flow *s, const char *widget)
 {
-    size_t n = strlen(s->birth_digits);
     s->birth_note[0] = '\0';
-    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
-        if (n < 8) {
-            s->birth_digits[n] = widget[3];
-            s->birth_digits[n + 1] = '\0';
-        }
-        show_manual_birth(s);
-    } else if (strcmp(widget, "backspace") == 0) {
-        if (n)
-            s->birth_digits[n - 1] = '\0';
+    if (kiosk_keypad_type(s->birth_digits, 8, widget, 0)) {
         show_manual_birth(s);
     } else if (strcmp(widget, "confirm") == 0) {
+        size_t n = strlen(s->birth_digits);
         char text[16];
         snprintf(text, sizeof text, "%.4s-%.2s-%.2s", s->birth_digits, s->birth_digits + 4,
                  s->birth_digits + 6);
@@ -827,18 +820,9 @@ static void show_bill_reason(staff_flow *s)
 
 static void bill_key(staff_flow *s, const char *widget)
 {
-    size_t n = strlen(s->bill_digits);
-    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
-        if (n < BILL_DIGITS && !(n == 0 && widget[3] == '0')) {
-            s->bill_digits[n] = widget[3];
-            s->bill_digits[n + 1] = '\0';
-        }
+    if (kiosk_keypad_type(s->bill_digits, BILL_DIGITS, widget, KIOSK_KEYPAD_NO_LEADING_ZERO))
         show_bill_amount(s);
-    } else if (strcmp(widget, "backspace") == 0) {
-        if (n)
-            s->bill_digits[n - 1] = '\0';
-        show_bill_amount(s);
-    } else if (strcmp(widget, "confirm") == 0 && n) {
+    else if (strcmp(widget, "confirm") == 0 && s->bill_digits[0]) {
         show_bill_reason(s);
     }
 }
@@ -960,21 +944,8 @@ static void walkin_issue(staff_flow *s, kiosk_now now)
 
 static void walkin_key(staff_flow *s, const char *widget, kiosk_now now)
 {
-    size_t n = strlen(s->id_typed);
     s->id_note[0] = '\0';
-    bool digit =
-        strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4];
-    if (digit || strcmp(widget, "keyX") == 0) {
-        if (n < KIOSK_IDNUM_LEN) {
-            s->id_typed[n] = widget[3];
-            s->id_typed[n + 1] = '\0';
-        }
-        show_walkin_id(s);
-        return;
-    }
-    if (strcmp(widget, "backspace") == 0) {
-        if (n)
-            s->id_typed[n - 1] = '\0';
+    if (kiosk_keypad_type(s->id_typed, KIOSK_IDNUM_LEN, widget, KIOSK_KEYPAD_X)) {
         show_walkin_id(s);
         return;
     }
@@ -1285,18 +1256,7 @@ static kiosk_flow_next staff_on_card(void *self, const kiosk_card *card, kiosk_n
 
 static void pin_key(staff_flow *s, const char *widget, kiosk_now now)
 {
-    size_t n = strlen(s->pin);
-    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
-        if (n < KIOSK_PIN_MAX) {
-            s->pin[n] = widget[3];
-            s->pin[n + 1] = '\0';
-        }
-        show_pin(s);
-        return;
-    }
-    if (strcmp(widget, "backspace") == 0) {
-        if (n)
-            s->pin[n - 1] = '\0';
+    if (kiosk_keypad_type(s->pin, KIOSK_PIN_MAX, widget, 0)) {
         show_pin(s);
         return;
     }
@@ -1451,20 +1411,11 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
  * gets it as a bill (take_bill), and the next diner's tap is decided on it. */
 static kiosk_flow_next bill_next_key(staff_flow *s, const char *widget, kiosk_now now)
 {
-    size_t n = strlen(s->bill_digits);
-    if (strncmp(widget, "key", 3) == 0 && widget[3] >= '0' && widget[3] <= '9' && !widget[4]) {
-        if (n < BILL_DIGITS && !(n == 0 && widget[3] == '0')) {
-            s->bill_digits[n] = widget[3];
-            s->bill_digits[n + 1] = '\0';
-        }
-        show_bill_next(s);
-    } else if (strcmp(widget, "backspace") == 0) {
-        if (n)
-            s->bill_digits[n - 1] = '\0';
+    if (kiosk_keypad_type(s->bill_digits, BILL_DIGITS, widget, KIOSK_KEYPAD_NO_LEADING_ZERO)) {
         show_bill_next(s);
     } else if (strcmp(widget, "back") == 0) {
         show_serve(s);
-    } else if (strcmp(widget, "confirm") == 0 && n) {
+    } else if (strcmp(widget, "confirm") == 0 && s->bill_digits[0]) {
         int64_t fen = strtoll(s->bill_digits, NULL, 10);
         kiosk_staff_actor who = actor(s);
         char detail[64];

@@ -72,34 +72,44 @@ static void record(const kiosk_flow_env *env, const kiosk_staff_actor *who,
     out->outcome = STAFF_SERVED;
 }
 
+/* The diner a staff member serves, and what deciding their meal needs. */
+typedef struct diner {
+    kiosk_holder holder;
+    kiosk_local_time at;
+    const kiosk_policy *policy; /* in force today; NULL: none imported */
+    kiosk_meal_summary earlier; /* their meals this month so far */
+} diner;
+
+/* Starts *out (failed until decided) from the lookup's result, found: an unknown card or person,
+ * a store error, or the holder's masked name, with the policy and the month so far in *c. False
+ * when there is nothing to decide. */
+static bool find_diner(const kiosk_flow_env *env, kiosk_rc found, kiosk_now now, diner *c,
+                       staff_served *out)
+{
+    memset(out, 0, sizeof *out);
+    out->outcome = found == KIOSK_ERR_NOT_FOUND ? STAFF_UNKNOWN_CARD : STAFF_FAILED;
+    out->rc = found;
+    if (found != KIOSK_OK)
+        return false;
+    snprintf(out->name_masked, sizeof out->name_masked, "%s", c->holder.name_masked);
+    c->at = kiosk_clock_local(now.utc_ms);
+    c->policy = env->policies ? kiosk_policy_set_in_force(env->policies, c->at.date) : NULL;
+    out->rc = kiosk_store_meal_summary(env->store, c->holder.person_id, c->at.date, &c->earlier);
+    return out->rc == KIOSK_OK;
+}
+
 staff_served staff_serve_override(const kiosk_flow_env *env, const kiosk_staff_actor *who,
                                   const uint8_t card_key[KIOSK_CARD_KEY_BYTES], const char *reason,
                                   kiosk_now now)
 {
     staff_served out;
-    memset(&out, 0, sizeof out);
-    out.outcome = STAFF_FAILED;
-    kiosk_holder holder;
-    out.rc = kiosk_store_find_card(env->store, card_key, &holder);
-    if (out.rc == KIOSK_ERR_NOT_FOUND) {
-        out.outcome = STAFF_UNKNOWN_CARD;
-        return out;
-    }
-    if (out.rc != KIOSK_OK)
-        return out;
-    snprintf(out.name_masked, sizeof out.name_masked, "%s", holder.name_masked);
-
-    kiosk_local_time at = kiosk_clock_local(now.utc_ms);
-    const kiosk_policy *policy =
-        env->policies ? kiosk_policy_set_in_force(env->policies, at.date) : NULL;
-    kiosk_meal_summary earlier;
-    out.rc = kiosk_store_meal_summary(env->store, holder.person_id, at.date, &earlier);
-    if (out.rc != KIOSK_OK)
+    diner c;
+    if (!find_diner(env, kiosk_store_find_card(env->store, card_key, &c.holder), now, &c, &out))
         return out;
     /* The canteen's set price: a bill or a menu choice belongs to the diner's own tap. */
     kiosk_order order = {.source = KIOSK_PRICE_SET};
-    kiosk_decision d = kiosk_policy_decide(policy, &holder.person, &holder.card,
-                                           &env->settings->site, &earlier, at, &order);
+    kiosk_decision d = kiosk_policy_decide(c.policy, &c.holder.person, &c.holder.card,
+                                           &env->settings->site, &c.earlier, c.at, &order);
     bool blocked = false;
     if (d.approved) {
         out.rc = offline_blocked(env, &d, &blocked);
@@ -120,15 +130,15 @@ staff_served staff_serve_override(const kiosk_flow_env *env, const kiosk_staff_a
         return out;
     }
     if (!blocked)
-        d = kiosk_policy_decide_lifted(policy, &holder.person, &holder.card, &env->settings->site,
-                                       &earlier, at, &order, out.refused);
+        d = kiosk_policy_decide_lifted(c.policy, &c.holder.person, &c.holder.card,
+                                       &env->settings->site, &c.earlier, c.at, &order, out.refused);
     out.decision = d;
     if (!d.approved) {
         out.outcome = STAFF_STILL_REFUSED;
         return out;
     }
 
-    record(env, who, &holder, card_key, &d, &order, "override", reason, now, &out);
+    record(env, who, &c.holder, card_key, &d, &order, "override", reason, now, &out);
     return out;
 }
 
@@ -136,28 +146,13 @@ staff_served staff_serve_manual(const kiosk_flow_env *env, const kiosk_staff_act
                                 const char *person_id, const char *reason, kiosk_now now)
 {
     staff_served out;
-    memset(&out, 0, sizeof out);
-    out.outcome = STAFF_FAILED;
-    kiosk_holder holder;
-    out.rc = kiosk_store_find_person(env->store, person_id, &holder);
-    if (out.rc == KIOSK_ERR_NOT_FOUND) {
-        out.outcome = STAFF_UNKNOWN_CARD;
-        return out;
-    }
-    if (out.rc != KIOSK_OK)
-        return out;
-    snprintf(out.name_masked, sizeof out.name_masked, "%s", holder.name_masked);
-    kiosk_local_time at = kiosk_clock_local(now.utc_ms);
-    const kiosk_policy *policy =
-        env->policies ? kiosk_policy_set_in_force(env->policies, at.date) : NULL;
-    kiosk_meal_summary earlier;
-    out.rc = kiosk_store_meal_summary(env->store, holder.person_id, at.date, &earlier);
-    if (out.rc != KIOSK_OK)
+    diner c;
+    if (!find_diner(env, kiosk_store_find_person(env->store, person_id, &c.holder), now, &c, &out))
         return out;
     kiosk_order order = {.source = KIOSK_PRICE_SET};
     /* As for a diner identified without a card (the ID-card reader): no card rules apply. */
-    out.decision = kiosk_policy_decide(policy, &holder.person, NULL, &env->settings->site, &earlier,
-                                       at, &order);
+    out.decision = kiosk_policy_decide(c.policy, &c.holder.person, NULL, &env->settings->site,
+                                       &c.earlier, c.at, &order);
     if (!out.decision.approved) {
         out.outcome = STAFF_STILL_REFUSED;
         return out;
@@ -170,6 +165,6 @@ staff_served staff_serve_manual(const kiosk_flow_env *env, const kiosk_staff_act
         out.outcome = STAFF_OFFLINE_LIMIT;
         return out;
     }
-    record(env, who, &holder, NULL, &out.decision, &order, "manual", reason, now, &out);
+    record(env, who, &c.holder, NULL, &out.decision, &order, "manual", reason, now, &out);
     return out;
 }
