@@ -5,22 +5,12 @@
 # tests/policies/fixed-by-class.json and tests/data/roster-sample.csv (see the comments).
 source "$(dirname "$0")/lib.sh"
 
-cat > k.ini <<INI
-[kiosk]
-kiosk_id = e2e-k1
-canteen_id = gulou-hql
-area_city = 320100
-area_district = 320102
-area_street = 320102002
-database = $WORK/k.db
-[timing]
-result_seconds = 3
-repeat_tap_seconds = 1
-[voice]
-enabled = false
-INI
-"$K" --config k.ini --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null
-"$K" --config k.ini --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null
+canteen_kiosk e2e-k1 \
+  '[timing]' \
+  'result_seconds = 3' \
+  'repeat_tap_seconds = 1' \
+  '[voice]' \
+  'enabled = false'
 
 cat > cmds.txt <<'CMDS'
 time 2026-11-23T11:30:00+08:00

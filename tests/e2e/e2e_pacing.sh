@@ -9,24 +9,14 @@
 # the screen's spoken answer (a new voice cue, a new screenshot).
 source "$(dirname "$0")/lib.sh"
 
-cat > k.ini <<INI
-[kiosk]
-kiosk_id = e2e-pace
-canteen_id = gulou-hql
-area_city = 320100
-area_district = 320102
-area_street = 320102002
-database = $WORK/k.db
-[display]
-screenshot_dir = $WORK/shots
-[timing]
-result_seconds = 3
-[voice]
-enabled = false
-INI
+canteen_kiosk e2e-pace \
+  '[display]' \
+  "screenshot_dir = $WORK/shots" \
+  '[timing]' \
+  'result_seconds = 3' \
+  '[voice]' \
+  'enabled = false'
 mkdir shots
-"$K" --config k.ini --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null
-"$K" --config k.ini --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null
 
 cat > cmds.txt <<'CMDS'
 time 2026-11-23T11:30:00+08:00

@@ -6,20 +6,10 @@
 # taking its first samples; the samples written must be the prompt (not silence).
 source "$(dirname "$0")/lib.sh"
 
-cat > k.ini <<INI
-[kiosk]
-kiosk_id = e2e-speech
-canteen_id = gulou-hql
-area_city = 320100
-area_district = 320102
-area_street = 320102002
-database = $WORK/k.db
-[voice]
-enabled = true
-dir = $SRC/assets/voice
-INI
-"$K" --config k.ini --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null
-"$K" --config k.ini --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null
+canteen_kiosk e2e-speech \
+  '[voice]' \
+  'enabled = true' \
+  "dir = $SRC/assets/voice"
 
 # After the result's voice has ended, a touch beside the buttons (it holds the result, a frame
 # without a voice of its own) is answered by the key sound.

@@ -8,25 +8,15 @@
 # the log or the events.
 source "$(dirname "$0")/lib.sh"
 
-cat > k.ini <<INI
-[kiosk]
-kiosk_id = e2e-staff
-canteen_id = gulou-hql
-area_city = 320100
-area_district = 320102
-area_street = 320102002
-database = $WORK/k.db
-[timing]
-result_seconds = 3
-repeat_tap_seconds = 1
-[voice]
-enabled = false
-[staff]
-lockout_minutes = 5
-reasons = wrong_person:刷错人;other:其他
-INI
-"$K" --config k.ini --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null
-"$K" --config k.ini --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null
+canteen_kiosk e2e-staff \
+  '[timing]' \
+  'result_seconds = 3' \
+  'repeat_tap_seconds = 1' \
+  '[voice]' \
+  'enabled = false' \
+  '[staff]' \
+  'lockout_minutes = 5' \
+  'reasons = wrong_person:刷错人;other:其他'
 
 run bash -c "printf '7391\n' | \"$K\" --hash-pin > hash.txt"
 check "--hash-pin exits 0" test "$status" -eq 0

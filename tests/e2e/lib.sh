@@ -53,6 +53,21 @@ meals() {
   jq -c 'select(.kind == "meal")' "$1"
 }
 
+# canteen_kiosk ID [LINE...]: k.ini for kiosk ID at the sample canteen (its area; the database
+# k.db here) with the further INI lines given, one argument each, and the sample roster and the
+# fixed-by-class policy imported into its database.
+canteen_kiosk() {
+  local id=$1
+  shift
+  {
+    printf '[kiosk]\nkiosk_id = %s\ncanteen_id = gulou-hql\narea_city = 320100\n' "$id"
+    printf 'area_district = 320102\narea_street = 320102002\ndatabase = %s/k.db\n' "$WORK"
+    printf '%s\n' "$@"
+  } > k.ini
+  "$K" --config k.ini --import-roster "$SRC/tests/data/roster-sample.csv" --mode full > /dev/null
+  "$K" --config k.ini --import-policy "$SRC/tests/policies/fixed-by-class.json" > /dev/null
+}
+
 finish() {
   check_summary "$(basename "$0")"
 }
