@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "storage.h"
 #include "store.h"
+#include "store_spec.h"
 #include "wire.h"
 
 static const char *dir;
@@ -147,27 +148,12 @@ static void test_call_and_answer(srv_store *st)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "pg") != 0)) {
-        fprintf(stderr, "usage: test_srv_help sqlite|pg\n");
-        return 2;
-    }
     if (sodium_init() < 0)
         return 1;
-    dir = check_scratch_dir("srv-help");
-    if (!dir)
-        return 1;
     char spec[1024];
-    if (strcmp(argv[1], "pg") == 0) {
-        const char *conninfo = getenv("KIOSK_TEST_PG");
-        if (!conninfo || !*conninfo) {
-            fprintf(stderr, "FAILED: KIOSK_TEST_PG is not set: run through "
-                            "tests/server/with_postgres.sh\n");
-            return 1;
-        }
-        snprintf(spec, sizeof spec, "pg:%s", conninfo);
-    } else {
-        snprintf(spec, sizeof spec, "sqlite:%s/server.db", dir);
-    }
+    int status = srv_test_store_spec(argc, argv, "srv-help", spec, sizeof spec, &dir);
+    if (status != 0)
+        return status;
     srv_store *st = NULL;
     char err[300] = "";
     CHECK_INT(srv_store_open(spec, &st, err, sizeof err), KIOSK_OK);

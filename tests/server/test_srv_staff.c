@@ -22,6 +22,7 @@
 #include "staff_store.h"
 #include "storage.h"
 #include "store.h"
+#include "store_spec.h"
 #include "wire.h"
 
 static const char *dir;
@@ -270,27 +271,12 @@ static void test_void(srv_store *st)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "pg") != 0)) {
-        fprintf(stderr, "usage: test_srv_staff sqlite|pg\n");
-        return 2;
-    }
     if (sodium_init() < 0)
         return 1;
-    dir = check_scratch_dir("srv-staff");
-    if (!dir)
-        return 1;
     char spec[1024];
-    if (strcmp(argv[1], "pg") == 0) {
-        const char *conninfo = getenv("KIOSK_TEST_PG");
-        if (!conninfo || !*conninfo) {
-            fprintf(stderr, "FAILED: KIOSK_TEST_PG is not set: run through "
-                            "tests/server/with_postgres.sh\n");
-            return 1;
-        }
-        snprintf(spec, sizeof spec, "pg:%s", conninfo);
-    } else {
-        snprintf(spec, sizeof spec, "sqlite:%s/server.db", dir);
-    }
+    int status = srv_test_store_spec(argc, argv, "srv-staff", spec, sizeof spec, &dir);
+    if (status != 0)
+        return status;
     srv_store *st = NULL;
     char err[300] = "";
     CHECK_INT(srv_store_open(spec, &st, err, sizeof err), KIOSK_OK);

@@ -14,6 +14,7 @@
 #include "check.h"
 #include "ingest.h"
 #include "storage.h"
+#include "store_spec.h"
 #include "wire.h"
 
 static srv_store *open_store(const char *spec)
@@ -438,28 +439,13 @@ static void test_meals(srv_store *st)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "pg") != 0)) {
-        fprintf(stderr, "usage: test_srv_storage sqlite|pg\n");
-        return 2;
-    }
     if (sodium_init() < 0)
         return 1;
     char spec[1024];
-    const char *dir = NULL;
-    if (strcmp(argv[1], "pg") == 0) {
-        const char *conninfo = getenv("KIOSK_TEST_PG");
-        if (!conninfo || !*conninfo) {
-            fprintf(stderr, "FAILED: KIOSK_TEST_PG is not set: run through "
-                            "tests/server/with_postgres.sh\n");
-            return 1;
-        }
-        snprintf(spec, sizeof spec, "pg:%s", conninfo);
-    } else {
-        dir = check_scratch_dir("srv-storage");
-        if (!dir)
-            return 1;
-        snprintf(spec, sizeof spec, "sqlite:%s/server.db", dir);
-    }
+    const char *dir;
+    int status = srv_test_store_spec(argc, argv, "srv-storage", spec, sizeof spec, &dir);
+    if (status != 0)
+        return status;
     test_open_twice(spec);
     srv_store *st = open_store(spec);
     if (st) {

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "fleet.h"
 #include "storage.h"
+#include "store_spec.h"
 #include "web_auth.h"
 #include "web_html.h"
 #include "web_parse.h"
@@ -373,28 +374,13 @@ static void test_fleet(srv_store *st)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "sqlite") != 0 && strcmp(argv[1], "pg") != 0)) {
-        fprintf(stderr, "usage: test_srv_web sqlite|pg\n");
-        return 2;
-    }
     if (sodium_init() < 0)
         return 1;
     char spec[1024];
-    const char *dir = NULL;
-    if (strcmp(argv[1], "pg") == 0) {
-        const char *conninfo = getenv("KIOSK_TEST_PG");
-        if (!conninfo || !*conninfo) {
-            fprintf(stderr, "FAILED: KIOSK_TEST_PG is not set: run through "
-                            "tests/server/with_postgres.sh\n");
-            return 1;
-        }
-        snprintf(spec, sizeof spec, "pg:%s", conninfo);
-    } else {
-        dir = check_scratch_dir("srv-web");
-        if (!dir)
-            return 1;
-        snprintf(spec, sizeof spec, "sqlite:%s/server.db", dir);
-    }
+    const char *dir;
+    int status = srv_test_store_spec(argc, argv, "srv-web", spec, sizeof spec, &dir);
+    if (status != 0)
+        return status;
     test_urlencoded();
     test_multipart();
     test_cookies();
