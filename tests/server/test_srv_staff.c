@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "ingest.h"
+#include "sample_lunch.h"
 #include "settlement.h"
 #include "staff_records.h"
 #include "staff_store.h"
@@ -172,23 +173,7 @@ static void test_chain(srv_store *st)
 
 static kiosk_meal_entry sample_meal(const char *kiosk_id, int64_t utc_ms, kiosk_date date)
 {
-    kiosk_meal_entry m = {0};
-    m.record_id = kiosk_recid_new(utc_ms);
-    snprintf(m.person_id, sizeof m.person_id, "P1");
-    snprintf(m.kiosk_id, sizeof m.kiosk_id, "%s", kiosk_id);
-    snprintf(m.canteen_id, sizeof m.canteen_id, "c1");
-    m.created_utc_ms = utc_ms;
-    m.at.date = date;
-    m.at.minute_of_day = 690;
-    m.decision.approved = true;
-    m.decision.meal_type = KIOSK_MEAL_LUNCH;
-    m.decision.price_fen = 1500;
-    m.decision.subsidy_fen = 500;
-    m.decision.pay_fen = 1000;
-    m.decision.funding_fen[KIOSK_LEVEL_CITY] = 500;
-    snprintf(m.decision.class_id, sizeof m.decision.class_id, "age80");
-    snprintf(m.decision.policy_version, sizeof m.decision.policy_version, "test-1");
-    return m;
+    return sample_lunch("P1", kiosk_id, "c1", utc_ms, date);
 }
 
 /* The settlement's CSV of month 2026-11 (totals or meals) as text. */

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "db_pages.h"
 #include "recid.h"
+#include "sample_lunch.h"
 #include "store.h"
 
 #define PERSONS 2000
@@ -69,24 +70,9 @@ static int count_prefixed(const char *prefix)
 
 static kiosk_meal_entry meal_of(int i)
 {
-    kiosk_meal_entry m = {0};
-    int64_t at = 1795404600000LL + i;
-    m.record_id = kiosk_recid_new(at);
-    snprintf(m.person_id, sizeof m.person_id, "P%05d", i % PERSONS);
-    snprintf(m.kiosk_id, sizeof m.kiosk_id, "k1");
-    snprintf(m.canteen_id, sizeof m.canteen_id, "canteen-01");
-    m.created_utc_ms = at;
-    m.at.date = today;
-    m.at.minute_of_day = 690;
-    m.decision.approved = true;
-    m.decision.meal_type = KIOSK_MEAL_LUNCH;
-    m.decision.price_fen = 1500;
-    m.decision.subsidy_fen = 500;
-    m.decision.pay_fen = 1000;
-    m.decision.funding_fen[KIOSK_LEVEL_CITY] = 500;
-    snprintf(m.decision.class_id, sizeof m.decision.class_id, "age80");
-    snprintf(m.decision.policy_version, sizeof m.decision.policy_version, "test-1");
-    return m;
+    char person[16];
+    snprintf(person, sizeof person, "P%05d", i % PERSONS);
+    return sample_lunch(person, "k1", "canteen-01", 1795404600000LL + i, today);
 }
 
 static void card_key_of(kiosk_store *s, int i, uint8_t key[KIOSK_CARD_KEY_BYTES])
