@@ -146,6 +146,18 @@ static void press(fixture *fx, const char *widget, int64_t utc_ms)
     kiosk_router_press(fx->router, widget, (kiosk_now){utc_ms, fx->mono});
 }
 
+/* Presses the widgets named in list (separated by spaces) one after another. */
+static void press_each(fixture *fx, const char *list, int64_t utc_ms)
+{
+    char widget[32];
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, " ");
+        snprintf(widget, sizeof widget, "%.*s", (int)n, p);
+        press(fx, widget, utc_ms);
+        p += n + (p[n] == ' ');
+    }
+}
+
 static void type_pin(fixture *fx, const char *pin, int64_t utc_ms)
 {
     for (const char *d = pin; *d; d++) {
@@ -195,17 +207,14 @@ static void test_pin_and_lock(void)
     CHECK(v->keypad.shown);
     CHECK_STR(v->keypad.value, "");
     CHECK_STR(v->message, "王*红 · 操作员");
-    press(&fx, "key1", t);
-    press(&fx, "key2", t);
-    press(&fx, "key3", t);
+    press_each(&fx, "key1 key2 key3", t);
     CHECK_STR(view(&fx)->keypad.value, "●●●"); /* dots, never the digits */
     press(&fx, "backspace", t);
     CHECK_STR(view(&fx)->keypad.value, "●●");
     press(&fx, "confirm", t); /* too short: not even an attempt */
     CHECK_STR(view(&fx)->advice, "密码是4到8位数字");
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit"), 0);
-    press(&fx, "backspace", t);
-    press(&fx, "backspace", t);
+    press_each(&fx, "backspace backspace", t);
     for (int i = 1; i <= 4; i++) {
         type_pin(&fx, "9999", t + i);
         CHECK_STR(view(&fx)->screen, "staff_pin");
@@ -278,14 +287,12 @@ static void test_menu_and_roles(void)
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
                                 " '%\"action\":\"override\"%\"outcome\":\"refused\"%'"),
               1);
-    press(&fx, "back", t);
-    press(&fx, "day_view", t);
+    press_each(&fx, "back day_view", t);
     v = view(&fx);
     CHECK_STR(v->screen, "staff_dayview");
     CHECK_STR(v->table.title, "今日统计 2026-11-23");
     CHECK_STR(v->table.cells[0][1], "0 份");
-    press(&fx, "back", t);
-    press(&fx, "status", t);
+    press_each(&fx, "back status", t);
     v = view(&fx);
     CHECK_STR(v->screen, "staff_status");
     CHECK_STR(v->figures[0].label, "待上传");
@@ -319,8 +326,7 @@ static void test_menu_and_roles(void)
     CHECK_STR(v->figures[5].value, "正常");
     /* The printer runs out of paper: the app's state, seen the next time. */
     devices[KIOSK_DEVICE_PRINTER] = KIOSK_DEVICE_NO_PAPER;
-    press(&fx, "back", t);
-    press(&fx, "status", t);
+    press_each(&fx, "back status", t);
     v = view(&fx);
     CHECK_STR(v->figures[5].value, "缺纸");
     /* Sync now: a request to the app, which only it can carry out, and an audit entry. */
@@ -341,8 +347,7 @@ static void test_menu_and_roles(void)
     type_pin(&fx, "9876", t);
     CHECK(has_button(view(&fx), "serve"));
     CHECK(!has_button(view(&fx), "exit_os")); /* under 同步和设备 · 本机设置 */
-    press(&fx, "status", t);
-    press(&fx, "settings", t);
+    press_each(&fx, "status settings", t);
     CHECK(has_button(view(&fx), "exit_os"));
     press(&fx, "exit_os", t);
     CHECK_INT(view(&fx)->request.kind, KIOSK_REQUEST_QUIT);
@@ -376,8 +381,7 @@ static void test_void_and_diner_tap(void)
     CHECK_INT(v->table.row_count, 5); /* total, three meal types, one class */
     CHECK_STR(v->table.cells[2][0], "午餐");
     CHECK_STR(v->table.cells[4][0], "70-79岁"); /* the class's label, not its id */
-    press(&fx, "back", t + 120000);
-    press(&fx, "void_meal", t + 120000);
+    press_each(&fx, "back void_meal", t + 120000);
     v = view(&fx);
     CHECK_STR(v->screen, "staff_void");
     CHECK_INT(v->button_count, 2); /* the one meal, and back */
@@ -393,8 +397,7 @@ static void test_void_and_diner_tap(void)
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal_void WHERE reason = 'wrong_person'"
                                 " AND staff_id = 'S002'"),
               1);
-    press(&fx, "back", t + 120000);
-    press(&fx, "void_meal", t + 120000);
+    press_each(&fx, "back void_meal", t + 120000);
     CHECK_INT(view(&fx)->button_count, 1); /* nothing left to void */
     press(&fx, "back", t + 120000);
     CHECK(!has_button(view(&fx), "reprint")); /* no printer configured */
@@ -469,15 +472,11 @@ static void test_override(void)
                                 " AND payload LIKE '%\"staff_id\":\"S002\"%'"),
               1);
     /* 张秀兰 has not eaten: nothing to lift, nothing recorded here. */
-    press(&fx, "back", t + 100000);
-    press(&fx, "override", t + 100000);
-    press(&fx, "reason1", t + 100000);
+    press_each(&fx, "back override reason1", t + 100000);
     tap(&fx, "04A1B2C3", t + 110000);
     CHECK_STR(view(&fx)->headline, "不用放行");
     /* A card that is no diner's. */
-    press(&fx, "back", t + 110000);
-    press(&fx, "override", t + 110000);
-    press(&fx, "reason1", t + 110000);
+    press_each(&fx, "back override reason1", t + 110000);
     tap(&fx, "0BADCAFE", t + 120000);
     CHECK_STR(view(&fx)->headline, "这种情况不能放行");
     CHECK_STR(kiosk_router_active(fx.router), "staff");
@@ -546,18 +545,13 @@ static void test_manual(void)
                                 " AND payload LIKE '%\"staff_id\":\"S001\"%'"),
               1);
     /* The same diner again: the lunch counts, the policy refuses, nothing is recorded. */
-    press(&fx, "back", t + 1000);
-    press(&fx, "serve", t + 1000);
-    press(&fx, "manual_meal", t + 1000);
+    press_each(&fx, "back serve manual_meal", t + 1000);
     type_pin(&fx, "19560312", t + 1000);
-    press(&fx, "person1", t + 1000);
-    press(&fx, "reason1", t + 1000);
+    press_each(&fx, "person1 reason1", t + 1000);
     CHECK_STR(view(&fx)->headline, "不能登记");
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal"), 1);
     /* Nobody born that day. */
-    press(&fx, "back", t + 2000);
-    press(&fx, "serve", t + 2000);
-    press(&fx, "manual_meal", t + 2000);
+    press_each(&fx, "back serve manual_meal", t + 2000);
     type_pin(&fx, "19300101", t + 2000);
     CHECK_STR(view(&fx)->message, "没有这个出生日期的老人");
     CHECK_INT(view(&fx)->button_count, 1);
@@ -609,8 +603,7 @@ static void test_bill(void)
                                 " '%\"action\":\"bill\"%\"outcome\":\"ok\"%'"
                                 " AND payload LIKE '%price 1500 -> 1850 fen%'"),
               1);
-    press(&fx, "back", t + 60000);
-    press(&fx, "day_view", t + 60000);
+    press_each(&fx, "back day_view", t + 60000);
     CHECK_STR(view(&fx)->table.cells[0][1], "1 份");
     CHECK_STR(view(&fx)->table.cells[0][3], "¥13.50");
     teardown(&fx);
@@ -741,8 +734,7 @@ static void test_offline_allow(void)
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
                                 " '%\"action\":\"offline_allow\"%\"outcome\":\"ok\"%'"),
               1);
-    press(&fx, "back", t + 70000);
-    press(&fx, "leave", t + 70000);
+    press_each(&fx, "back leave", t + 70000);
     tap(&fx, "04E5F6A7", t + 120000);
     CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM meal WHERE offline = 1"), 2);
@@ -812,8 +804,7 @@ static void test_walkin(void)
         press(&fx, key, t);
     }
     CHECK_STR(view(&fx)->keypad.value, "110101********123");
-    press(&fx, "key7", t);
-    press(&fx, "confirm", t);
+    press_each(&fx, "key7 confirm", t);
     CHECK_STR(view(&fx)->headline, "第2位的身份证号");
     type_id(&fx, "110101200801011240", t); /* the check character is 9 */
     CHECK_STR(view(&fx)->advice, "证件号码最后一位校验码不对，请核对");
@@ -841,10 +832,7 @@ static void test_walkin(void)
                                 " '%11010119900101%' OR payload LIKE '%20080101124%')"),
               0);
     /* A one-party service, walk-in lane. */
-    press(&fx, "back", t + 1000);
-    press(&fx, "walk_in", t + 1000);
-    press(&fx, "service5", t + 1000);
-    press(&fx, "lane_walkin", t + 1000);
+    press_each(&fx, "back walk_in service5 lane_walkin", t + 1000);
     CHECK_STR(view(&fx)->headline, "身份证号");
     type_id(&fx, "32010219560312106X", t + 1000); /* X from its own button */
     CHECK_STR(view(&fx)->headline, "已取号 B001");
@@ -906,13 +894,9 @@ static void test_call_next(void)
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
                                 " '%\"action\":\"call_next\"%' AND payload LIKE '%J001%'"),
               1);
-    press(&fx, "back", t + 61000);
-    press(&fx, "call_next", t + 61000);
-    press(&fx, "counter1", t + 61000);
+    press_each(&fx, "back call_next counter1", t + 61000);
     CHECK_STR(view(&fx)->headline, "请 J002 号到 1 号窗口");
-    press(&fx, "back", t + 62000);
-    press(&fx, "call_next", t + 62000);
-    press(&fx, "counter1", t + 62000);
+    press_each(&fx, "back call_next counter1", t + 62000);
     CHECK_STR(view(&fx)->headline, "现在没有人等候");
     teardown(&fx);
 }
@@ -952,8 +936,7 @@ static void test_timeout_and_out_of_service(void)
     tap(&fx, "5AF00001", t + 1000000);
     type_pin(&fx, "1234", t + 1000000);
     CHECK(has_button(view(&fx), "resume"));
-    press(&fx, "resume", t + 1000000);
-    press(&fx, "leave", t + 1000000);
+    press_each(&fx, "resume leave", t + 1000000);
     CHECK_STR(kiosk_router_active(fx.router), "canteen");
     tap(&fx, "04A1B2C3", t + 1001000);
     CHECK_INT(view(&fx)->tone, KIOSK_TONE_SUCCESS);
@@ -981,8 +964,7 @@ static void test_volume(void)
     CHECK_INT(count(fx.db_path, "SELECT count(*) FROM audit WHERE payload LIKE"
                                 " '%\"action\":\"settings\"%\"outcome\":\"refused\"%'"),
               1);
-    press(&fx, "back", t);
-    press(&fx, "leave", t);
+    press_each(&fx, "back leave", t);
 
     tap(&fx, "5AF00002", t + 1000);
     type_pin(&fx, "9876", t + 1000);
