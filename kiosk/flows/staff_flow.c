@@ -277,7 +277,7 @@ static void touched(staff_flow *s, kiosk_now now)
     s->deadline_mono_ms = now.mono_ms + (int64_t)s->opts.timeout_s * 1000;
 }
 
- /* The large keypad every staff form uses (PIN, amounts, dates, ID numbers) with its two action
+/* The large keypad every staff form uses (PIN, amounts, dates, ID numbers) with its two action
  * keys' words; the caller fills what it shows as typed. */
 static void show_keypad(kiosk_view *v)
 {
@@ -1289,6 +1289,17 @@ static void pin_key(staff_flow *s, const char *widget, kiosk_now now)
     }
 }
 
+/* Whether who's role may take action; when not, the refusal is audited and shown (the store
+ * refuses it) and false is returned. */
+static bool may_or_refuse(staff_flow *s, const kiosk_staff_actor *who, kiosk_staff_action action,
+                          kiosk_now now)
+{
+    if (kiosk_staff_may(who->role, action))
+        return true;
+    show_failure(s, kiosk_store_staff_act(s->store, who, action, "", "", "", now.utc_ms));
+    return false;
+}
+
 /* A menu button: the action's name (staff.h). The store decides whether the role may. */
 static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
 {
@@ -1311,12 +1322,9 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
     }
     if (strcmp(widget, "bill_next") == 0 && s->opts.bill_pricing) {
         /* Audited when the amount is confirmed; a role that may not is refused (and audited). */
-        if (kiosk_staff_may(who.role, KIOSK_STAFF_BILL)) {
+        if (may_or_refuse(s, &who, KIOSK_STAFF_BILL, now)) {
             s->bill_digits[0] = '\0';
             show_bill_next(s);
-        } else {
-            show_failure(
-                s, kiosk_store_staff_act(s->store, &who, KIOSK_STAFF_BILL, "", "", "", now.utc_ms));
         }
         return;
     }
@@ -1324,49 +1332,39 @@ static void menu_press(staff_flow *s, const char *widget, kiosk_now now)
         return;
     if (action == KIOSK_STAFF_MANUAL_MEAL && offered_here(s, action)) {
         /* Recorded and audited with the meal; a role that may not is refused (and audited). */
-        if (kiosk_staff_may(who.role, action)) {
+        if (may_or_refuse(s, &who, action, now)) {
             s->birth_digits[0] = s->birth_note[0] = '\0';
             show_manual_birth(s);
-        } else {
-            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
         }
         return;
     }
     if (action == KIOSK_STAFF_OVERRIDE && offered_here(s, action)) {
         /* The meal and its audit entry are written together when the card comes; a role that
          * may not is refused (and audited) now. */
-        if (kiosk_staff_may(who.role, action))
+        if (may_or_refuse(s, &who, action, now))
             show_override_reason(s);
-        else
-            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
         return;
     }
     if (action == KIOSK_STAFF_WALK_IN && offered_here(s, action)) {
         /* The ticket and its audit entry are written together; a role that may not is refused
          * (and audited) now. */
-        if (kiosk_staff_may(who.role, action))
+        if (may_or_refuse(s, &who, action, now))
             show_walkin_service(s);
-        else
-            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
         return;
     }
     if (action == KIOSK_STAFF_BILL && offered_here(s, KIOSK_STAFF_OVERRIDE)) {
         /* The correction is checked and audited when it is made. */
         s->list_for = LIST_BILL;
-        if (kiosk_staff_may(who.role, action))
+        if (may_or_refuse(s, &who, action, now))
             show_void_list(s, now);
-        else
-            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
         return;
     }
     if (action == KIOSK_STAFF_VOID_MEAL || (action == KIOSK_STAFF_REPRINT && has_printer(s))) {
         /* The void or reprint itself is checked and audited when it is made; the list is only
          * shown to those who may. */
         s->list_for = action == KIOSK_STAFF_REPRINT ? LIST_REPRINT : LIST_VOID;
-        if (kiosk_staff_may(who.role, action))
+        if (may_or_refuse(s, &who, action, now))
             show_void_list(s, now);
-        else
-            show_failure(s, kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms));
         return;
     }
     kiosk_rc rc = kiosk_store_staff_act(s->store, &who, action, "", "", "", now.utc_ms);
