@@ -16,6 +16,7 @@
 
 #include "card_key.h"
 #include "check.h"
+#include "db_query.h"
 #include "store.h"
 #include "sync_state.h"
 
@@ -35,19 +36,7 @@ static kiosk_store *open_store(void)
 /* A number from the file through a connection of its own. */
 static long query(const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long v = -1;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    } else {
-        fprintf(stderr, "query %s: %s\n", sql, sqlite3_errmsg(db));
-    }
-    sqlite3_close(db);
-    return v;
+    return db_query_long(db_path, sql);
 }
 
 static kiosk_person_row person(const char *id, const char *name, bool active)

@@ -14,6 +14,7 @@
 #include "check.h"
 #include "clock.h"
 #include "db_pages.h"
+#include "db_query.h"
 #include "help_call.h"
 #include "hex.h"
 #include "recid.h"
@@ -43,15 +44,7 @@ static const char *path_in_dir(const char *name)
 
 static long count_in(const char *path, const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long v = -1;
-    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return db_query_long(path, sql);
 }
 
 /* --- b-tree pages, read by hand ---------------------------------------------------------- */

@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "check.h"
+#include "db_query.h"
 #include "hex.h"
 #include "staff.h"
 #include "staff_csv.h"
@@ -93,15 +94,7 @@ static void tamper(const char *name, const char *sql)
 
 static long count(const char *name, const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long v = -1;
-    sqlite3_open_v2(path_in_dir(name), &db, SQLITE_OPEN_READONLY, NULL);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return db_query_long(path_in_dir(name), sql);
 }
 
 static void test_roles(void)

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "db_query.h"
 #include "hall.h"
 #include "help_call.h"
 #include "router.h"
@@ -183,15 +184,7 @@ static bool has_button(const kiosk_view *v, const char *id)
 
 static long count(const char *db_path, const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long v = -1;
-    sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return db_query_long(db_path, sql);
 }
 
 static void test_pin_and_lock(void)

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "db_query.h"
 #include "meal_record.h"
 #include "policy.h"
 #include "staff_override.h"
@@ -34,15 +35,7 @@ static const char *path_in_dir(const char *name)
 
 static long count(const char *name, const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long v = -1;
-    sqlite3_open_v2(path_in_dir(name), &db, SQLITE_OPEN_READONLY, NULL);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return db_query_long(path_in_dir(name), sql);
 }
 
 static void load_policy(void)

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "clock.h"
+#include "db_query.h"
 #include "hex.h"
 #include "roster_import.h"
 #include "store.h"
@@ -94,15 +95,7 @@ static kiosk_rc holder_of_id(kiosk_store *s, const char *number, kiosk_holder *h
 /* One integer from a query on a second connection: what another reader sees after a commit. */
 static long sql_long(const char *name, const char *sql)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    long v = -1;
-    sqlite3_open_v2(path_in_dir(name), &db, SQLITE_OPEN_READONLY, NULL);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return db_query_long(path_in_dir(name), sql);
 }
 
 static void test_open_migrate_durable(void)
