@@ -10,21 +10,6 @@
 
 #include "store_internal.h"
 
-static kiosk_rc begin(kiosk_store *store)
-{
-    kiosk_rc rc = store_check_file(store);
-    return rc == KIOSK_OK ? store_exec(store, "BEGIN IMMEDIATE") : rc;
-}
-
-static kiosk_rc finish(kiosk_store *store, kiosk_rc rc)
-{
-    if (rc == KIOSK_OK)
-        rc = store_exec(store, "COMMIT");
-    if (rc != KIOSK_OK && !sqlite3_get_autocommit(store->db))
-        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
-
 /* The payload as the server hashes it: compact, keys sorted. */
 static kiosk_rc append(kiosk_store *store, const kiosk_recid *id, const char *kind, json_t *o,
                        int64_t now_utc_ms)
@@ -42,13 +27,13 @@ kiosk_rc kiosk_store_help_call(kiosk_store *store, const char *kiosk_id, int64_t
                                kiosk_recid *out)
 {
     kiosk_recid id = kiosk_recid_new(now_utc_ms);
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     rc = append(store, &id, "help_call",
                 json_pack("{s:s, s:I}", "kiosk_id", kiosk_id, "called_ms", (json_int_t)now_utc_ms),
                 now_utc_ms);
-    rc = finish(store, rc);
+    rc = store_write_end(store, rc);
     if (rc == KIOSK_OK && out)
         *out = id;
     return rc;
@@ -94,7 +79,7 @@ kiosk_rc kiosk_store_help_call_open(kiosk_store *store, int64_t *called_utc_ms)
 kiosk_rc kiosk_store_help_call_answer(kiosk_store *store, const char *staff_id, int64_t now_utc_ms,
                                       int64_t *waited_ms)
 {
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     char call[KIOSK_RECID_TEXT];
@@ -110,7 +95,7 @@ kiosk_rc kiosk_store_help_call_answer(kiosk_store *store, const char *staff_id, 
                               (json_int_t)waited),
                     now_utc_ms);
     }
-    rc = finish(store, rc);
+    rc = store_write_end(store, rc);
     if (rc == KIOSK_OK && waited_ms)
         *waited_ms = waited;
     return rc;

@@ -29,21 +29,6 @@ static kiosk_rc run(kiosk_store *store, sqlite3_stmt *st, const char *what)
     return code == SQLITE_DONE ? KIOSK_OK : store_fail(store, code, what);
 }
 
-static kiosk_rc begin(kiosk_store *store)
-{
-    kiosk_rc rc = store_check_file(store);
-    return rc == KIOSK_OK ? store_exec(store, "BEGIN IMMEDIATE") : rc;
-}
-
-static kiosk_rc finish(kiosk_store *store, kiosk_rc rc)
-{
-    if (rc == KIOSK_OK)
-        rc = store_exec(store, "COMMIT");
-    if (rc != KIOSK_OK && !sqlite3_get_autocommit(store->db))
-        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-}
-
 /* --- the audit log ---------------------------------------------------------------------- */
 
 /* Appends e (seq and prev filled here) with its outbox row, inside the caller's transaction. */
@@ -92,10 +77,10 @@ kiosk_rc store_audit_append_in(kiosk_store *store, kiosk_audit_entry *e)
 
 kiosk_rc kiosk_store_audit_append(kiosk_store *store, kiosk_audit_entry *e)
 {
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
-    return finish(store, store_audit_append_in(store, e));
+    return store_write_end(store, store_audit_append_in(store, e));
 }
 
 static void entry_for(kiosk_audit_entry *e, const kiosk_staff_actor *who, const char *action,
@@ -255,7 +240,7 @@ kiosk_rc kiosk_store_import_staff(kiosk_store *store, const char *text, size_t l
 {
     memset(stats, 0, sizeof *stats);
     import_state s = {.store = store, .stats = stats};
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return kiosk_fail(rc, err, err_size, "%s", kiosk_store_errmsg(store));
     /* Rows the file names are marked in a temporary table; the rest become inactive. */
@@ -307,7 +292,7 @@ kiosk_rc kiosk_store_import_staff(kiosk_store *store, const char *text, size_t l
     sqlite3_finalize(s.add_card);
     sqlite3_finalize(s.diner_card);
     sqlite3_finalize(s.card_taken);
-    kiosk_rc done = finish(store, rc);
+    kiosk_rc done = store_write_end(store, rc);
     if (rc == KIOSK_OK && done != KIOSK_OK)
         kiosk_fail(done, err, err_size, "%s", kiosk_store_errmsg(store));
     if (done != KIOSK_OK)
@@ -475,14 +460,14 @@ kiosk_rc kiosk_store_staff_sign_in(kiosk_store *store, const uint8_t key[KIOSK_C
                       lock->failures, (long long)(lockout_ms / 1000));
         }
     }
-    rc = begin(store);
+    rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     if (!locked)
         rc = lock_put(store, key, lock);
     if (rc == KIOSK_OK)
         rc = store_audit_append_in(store, &e);
-    rc = finish(store, rc);
+    rc = store_write_end(store, rc);
     if (rc != KIOSK_OK)
         return rc;
     return right ? KIOSK_OK : KIOSK_ERR_DENIED;
@@ -529,7 +514,7 @@ kiosk_rc kiosk_store_offline_allow(kiosk_store *store, const kiosk_staff_actor *
     if (!kiosk_staff_may(who->role, KIOSK_STAFF_OFFLINE_ALLOW))
         return refuse(store, who, KIOSK_STAFF_OFFLINE_ALLOW, now_ms);
     long pending = 0;
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     rc = kiosk_store_sync_offline_pending(store, &pending);
@@ -552,7 +537,7 @@ kiosk_rc kiosk_store_offline_allow(kiosk_store *store, const kiosk_staff_actor *
                  limit > 0 ? limit : 1, pending);
         rc = store_audit_append_in(store, &e);
     }
-    return finish(store, rc);
+    return store_write_end(store, rc);
 }
 
 /* --- local settings --------------------------------------------------------------------- */
@@ -588,7 +573,7 @@ kiosk_rc kiosk_store_set_voice_volume(kiosk_store *store, const kiosk_staff_acto
         return refuse(store, who, KIOSK_STAFF_SETTINGS, now_ms);
     if (volume < 0 || volume > 100)
         return KIOSK_ERR_INVALID;
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     sqlite3_stmt *st;
@@ -605,7 +590,7 @@ kiosk_rc kiosk_store_set_voice_volume(kiosk_store *store, const kiosk_staff_acto
         snprintf(e.detail, sizeof e.detail, "voice_volume %d -> %d", old_volume, volume);
         rc = store_audit_append_in(store, &e);
     }
-    return finish(store, rc);
+    return store_write_end(store, rc);
 }
 
 /* --- voiding a meal ---------------------------------------------------------------------- */
@@ -757,7 +742,7 @@ kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_staff_actor *who,
 {
     if (!kiosk_staff_may(who->role, KIOSK_STAFF_VOID_MEAL))
         return refuse(store, who, KIOSK_STAFF_VOID_MEAL, now_ms);
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     rc = void_in(store, who, meal_id, reason, today, now_ms, void_id, NULL);
@@ -771,7 +756,7 @@ kiosk_rc kiosk_store_void_meal(kiosk_store *store, const kiosk_staff_actor *who,
         snprintf(e.detail, sizeof e.detail, "void record %s", void_text);
         rc = store_audit_append_in(store, &e);
     }
-    return finish(store, rc);
+    return store_write_end(store, rc);
 }
 
 /* --- meals made by staff ------------------------------------------------------------------ */
@@ -804,7 +789,7 @@ kiosk_rc kiosk_store_staff_meal(kiosk_store *store, const kiosk_staff_actor *who
         (manual ? meal->staff.refused[0] != '\0' || meal->has_card
                 : !kiosk_override_liftable(meal->staff.refused)))
         return KIOSK_ERR_INVALID;
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     rc = store_meal_insert_in(store, meal);
@@ -822,7 +807,7 @@ kiosk_rc kiosk_store_staff_meal(kiosk_store *store, const kiosk_staff_actor *who
                      kiosk_meal_type_code(meal->decision.meal_type));
         rc = store_audit_append_in(store, &e);
     }
-    return finish(store, rc);
+    return store_write_end(store, rc);
 }
 
 kiosk_rc kiosk_store_correct_bill(kiosk_store *store, const kiosk_staff_actor *who,
@@ -835,7 +820,7 @@ kiosk_rc kiosk_store_correct_bill(kiosk_store *store, const kiosk_staff_actor *w
         return refuse(store, who, KIOSK_STAFF_BILL, now_ms);
     if (price_fen < 0 || price_fen > KIOSK_BILL_MAX_FEN || !reason_code_valid(reason))
         return KIOSK_ERR_INVALID;
-    kiosk_rc rc = begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     voided_meal old;
@@ -894,7 +879,7 @@ kiosk_rc kiosk_store_correct_bill(kiosk_store *store, const kiosk_staff_actor *w
                  (long long)old.price_fen, (long long)price_fen, void_text, new_text);
         rc = store_audit_append_in(store, &e);
     }
-    return finish(store, rc);
+    return store_write_end(store, rc);
 }
 
 kiosk_rc kiosk_store_staff_ticket(kiosk_store *store, const kiosk_staff_actor *who,

@@ -257,6 +257,20 @@ kiosk_rc store_check_file(kiosk_store *store)
     return rc;
 }
 
+kiosk_rc store_write_begin(kiosk_store *store)
+{
+    kiosk_rc rc = store_check_file(store);
+    return rc == KIOSK_OK ? kiosk_store_begin(store) : rc;
+}
+
+kiosk_rc store_write_end(kiosk_store *store, kiosk_rc rc)
+{
+    if (rc == KIOSK_OK)
+        return kiosk_store_commit(store); /* rolls back itself on failure */
+    kiosk_store_rollback(store);
+    return rc;
+}
+
 static _Atomic int64_t lock_wanted_ms; /* kiosk_store_lock_wanted_since */
 
 bool kiosk_store_lock_wanted_since(int64_t mono_ms)

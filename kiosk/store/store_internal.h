@@ -93,6 +93,11 @@ kiosk_rc store_count(kiosk_store *store, const char *sql, long *out);
  * handle opened (deleted, or replaced by another file): a commit would then land in a file
  * nobody will ever read again. One stat(2) per call. */
 kiosk_rc store_check_file(kiosk_store *store);
+/* A write transaction that cannot land in a replaced file: store_check_file, then BEGIN
+ * IMMEDIATE (kiosk_store_begin). */
+kiosk_rc store_write_begin(kiosk_store *store);
+/* Ends it: COMMIT when rc is KIOSK_OK, else (or when the commit fails) ROLLBACK; the outcome. */
+kiosk_rc store_write_end(kiosk_store *store, kiosk_rc rc);
 /* Appends an outbox row inside the caller's transaction (outbox.c). */
 kiosk_rc store_outbox_append(kiosk_store *store, const kiosk_recid *id, const char *kind,
                              const char *payload, int64_t created_ms);
