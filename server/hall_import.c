@@ -11,32 +11,13 @@
 #include "appointment_json.h"
 #include "workcal.h"
 
-typedef struct same_row {
-    const char *text;
-    bool equal;
-} same_row;
-
-static kiosk_rc compare_row(void *user, const srv_stream_row *r)
-{
-    same_row *s = user;
-    s->equal = r->row && strcmp(r->row, s->text) == 0;
-    return KIOSK_OK;
-}
-
-/* Writes text under key unless the live row is the same already. */
+/* Writes text under key unless the live row is the same already, counting what it wrote. */
 static kiosk_rc put_if_changed(srv_store *st, const char *site_id, const char *stream,
                                const char *key, const char *text, int64_t now_ms, long *written)
 {
-    same_row same = {.text = text};
-    kiosk_rc rc = srv_store_stream_get(st, site_id, stream, key, compare_row, &same);
-    if (rc != KIOSK_OK || same.equal)
-        return rc;
-    int64_t version;
-    rc = srv_store_version_take(st, 1, &version);
-    if (rc == KIOSK_OK)
-        rc = srv_store_stream_put(st, site_id, stream, key, text, version, now_ms);
-    if (rc == KIOSK_OK)
-        (*written)++;
+    bool wrote;
+    kiosk_rc rc = srv_store_stream_put_changed(st, site_id, stream, key, text, now_ms, &wrote);
+    *written += wrote;
     return rc;
 }
 

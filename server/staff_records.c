@@ -180,30 +180,12 @@ static char *staff_row_text(const kiosk_staff_row *r, const char (*card_hex)[SRV
     return text;
 }
 
-typedef struct same_row {
-    const char *text;
-    bool equal;
-} same_row;
-
-static kiosk_rc compare_row(void *user, const srv_stream_row *r)
-{
-    same_row *s = user;
-    s->equal = r->row && strcmp(r->row, s->text) == 0;
-    return KIOSK_OK;
-}
-
 static kiosk_rc put_staff(staff_import *im, const char *staff_id, const char *text)
 {
-    same_row same = {.text = text};
-    kiosk_rc rc = srv_store_stream_get(im->st, im->site_id, "staff", staff_id, compare_row, &same);
-    if (rc != KIOSK_OK || same.equal)
-        return rc;
-    int64_t version;
-    rc = srv_store_version_take(im->st, 1, &version);
-    if (rc == KIOSK_OK)
-        rc =
-            srv_store_stream_put(im->st, im->site_id, "staff", staff_id, text, version, im->now_ms);
-    im->written += rc == KIOSK_OK;
+    bool wrote;
+    kiosk_rc rc = srv_store_stream_put_changed(im->st, im->site_id, "staff", staff_id, text,
+                                               im->now_ms, &wrote);
+    im->written += wrote;
     return rc;
 }
 

@@ -868,6 +868,35 @@ kiosk_rc srv_store_stream_put(srv_store *st, const char *site_id, const char *st
                integer(version), text(row), integer(now_ms));
 }
 
+typedef struct same_row {
+    const char *text;
+    bool equal;
+} same_row;
+
+static kiosk_rc compare_row(void *user, const srv_stream_row *r)
+{
+    same_row *s = user;
+    s->equal = r->row && strcmp(r->row, s->text) == 0;
+    return KIOSK_OK;
+}
+
+kiosk_rc srv_store_stream_put_changed(srv_store *st, const char *site_id, const char *stream,
+                                      const char *key, const char *row, int64_t now_ms,
+                                      bool *written)
+{
+    *written = false;
+    same_row same = {.text = row};
+    kiosk_rc rc = srv_store_stream_get(st, site_id, stream, key, compare_row, &same);
+    if (rc != KIOSK_OK || same.equal)
+        return rc;
+    int64_t version;
+    rc = srv_store_version_take(st, 1, &version);
+    if (rc == KIOSK_OK)
+        rc = srv_store_stream_put(st, site_id, stream, key, row, version, now_ms);
+    *written = rc == KIOSK_OK;
+    return rc;
+}
+
 kiosk_rc srv_store_stream_changes(srv_store *st, const char *site_id, const char *also_site,
                                   const char *stream, int64_t after, long limit, srv_stream_fn fn,
                                   void *user)

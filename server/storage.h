@@ -323,6 +323,13 @@ KIOSK_MUST_CHECK kiosk_rc srv_store_stream_get(srv_store *st, const char *site_i
 KIOSK_MUST_CHECK kiosk_rc srv_store_stream_put(srv_store *st, const char *site_id,
                                                const char *stream, const char *key, const char *row,
                                                int64_t version, int64_t now_ms);
+/* Writes row under key at the next version (srv_store_version_take) unless the live row is the
+ * same text already; *written says whether it wrote. For imports that are run again: an unchanged
+ * row keeps its version, so no kiosk pulls it twice. */
+KIOSK_MUST_CHECK kiosk_rc srv_store_stream_put_changed(srv_store *st, const char *site_id,
+                                                       const char *stream, const char *key,
+                                                       const char *row, int64_t now_ms,
+                                                       bool *written);
 /* Changes after version `after` in version order, at most limit; with also_site (may be NULL)
  * the rows of that site id too (SRV_ANY_SITE for city-wide rows). */
 KIOSK_MUST_CHECK kiosk_rc srv_store_stream_changes(srv_store *st, const char *site_id,
