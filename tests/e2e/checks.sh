@@ -4,7 +4,8 @@
 # without tripping `set -e`; `wait_for WHAT SECONDS 'CONDITION'` evaluates the shell CONDITION
 # every 0.1 s until it holds (WHAT passes) or SECONDS have gone by (WHAT fails, "(within SECONDS
 # s)" added), giving up at once when the process WAIT_FOR_PID names (when set) has ended;
-# `check_summary LABEL` prints the counts and fails when a check failed or none ran.
+# `check_summary LABEL` prints the counts and fails when a check failed or none ran;
+# `name_failing_commands` makes a command that stops a `set -Ee` script say which it was.
 failures=0
 checks=0
 
@@ -22,6 +23,16 @@ check() { # check "description" command...
 run() {
   status=0
   "$@" || status=$?
+}
+
+# A command that fails outside `check` or `run` stops the script: say which one, so a broken
+# binary (or anything else) never fails silently - inside a function too (set -E: set -e ends the
+# script there, where an ERR trap is not otherwise run). Not inside a command substitution,
+# which set -e does not end: its status reaches the command around it (a `grep -c` that counts
+# none there is no failure).
+name_failing_commands() {
+  trap 'status=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+    echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $status" >&2' ERR
 }
 
 wait_for() {

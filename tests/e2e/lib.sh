@@ -9,14 +9,9 @@ K=$KIOSK_BINARY
 SRC=$KIOSK_SOURCE_DIR
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-# A command that fails outside `check` or `run` stops the script: say which one, so a broken
-# binary (or anything else) never fails silently - inside a function too (set -E: set -e ends the
-# script there, where an ERR trap is not otherwise run). Not inside a command substitution,
-# which set -e does not end: its status reaches the command around it.
-trap 'status=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
-  echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $status" >&2' ERR
 cd "$WORK"
 source "$(dirname "${BASH_SOURCE[0]}")/checks.sh" # check, run, wait_for, check_summary
+name_failing_commands
 
 # wait_ready EVENTS_FILE PID [COUNT] [SECONDS]: waits until the events file holds COUNT (default
 # 1) lines {"kind":"kiosk","result":"ready"}; fails at once when process PID has ended, or

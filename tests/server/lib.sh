@@ -18,7 +18,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-trap 'status=$?; echo "FAILED: $(basename "$0") line $LINENO: \"$BASH_COMMAND\" exited $status" >&2' ERR
 cd "$WORK"
 
 if [ -n "${KIOSK_TEST_PG:-}" ]; then
@@ -30,6 +29,7 @@ else
 fi
 
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/checks.sh" # check, run, wait_for, check_summary
+name_failing_commands
 
 # eq A B: A equals B (prints both when not).
 eq() {
