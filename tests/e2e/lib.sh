@@ -9,9 +9,9 @@ K=$KIOSK_BINARY
 SRC=$KIOSK_SOURCE_DIR
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-cd "$WORK"
 source "$(dirname "${BASH_SOURCE[0]}")/checks.sh" # check, run, wait_for, check_summary
 name_failing_commands
+cd "$WORK"
 
 # wait_ready EVENTS_FILE PID [COUNT] [SECONDS]: waits until the events file holds COUNT (default
 # 1) lines {"kind":"kiosk","result":"ready"}; fails at once when process PID has ended, or

@@ -30,11 +30,14 @@ fatal() { # fatal "what": the rest cannot run; say why, show the kiosk's log, fa
   exit 1
 }
 
-# A short repeat window, so "again after the window" takes 2 s rather than 10.
+# A short repeat window, so "again after the window" takes 2 s rather than 10. Debug lines, so
+# the test sees each removal ("card removed", no UID) rather than guessing how long one takes.
 cat > k.ini << 'INI'
 [timing]
 repeat_tap_seconds = 2
 result_seconds = 3
+[log]
+level = debug
 INI
 # A binary whose roster import asks how to treat the stored roster gets --mode full.
 full=()
@@ -72,6 +75,22 @@ wait_meals() {
   done
   return 1
 }
+# wait_log PATTERN COUNT: until the log holds COUNT lines matching PATTERN (10 s at most).
+wait_log() {
+  local until=$((SECONDS + 10))
+  while [ "$SECONDS" -lt "$until" ]; do
+    [ "$(grep -c -- "$1" log.txt || true)" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+removals=0
+# lift WHAT: takes the card away and waits until the kiosk has seen it go.
+lift() {
+  emu remove
+  removals=$((removals + 1))
+  check "$1: the card is seen taken away" wait_log "card removed" "$removals"
+}
 outcome() { meals ev.jsonl | sed -n "${1}p" | jq -r '.result + ":" + (.reason // "")'; }
 alive() { kill -0 "$kiosk_pid" 2> /dev/null; }
 n=0
@@ -89,19 +108,16 @@ check "lunch 15.00, subsidy 5.00" test "$(meals ev.jsonl | head -1 | jq -r '"\(.
 sleep 3
 check "a card left on the reader is one tap" test "$(meals ev.jsonl | wc -l)" -eq 1
 # Taken away and placed again: after the window a new tap (lunch already had), within it a repeat.
-emu remove
-sleep 0.5
+lift "the first placement"
 emu insert mfc 04A7B8C9
 tap "placed again after the window" "refused:already_had_meal"
-emu remove
-sleep 0.5
+lift "placed again after the window"
 emu insert mfc 04A7B8C9
 tap "placed again within the window" "repeat:"
-emu remove
-sleep 0.3
+lift "placed again within the window"
 emu insert mfc 0A0B0C0D
 tap "an unknown card" "refused:unknown_card"
-emu remove
+lift "an unknown card"
 
 # after_fault NAME KIND UID: after a fault (injected and healed by the caller) the kiosk runs
 # and the next card is read; each card is a different diner, so each is a meal. A reader that
@@ -111,8 +127,7 @@ after_fault() {
   emu insert "$2" "$3"
   wait_meals $((n + 1)) 25 || fatal "no card was read after $1: the reader did not come back"
   tap "a card after $1" "approved:"
-  emu remove
-  sleep 0.3
+  lift "a card after $1"
 }
 emu silence
 sleep 2
@@ -131,23 +146,14 @@ sleep 2
 emu slow 0
 after_fault "slow replies (800 ms)" mfc 042F3041
 emu vanish
-sleep 1.5
-check "unplugged: the reader is reported down" grep -q "\[reader\] nfc: the reader stopped answering" log.txt
+check "unplugged: the reader is reported down" \
+  wait_log "\[reader\] nfc: the reader stopped answering" 1
 emu return
 after_fault "unplug and replug" mfc 04B8C9DA
 
 # Status bit 7 in the reply to the presence check of a card lying on the reader (an Ultralight:
 # READ through InDataExchange): libnfc abort()s its process, which is the helper, not the kiosk.
 helper() { pgrep -P "$kiosk_pid" -x kiosk-nfc || true; }
-# wait_log PATTERN COUNT: until the log holds COUNT lines matching PATTERN (10 s at most).
-wait_log() {
-  local until=$((SECONDS + 10))
-  while [ "$SECONDS" -lt "$until" ]; do
-    [ "$(grep -c -- "$1" log.txt || true)" -ge "$2" ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
 emu insert ul 04D4E5F6A7B8C9
 tap "a card before the helper dies" "approved:"
 first_helper=$(helper)
@@ -162,8 +168,7 @@ check "libnfc's abort: the kiosk is still running" alive
 check "libnfc's abort: a new helper" bash -c "[ -n '$(helper)' ] && [ '$(helper)' != '$first_helper' ]"
 sleep 1
 check "the card still on the reader is one tap" test "$(meals ev.jsonl | wc -l)" -eq "$n"
-emu remove
-sleep 0.3
+lift "the card that lay through the abort"
 after_fault "libnfc's abort()" mfc 04F6A7B9
 # A card on the reader while the line is noisy is still one tap.
 emu insert mfc 041E2F30
@@ -171,7 +176,7 @@ tap "a card left on a noisy reader" "approved:"
 emu garbage 3
 sleep 1.5
 check "noise does not make a second tap" test "$(meals ev.jsonl | wc -l)" -eq "$n"
-emu remove
+lift "the card on a noisy reader"
 
 check "the helper died only of the injected abort" test "$(grep -c "helper stopped" log.txt || true)" -eq 1
 check "the reader went down and came back" test "$(grep -c '\[reader\] nfc: reader ready' log.txt)" -ge 3

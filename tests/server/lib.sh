@@ -18,7 +18,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-cd "$WORK"
 
 if [ -n "${KIOSK_TEST_PG:-}" ]; then
   DB=(--pg "$KIOSK_TEST_PG")
@@ -30,6 +29,7 @@ fi
 
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/checks.sh" # check, run, wait_for, check_summary
 name_failing_commands
+cd "$WORK"
 
 # eq A B: A equals B (prints both when not).
 eq() {
