@@ -36,10 +36,11 @@ start_kiosk HUP
 printf 'time 2026-11-23T11:30:00+08:00\nwait 1500\ntap 04A7B8C9\n' >&7
 sleep 0.3
 kill -s HUP "$pid"
-sleep 2
+WAIT_FOR_PID=$pid # wait_for gives up at once when the kiosk has ended
+wait_for "SIGHUP: the tap queued behind the wait was served" 20 \
+  '[ "$(jq -r '"'"'select(.kind == "meal") | .result'"'"' HUP.jsonl)" = approved ]'
+unset WAIT_FOR_PID
 check "SIGHUP: the kiosk still runs" kill -0 "$pid"
-check "SIGHUP: the tap queued behind the wait was served" \
-  test "$(jq -r 'select(.kind == "meal") | .result' HUP.jsonl)" = approved
 echo quit >&7
 exec 7>&-
 run wait "$pid"
