@@ -13,6 +13,7 @@
 #include "canteen.h"
 #include "check.h"
 #include "clock.h"
+#include "sample_lunch.h"
 
 static const char *dir;
 static const char *policy_dir;
@@ -329,17 +330,10 @@ static void test_monthly_cap_full_price(void)
     setup(&fx, "cap", "fixed-by-class.json");
     /* 20 earlier tekun meals of 10.00 this month fill the 200.00 cap. */
     for (int day = 1; day <= 20; day++) {
-        kiosk_meal_entry m = {0};
         int64_t utc = kiosk_clock_local_midnight_ms((kiosk_date){2026, 11, day}) + 700 * 60000;
-        m.record_id = kiosk_recid_new(utc);
-        snprintf(m.person_id, sizeof m.person_id, "P7");
-        snprintf(m.kiosk_id, sizeof m.kiosk_id, "k-test");
-        snprintf(m.canteen_id, sizeof m.canteen_id, "c-home");
-        m.created_utc_ms = utc;
-        m.at = kiosk_clock_local(utc);
-        m.decision.approved = true;
-        m.decision.meal_type = KIOSK_MEAL_LUNCH;
-        m.decision.price_fen = 1500;
+        kiosk_meal_entry m =
+            sample_lunch("P7", "k-test", "c-home", utc, (kiosk_date){2026, 11, day});
+        m.at.minute_of_day = 700;
         m.decision.subsidy_fen = 1000;
         m.decision.pay_fen = 500;
         m.decision.funding_fen[KIOSK_LEVEL_CITY] = 1000;

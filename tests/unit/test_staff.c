@@ -14,6 +14,7 @@
 #include "check.h"
 #include "db_query.h"
 #include "hex.h"
+#include "sample_lunch.h"
 #include "staff.h"
 #include "staff_csv.h"
 #include "staff_store.h"
@@ -548,33 +549,12 @@ static void test_audit_chain(void)
     kiosk_store_close(s);
 }
 
-static kiosk_meal_entry sample_meal(int64_t utc_ms, kiosk_date date, int64_t subsidy)
-{
-    kiosk_meal_entry m = {0};
-    m.record_id = kiosk_recid_new(utc_ms);
-    snprintf(m.person_id, sizeof m.person_id, "p1");
-    snprintf(m.kiosk_id, sizeof m.kiosk_id, "k1");
-    snprintf(m.canteen_id, sizeof m.canteen_id, "canteen-01");
-    m.created_utc_ms = utc_ms;
-    m.at.date = date;
-    m.at.minute_of_day = 690;
-    m.decision.approved = true;
-    m.decision.meal_type = KIOSK_MEAL_LUNCH;
-    m.decision.price_fen = 1500;
-    m.decision.subsidy_fen = subsidy;
-    m.decision.pay_fen = 1500 - subsidy;
-    m.decision.funding_fen[KIOSK_LEVEL_CITY] = subsidy;
-    snprintf(m.decision.class_id, sizeof m.decision.class_id, "age80");
-    snprintf(m.decision.policy_version, sizeof m.decision.policy_version, "test-1");
-    return m;
-}
-
 static void test_void(void)
 {
     kiosk_store *s = open_store("void.db");
     kiosk_date today = {2026, 11, 23}, yesterday = {2026, 11, 22};
-    kiosk_meal_entry a = sample_meal(T0, today, 500);
-    kiosk_meal_entry b = sample_meal(T0 - 86400000, yesterday, 500);
+    kiosk_meal_entry a = sample_lunch("p1", "k1", "canteen-01", T0, today);
+    kiosk_meal_entry b = sample_lunch("p1", "k1", "canteen-01", T0 - 86400000, yesterday);
     CHECK_INT(kiosk_store_add_meal(s, &a), KIOSK_OK);
     CHECK_INT(kiosk_store_add_meal(s, &b), KIOSK_OK);
     kiosk_meal_summary sum;
