@@ -50,52 +50,66 @@ static bool text_ok(const char *v)
 
 static bool copy(char *dst, size_t size, const char *v)
 {
-    if (strlen(v) >= size)
+    size_t n = strlen(v);
+    if (n >= size)
         return false;
-    memcpy(dst, v, strlen(v) + 1);
+    memcpy(dst, v, n + 1);
     return true;
+}
+
+/* The report's keys, in the order of report_keys; a bit each in parse_state.seen. */
+enum { KEY_RESULT, KEY_VERSION, KEY_PREVIOUS, KEY_AT_MS, KEY_REASON, KEY_COUNT };
+static const char *const report_keys[KEY_COUNT] = {"result", "version", "previous", "at_ms",
+                                                   "reason"};
+/* What kiosk-update always writes; previous and reason may be absent. */
+#define REQUIRED_KEYS ((1u << KEY_RESULT) | (1u << KEY_VERSION) | (1u << KEY_AT_MS))
+
+static bool read_value(kiosk_update_report *r, int key, const char *value)
+{
+    switch (key) {
+    case KEY_RESULT:
+        return (strcmp(value, "updated") == 0 || strcmp(value, "rolled_back") == 0 ||
+                strcmp(value, "rollback_failed") == 0) &&
+               copy(r->result, sizeof r->result, value);
+    case KEY_VERSION:
+        return version_ok(value) && copy(r->version, sizeof r->version, value);
+    case KEY_PREVIOUS:
+        return (!*value || version_ok(value)) && copy(r->previous, sizeof r->previous, value);
+    case KEY_AT_MS: {
+        char *end;
+        errno = 0;
+        long long ms = strtoll(value, &end, 10);
+        bool ok = *value >= '0' && *value <= '9' && !*end && errno == 0 && ms >= 0;
+        r->at_ms = ok ? ms : 0;
+        return ok;
+    }
+    default:
+        return text_ok(value) && copy(r->reason, sizeof r->reason, value);
+    }
 }
 
 static int on_value(void *user, const char *section, const char *key, const char *value)
 {
     parse_state *p = user;
-    kiosk_update_report *r = p->out;
-    static const char *const keys[] = {"result", "version", "previous", "at_ms", "reason"};
-    unsigned bit = 0;
-    for (unsigned i = 0; i < sizeof keys / sizeof *keys; i++)
-        if (strcmp(key, keys[i]) == 0)
-            bit = 1u << i;
-    if (strcmp(section, "update") != 0 || !bit) {
+    int index = KEY_COUNT;
+    for (int i = 0; i < KEY_COUNT; i++)
+        if (strcmp(key, report_keys[i]) == 0)
+            index = i;
+    if (strcmp(section, "update") != 0 || index == KEY_COUNT) {
         snprintf(p->problem, sizeof p->problem, "[%.20s] %.40s: not a key of the report", section,
                  key);
         return 0;
     }
-    if (p->seen & bit) {
+    if (p->seen & (1u << index)) {
         snprintf(p->problem, sizeof p->problem, "%s: given twice", key);
         return 0;
     }
-    p->seen |= bit;
-    bool ok;
-    if (bit == 1u) {
-        ok = strcmp(value, "updated") == 0 || strcmp(value, "rolled_back") == 0 ||
-             strcmp(value, "rollback_failed") == 0;
-        ok = ok && copy(r->result, sizeof r->result, value);
-    } else if (bit == 2u) {
-        ok = version_ok(value) && copy(r->version, sizeof r->version, value);
-    } else if (bit == 4u) {
-        ok = (!*value || version_ok(value)) && copy(r->previous, sizeof r->previous, value);
-    } else if (bit == 8u) {
-        char *end;
-        errno = 0;
-        long long ms = strtoll(value, &end, 10);
-        ok = *value >= '0' && *value <= '9' && !*end && errno == 0 && ms >= 0;
-        r->at_ms = ok ? ms : 0;
-    } else {
-        ok = text_ok(value) && copy(r->reason, sizeof r->reason, value);
-    }
-    if (!ok)
+    p->seen |= 1u << index;
+    if (!read_value(p->out, index, value)) {
         snprintf(p->problem, sizeof p->problem, "%s: not a valid value", key);
-    return ok ? 1 : 0;
+        return 0;
+    }
+    return 1;
 }
 
 kiosk_rc kiosk_update_report_parse(const char *text, size_t len, kiosk_update_report *out,
@@ -116,7 +130,7 @@ kiosk_rc kiosk_update_report_parse(const char *text, size_t len, kiosk_update_re
     if (line != 0)
         rc = kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "line %d: %s", line,
                         p.problem[0] ? p.problem : "not [section] or key = value");
-    else if ((p.seen & 0xb) != 0xb) /* result, version and at_ms are always written */
+    else if ((p.seen & REQUIRED_KEYS) != REQUIRED_KEYS)
         rc = kiosk_fail(KIOSK_ERR_PARSE, err, err_size, "result, version or at_ms missing");
     if (rc != KIOSK_OK)
         memset(out, 0, sizeof *out);
