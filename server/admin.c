@@ -14,12 +14,12 @@
 #include "admin_hall.h"
 #include "clock.h"
 #include "fleet.h"
+#include "help_calls.h"
 #include "ingest.h"
 #include "policy_import.h"
 #include "remote_config.h"
 #include "roster.h"
 #include "settlement.h"
-#include "help_calls.h"
 #include "staff_records.h"
 #include "storage.h"
 #include "streams.h"
@@ -124,15 +124,6 @@ static bool area_ok(const char *what, const char *code)
     if (!ok)
         fprintf(stderr, "server: %s: '%.30s' must be 1-23 digits\n", what, code);
     return ok;
-}
-
-static void format_local(int64_t ms, char out[20])
-{
-    kiosk_local_time t = kiosk_clock_local(ms);
-    char date[11];
-    kiosk_date_format(t.date, date);
-    snprintf(out, 20, "%s %02d:%02d:%02d", date, t.minute_of_day / 60, t.minute_of_day % 60,
-             t.second);
 }
 
 static int storage_failed(srv_store *st, const char *what, kiosk_rc rc)
@@ -336,8 +327,8 @@ static int kiosk_add(srv_store *st, int argc, char **argv)
     snprintf(d.device_id, sizeof d.device_id, "%s", o.pos[0]);
     snprintf(d.site_id, sizeof d.site_id, "%s", opt(&o, "--site"));
     snprintf(d.canteen_id, sizeof d.canteen_id, "%s", opt(&o, "--canteen"));
-    char until[20];
-    format_local(expires, until);
+    char until[KIOSK_CLOCK_TEXT_SIZE];
+    kiosk_clock_format_local(expires, until);
     fprintf(stderr,
             "kiosk %s (site %s, canteen %s): enrollment token, usable once, valid until %s:\n",
             d.device_id, d.site_id, d.canteen_id, until);
@@ -379,12 +370,12 @@ typedef struct kiosk_walk {
 
 static void print_ms_or_dash(int64_t ms, bool known)
 {
-    char t[20];
+    char t[KIOSK_CLOCK_TEXT_SIZE];
     if (!known) {
         printf("\t-");
         return;
     }
-    format_local(ms, t);
+    kiosk_clock_format_local(ms, t);
     printf("\t%s", t);
 }
 

@@ -160,10 +160,9 @@ static void put_time(int64_t ms)
         printf("\t-");
         return;
     }
-    kiosk_local_time t = kiosk_clock_local(ms);
-    char date[11];
-    kiosk_date_format(t.date, date);
-    printf("\t%s %02d:%02d:%02d", date, t.minute_of_day / 60, t.minute_of_day % 60, t.second);
+    char text[KIOSK_CLOCK_TEXT_SIZE];
+    kiosk_clock_format_local(ms, text);
+    printf("\t%s", text);
 }
 
 void srv_fleet_update_text(const srv_fleet_row *r, char *out, size_t size)
@@ -172,10 +171,10 @@ void srv_fleet_update_text(const srv_fleet_row *r, char *out, size_t size)
     if (!r->update_result[0] || size == 0)
         return;
     size_t n = 0;
-#define PUT(...)                                                                                   \
-    do {                                                                                           \
-        int w = snprintf(out + n, size - n, __VA_ARGS__);                                          \
-        n = w < 0 ? n : n + (size_t)w < size ? n + (size_t)w : size - 1;                           \
+#define PUT(...)                                                         \
+    do {                                                                 \
+        int w = snprintf(out + n, size - n, __VA_ARGS__);                \
+        n = w < 0 ? n : n + (size_t)w < size ? n + (size_t)w : size - 1; \
     } while (0)
     PUT("%s", r->update_result);
     if (r->update_version[0])
@@ -183,10 +182,9 @@ void srv_fleet_update_text(const srv_fleet_row *r, char *out, size_t size)
     if (r->update_previous[0])
         PUT(" (from %s)", r->update_previous);
     if (r->update_at_ms >= 0) {
-        kiosk_local_time t = kiosk_clock_local(r->update_at_ms);
-        char date[11];
-        kiosk_date_format(t.date, date);
-        PUT(" at %s %02d:%02d:%02d", date, t.minute_of_day / 60, t.minute_of_day % 60, t.second);
+        char when[KIOSK_CLOCK_TEXT_SIZE];
+        kiosk_clock_format_local(r->update_at_ms, when);
+        PUT(" at %s", when);
     }
     if (r->update_reason[0])
         PUT(": %s", r->update_reason);

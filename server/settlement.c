@@ -251,15 +251,6 @@ kiosk_rc srv_settlement_meals(srv_store *st, const char *month, const char *site
 
 /* --- review -------------------------------------------------------------------------------- */
 
-static void format_local(int64_t ms, char out[20])
-{
-    kiosk_local_time t = kiosk_clock_local(ms);
-    char date[11];
-    kiosk_date_format(t.date, date);
-    snprintf(out, 20, "%s %02d:%02d:%02d", date, t.minute_of_day / 60, t.minute_of_day % 60,
-             t.second);
-}
-
 typedef struct listing {
     srv_store *st;
     FILE *out;
@@ -269,8 +260,8 @@ typedef struct listing {
 static kiosk_rc print_meal(void *user, const srv_case_meal *m)
 {
     listing *l = user;
-    char at[20];
-    format_local(m->est_created_ms, at);
+    char at[KIOSK_CLOCK_TEXT_SIZE];
+    kiosk_clock_format_local(m->est_created_ms, at);
     fprintf(l->out, "  %s  device %s  canteen %s  at %s  subsidy_fen %lld  %s\n", m->record_id,
             m->device_id, m->canteen_id, at, (long long)m->subsidy_fen,
             m->review_status[0] ? m->review_status : "original (paid)");
@@ -308,8 +299,8 @@ kiosk_rc srv_review_list(srv_store *st, bool all_cases, FILE *out)
     rc = srv_store_case_list(st, !all_cases, collect_case, &cl);
     for (size_t i = 0; rc == KIOSK_OK && i < cl.count; i++) {
         const srv_case *c = &cl.items[i];
-        char opened[20];
-        format_local(c->opened_ms, opened);
+        char opened[KIOSK_CLOCK_TEXT_SIZE];
+        kiosk_clock_format_local(c->opened_ms, opened);
         fprintf(out, "case %lld  %s  person %s  %s %s  opened %s\n", (long long)c->case_id,
                 c->status, c->person_id, c->meal_type, c->business_date, opened);
         rc = srv_store_case_meals(st, c->case_id, print_meal, &l);

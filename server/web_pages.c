@@ -48,23 +48,14 @@ static void rawf(web_req *req, const char *fmt, ...)
     srv_html_raw(&req->body, line);
 }
 
-static void local_time(int64_t ms, char out[20])
-{
-    kiosk_local_time t = kiosk_clock_local(ms);
-    char date[11];
-    kiosk_date_format(t.date, date);
-    snprintf(out, 20, "%s %02d:%02d:%02d", date, t.minute_of_day / 60, t.minute_of_day % 60,
-             t.second);
-}
-
 static void time_cell(web_req *req, int64_t ms)
 {
-    char t[20];
+    char t[KIOSK_CLOCK_TEXT_SIZE];
     if (ms <= 0) {
         raw(req, "<td>-</td>");
         return;
     }
-    local_time(ms, t);
+    kiosk_clock_format_local(ms, t);
     raw(req, "<td>");
     text(req, t);
     raw(req, "</td>");
@@ -157,8 +148,8 @@ static void login_post(web_req *req)
         return;
     }
     if (r == SRV_LOGIN_LOCKED) {
-        char t[20], line[120];
-        local_time(until, t);
+        char t[KIOSK_CLOCK_TEXT_SIZE], line[120];
+        kiosk_clock_format_local(until, t);
         snprintf(line, sizeof line, "连续 %d 次密码错误，账户已锁定，请在 %s 之后再试",
                  SRV_LOGIN_FAILURES_MAX, t);
         req->status = 403;
@@ -383,8 +374,8 @@ static void kiosk_new(web_req *req)
         req->status = rc == KIOSK_ERR_INVALID ? 400 : 500;
         message(req, false, "result", problem[0] ? problem : "数据库出错");
     } else {
-        char until[20];
-        local_time(expires, until);
+        char until[KIOSK_CLOCK_TEXT_SIZE];
+        kiosk_clock_format_local(expires, until);
         raw(req, "<p class=\"ok\" id=\"result\">终端 ");
         text(req, field(req, "device"));
         raw(req, " 已添加。注册令牌（只显示这一次，只能用一次，");
@@ -855,9 +846,9 @@ static void update_cell(web_req *req, const srv_fleet_row *r)
     const char *result = r->update_result;
     if (!result[0])
         return;
-    bool updated = strcmp(result, "updated") == 0, known = updated ||
-                                                          strcmp(result, "rolled_back") == 0 ||
-                                                          strcmp(result, "rollback_failed") == 0;
+    bool updated = strcmp(result, "updated") == 0;
+    bool known =
+        updated || strcmp(result, "rolled_back") == 0 || strcmp(result, "rollback_failed") == 0;
     raw(req, updated ? "<span>" : "<span class=\"error\">");
     if (!known) {
         raw(req, "更新报告无法读取");
@@ -872,8 +863,8 @@ static void update_cell(web_req *req, const srv_fleet_row *r)
     }
     raw(req, "</span>");
     if (r->update_at_ms > 0) {
-        char when[20];
-        local_time(r->update_at_ms, when);
+        char when[KIOSK_CLOCK_TEXT_SIZE];
+        kiosk_clock_format_local(r->update_at_ms, when);
         raw(req, "<br>");
         text(req, when);
     }
@@ -897,11 +888,12 @@ static void fleet_page(web_req *req)
          "<p>超过 %d 个心跳间隔（终端自己报告的间隔，没有报告的按 %d "
          "秒算）没有收到心跳的终端显示为离线。</p>",
          SRV_FLEET_SILENT_BEATS, SRV_FLEET_BEAT_MS / 1000);
-    raw(req, "<table id=\"fleet\"><tr><th>终端</th><th>站点</th><th>状态</th><th>最近心跳</th>"
-             "<th>版本</th><th>运行时间</th><th>待上传</th><th>最早待上传（秒）</"
-             "th><th>最近上传确认</th>"
-             "<th>时钟偏差（毫秒）</th><th>剩余磁盘（MB）</th><th>离线餐次</th><th>被拒记录</th>"
-             "<th>数据年龄（秒）</th><th>提示</th><th>远程配置</th><th>设备</th><th>最近更新</th></tr>");
+    raw(req,
+        "<table id=\"fleet\"><tr><th>终端</th><th>站点</th><th>状态</th><th>最近心跳</th>"
+        "<th>版本</th><th>运行时间</th><th>待上传</th><th>最早待上传（秒）</"
+        "th><th>最近上传确认</th>"
+        "<th>时钟偏差（毫秒）</th><th>剩余磁盘（MB）</th><th>离线餐次</th><th>被拒记录</th>"
+        "<th>数据年龄（秒）</th><th>提示</th><th>远程配置</th><th>设备</th><th>最近更新</th></tr>");
     for (size_t i = 0; i < count; i++) {
         const srv_fleet_row *r = &rows[i];
         raw(req, "<tr><td>");

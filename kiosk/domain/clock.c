@@ -88,6 +88,17 @@ kiosk_local_time kiosk_clock_local(int64_t utc_ms)
     };
 }
 
+void kiosk_clock_format_local(int64_t utc_ms, char out[static KIOSK_CLOCK_TEXT_SIZE])
+{
+    kiosk_local_time t = kiosk_clock_local(utc_ms);
+    char date[11];
+    kiosk_date_format(t.date, date);
+    /* Bounded values, so the compiler can see the text fits. */
+    unsigned hh = (unsigned)t.minute_of_day / 60u % 100u, mm = (unsigned)t.minute_of_day % 60u,
+             ss = (unsigned)t.second % 60u;
+    snprintf(out, KIOSK_CLOCK_TEXT_SIZE, "%s %02u:%02u:%02u", date, hh, mm, ss);
+}
+
 int64_t kiosk_clock_local_midnight_ms(kiosk_date d)
 {
     struct tm tm = {

@@ -26,6 +26,9 @@ void kiosk_clock_set_ms(int64_t utc_ms);
 void kiosk_clock_reset(void);
 /* The local date and wall time of a UTC instant. */
 kiosk_local_time kiosk_clock_local(int64_t utc_ms);
+/* The local date and wall time of a UTC instant as "YYYY-MM-DD HH:MM:SS" (tables, pages, logs). */
+#define KIOSK_CLOCK_TEXT_SIZE 20
+void kiosk_clock_format_local(int64_t utc_ms, char out[static KIOSK_CLOCK_TEXT_SIZE]);
 /* The UTC instant of local midnight starting date d. */
 int64_t kiosk_clock_local_midnight_ms(kiosk_date d);
 /* Parses ISO 8601 "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]"; without a zone it is local time. */

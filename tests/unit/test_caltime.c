@@ -72,6 +72,11 @@ static void test_clock(void)
     CHECK_INT(mid.date.day, 23);
     CHECK_INT(mid.minute_of_day, 0);
     CHECK_INT(kiosk_clock_local_midnight_ms((kiosk_date){2026, 11, 23}), 1795363200000LL);
+    char text[KIOSK_CLOCK_TEXT_SIZE];
+    kiosk_clock_format_local(1795404600000LL + 7000, text);
+    CHECK_STR(text, "2026-11-23 11:30:07");
+    kiosk_clock_format_local(1795363200000LL, text);
+    CHECK_STR(text, "2026-11-23 00:00:00");
 
     kiosk_clock_set_ms(1795404600000LL);
     int64_t now = kiosk_clock_now_ms();
