@@ -455,10 +455,7 @@ kiosk_rc kiosk_store_issue_ticket(kiosk_store *store, const kiosk_ticket_request
     if (req->prefix < 'A' || req->prefix > 'Z' || req->numbering.hall_kiosks < 1 ||
         req->numbering.kiosk_slot < 1 || req->numbering.kiosk_slot > req->numbering.hall_kiosks)
         return KIOSK_ERR_INVALID;
-    kiosk_rc rc = store_check_file(store);
-    if (rc != KIOSK_OK)
-        return rc;
-    rc = kiosk_store_begin(store);
+    kiosk_rc rc = store_write_begin(store);
     if (rc != KIOSK_OK)
         return rc;
     char *payload = NULL;

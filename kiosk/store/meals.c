@@ -54,18 +54,8 @@ kiosk_rc store_meal_insert_in(kiosk_store *store, const kiosk_meal_entry *meal)
 
 kiosk_rc kiosk_store_add_meal(kiosk_store *store, const kiosk_meal_entry *meal)
 {
-    int code;
-    kiosk_rc rc = store_check_file(store);
-    if (rc != KIOSK_OK)
-        return rc;
-    if (!store_step_done(store->begin_immediate, &code))
-        return store_fail(store, code, "begin meal");
-    rc = store_meal_insert_in(store, meal);
-    if (rc == KIOSK_OK && !store_step_done(store->commit, &code))
-        rc = store_fail(store, code, "commit meal");
-    if (rc != KIOSK_OK)
-        store_step_done(store->rollback, &code);
-    return rc;
+    kiosk_rc rc = store_write_begin(store);
+    return rc == KIOSK_OK ? store_write_end(store, store_meal_insert_in(store, meal)) : rc;
 }
 
 /* Sums and counts in integer SQL over every record of the month, however many: the limits are
