@@ -7,14 +7,22 @@
 # commands such as `tap 04A1B2C3` (see README.md); `quit` or Ctrl-D ends it, and the server with
 # it. Without a display it runs headless and writes a screenshot of every new screen to
 # demo/run/shots/.
+# Its test (tests/deploy/e2e_demo.sh) gives binaries it built (KIOSK_DEMO_KIOSK and
+# KIOSK_DEMO_SERVER: then nothing is installed or built) and a folder of its own for what the
+# demo writes (KIOSK_DEMO_RUN, demo/run by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
-mkdir -p demo/run
-rm -f demo/run/kiosk.db* demo/run/server.db* demo/run/server.out
-server=(build/server/server --db demo/run/server.db)
+KIOSK=${KIOSK_DEMO_KIOSK:-build/kiosk}
+SERVER=${KIOSK_DEMO_SERVER:-build/server/server}
+RUN=${KIOSK_DEMO_RUN:-demo/run}
+if [ -z "${KIOSK_DEMO_KIOSK:-}${KIOSK_DEMO_SERVER:-}" ]; then
+  bash scripts/deps.sh
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j"$(nproc)" >/dev/null
+fi
+mkdir -p "$RUN"
+rm -f "$RUN"/kiosk.db* "$RUN"/server.db* "$RUN"/server.out
+server=("$SERVER" --db "$RUN/server.db")
 "${server[@]}" site add gulou --name 鼓楼区华侨路长者食堂 --city 320100 --district 320102 \
   --street 320102002 > /dev/null
 "${server[@]}" import-roster tests/data/roster-sample.csv --site gulou --mode full
@@ -22,28 +30,28 @@ server=(build/server/server --db demo/run/server.db)
 token=$("${server[@]}" kiosk add demo-kiosk-01 --site gulou --canteen gulou-hql)
 
 # The server on a free port of this machine; it stops when the kiosk does.
-"${server[@]}" --listen 127.0.0.1:0 > demo/run/server.out 2> demo/run/server.log &
+"${server[@]}" --listen 127.0.0.1:0 > "$RUN/server.out" 2> "$RUN/server.log" &
 server_pid=$!
 trap 'kill "$server_pid" 2> /dev/null; wait "$server_pid" 2> /dev/null || true' EXIT
 url=""
 for _ in $(seq 100); do
-  url=$(sed -n 's|^server: listening on \(http://127.0.0.1:[0-9]*\).*|\1|p' demo/run/server.out)
+  url=$(sed -n 's|^server: listening on \(http://127.0.0.1:[0-9]*\).*|\1|p' "$RUN/server.out")
   [ -n "$url" ] && break
   kill -0 "$server_pid" 2> /dev/null || break
   sleep 0.1
 done
 if [ -z "$url" ]; then
-  echo "the server did not start; demo/run/server.log says:" >&2
-  tail -5 demo/run/server.log >&2
+  echo "the server did not start; $RUN/server.log says:" >&2
+  tail -5 "$RUN/server.log" >&2
   exit 1
 fi
-echo "Reference server at $url (log: demo/run/server.log)"
-{ cat demo/kiosk.ini; printf '\n[sync]\nurl = %s\nstart_jitter_s = 0\npull_s = 10\nheartbeat_s = 60\n' "$url"; } \
-  > demo/run/kiosk.ini
-build/kiosk --config demo/run/kiosk.ini --enroll "$token"
+echo "Reference server at $url (log: $RUN/server.log)"
+{ sed "s|demo/run/|$RUN/|" demo/kiosk.ini; printf '\n[sync]\nurl = %s\nstart_jitter_s = 0\npull_s = 10\nheartbeat_s = 60\n' "$url"; } \
+  > "$RUN/kiosk.ini"
+"$KIOSK" --config "$RUN/kiosk.ini" --enroll "$token"
 extra=()
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  echo "No display found: running headless; screenshots go to demo/run/shots/"
+  echo "No display found: running headless; screenshots go to $RUN/shots/"
   extra+=(--headless)
 fi
 cat <<'HELP'
@@ -61,6 +69,10 @@ lists them.
 HELP
 today=$(TZ=Asia/Shanghai date +%F)
 status=0
-{ echo "time ${today}T11:30:00+08:00"; cat; } | build/kiosk --config demo/run/kiosk.ini "${extra[@]}" "$@" ||
+# The clock's line, then what is typed. When the kiosk ends (`quit`), the cat that forwards the
+# terminal is ended too: a pipe would keep the demo waiting for one more line or Ctrl-D.
+"$KIOSK" --config "$RUN/kiosk.ini" "${extra[@]}" "$@" \
+  < <(echo "$BASHPID" > "$RUN/input.pid"; echo "time ${today}T11:30:00+08:00"; exec cat) ||
   status=$?
+kill "$(cat "$RUN/input.pid")" 2> /dev/null || true
 exit "$status"

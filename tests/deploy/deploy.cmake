@@ -26,6 +26,11 @@ foreach(entry e2e_notify:240 e2e_update:300)
     "${KIOSK_TEST_ENV};KIOSK_SUPERVISE=$<TARGET_FILE:kiosk_supervise>;KIOSK_NEXT_BINARY=$<TARGET_FILE:kiosk_next>;SERVER_BINARY=$<TARGET_FILE:server>")
 endforeach()
 
+# README's demo command, with this build's kiosk and server (scripts/demo.sh builds nothing then).
+add_test(NAME e2e_demo COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/e2e_demo.sh)
+set_tests_properties(e2e_demo PROPERTIES LABELS e2e TIMEOUT 120 ENVIRONMENT
+  "${KIOSK_TEST_ENV};SERVER_BINARY=$<TARGET_FILE:server>")
+
 add_test(NAME e2e_package COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/deploy/e2e_package.sh)
 set_tests_properties(e2e_package PROPERTIES LABELS package TIMEOUT 1200 RUN_SERIAL TRUE
   ENVIRONMENT "KIOSK_SOURCE_DIR=${CMAKE_SOURCE_DIR}")

@@ -22,4 +22,4 @@ for script in "$SRC"/tests/{e2e,emu,sync,i18n,deploy}/e2e_*.sh; do
     SWEEP_LIMIT=180 broken "$name" KIOSK_NEXT_BINARY bash "$script"
   fi
 done
-sweep_finish 24
+sweep_finish 26
